@@ -1,0 +1,83 @@
+/** @type {import('dependency-cruiser').IConfiguration} */
+module.exports = {
+  forbidden: [
+    {
+      name: 'no-circular',
+      severity: 'error',
+      comment: 'Modules must not depend on each other in a cycle.',
+      from: {},
+      to: { circular: true },
+    },
+    {
+      name: 'fsm-imports-only-xstate',
+      severity: 'error',
+      comment: 'fsm/ is a pure machine: xstate and its own files, no I/O, no node built-ins.',
+      from: { path: '^fsm/' },
+      to: { pathNot: '^fsm/|(^|/)node_modules/xstate/' },
+    },
+    {
+      name: 'schemas-imports-only-ajv-and-errors',
+      severity: 'error',
+      comment: 'schemas/ may use ajv, ajv-formats, node built-ins, errors/ and its own files.',
+      from: { path: '^schemas/' },
+      to: {
+        pathNot: '^(schemas|errors)/|(^|/)node_modules/(ajv|ajv-formats)/',
+        dependencyTypesNot: ['core'],
+      },
+    },
+    {
+      name: 'core-not-to-adapters-or-cli',
+      severity: 'error',
+      comment: 'actors/ and http/ talk to ports; only cli/ wires adapters in.',
+      from: { path: '^(actors|http)/' },
+      to: { path: '^(adapters|cli)/' },
+    },
+    {
+      name: 'adapters-not-to-core-or-cli',
+      severity: 'error',
+      comment: 'Adapters implement ports; they must not reach up into actors/, http/ or cli/.',
+      from: { path: '^adapters/' },
+      to: { path: '^(actors|http|cli)/' },
+    },
+    {
+      name: 'client-imports-only-schemas-and-errors',
+      severity: 'error',
+      comment: 'The client library ships alone: schemas/, errors/, node built-ins and its own files.',
+      from: { path: '^client/' },
+      to: {
+        pathNot: '^(client|schemas|errors)/',
+        dependencyTypesNot: ['core'],
+      },
+    },
+    {
+      name: 'no-test-or-bench-imports',
+      severity: 'error',
+      comment: 'Shipped code must not import tests, fixtures or benchmarks.',
+      from: { path: '^(fsm|schemas|errors|model|ports|adapters|actors|http|cli|client)/' },
+      to: { path: '^(test|bench)/' },
+    },
+    {
+      name: 'errors-import-nothing-of-ours',
+      severity: 'error',
+      comment: 'errors/ sits under everything else, so it depends on nothing in this repository.',
+      from: { path: '^errors/' },
+      to: {
+        pathNot: '^errors/|(^|/)node_modules/',
+        dependencyTypesNot: ['core'],
+      },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    enhancedResolveOptions: {
+      exportsFields: ['exports'],
+      conditionNames: ['import', 'require', 'node', 'default', 'types'],
+      mainFields: ['module', 'main', 'types', 'typings'],
+    },
+    reporterOptions: {
+      text: { highlightFocused: true },
+    },
+  },
+};

@@ -1,0 +1,23 @@
+/**
+ * Every stable error code the product can emit, with a one-line meaning.
+ * Codes are part of the external contract (HTTP bodies, dead-letter headers, client errors):
+ * never rename one; add new ones here and document them in docs/errors.md.
+ */
+export const ERROR_CODES = {
+  payload_too_large: 'The message or request body exceeds the configured size limit.',
+  malformed_json: 'The message body is not valid JSON.',
+  not_an_object: 'The message body is valid JSON but not a JSON object.',
+  too_deep: 'The payload nests objects or arrays deeper than the configured limit.',
+  too_many_keys: 'The payload holds more object keys in total than the configured limit.',
+  schema_violation: 'The payload does not match its JSON Schema; details name the field.',
+  unknown_event: 'The event name is not one of the pipeline-job machine events.',
+  unknown_job: 'No job with this uuid exists.',
+  illegal_transition: 'The machine does not allow this event in the job\'s current state.',
+  version_conflict: 'The job changed since it was read; the conditional write was refused.',
+  event_id_conflict: 'The event id was already used for a different job.',
+  invalid_config: 'A configuration value is missing or invalid; details name each key.',
+  store_unavailable: 'The job store could not be reached.',
+} as const;
+
+/** A stable, documented error code. */
+export type ErrorCode = keyof typeof ERROR_CODES;
