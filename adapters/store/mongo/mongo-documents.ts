@@ -1,0 +1,129 @@
+import type { JobEventName, JobState } from '../../../fsm/index.js';
+import type { HistoryEntry, JobDocument } from '../../../schemas/types.js';
+
+/**
+ * User data (`data`, `detail`) is stored as JSON text, never as BSON sub-documents: keys such as
+ * `$where`, `a.b` or `__proto__` then cannot be read as operators or paths by MongoDB, by
+ * FerretDB (which refuses such keys) or by the driver, and they come back byte for byte.
+ */
+export interface StoredJob {
+  _id: string;
+  ulid: string;
+  pipeline: string;
+  state: string;
+  version: number;
+  data: string;
+  created: string;
+  updated: string;
+  lastEvent: string;
+  owner?: string;
+  site?: string;
+  archivePath?: string;
+  detail?: string;
+  claim?: { by: string; until: string } | null;
+  claimSeq?: number;
+}
+
+/** One history entry: `_id` is the event id (idempotency), (`job`, `version`) is unique. */
+export interface StoredEntry {
+  _id: string;
+  job: string;
+  version: number;
+  name: string;
+  date: string;
+  data: string | null;
+  source: string;
+  state: string;
+  /** The job's new `detail`, when the event replaced it (needed to roll the job forward). */
+  detail?: string;
+}
+
+/** One claim: `_id` is `<uuid>#<seq>`; a unique insert is what makes a claim win. */
+export interface StoredClaim {
+  _id: string;
+  job: string;
+  seq: number;
+  by: string;
+  until: string;
+  released?: boolean;
+}
+
+/** The stored form of a new job. */
+export function jobToStored(job: JobDocument): StoredJob {
+  return {
+    _id: job.uuid,
+    ulid: job.ulid,
+    pipeline: job.pipeline,
+    state: job.state,
+    version: job.version,
+    data: JSON.stringify(job.data),
+    created: job.created,
+    updated: job.updated,
+    lastEvent: job.lastEvent,
+    ...(job.owner !== undefined && { owner: job.owner }),
+    ...(job.site !== undefined && { site: job.site }),
+    ...(job.archivePath !== undefined && { archivePath: job.archivePath }),
+    ...(job.detail !== undefined && { detail: JSON.stringify(job.detail) }),
+    claim: null,
+    claimSeq: 0,
+  };
+}
+
+/** The job document of a stored job. */
+export function storedToJob(doc: StoredJob): JobDocument {
+  return {
+    uuid: doc._id,
+    ulid: doc.ulid,
+    pipeline: doc.pipeline,
+    state: doc.state as JobState,
+    version: doc.version,
+    data: JSON.parse(doc.data) as Record<string, unknown>,
+    created: doc.created,
+    updated: doc.updated,
+    lastEvent: doc.lastEvent as JobEventName,
+    ...(doc.owner !== undefined && { owner: doc.owner }),
+    ...(doc.site !== undefined && { site: doc.site }),
+    ...(doc.archivePath !== undefined && { archivePath: doc.archivePath }),
+    ...(doc.detail !== undefined && { detail: JSON.parse(doc.detail) as Record<string, unknown> }),
+    ...(doc.claim !== undefined && doc.claim !== null && { claim: { by: doc.claim.by, until: doc.claim.until } }),
+  };
+}
+
+/** The stored form of a history entry. */
+export function entryToStored(uuid: string, entry: HistoryEntry, detail?: Record<string, unknown>): StoredEntry {
+  return {
+    _id: entry.id,
+    job: uuid,
+    version: entry.version,
+    name: entry.name,
+    date: entry.date,
+    data: entry.data === null ? null : JSON.stringify(entry.data),
+    source: entry.source,
+    state: entry.state,
+    ...(detail !== undefined && { detail: JSON.stringify(detail) }),
+  };
+}
+
+/** The history entry of a stored entry. */
+export function storedToEntry(doc: StoredEntry): HistoryEntry {
+  return {
+    id: doc._id,
+    name: doc.name as JobEventName,
+    date: doc.date,
+    data: doc.data === null ? null : (JSON.parse(doc.data) as Record<string, unknown>),
+    source: doc.source,
+    state: doc.state as JobState,
+    version: doc.version,
+  };
+}
+
+/** The `$set` that moves a stored job to the state after `entry`. */
+export function entryToJobUpdate(entry: StoredEntry): Partial<StoredJob> {
+  return {
+    state: entry.state,
+    version: entry.version,
+    updated: entry.date,
+    lastEvent: entry.name,
+    ...(entry.detail !== undefined && { detail: entry.detail }),
+  };
+}

@@ -1,0 +1,219 @@
+import { MongoClient, type Collection, type Db } from 'mongodb';
+import type {
+  ApplyCommand,
+  ApplyResult,
+  ClaimRequest,
+  CreateResult,
+  EventLocation,
+  HistoryQuery,
+  JobPage,
+  JobStore,
+  ListQuery,
+  NewJobRecord,
+} from '../../../ports/job-store.js';
+import type { HistoryEntry, JobDocument } from '../../../schemas/types.js';
+import type { JobEventName } from '../../../fsm/index.js';
+import { decodeCursor, encodeCursor, pageSize } from '../../../model/list-cursor.js';
+import { eventIdConflict } from '../../../model/event-id-conflict.js';
+import { listFilter } from './mongo-list-filter.js';
+import { isDuplicateKey } from './mongo-errors.js';
+import { MongoClaims } from './mongo-claims.js';
+import {
+  entryToJobUpdate,
+  entryToStored,
+  jobToStored,
+  storedToEntry,
+  storedToJob,
+  type StoredClaim,
+  type StoredEntry,
+  type StoredJob,
+} from './mongo-documents.js';
+
+/** Options of {@link MongoJobStore}. */
+export interface MongoJobStoreOptions {
+  /** A MongoDB connection string (MongoDB or a MongoDB-wire server such as FerretDB). */
+  readonly url: string;
+  /** Database name (default `pipelinejobs`). */
+  readonly database?: string;
+  /** How long to wait for a server before an operation fails (default 10 s). */
+  readonly serverSelectionTimeoutMs?: number;
+}
+
+
+/**
+ * {@link JobStore} on MongoDB, written to work the same on FerretDB, which has no transactions and
+ * whose conditional updates are not atomic (it reads, then rewrites the document by `_id`).
+ *
+ * The commit point of every change is therefore an insert guarded by a unique index, the one
+ * primitive both servers make atomic:
+ * - an event commits when its history entry is inserted: `_id` = event id (idempotency) and the
+ *   unique pair (`job`, `version`) (the precondition: only one entry can follow version n);
+ * - a claim commits when `<uuid>#<seq>` is inserted into `claims`.
+ * The `jobs` document is a projection of those logs for reads and queries. It is updated right
+ * after the commit; if a process dies in between (or a FerretDB rewrite races), the next write to
+ * that job meets the unique index, rolls the projection forward from the log, and retries.
+ * History lives in its own collection, so appending to a job with 10,000 entries costs the same
+ * as appending to a new one (no array rewrite, no read of old entries).
+ */
+export class MongoJobStore implements JobStore {
+  readonly #client: MongoClient;
+  readonly #db: Db;
+  readonly #jobs: Collection<StoredJob>;
+  readonly #history: Collection<StoredEntry>;
+  readonly #claims: MongoClaims;
+
+  constructor(options: MongoJobStoreOptions) {
+    this.#client = new MongoClient(options.url, { serverSelectionTimeoutMS: options.serverSelectionTimeoutMs ?? 10_000 });
+    this.#db = this.#client.db(options.database ?? 'pipelinejobs');
+    this.#jobs = this.#db.collection<StoredJob>('jobs');
+    this.#history = this.#db.collection<StoredEntry>('history');
+    this.#claims = new MongoClaims(this.#jobs, this.#db.collection<StoredClaim>('claims'));
+  }
+
+  async init(): Promise<void> {
+    await this.#client.connect();
+    await this.#jobs.createIndexes([
+      { key: { ulid: 1 }, name: 'ulid', unique: true },
+      { key: { pipeline: 1, ulid: -1 }, name: 'pipeline_ulid' },
+      { key: { state: 1, ulid: -1 }, name: 'state_ulid' },
+      { key: { owner: 1, ulid: -1 }, name: 'owner_ulid' },
+      { key: { site: 1, ulid: -1 }, name: 'site_ulid' },
+      { key: { updated: 1 }, name: 'updated' },
+      { key: { created: 1 }, name: 'created' },
+    ]);
+    await this.#history.createIndexes([{ key: { job: 1, version: 1 }, name: 'job_version', unique: true }]);
+    await this.#claims.init();
+  }
+
+  async close(): Promise<void> {
+    await this.#client.close();
+  }
+
+  /** Drops this store's database; for tests and benchmarks that made a throwaway one. */
+  async dropDatabase(): Promise<void> {
+    await this.#db.dropDatabase();
+  }
+
+  async create(record: NewJobRecord): Promise<CreateResult> {
+    let created = true;
+    try {
+      await this.#jobs.insertOne(jobToStored(record.job));
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err;
+      created = false;
+    }
+    // Also on a repeated create: finishes a create that died between its two inserts.
+    await this.#insertIgnoringDuplicate(entryToStored(record.job.uuid, record.entry));
+    if (created) return { created, job: record.job };
+    const existing = await this.get(record.job.uuid);
+    if (existing === undefined) throw new Error(`job ${record.job.uuid} vanished during create`);
+    return { created, job: existing };
+  }
+
+  async apply(command: ApplyCommand): Promise<ApplyResult> {
+    const { uuid, expected, entry } = command;
+    if (entry.version !== expected.version + 1) {
+      throw new RangeError(`entry.version must be expected.version + 1 (got ${entry.version} after ${expected.version})`);
+    }
+    const stored = entryToStored(uuid, entry, command.detail);
+    try {
+      await this.#history.insertOne(stored);
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err;
+      return this.#afterRefusedInsert(uuid, entry.id);
+    }
+    const after = await this.#jobs.findOneAndUpdate(
+      { _id: uuid, version: expected.version, state: expected.state },
+      { $set: entryToJobUpdate(stored) },
+      { returnDocument: 'after' },
+    );
+    if (after !== null) return { outcome: 'applied', job: storedToJob(after) };
+    const current = await this.#jobs.findOne({ _id: uuid });
+    if (current === null) {
+      await this.#history.deleteOne({ _id: entry.id });
+      return { outcome: 'not_found' };
+    }
+    if (current.version === expected.version) {
+      // Right version, wrong state: the caller's precondition was false, so the entry must go.
+      await this.#history.deleteOne({ _id: entry.id });
+      return { outcome: 'conflict', job: storedToJob(current) };
+    }
+    const rolled = await this.#rollForward(uuid);
+    return { outcome: 'applied', job: rolled ?? storedToJob(current) };
+  }
+
+  async get(uuid: string): Promise<JobDocument | undefined> {
+    const doc = await this.#jobs.findOne({ _id: uuid });
+    return doc === null ? undefined : storedToJob(doc);
+  }
+
+  async findEvent(eventId: string): Promise<EventLocation | undefined> {
+    const doc = await this.#history.findOne({ _id: eventId }, { projection: { job: 1, version: 1, name: 1 } });
+    return doc === null ? undefined : { uuid: doc.job, version: doc.version, name: doc.name as JobEventName };
+  }
+
+  async history(uuid: string, query: HistoryQuery = {}): Promise<HistoryEntry[]> {
+    let cursor = this.#history.find({ job: uuid, version: { $gt: query.afterVersion ?? 0 } }).sort({ version: 1 });
+    if (query.limit !== undefined) cursor = cursor.limit(query.limit);
+    return (await cursor.toArray()).map(storedToEntry);
+  }
+
+  async list(query: ListQuery = {}): Promise<JobPage> {
+    const limit = pageSize(query.limit);
+    const desc = query.order !== 'asc';
+    const filter = listFilter(query);
+    if (query.cursor !== undefined) filter.ulid = desc ? { $lt: decodeCursor(query.cursor) } : { $gt: decodeCursor(query.cursor) };
+    const docs = await this.#jobs
+      .find(filter)
+      .sort({ ulid: desc ? -1 : 1 })
+      .limit(limit + 1)
+      .toArray();
+    const jobs = docs.slice(0, limit).map(storedToJob);
+    const last = jobs.at(-1);
+    return docs.length > limit && last !== undefined ? { jobs, nextCursor: encodeCursor(last.ulid) } : { jobs };
+  }
+
+  async claim(request: ClaimRequest): Promise<JobDocument | undefined> {
+    return this.#claims.claim(request);
+  }
+
+  async release(uuid: string, by: string): Promise<boolean> {
+    return this.#claims.release(uuid, by);
+  }
+
+  /** The insert of an entry hit a unique index: either a duplicate event or a lost race for the version. */
+  async #afterRefusedInsert(uuid: string, eventId: string): Promise<ApplyResult> {
+    const seen = await this.#history.findOne({ _id: eventId }, { projection: { job: 1 } });
+    if (seen !== null && seen.job !== uuid) throw eventIdConflict(eventId, seen.job);
+    const job = await this.#rollForward(uuid);
+    if (job === undefined) return { outcome: 'not_found' };
+    return { outcome: seen !== null ? 'duplicate' : 'conflict', job };
+  }
+
+  /** Brings the `jobs` projection up to the newest history entry and returns it. */
+  async #rollForward(uuid: string): Promise<JobDocument | undefined> {
+    let doc = await this.#jobs.findOne({ _id: uuid });
+    if (doc === null) return undefined;
+    const pending = await this.#history.find({ job: uuid, version: { $gt: doc.version } }).sort({ version: 1 }).toArray();
+    for (const entry of pending) {
+      if (entry.version !== doc.version + 1) break;
+      const next: StoredJob | null = await this.#jobs.findOneAndUpdate(
+        { _id: uuid, version: doc.version },
+        { $set: entryToJobUpdate(entry) },
+        { returnDocument: 'after' },
+      );
+      doc = next ?? (await this.#jobs.findOne({ _id: uuid }));
+      if (doc === null) return undefined;
+    }
+    return storedToJob(doc);
+  }
+
+  async #insertIgnoringDuplicate(entry: StoredEntry): Promise<void> {
+    try {
+      await this.#history.insertOne(entry);
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err;
+    }
+  }
+}
+

@@ -1,0 +1,212 @@
+import Database from 'better-sqlite3';
+import type {
+  ApplyCommand,
+  ApplyResult,
+  ClaimRequest,
+  CreateResult,
+  EventLocation,
+  HistoryQuery,
+  JobPage,
+  JobStore,
+  ListQuery,
+  NewJobRecord,
+} from '../../../ports/job-store.js';
+import type { HistoryEntry, JobDocument } from '../../../schemas/types.js';
+import type { JobEventName } from '../../../fsm/index.js';
+import { decodeCursor, encodeCursor, pageSize } from '../../../model/list-cursor.js';
+import { eventIdConflict } from '../../../model/event-id-conflict.js';
+import { SQLITE_SCHEMA } from './sqlite-schema.js';
+import { entryToRow, jobToRow, rowToEntry, rowToJob, type HistoryRow, type JobRow } from './sqlite-rows.js';
+
+/** Options of {@link SqliteJobStore}. */
+export interface SqliteJobStoreOptions {
+  /** A file path, or `:memory:`. */
+  readonly path: string;
+  /** How long a writer waits for another process's lock before failing (default 5000 ms). */
+  readonly busyTimeoutMs?: number;
+}
+
+/**
+ * {@link JobStore} on SQLite (better-sqlite3). Each apply is one IMMEDIATE transaction: the
+ * event-id check, the conditional state update and the history insert commit together. WAL mode
+ * lets several processes share a file.
+ */
+export class SqliteJobStore implements JobStore {
+  readonly #db: Database.Database;
+  readonly #statements = new Map<string, Database.Statement>();
+
+  constructor(options: SqliteJobStoreOptions) {
+    this.#db = new Database(options.path, { timeout: options.busyTimeoutMs ?? 5000 });
+    if (options.path !== ':memory:') {
+      this.#db.pragma('journal_mode = WAL');
+      this.#db.pragma('synchronous = NORMAL');
+    }
+  }
+
+  async init(): Promise<void> {
+    this.#db.exec(SQLITE_SCHEMA);
+  }
+
+  async close(): Promise<void> {
+    this.#db.close();
+  }
+
+  async create(record: NewJobRecord): Promise<CreateResult> {
+    return this.#db.transaction((): CreateResult => {
+      const inserted = this.#stmt(
+        `INSERT INTO jobs (uuid, ulid, pipeline, state, version, data, created, updated, last_event, owner, site, archive_path, detail, claim_by, claim_until)
+         VALUES (@uuid, @ulid, @pipeline, @state, @version, @data, @created, @updated, @last_event, @owner, @site, @archive_path, @detail, @claim_by, @claim_until)
+         ON CONFLICT (uuid) DO NOTHING`,
+      ).run(jobToRow(record.job));
+      if (inserted.changes === 0) return { created: false, job: this.#getSync(record.job.uuid) as JobDocument };
+      this.#insertEntry(record.job.uuid, record.entry);
+      return { created: true, job: record.job };
+    }).immediate();
+  }
+
+  async apply(command: ApplyCommand): Promise<ApplyResult> {
+    const { uuid, expected, entry } = command;
+    if (entry.version !== expected.version + 1) {
+      throw new RangeError(`entry.version must be expected.version + 1 (got ${entry.version} after ${expected.version})`);
+    }
+    return this.#db.transaction((): ApplyResult => {
+      const seen = this.#findEventSync(entry.id);
+      if (seen !== undefined) {
+        if (seen.uuid !== uuid) throw eventIdConflict(entry.id, seen.uuid);
+        return { outcome: 'duplicate', job: this.#getSync(uuid) as JobDocument };
+      }
+      const row = this.#stmt(
+        `UPDATE jobs SET state = @state, version = @version, updated = @date, last_event = @name,
+           detail = CASE WHEN @setDetail = 1 THEN @detail ELSE detail END
+         WHERE uuid = @uuid AND version = @expectedVersion AND state = @expectedState
+         RETURNING *`,
+      ).get({
+        uuid,
+        state: entry.state,
+        version: entry.version,
+        date: entry.date,
+        name: entry.name,
+        setDetail: command.detail === undefined ? 0 : 1,
+        detail: command.detail === undefined ? null : JSON.stringify(command.detail),
+        expectedVersion: expected.version,
+        expectedState: expected.state,
+      }) as JobRow | undefined;
+      if (row === undefined) {
+        const current = this.#getSync(uuid);
+        return current === undefined ? { outcome: 'not_found' } : { outcome: 'conflict', job: current };
+      }
+      this.#insertEntry(uuid, entry);
+      return { outcome: 'applied', job: rowToJob(row) };
+    }).immediate();
+  }
+
+  async get(uuid: string): Promise<JobDocument | undefined> {
+    return this.#getSync(uuid);
+  }
+
+  async findEvent(eventId: string): Promise<EventLocation | undefined> {
+    return this.#findEventSync(eventId);
+  }
+
+  async history(uuid: string, query: HistoryQuery = {}): Promise<HistoryEntry[]> {
+    const rows = this.#stmt(
+      'SELECT * FROM history WHERE job = @uuid AND version > @after ORDER BY version ASC LIMIT @limit',
+    ).all({ uuid, after: query.afterVersion ?? 0, limit: query.limit ?? -1 }) as HistoryRow[];
+    return rows.map(rowToEntry);
+  }
+
+  async list(query: ListQuery = {}): Promise<JobPage> {
+    const limit = pageSize(query.limit);
+    const desc = query.order !== 'asc';
+    const where: string[] = [];
+    const params: Record<string, string | number> = { limit: limit + 1 };
+    const equal = (column: string, value: string | undefined): void => {
+      if (value === undefined) return;
+      where.push(`${column} = @${column}`);
+      params[column] = value;
+    };
+    const range = (column: string, op: string, name: string, value: string | undefined): void => {
+      if (value === undefined) return;
+      where.push(`${column} ${op} @${name}`);
+      params[name] = value;
+    };
+    equal('pipeline', query.pipeline);
+    equal('owner', query.owner);
+    equal('site', query.site);
+    if (query.state !== undefined) {
+      const states = typeof query.state === 'string' ? [query.state] : query.state;
+      where.push(`state IN (${states.map((_, i) => `@state${i}`).join(', ') || 'NULL'})`);
+      states.forEach((s, i) => (params[`state${i}`] = s));
+    }
+    range('created', '>=', 'createdSince', query.createdSince);
+    range('created', '<=', 'createdUntil', query.createdUntil);
+    range('updated', '>=', 'updatedSince', query.updatedSince);
+    range('updated', '<=', 'updatedUntil', query.updatedUntil);
+    if (query.cursor !== undefined) range('ulid', desc ? '<' : '>', 'cursor', decodeCursor(query.cursor));
+    const sql = `SELECT * FROM jobs ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
+      ORDER BY ulid ${desc ? 'DESC' : 'ASC'} LIMIT @limit`;
+    const rows = this.#stmt(sql).all(params) as JobRow[];
+    const jobs = rows.slice(0, limit).map(rowToJob);
+    const last = jobs.at(-1);
+    return rows.length > limit && last !== undefined ? { jobs, nextCursor: encodeCursor(last.ulid) } : { jobs };
+  }
+
+  async claim(request: ClaimRequest): Promise<JobDocument | undefined> {
+    const now = request.now.toISOString();
+    const until = new Date(request.now.getTime() + request.leaseMs).toISOString();
+    const states = request.states ?? ['CREATED'];
+    const params: Record<string, string> = { now, until, by: request.by };
+    const where = [`state IN (${states.map((_, i) => `@state${i}`).join(', ')})`, '(claim_until IS NULL OR claim_until <= @now)'];
+    states.forEach((s, i) => (params[`state${i}`] = s));
+    if (request.pipeline !== undefined) {
+      where.push('pipeline = @pipeline');
+      params['pipeline'] = request.pipeline;
+    }
+    if (request.site !== undefined) {
+      where.push('site = @site');
+      params['site'] = request.site;
+    }
+    const sql = `UPDATE jobs SET claim_by = @by, claim_until = @until
+      WHERE uuid = (SELECT uuid FROM jobs WHERE ${where.join(' AND ')} ORDER BY ulid ASC LIMIT 1)
+      RETURNING *`;
+    const row = this.#db.transaction(() => this.#stmt(sql).get(params) as JobRow | undefined).immediate();
+    return row === undefined ? undefined : rowToJob(row);
+  }
+
+  async release(uuid: string, by: string): Promise<boolean> {
+    const result = this.#stmt('UPDATE jobs SET claim_by = NULL, claim_until = NULL WHERE uuid = @uuid AND claim_by = @by').run({
+      uuid,
+      by,
+    });
+    return result.changes > 0;
+  }
+
+  #getSync(uuid: string): JobDocument | undefined {
+    const row = this.#stmt('SELECT * FROM jobs WHERE uuid = ?').get(uuid) as JobRow | undefined;
+    return row === undefined ? undefined : rowToJob(row);
+  }
+
+  #findEventSync(eventId: string): EventLocation | undefined {
+    const row = this.#stmt('SELECT job, version, name FROM history WHERE id = ?').get(eventId) as
+      | { job: string; version: number; name: string }
+      | undefined;
+    return row === undefined ? undefined : { uuid: row.job, version: row.version, name: row.name as JobEventName };
+  }
+
+  #insertEntry(uuid: string, entry: HistoryEntry): void {
+    this.#stmt(
+      `INSERT INTO history (id, job, version, name, date, data, source, state)
+       VALUES (@id, @job, @version, @name, @date, @data, @source, @state) ON CONFLICT (id) DO NOTHING`,
+    ).run(entryToRow(uuid, entry));
+  }
+
+  #stmt(sql: string): Database.Statement {
+    let statement = this.#statements.get(sql);
+    if (statement === undefined) {
+      statement = this.#db.prepare(sql);
+      this.#statements.set(sql, statement);
+    }
+    return statement;
+  }
+}
+

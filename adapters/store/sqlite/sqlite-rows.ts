@@ -1,0 +1,101 @@
+import type { JobEventName, JobState } from '../../../fsm/index.js';
+import type { HistoryEntry, JobDocument } from '../../../schemas/types.js';
+
+/** A row of the `jobs` table as better-sqlite3 returns it. */
+export interface JobRow {
+  uuid: string;
+  ulid: string;
+  pipeline: string;
+  state: string;
+  version: number;
+  data: string;
+  created: string;
+  updated: string;
+  last_event: string;
+  owner: string | null;
+  site: string | null;
+  archive_path: string | null;
+  detail: string | null;
+  claim_by: string | null;
+  claim_until: string | null;
+}
+
+/** A row of the `history` table. */
+export interface HistoryRow {
+  id: string;
+  job: string;
+  version: number;
+  name: string;
+  date: string;
+  data: string | null;
+  source: string;
+  state: string;
+}
+
+/** The `jobs` row for a new job document (claim columns start empty). */
+export function jobToRow(job: JobDocument): JobRow {
+  return {
+    uuid: job.uuid,
+    ulid: job.ulid,
+    pipeline: job.pipeline,
+    state: job.state,
+    version: job.version,
+    data: JSON.stringify(job.data),
+    created: job.created,
+    updated: job.updated,
+    last_event: job.lastEvent,
+    owner: job.owner ?? null,
+    site: job.site ?? null,
+    archive_path: job.archivePath ?? null,
+    detail: job.detail === undefined ? null : JSON.stringify(job.detail),
+    claim_by: null,
+    claim_until: null,
+  };
+}
+
+/** The job document of a `jobs` row. */
+export function rowToJob(row: JobRow): JobDocument {
+  return {
+    uuid: row.uuid,
+    ulid: row.ulid,
+    pipeline: row.pipeline,
+    state: row.state as JobState,
+    version: row.version,
+    data: JSON.parse(row.data) as Record<string, unknown>,
+    created: row.created,
+    updated: row.updated,
+    lastEvent: row.last_event as JobEventName,
+    ...(row.owner !== null && { owner: row.owner }),
+    ...(row.site !== null && { site: row.site }),
+    ...(row.archive_path !== null && { archivePath: row.archive_path }),
+    ...(row.detail !== null && { detail: JSON.parse(row.detail) as Record<string, unknown> }),
+    ...(row.claim_by !== null && row.claim_until !== null && { claim: { by: row.claim_by, until: row.claim_until } }),
+  };
+}
+
+/** The `history` row of an entry. */
+export function entryToRow(uuid: string, entry: HistoryEntry): HistoryRow {
+  return {
+    id: entry.id,
+    job: uuid,
+    version: entry.version,
+    name: entry.name,
+    date: entry.date,
+    data: entry.data === null ? null : JSON.stringify(entry.data),
+    source: entry.source,
+    state: entry.state,
+  };
+}
+
+/** The history entry of a `history` row. */
+export function rowToEntry(row: HistoryRow): HistoryEntry {
+  return {
+    id: row.id,
+    name: row.name as JobEventName,
+    date: row.date,
+    data: row.data === null ? null : (JSON.parse(row.data) as Record<string, unknown>),
+    source: row.source,
+    state: row.state as JobState,
+    version: row.version,
+  };
+}

@@ -1,0 +1,40 @@
+/**
+ * Tables of the SQLite store. History is its own table keyed by event id (idempotency) with a
+ * unique (job, version) pair (no gaps, no doubles); the jobs row holds the current state.
+ */
+export const SQLITE_SCHEMA = `
+CREATE TABLE IF NOT EXISTS jobs (
+  uuid TEXT PRIMARY KEY,
+  ulid TEXT NOT NULL UNIQUE,
+  pipeline TEXT NOT NULL,
+  state TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  data TEXT NOT NULL,
+  created TEXT NOT NULL,
+  updated TEXT NOT NULL,
+  last_event TEXT NOT NULL,
+  owner TEXT,
+  site TEXT,
+  archive_path TEXT,
+  detail TEXT,
+  claim_by TEXT,
+  claim_until TEXT
+) STRICT;
+CREATE INDEX IF NOT EXISTS jobs_pipeline ON jobs (pipeline, ulid);
+CREATE INDEX IF NOT EXISTS jobs_state ON jobs (state, ulid);
+CREATE INDEX IF NOT EXISTS jobs_owner ON jobs (owner, ulid);
+CREATE INDEX IF NOT EXISTS jobs_site ON jobs (site, ulid);
+CREATE INDEX IF NOT EXISTS jobs_updated ON jobs (updated);
+CREATE INDEX IF NOT EXISTS jobs_created ON jobs (created);
+CREATE TABLE IF NOT EXISTS history (
+  id TEXT PRIMARY KEY,
+  job TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  name TEXT NOT NULL,
+  date TEXT NOT NULL,
+  data TEXT,
+  source TEXT NOT NULL,
+  state TEXT NOT NULL,
+  UNIQUE (job, version)
+) STRICT;
+`;

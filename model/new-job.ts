@@ -1,0 +1,39 @@
+import { monotonicFactory } from 'ulid';
+import type { NewJobRecord } from '../ports/job-store.js';
+import type { CreateRequest, JobDocument } from '../schemas/types.js';
+import { createEventId, jobUuid } from './job-identity.js';
+
+const nextUlid = monotonicFactory();
+
+/** Context of a create that is not part of the request itself. */
+export interface NewJobContext {
+  readonly now: Date;
+  /** Who asked (amqp, http, cli …); recorded in the create history entry. */
+  readonly source: string;
+}
+
+/**
+ * Builds the version-1 job document and its `create` history entry from a validated create
+ * request. The uuid is deterministic (see {@link jobUuid}); the ulid orders jobs by creation.
+ */
+export function buildNewJob(request: CreateRequest, context: NewJobContext): NewJobRecord {
+  const uuid = jobUuid(request.pipeline, request.data);
+  const date = context.now.toISOString();
+  const job: JobDocument = {
+    uuid,
+    ulid: nextUlid(context.now.getTime()),
+    pipeline: request.pipeline,
+    state: 'CREATED',
+    version: 1,
+    data: request.data,
+    created: date,
+    updated: date,
+    lastEvent: 'create',
+    ...(request.owner !== undefined && { owner: request.owner }),
+    ...(request.site !== undefined && { site: request.site }),
+    ...(request.archivePath !== undefined && { archivePath: request.archivePath }),
+    ...(request.detail !== undefined && { detail: request.detail }),
+  };
+  const entry = { id: createEventId(uuid), name: 'create', date, data: request.data, source: context.source, state: 'CREATED', version: 1 } as const;
+  return { job, entry };
+}
