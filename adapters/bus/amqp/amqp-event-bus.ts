@@ -1,0 +1,212 @@
+import { randomUUID } from 'node:crypto';
+import { connect, type Options } from 'amqplib';
+import type {
+  ConsumeOptions,
+  DeadLetter,
+  Delivery,
+  EventBus,
+  PublishOptions,
+  StateNotification,
+  Subscription,
+} from '../../../ports/event-bus.js';
+import { AmqpConnection, redactUrl, unavailable } from './amqp-connection.js';
+import { AmqpConsumer } from './amqp-consumer.js';
+import { forwardedHeaders, toDeadLetter } from './amqp-headers.js';
+import { PendingRequests } from './amqp-requests.js';
+import { DIRECT_REPLY_TO, type BusLogger } from './amqp-session.js';
+import { AmqpStateSubscription } from './amqp-state-subscription.js';
+import { amqpNames, deleteTopology, type AmqpNames } from './amqp-topology.js';
+
+export type { BusLogger } from './amqp-session.js';
+
+/** Options of {@link AmqpEventBus}. */
+export interface AmqpEventBusOptions {
+  /** `amqp://user:password@host:port/vhost` (amqplib URL; `?heartbeat=` etc. allowed). */
+  readonly url: string;
+  /** Prefix of every exchange and queue name (default `pipelinejobs`). */
+  readonly prefix?: string;
+  /** The manager queue (default `${prefix}.manager`). */
+  readonly queue?: string;
+  /** Receives warnings (connection lost, channel errors) and recovery notices; silent by default. */
+  readonly logger?: BusLogger;
+  /** Reconnection backoff: exponential with full jitter, from `initialMs` (100) up to `maxMs` (5000). */
+  readonly reconnect?: { readonly initialMs?: number; readonly maxMs?: number };
+}
+
+const SILENT: BusLogger = { warn: () => undefined, info: () => undefined };
+
+/**
+ * {@link EventBus} on RabbitMQ (amqplib).
+ *
+ * Topology, all named from the prefix: the `.events` topic exchange feeding the durable manager
+ * queue (bound with `#`); the `.dead` fanout exchange and queue for dead letters; durable
+ * `.retry.<ms>` queues, declared on demand, that hold a message for its delay and then
+ * dead-letter it straight back to the manager queue; the `.state` topic exchange for state
+ * notifications. Publishes use a confirm channel; requests use RabbitMQ direct reply-to.
+ *
+ * When the connection is lost the bus reconnects with exponential backoff and full jitter,
+ * re-declares the topology and restores every consumer and state subscription. Operations issued
+ * meanwhile wait up to 10 s for the connection and then fail with an error whose message starts
+ * with `event bus unavailable`. Deliveries handed out before the loss cannot be settled any more
+ * (settling them does nothing); the broker hands them out again, marked redelivered.
+ */
+export class AmqpEventBus implements EventBus {
+  readonly #url: string;
+  readonly #names: AmqpNames;
+  readonly #logger: BusLogger;
+  readonly #connection: AmqpConnection;
+  readonly #requests = new PendingRequests();
+  readonly #retryDelays = new Set<number>();
+  readonly #consumers = new Set<AmqpConsumer | AmqpStateSubscription>();
+  readonly #connectionName: string;
+
+  constructor(options: AmqpEventBusOptions) {
+    const prefix = options.prefix ?? 'pipelinejobs';
+    this.#url = options.url;
+    this.#names = amqpNames(prefix, options.queue);
+    this.#logger = options.logger ?? SILENT;
+    this.#connectionName = `${prefix} event bus (pid ${process.pid}, ${randomUUID().slice(0, 8)})`;
+    this.#connection = new AmqpConnection({
+      url: options.url,
+      names: this.#names,
+      connectionName: this.#connectionName,
+      logger: this.#logger,
+      initialMs: options.reconnect?.initialMs ?? 100,
+      maxMs: options.reconnect?.maxMs ?? 5000,
+      retryDelays: this.#retryDelays,
+      onReply: (message) => this.#requests.onReply(message),
+      onSessionLost: (session) => this.#requests.onSessionLost(session),
+    });
+  }
+
+  /** The name this bus gives its connection (`connection_name`, shown by `rabbitmqctl list_connections`). */
+  get connectionName(): string {
+    return this.#connectionName;
+  }
+
+  /** Connects and declares the topology; fails at once (no retries) if the broker is unreachable. */
+  async start(): Promise<void> {
+    await this.#connection.start();
+  }
+
+  /** Stops the consumers and subscriptions and closes the connection for good; idempotent. */
+  async close(): Promise<void> {
+    await Promise.all([...this.#consumers].map((c) => c.stop()));
+    this.#requests.rejectAll(unavailable('the bus is closed'));
+    await this.#connection.close();
+  }
+
+  async publish(body: Buffer, options: PublishOptions = {}): Promise<void> {
+    const routingKey = options.routingKey ?? 'event';
+    await this.#connection.withSession((s) => s.publish(this.#names.events, routingKey, body, eventProperties(options)));
+  }
+
+  async consume(handler: (delivery: Delivery) => void, options: ConsumeOptions = {}): Promise<Subscription> {
+    const consumer = new AmqpConsumer(handler, options.prefetch ?? 50, this.#logger, (c) => this.#forget(c));
+    return this.#register(consumer);
+  }
+
+  async publishState(notification: StateNotification): Promise<void> {
+    const routingKey = `${notification.pipeline}.${notification.state}`;
+    const body = Buffer.from(JSON.stringify(notification));
+    await this.#connection.withSession((s) => s.publish(this.#names.state, routingKey, body, { contentType: 'application/json' }));
+  }
+
+  async subscribeState(pattern: string, handler: (notification: StateNotification) => void): Promise<Subscription> {
+    return this.#register(new AmqpStateSubscription(pattern, handler, this.#logger, (s) => this.#forget(s)));
+  }
+
+  async reply(replyTo: string, correlationId: string, body: unknown): Promise<void> {
+    const content = Buffer.from(JSON.stringify(body));
+    await this.#connection.withSession((s) => s.publish('', replyTo, content, { correlationId, contentType: 'application/json' }));
+  }
+
+  /**
+   * Publishes like {@link publish} and waits for the reply. The bus sets `replyTo` (RabbitMQ
+   * direct reply-to) and a random `correlationId`, overriding those options. Rejects with
+   * "timed out" after `timeoutMs` (waiting for a reconnection counts), with the publish error if
+   * the request cannot be sent, and at once if the connection is lost before the reply.
+   */
+  async request(body: Buffer, options: PublishOptions & { readonly timeoutMs: number }): Promise<unknown> {
+    const { timeoutMs, ...publish } = options;
+    const correlationId = randomUUID();
+    const reply = this.#requests.expect(correlationId, timeoutMs);
+    const properties = { ...eventProperties(publish), replyTo: DIRECT_REPLY_TO, correlationId };
+    this.#connection
+      .withSession(async (s) => {
+        await s.publish(this.#names.events, publish.routingKey ?? 'event', body, properties);
+        this.#requests.publishedOn(correlationId, s);
+      })
+      .catch((err: unknown) => this.#requests.fail(correlationId, err));
+    return reply;
+  }
+
+  async drainDeadLetters(max: number): Promise<DeadLetter[]> {
+    const drained: DeadLetter[] = [];
+    await this.#connection.withSession(async (s) => {
+      while (drained.length < max) {
+        const message = await s.get(this.#names.dead);
+        if (message === false) return;
+        s.ack(message);
+        drained.push(toDeadLetter(message));
+      }
+    });
+    return drained;
+  }
+
+  /** True when connected, with the main channel and every consumer's channel open. */
+  async isHealthy(): Promise<boolean> {
+    const session = this.#connection.current();
+    return session !== undefined && [...this.#consumers].every((c) => c.healthyOn(session));
+  }
+
+  /**
+   * Deletes this prefix's queues (with their messages) and exchanges, and the retry queues this
+   * instance declared, over a connection of its own (works after {@link close}). For tests and
+   * teardown scripts; never called by the product.
+   */
+  async deleteTopology(): Promise<void> {
+    let model;
+    try {
+      model = await connect(this.#url, { clientProperties: { connection_name: `${this.#connectionName} cleanup` } });
+    } catch (err) {
+      throw unavailable(`cannot connect to ${redactUrl(this.#url)}`, err);
+    }
+    try {
+      const channel = await model.createChannel();
+      await deleteTopology(channel, this.#names, this.#retryDelays);
+    } finally {
+      await model.close();
+    }
+  }
+
+  async #register<T extends AmqpConsumer | AmqpStateSubscription>(consumer: T): Promise<T> {
+    this.#consumers.add(consumer);
+    this.#connection.add(consumer);
+    try {
+      await this.#connection.withSession((s) => consumer.restore(s));
+    } catch (err) {
+      await consumer.stop();
+      throw err;
+    }
+    return consumer;
+  }
+
+  #forget(consumer: AmqpConsumer | AmqpStateSubscription): void {
+    this.#consumers.delete(consumer);
+    this.#connection.remove(consumer);
+  }
+}
+
+/** AMQP properties of an event: persistent JSON, plus the caller's headers and addresses. */
+function eventProperties(options: PublishOptions): Options.Publish {
+  return {
+    persistent: true,
+    contentType: 'application/json',
+    // The bus's own bookkeeping headers (attempts, original routing key) cannot be forged by a publisher.
+    headers: forwardedHeaders(options.headers ?? {}),
+    ...(options.replyTo === undefined ? {} : { replyTo: options.replyTo }),
+    ...(options.correlationId === undefined ? {} : { correlationId: options.correlationId }),
+    ...(options.messageId === undefined ? {} : { messageId: options.messageId }),
+  };
+}

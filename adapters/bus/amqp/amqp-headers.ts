@@ -1,0 +1,87 @@
+import type { GetMessage, Message, MessagePropertyHeaders } from 'amqplib';
+import type { DeadLetter, DeadLetterReason, HeaderValue } from '../../../ports/event-bus.js';
+
+/** Headers the bus writes for its own bookkeeping; never shown to consumers as user headers. */
+const PJM_HEADER = {
+  attempts: 'x-pjm-attempts',
+  originalRoutingKey: 'x-pjm-original-routing-key',
+  reasonCode: 'x-pjm-reason-code',
+  reasonMessage: 'x-pjm-reason-message',
+  deadAt: 'x-pjm-dead-at',
+} as const;
+
+/** Raw AMQP header table as amqplib decodes it. */
+export type RawHeaders = Readonly<Record<string, unknown>>;
+
+/** Bookkeeping of the bus itself and of broker dead-lettering (`x-death`, `x-first-death-*`, …). */
+function isBookkeeping(key: string): boolean {
+  return key.startsWith('x-pjm-') || key === 'x-death' || key.startsWith('x-first-death-') || key.startsWith('x-last-death-');
+}
+
+/** Headers of `message` as amqplib decoded them (an empty table when there are none). */
+export function rawHeaders(message: Message): RawHeaders {
+  const headers: MessagePropertyHeaders | undefined = message.properties.headers;
+  return headers ?? {};
+}
+
+/** The user's headers, values of any AMQP type, to carry over when the bus re-publishes a message. */
+export function forwardedHeaders(raw: RawHeaders): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(raw)) if (!isBookkeeping(key)) out[key] = value;
+  return out;
+}
+
+/** The user's headers as the port shows them: only string, number and boolean values. */
+export function publicHeaders(raw: RawHeaders): Record<string, HeaderValue> {
+  const out: Record<string, HeaderValue> = {};
+  for (const [key, value] of Object.entries(raw)) {
+    if (isBookkeeping(key)) continue;
+    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') out[key] = value;
+  }
+  return out;
+}
+
+/** How many times the message went through `retryLater`. */
+export function attemptsOf(raw: RawHeaders): number {
+  const value = raw[PJM_HEADER.attempts];
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0 ? value : 0;
+}
+
+/** The routing key the message was first published with (a retry travels under another one). */
+export function originalRoutingKey(message: Message): string {
+  const value = rawHeaders(message)[PJM_HEADER.originalRoutingKey];
+  return typeof value === 'string' ? value : message.fields.routingKey;
+}
+
+/** Headers of a message on its way to a retry queue: the next attempt, and where it came from. */
+export function retryHeaders(raw: RawHeaders, routingKey: string, attempts: number): Record<string, unknown> {
+  return { ...forwardedHeaders(raw), [PJM_HEADER.attempts]: attempts + 1, [PJM_HEADER.originalRoutingKey]: routingKey };
+}
+
+/** Headers of a dead letter: the original ones plus the reason and the bookkeeping. */
+export function deadLetterHeaders(raw: RawHeaders, routingKey: string, attempts: number, reason: DeadLetterReason, now: Date): Record<string, unknown> {
+  return {
+    ...forwardedHeaders(raw),
+    [PJM_HEADER.reasonCode]: reason.code,
+    [PJM_HEADER.reasonMessage]: reason.message,
+    [PJM_HEADER.originalRoutingKey]: routingKey,
+    [PJM_HEADER.attempts]: attempts,
+    [PJM_HEADER.deadAt]: now.toISOString(),
+  };
+}
+
+/** Reads a message of the dead-letter queue back into the port's form. */
+export function toDeadLetter(message: GetMessage): DeadLetter {
+  const raw = rawHeaders(message);
+  const text = (key: string): string => {
+    const value = raw[key];
+    return typeof value === 'string' ? value : '';
+  };
+  return {
+    body: message.content,
+    routingKey: originalRoutingKey(message),
+    headers: publicHeaders(raw),
+    reason: { code: text(PJM_HEADER.reasonCode), message: text(PJM_HEADER.reasonMessage) },
+    attempts: attemptsOf(raw),
+  };
+}

@@ -1,0 +1,33 @@
+/**
+ * The one table of the local bus. `queue` is `events` (ready, or leased while `lease_until` is
+ * in the future), `delayed` (a retry, due at `available_at`) or `dead`. `delivered` counts
+ * handouts and fences settlements: a consumer settles or renews only the handout it was given.
+ * AUTOINCREMENT keeps `seq` growing even after the newest row is deleted, so publish order is
+ * never reused.
+ *
+ * Handing out needs the oldest ready rows in seq order: the (queue, seq) index yields them in
+ * that order, so SQLite stops after LIMIT rows instead of sorting every ready message. Retries
+ * wait in their own queue, behind a partial index that only they pay for, because parked in
+ * `events` every one of them would be stepped over by each lease until it came due.
+ */
+export const LOCAL_BUS_SCHEMA = `
+CREATE TABLE IF NOT EXISTS bus_messages (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  queue TEXT NOT NULL CHECK (queue IN ('events', 'delayed', 'dead')),
+  routing_key TEXT NOT NULL,
+  body BLOB NOT NULL,
+  headers TEXT NOT NULL,
+  reply_to TEXT,
+  correlation_id TEXT,
+  message_id TEXT,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  available_at INTEGER NOT NULL,
+  lease_owner TEXT,
+  lease_until INTEGER,
+  delivered INTEGER NOT NULL DEFAULT 0,
+  reason_code TEXT,
+  reason_message TEXT
+) STRICT;
+CREATE INDEX IF NOT EXISTS bus_messages_queue_seq ON bus_messages (queue, seq);
+CREATE INDEX IF NOT EXISTS bus_messages_due ON bus_messages (available_at) WHERE queue = 'delayed';
+`;

@@ -1,0 +1,228 @@
+import { randomUUID } from 'node:crypto';
+import { resolve } from 'node:path';
+import type {
+  ConsumeOptions,
+  DeadLetter,
+  Delivery,
+  EventBus,
+  PublishOptions,
+  StateNotification,
+  Subscription,
+} from '../../../ports/event-bus.js';
+import { LocalChannel } from './local-channel.js';
+import { LocalConsumer, type ConsumerHost } from './local-consumer.js';
+import { LocalQueue, type NewMessage } from './local-queue.js';
+import { WriteBatcher } from './write-batcher.js';
+
+/** Options of {@link LocalEventBus}. */
+export interface LocalEventBusOptions {
+  /** The SQLite file holding the queue (shared by every process that opens it), or `:memory:`. */
+  readonly path: string;
+  /**
+   * How long a handout stays leased to its consumer without renewal (default 10000 ms). Leases
+   * are renewed every third of it while unsettled, so this is how long the messages of a killed
+   * process wait before another consumer gets them.
+   */
+  readonly leaseMs?: number;
+  /** How often consumers look for messages published by other processes (default 50 ms). */
+  readonly pollMs?: number;
+}
+
+interface PendingRequest {
+  readonly resolve: (body: unknown) => void;
+  readonly reject: (error: Error) => void;
+  readonly timer: NodeJS.Timeout;
+}
+
+const BUSY_TIMEOUT_MS = 5000;
+
+/**
+ * {@link EventBus} for embedded mode, with the semantics of the AMQP adapter and no broker: the
+ * events and dead-letter queues live in one SQLite table (WAL), so a message survives a killed
+ * process, and several processes may share the file (producers, consumers, or both).
+ *
+ * - `publish` resolves once the INSERT is committed.
+ * - A consumer leases messages in publish order; an unsettled lease is renewed while this
+ *   process lives and released by `close()`. After `kill -9` the lease runs out after `leaseMs`
+ *   and another consumer receives the message with `redelivered: true`.
+ * - Settlements commit before their promise resolves; writes of one event-loop turn share one
+ *   transaction. A settlement of a lease that was lost meanwhile changes nothing.
+ * - Consumer and state handlers must not throw: a thrown error surfaces as an uncaught
+ *   exception, as it would from an EventEmitter listener.
+ * - State notifications and replies stay in this process and are not durable. A reply for a
+ *   requester of another process is dropped; that requester times out.
+ *
+ * Design and the differences from RabbitMQ: `docs/local-event-bus.md`.
+ */
+export class LocalEventBus implements EventBus {
+  readonly #queue: LocalQueue;
+  readonly #writes: WriteBatcher;
+  readonly #leaseMs: number;
+  readonly #pollMs: number;
+  readonly #channelKey: string;
+  readonly #replyAddress = `local-reply:${randomUUID()}`;
+  readonly #consumers = new Set<LocalConsumer>();
+  readonly #requests = new Map<string, PendingRequest>();
+  #channel: LocalChannel | undefined;
+  #stopWaking: (() => void) | undefined;
+  #renewTimer: NodeJS.Timeout | undefined;
+  #closed = false;
+
+  constructor(options: LocalEventBusOptions) {
+    this.#leaseMs = positive('leaseMs', options.leaseMs ?? 10_000);
+    this.#pollMs = positive('pollMs', options.pollMs ?? 50);
+    this.#queue = new LocalQueue(options.path, BUSY_TIMEOUT_MS);
+    this.#writes = new WriteBatcher((work) => this.#queue.transaction(work));
+    this.#channelKey = options.path === ':memory:' ? this.#replyAddress : resolve(options.path);
+  }
+
+  async start(): Promise<void> {
+    if (this.#channel !== undefined || this.#closed) return;
+    this.#queue.init();
+    const channel = LocalChannel.join(this.#channelKey);
+    this.#channel = channel;
+    this.#stopWaking = channel.onPublish(() => {
+      for (const consumer of this.#consumers) consumer.wake();
+    });
+    LocalChannel.listenForReplies(this.#replyAddress, (correlationId, body) => this.#answer(correlationId, body));
+    this.#renewTimer = setInterval(() => this.#renewLeases(), Math.max(1, Math.floor(this.#leaseMs / 3)));
+    this.#renewTimer.unref();
+  }
+
+  /**
+   * Stops every consumer, commits settlements already asked for, gives the messages of
+   * unsettled handouts back to the queue (another instance gets them at once, redelivered),
+   * fails pending requests and closes the file. Later settlements are no-ops.
+   */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    clearInterval(this.#renewTimer);
+    for (const consumer of this.#consumers) consumer.stop();
+    try {
+      if (this.#channel !== undefined) {
+        this.#writes.flush();
+        // If this fails, the leases simply run out after leaseMs.
+        this.#queue.release([...this.#consumers].flatMap((consumer) => [...consumer.held]));
+      }
+    } finally {
+      this.#stopWaking?.();
+      this.#channel?.leave();
+      LocalChannel.dropReplyAddress(this.#replyAddress);
+      this.#consumers.clear();
+      for (const [correlationId, pending] of this.#requests) {
+        clearTimeout(pending.timer);
+        pending.reject(new Error(`local event bus closed before the reply to request ${correlationId} arrived`));
+      }
+      this.#requests.clear();
+      this.#queue.close();
+    }
+  }
+
+  async publish(body: Buffer, options: PublishOptions = {}): Promise<void> {
+    const channel = this.#started();
+    if (!Buffer.isBuffer(body)) throw new TypeError('publish needs a Buffer body');
+    const message: NewMessage = {
+      body,
+      routingKey: options.routingKey ?? 'event',
+      headers: options.headers ?? {},
+      ...(options.replyTo === undefined ? {} : { replyTo: options.replyTo }),
+      ...(options.correlationId === undefined ? {} : { correlationId: options.correlationId }),
+      ...(options.messageId === undefined ? {} : { messageId: options.messageId }),
+    };
+    await this.#writes.enqueue(() => this.#queue.insert(message, Date.now()));
+    channel.published();
+  }
+
+  async consume(handler: (delivery: Delivery) => void, options: ConsumeOptions = {}): Promise<Subscription> {
+    this.#started();
+    const prefetch = options.prefetch ?? 50;
+    if (!Number.isInteger(prefetch) || prefetch < 1) throw new RangeError(`prefetch must be a positive integer, got ${prefetch}`);
+    const consumer = new LocalConsumer(this.#consumerHost(), handler, prefetch);
+    this.#consumers.add(consumer);
+    return { stop: async () => consumer.stop() };
+  }
+
+  async publishState(notification: StateNotification): Promise<void> {
+    this.#started().notify(notification);
+  }
+
+  async subscribeState(pattern: string, handler: (notification: StateNotification) => void): Promise<Subscription> {
+    const unsubscribe = this.#started().subscribe(pattern, handler);
+    return { stop: async () => unsubscribe() };
+  }
+
+  /** Replies travel as JSON, as over AMQP: the requester receives a copy, never `body` itself. */
+  async reply(replyTo: string, correlationId: string, body: unknown): Promise<void> {
+    const json = JSON.stringify(body) as string | undefined;
+    if (json === undefined) throw new TypeError('reply body must be JSON-serializable');
+    LocalChannel.deliverReply(replyTo, correlationId, JSON.parse(json));
+  }
+
+  async request(body: Buffer, options: PublishOptions & { readonly timeoutMs: number }): Promise<unknown> {
+    const { timeoutMs, ...publishOptions } = options;
+    const correlationId = randomUUID();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.#requests.delete(correlationId);
+        reject(new Error(`request timed out after ${timeoutMs} ms without a reply`));
+      }, timeoutMs);
+      this.#requests.set(correlationId, { resolve, reject, timer });
+      this.publish(body, { ...publishOptions, replyTo: this.#replyAddress, correlationId }).catch((error: unknown) => {
+        clearTimeout(timer);
+        this.#requests.delete(correlationId);
+        reject(error instanceof Error ? error : new Error(String(error)));
+      });
+    });
+  }
+
+  async drainDeadLetters(max: number): Promise<DeadLetter[]> {
+    this.#started();
+    return this.#queue.drainDead(max);
+  }
+
+  async isHealthy(): Promise<boolean> {
+    return this.#channel !== undefined && !this.#closed && this.#queue.open;
+  }
+
+  #started(): LocalChannel {
+    if (this.#closed) throw new Error('local event bus is closed');
+    if (this.#channel === undefined) throw new Error('local event bus is not started (call start() first)');
+    return this.#channel;
+  }
+
+  #consumerHost(): ConsumerHost {
+    return {
+      queue: this.#queue,
+      writes: this.#writes,
+      leaseMs: this.#leaseMs,
+      pollMs: this.#pollMs,
+      isClosed: () => this.#closed,
+      retire: (consumer) => this.#consumers.delete(consumer),
+    };
+  }
+
+  #answer(correlationId: string, body: unknown): void {
+    const pending = this.#requests.get(correlationId);
+    if (pending === undefined) return;
+    clearTimeout(pending.timer);
+    this.#requests.delete(correlationId);
+    pending.resolve(body);
+  }
+
+  #renewLeases(): void {
+    const held = [...this.#consumers].flatMap((consumer) => [...consumer.held]);
+    if (held.length === 0) return;
+    try {
+      this.#queue.renew(held, Date.now() + this.#leaseMs);
+    } catch (error) {
+      // The next tick tries again; leases last three ticks.
+      process.emitWarning(error instanceof Error ? error : String(error), { code: 'PJM_LOCAL_BUS_RENEW' });
+    }
+  }
+}
+
+function positive(name: string, value: number): number {
+  if (!Number.isFinite(value) || value <= 0) throw new RangeError(`${name} must be a positive number of milliseconds, got ${value}`);
+  return value;
+}

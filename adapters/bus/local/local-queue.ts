@@ -1,0 +1,209 @@
+import Database from 'better-sqlite3';
+import type { DeadLetter, DeadLetterReason, HeaderValue } from '../../../ports/event-bus.js';
+import { LOCAL_BUS_SCHEMA } from './local-bus-schema.js';
+
+/** A message ready to be inserted into the events queue. */
+export interface NewMessage {
+  readonly body: Buffer;
+  readonly routingKey: string;
+  readonly headers: Readonly<Record<string, HeaderValue>>;
+  readonly replyTo?: string;
+  readonly correlationId?: string;
+  readonly messageId?: string;
+}
+
+/** A message handed out by {@link LocalQueue.lease}. */
+export interface LeasedMessage extends NewMessage {
+  readonly seq: number;
+  readonly attempts: number;
+  /** Handouts so far, this one included. */
+  readonly delivered: number;
+}
+
+/** One handout of one message: settlements and renewals apply only while it is still current. */
+export interface LeaseRef {
+  readonly seq: number;
+  readonly owner: string;
+  readonly delivered: number;
+}
+
+/** How a consumer settles a handout. */
+export type Settlement =
+  | { readonly kind: 'ack' }
+  | { readonly kind: 'requeue' }
+  | { readonly kind: 'retry'; readonly availableAt: number }
+  | { readonly kind: 'dead'; readonly reason: DeadLetterReason };
+
+interface MessageRow {
+  seq: number;
+  routing_key: string;
+  body: Buffer;
+  headers: string;
+  reply_to: string | null;
+  correlation_id: string | null;
+  message_id: string | null;
+  attempts: number;
+  delivered: number;
+  reason_code: string | null;
+  reason_message: string | null;
+}
+
+const READY = `queue = 'events' AND (lease_until IS NULL OR lease_until <= @now)`;
+const DUE = `queue = 'delayed' AND available_at <= @now`;
+// Without statistics SQLite picks the (queue, seq) index for DUE and walks every parked retry.
+const DELAYED = 'bus_messages INDEXED BY bus_messages_due';
+const CURRENT = `seq = @seq AND queue = 'events' AND lease_owner = @owner AND delivered = @delivered`;
+
+const SETTLE_SQL: Record<Settlement['kind'], string> = {
+  ack: `DELETE FROM bus_messages WHERE ${CURRENT}`,
+  requeue: `UPDATE bus_messages SET lease_owner = NULL, lease_until = NULL WHERE ${CURRENT}`,
+  // A retried message comes back as a fresh delivery, as it does from an AMQP delay queue.
+  retry: `UPDATE bus_messages SET queue = 'delayed', lease_owner = NULL, lease_until = NULL, attempts = attempts + 1,
+            available_at = @availableAt, delivered = 0 WHERE ${CURRENT}`,
+  dead: `UPDATE bus_messages SET queue = 'dead', lease_owner = NULL, lease_until = NULL,
+           reason_code = @code, reason_message = @message WHERE ${CURRENT}`,
+};
+
+/**
+ * The SQLite side of the local bus: every statement it runs, all synchronous. Writers take the
+ * lock at BEGIN (IMMEDIATE) so two processes never both read a message as available.
+ */
+export class LocalQueue {
+  readonly #db: Database.Database;
+  readonly #statements = new Map<string, Database.Statement>();
+
+  constructor(path: string, busyTimeoutMs: number) {
+    this.#db = new Database(path, { timeout: busyTimeoutMs });
+    if (path !== ':memory:') {
+      this.#db.pragma('journal_mode = WAL');
+      // Survives a killed process (the WAL is in the OS cache); only a power cut can lose the last commits.
+      this.#db.pragma('synchronous = NORMAL');
+    }
+  }
+
+  get open(): boolean {
+    return this.#db.open;
+  }
+
+  init(): void {
+    this.#db.exec(LOCAL_BUS_SCHEMA);
+  }
+
+  close(): void {
+    this.#db.close();
+  }
+
+  /** Runs `work` in one IMMEDIATE transaction: everything in it commits or nothing does. */
+  transaction(work: () => void): void {
+    this.#db.transaction(work).immediate();
+  }
+
+  insert(message: NewMessage, now: number): void {
+    this.#stmt(
+      `INSERT INTO bus_messages (queue, routing_key, body, headers, reply_to, correlation_id, message_id, available_at)
+       VALUES ('events', @routingKey, @body, @headers, @replyTo, @correlationId, @messageId, @now)`,
+    ).run({
+      routingKey: message.routingKey,
+      body: message.body,
+      headers: JSON.stringify(message.headers),
+      replyTo: message.replyTo ?? null,
+      correlationId: message.correlationId ?? null,
+      messageId: message.messageId ?? null,
+      now,
+    });
+  }
+
+  /** A cheap read (no write lock) that tells whether {@link lease} would find anything. */
+  hasAvailable(now: number): boolean {
+    return (
+      this.#stmt(
+        `SELECT EXISTS (SELECT 1 FROM bus_messages WHERE ${READY} ORDER BY seq) OR EXISTS (SELECT 1 FROM ${DELAYED} WHERE ${DUE}) AS yes`,
+      ).get({ now }) as { yes: number }
+    ).yes === 1;
+  }
+
+  /** Moves the retries that are due back into the events queue, then leases up to `limit` ready messages to `owner`, oldest first. */
+  lease(owner: string, limit: number, now: number, leaseMs: number): LeasedMessage[] {
+    const promote = this.#stmt(`UPDATE ${DELAYED} SET queue = 'events' WHERE ${DUE}`);
+    const lease = this.#stmt(
+      `UPDATE bus_messages SET lease_owner = @owner, lease_until = @until, delivered = delivered + 1
+       WHERE seq IN (SELECT seq FROM bus_messages WHERE ${READY} ORDER BY seq LIMIT @limit)
+       RETURNING seq, routing_key, body, headers, reply_to, correlation_id, message_id, attempts, delivered`,
+    );
+    const rows = this.#db
+      .transaction(() => {
+        promote.run({ now });
+        return lease.all({ owner, until: now + leaseMs, now, limit }) as MessageRow[];
+      })
+      .immediate();
+    // RETURNING yields rows in no particular order; publish order is the contract.
+    return rows.sort((a, b) => a.seq - b.seq).map(toLeased);
+  }
+
+  /** Applies `settlement` if `ref` is still the current handout; false when the lease was lost. */
+  settle(ref: LeaseRef, settlement: Settlement): boolean {
+    const params: Record<string, string | number> = { seq: ref.seq, owner: ref.owner, delivered: ref.delivered };
+    if (settlement.kind === 'retry') params['availableAt'] = settlement.availableAt;
+    if (settlement.kind === 'dead') {
+      params['code'] = settlement.reason.code;
+      params['message'] = settlement.reason.message;
+    }
+    return this.#stmt(SETTLE_SQL[settlement.kind]).run(params).changes > 0;
+  }
+
+  /** Extends the leases of handouts still current until `until`. */
+  renew(refs: Iterable<LeaseRef>, until: number): void {
+    const renew = this.#stmt(`UPDATE bus_messages SET lease_until = @until WHERE ${CURRENT}`);
+    this.transaction(() => {
+      for (const ref of refs) renew.run({ seq: ref.seq, owner: ref.owner, delivered: ref.delivered, until });
+    });
+  }
+
+  /** Gives the messages of handouts still current back to the queue, available at once. */
+  release(refs: Iterable<LeaseRef>): void {
+    this.transaction(() => {
+      for (const ref of refs) this.settle(ref, { kind: 'requeue' });
+    });
+  }
+
+  /** Removes and returns up to `max` dead letters, oldest first. */
+  drainDead(max: number): DeadLetter[] {
+    const drain = this.#stmt(
+      `DELETE FROM bus_messages WHERE seq IN (SELECT seq FROM bus_messages WHERE queue = 'dead' ORDER BY seq LIMIT @max)
+       RETURNING seq, routing_key, body, headers, attempts, reason_code, reason_message`,
+    );
+    const rows = this.#db.transaction(() => drain.all({ max }) as MessageRow[]).immediate();
+    return rows
+      .sort((a, b) => a.seq - b.seq)
+      .map((row) => ({
+        body: row.body,
+        routingKey: row.routing_key,
+        headers: JSON.parse(row.headers) as Record<string, HeaderValue>,
+        reason: { code: row.reason_code ?? '', message: row.reason_message ?? '' },
+        attempts: row.attempts,
+      }));
+  }
+
+  #stmt(sql: string): Database.Statement {
+    let statement = this.#statements.get(sql);
+    if (statement === undefined) {
+      statement = this.#db.prepare(sql);
+      this.#statements.set(sql, statement);
+    }
+    return statement;
+  }
+}
+
+function toLeased(row: MessageRow): LeasedMessage {
+  return {
+    seq: row.seq,
+    body: row.body,
+    routingKey: row.routing_key,
+    headers: JSON.parse(row.headers) as Record<string, HeaderValue>,
+    ...(row.reply_to === null ? {} : { replyTo: row.reply_to }),
+    ...(row.correlation_id === null ? {} : { correlationId: row.correlation_id }),
+    ...(row.message_id === null ? {} : { messageId: row.message_id }),
+    attempts: row.attempts,
+    delivered: row.delivered,
+  };
+}

@@ -1,0 +1,110 @@
+/** Why a message was dead-lettered: a stable error code and a human-readable message. */
+export interface DeadLetterReason {
+  readonly code: string;
+  readonly message: string;
+}
+
+/** Header values the bus carries (AMQP table subset). */
+export type HeaderValue = string | number | boolean;
+
+/**
+ * A message taken from the events queue. The consumer settles it exactly once, with one of
+ * `ack`, `retryLater`, `deadLetter` or `requeue`; until then the bus keeps it and hands it out
+ * again if the consumer goes away.
+ */
+export interface Delivery {
+  readonly body: Buffer;
+  readonly routingKey: string;
+  readonly headers: Readonly<Record<string, HeaderValue>>;
+  readonly replyTo?: string;
+  readonly correlationId?: string;
+  readonly messageId?: string;
+  /** How many times the message went through `retryLater` (0 on its first pass). */
+  readonly attempts: number;
+  /** True when the bus handed this message out before without it being settled. */
+  readonly redelivered: boolean;
+  /** Done (call only after the effect is committed): the message is removed. */
+  ack(): Promise<void>;
+  /** Not yet: the message comes back after `delayMs` with `attempts + 1`. */
+  retryLater(delayMs: number): Promise<void>;
+  /** Never: the message moves to the dead-letter queue with `reason`. */
+  deadLetter(reason: DeadLetterReason): Promise<void>;
+  /** Could not handle it now (shutting down, transient failure): hand it out again. */
+  requeue(): Promise<void>;
+}
+
+/** A dead-lettered message as read back from the dead-letter queue. */
+export interface DeadLetter {
+  readonly body: Buffer;
+  readonly routingKey: string;
+  readonly headers: Readonly<Record<string, HeaderValue>>;
+  readonly reason: DeadLetterReason;
+  readonly attempts: number;
+}
+
+/** Options of {@link EventBus.publish}. */
+export interface PublishOptions {
+  /** Default `event`. Consumers of the events queue receive every routing key. */
+  readonly routingKey?: string;
+  readonly headers?: Readonly<Record<string, HeaderValue>>;
+  readonly replyTo?: string;
+  readonly correlationId?: string;
+  readonly messageId?: string;
+}
+
+/** Published once per applied event, on routing key `<pipeline>.<STATE>`. */
+export interface StateNotification {
+  readonly uuid: string;
+  readonly pipeline: string;
+  readonly state: string;
+  readonly previousState: string;
+  readonly version: number;
+  readonly event: string;
+  readonly eventId: string;
+  readonly date: string;
+}
+
+/** A running consumer or subscription. */
+export interface Subscription {
+  /** Stops delivering; resolves once no new message will be handed to the handler. */
+  stop(): Promise<void>;
+}
+
+/** Options of {@link EventBus.consume}. */
+export interface ConsumeOptions {
+  /** Most unsettled deliveries handed out at once (default 50). */
+  readonly prefetch?: number;
+}
+
+/**
+ * The event bus: the events queue the manager consumes, a dead-letter queue, delayed retries,
+ * state notifications and request/reply. Adapters: AMQP (RabbitMQ) and local (embedded).
+ * Every adapter passes `test/contract/event-bus.contract.ts`. No driver type crosses this
+ * interface.
+ *
+ * Semantics: at-least-once delivery; a message stays on the bus until settled; messages
+ * published by one publisher are delivered in publish order (retries excepted); a dead letter
+ * keeps the original body, routing key and headers plus the reason.
+ */
+export interface EventBus {
+  /** Connects and declares the topology. */
+  start(): Promise<void>;
+  /** Stops consumers and closes connections. */
+  close(): Promise<void>;
+  /** Publishes an event; resolves once the bus holds it durably (publisher confirm). */
+  publish(body: Buffer, options?: PublishOptions): Promise<void>;
+  /** Hands messages of the events queue to `handler`, at most `prefetch` unsettled at once. */
+  consume(handler: (delivery: Delivery) => void, options?: ConsumeOptions): Promise<Subscription>;
+  /** Publishes a state notification (fire and forget for listeners; confirmed by the bus). */
+  publishState(notification: StateNotification): Promise<void>;
+  /** Receives state notifications whose routing key matches the topic `pattern` (`*`, `#`). */
+  subscribeState(pattern: string, handler: (notification: StateNotification) => void): Promise<Subscription>;
+  /** Sends `body` (JSON) to the requester that published with `replyTo`/`correlationId`. */
+  reply(replyTo: string, correlationId: string, body: unknown): Promise<void>;
+  /** Publishes an event and waits for the consumer's reply (JSON) or rejects after `timeoutMs`. */
+  request(body: Buffer, options: PublishOptions & { readonly timeoutMs: number }): Promise<unknown>;
+  /** Removes and returns up to `max` dead letters, oldest first. */
+  drainDeadLetters(max: number): Promise<DeadLetter[]>;
+  /** True when the bus is connected and usable. */
+  isHealthy(): Promise<boolean>;
+}

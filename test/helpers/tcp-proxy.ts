@@ -1,0 +1,56 @@
+import { createServer, connect, type Server, type Socket } from 'node:net';
+
+/** A TCP proxy a test can take down and bring back, to simulate a server outage without touching the server. */
+export interface TcpProxy {
+  /** The local port clients connect to. */
+  readonly port: number;
+  /** Drops every proxied connection and refuses new ones until {@link up}. */
+  down(): Promise<void>;
+  /** Accepts connections again, on the same port. */
+  up(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Starts a proxy on 127.0.0.1 (a free port) to `targetHost:targetPort`. */
+export async function startTcpProxy(targetHost: string, targetPort: number): Promise<TcpProxy> {
+  const sockets = new Set<Socket>();
+  const track = (socket: Socket): void => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.on('error', () => socket.destroy());
+  };
+  let server: Server | undefined;
+  const listen = (port: number): Promise<Server> =>
+    new Promise((resolve, reject) => {
+      const s = createServer((client) => {
+        const upstream = connect(targetPort, targetHost);
+        track(client);
+        track(upstream);
+        client.on('close', () => upstream.destroy());
+        upstream.on('close', () => client.destroy());
+        client.pipe(upstream);
+        upstream.pipe(client);
+      });
+      s.once('error', reject);
+      s.listen(port, '127.0.0.1', () => resolve(s));
+    });
+  const stop = async (): Promise<void> => {
+    const s = server;
+    server = undefined;
+    for (const socket of sockets) socket.destroy();
+    if (s !== undefined) await new Promise<void>((resolve) => s.close(() => resolve()));
+  };
+
+  server = await listen(0);
+  const address = server.address();
+  if (address === null || typeof address === 'string') throw new Error('proxy has no TCP address');
+  const port = address.port;
+  return {
+    port,
+    down: stop,
+    up: async () => {
+      server ??= await listen(port);
+    },
+    close: stop,
+  };
+}
