@@ -2,6 +2,7 @@ import type { Collection, Filter } from 'mongodb';
 import type { ClaimRequest } from '../../../ports/job-store.js';
 import type { JobDocument } from '../../../schemas/types.js';
 import { isDuplicateKey } from './mongo-errors.js';
+import { ensureIndexes } from './mongo-indexes.js';
 import { requireString } from './mongo-list-filter.js';
 import { storedToJob, type StoredClaim, type StoredJob } from './mongo-documents.js';
 
@@ -24,8 +25,8 @@ export class MongoClaims {
   }
 
   async init(): Promise<void> {
-    await this.#claims.createIndexes([{ key: { job: 1, seq: -1 }, name: 'job_seq' }]);
-    await this.#jobs.createIndexes([{ key: { 'claim.until': 1 }, name: 'claim_until' }]);
+    await ensureIndexes(this.#claims, [{ key: { job: 1, seq: -1 }, name: 'job_seq' }]);
+    await ensureIndexes(this.#jobs, [{ key: { 'claim.until': 1 }, name: 'claim_until' }]);
   }
 
   async claim(request: ClaimRequest): Promise<JobDocument | undefined> {

@@ -17,6 +17,7 @@ import { decodeCursor, encodeCursor, pageSize } from '../../../model/list-cursor
 import { eventIdConflict } from '../../../model/event-id-conflict.js';
 import { listFilter } from './mongo-list-filter.js';
 import { isDuplicateKey } from './mongo-errors.js';
+import { ensureIndexes } from './mongo-indexes.js';
 import { MongoClaims } from './mongo-claims.js';
 import {
   entryToJobUpdate,
@@ -72,7 +73,7 @@ export class MongoJobStore implements JobStore {
 
   async init(): Promise<void> {
     await this.#client.connect();
-    await this.#jobs.createIndexes([
+    await ensureIndexes(this.#jobs, [
       { key: { ulid: 1 }, name: 'ulid', unique: true },
       { key: { pipeline: 1, ulid: -1 }, name: 'pipeline_ulid' },
       { key: { state: 1, ulid: -1 }, name: 'state_ulid' },
@@ -81,7 +82,7 @@ export class MongoJobStore implements JobStore {
       { key: { updated: 1 }, name: 'updated' },
       { key: { created: 1 }, name: 'created' },
     ]);
-    await this.#history.createIndexes([{ key: { job: 1, version: 1 }, name: 'job_version', unique: true }]);
+    await ensureIndexes(this.#history, [{ key: { job: 1, version: 1 }, name: 'job_version', unique: true }]);
     await this.#claims.init();
   }
 
