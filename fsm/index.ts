@@ -9,5 +9,5 @@ export {
   type JobEventName,
 } from './states.js';
 export { pipelineJobMachine } from './pipeline-job-machine.js';
-export { nextState, allowedEvents, type TransitionResult } from './next-state.js';
+export { nextState, allowedEvents, acceptedLater, type TransitionResult } from './next-state.js';
 export { describeMachine, toMermaid, type MachineDescription, type MachineTransition } from './describe-machine.js';

@@ -1,6 +1,6 @@
 import { transition } from 'xstate';
 import { pipelineJobMachine } from './pipeline-job-machine.js';
-import { JOB_EVENTS, JOB_STATES, type JobEventName, type JobState } from './states.js';
+import { ADMIN_EVENTS, JOB_EVENTS, JOB_STATES, type JobEventName, type JobState } from './states.js';
 
 /** The machine's answer to one event in one state. */
 export type TransitionResult =
@@ -47,4 +47,23 @@ export function nextState(state: JobState, event: JobEventName): TransitionResul
 export function allowedEvents(state: JobState): JobEventName[] {
   const row = TABLE.get(state);
   return JOB_EVENTS.filter((e) => row?.has(e) === true);
+}
+
+/**
+ * True when `event`, refused in `state` now, would be accepted after some ordinary (non-admin)
+ * events: `finish` in CREATED (after `run`), but not `run` in FINISHED or `cancel` in RUNNING.
+ * An event that arrives early is worth retrying; one that can never apply is not.
+ */
+export function acceptedLater(state: JobState, event: JobEventName): boolean {
+  const seen = new Set<JobState>([state]);
+  const frontier: JobState[] = [state];
+  for (let current = frontier.pop(); current !== undefined; current = frontier.pop()) {
+    for (const [e, to] of TABLE.get(current) ?? []) {
+      if (ADMIN_EVENTS.includes(e) || seen.has(to)) continue;
+      if (TABLE.get(to)?.has(event) === true) return true;
+      seen.add(to);
+      frontier.push(to);
+    }
+  }
+  return false;
 }

@@ -1,5 +1,5 @@
 import { PipelineJobsError } from '../errors/index.js';
-import { nextState, type JobEventName, type JobState } from '../fsm/index.js';
+import { acceptedLater, nextState, type JobEventName, type JobState } from '../fsm/index.js';
 import type { JobStore } from '../ports/job-store.js';
 import type { HistoryEntry, JobDocument } from '../schemas/types.js';
 
@@ -11,24 +11,44 @@ export interface JobEvent {
   readonly data?: Record<string, unknown> | null;
   readonly detail?: Record<string, unknown>;
   readonly source: string;
+  /** The publisher's per-job sequence number, when it sends one. */
+  readonly seq?: number;
 }
+
+/** Why an event could not apply now but may later (its prerequisite has not arrived yet). */
+export type DeferCode = 'unknown_job' | 'illegal_transition' | 'sequence_gap';
 
 /** How one event ended. A refusal is an outcome, not an exception. */
 export type EventOutcome =
   | { readonly outcome: 'applied'; readonly from: JobState; readonly job: JobDocument; readonly entry: HistoryEntry }
   | { readonly outcome: 'duplicate'; readonly job: JobDocument }
-  | {
-      readonly outcome: 'rejected';
-      readonly code: 'unknown_job' | 'illegal_transition';
-      readonly message: string;
-      readonly job?: JobDocument;
-    };
+  /** Not applicable now, but an event still to come may make it so: retry later. */
+  | { readonly outcome: 'deferred'; readonly code: DeferCode; readonly message: string; readonly job?: JobDocument }
+  /** Can never apply. */
+  | { readonly outcome: 'rejected'; readonly code: 'illegal_transition' | 'stale_sequence'; readonly message: string; readonly job: JobDocument };
 
 /** Options of {@link applyEvent}. */
 export interface ApplyEventOptions {
   readonly now: Date;
   /** Re-reads after a version conflict before giving up with `version_conflict` (default 100). */
   readonly maxAttempts?: number;
+}
+
+/** What the job's current state says about the event, before any write. */
+function precheck(job: JobDocument, event: JobEvent): EventOutcome | { readonly to: JobState } {
+  if (event.seq !== undefined) {
+    const expected = (job.seq ?? 0) + 1;
+    if (event.seq > expected) {
+      return { outcome: 'deferred', code: 'sequence_gap', message: `job ${job.uuid} expects seq ${expected}, got ${event.seq}`, job };
+    }
+    if (event.seq < expected) {
+      return { outcome: 'rejected', code: 'stale_sequence', message: `job ${job.uuid} is past seq ${event.seq} (at ${expected - 1})`, job };
+    }
+  }
+  const step = nextState(job.state, event.name);
+  if (step.ok) return { to: step.to };
+  if (acceptedLater(job.state, event.name)) return { outcome: 'deferred', code: 'illegal_transition', message: step.message, job };
+  return { outcome: 'rejected', code: 'illegal_transition', message: step.message, job };
 }
 
 /**
@@ -39,13 +59,13 @@ export async function applyEvent(store: JobStore, event: JobEvent, options: Appl
   const maxAttempts = options.maxAttempts ?? 100;
   for (let attempt = 1; attempt <= maxAttempts; attempt++) {
     const job = await store.get(event.uuid);
-    if (job === undefined) return { outcome: 'rejected', code: 'unknown_job', message: `no job with uuid ${event.uuid}` };
-    const step = nextState(job.state, event.name);
-    if (!step.ok) {
-      // A replay of an event applied earlier can be illegal by now (run after finish): it is a duplicate.
+    if (job === undefined) return { outcome: 'deferred', code: 'unknown_job', message: `no job with uuid ${event.uuid}` };
+    const check = precheck(job, event);
+    if ('outcome' in check) {
+      // A replay of an event applied earlier can be refused by now (run after finish): it is a duplicate.
       const seen = await store.findEvent(event.id);
       if (seen?.uuid === event.uuid) return { outcome: 'duplicate', job };
-      return { outcome: 'rejected', code: 'illegal_transition', message: step.message, job };
+      return check;
     }
     const entry: HistoryEntry = {
       id: event.id,
@@ -53,8 +73,9 @@ export async function applyEvent(store: JobStore, event: JobEvent, options: Appl
       date: options.now.toISOString(),
       data: event.data ?? null,
       source: event.source,
-      state: step.to,
+      state: check.to,
       version: job.version + 1,
+      ...(event.seq !== undefined && { seq: event.seq }),
     };
     const result = await store.apply({
       uuid: event.uuid,
@@ -68,7 +89,7 @@ export async function applyEvent(store: JobStore, event: JobEvent, options: Appl
       case 'duplicate':
         return { outcome: 'duplicate', job: result.job };
       case 'not_found':
-        return { outcome: 'rejected', code: 'unknown_job', message: `no job with uuid ${event.uuid}` };
+        return { outcome: 'deferred', code: 'unknown_job', message: `no job with uuid ${event.uuid}` };
       case 'conflict':
         continue;
     }

@@ -1,6 +1,6 @@
 import { monotonicFactory } from 'ulid';
 import type { NewJobRecord } from '../ports/job-store.js';
-import type { CreateRequest, JobDocument } from '../schemas/types.js';
+import type { CreateRequest, HistoryEntry, JobDocument } from '../schemas/types.js';
 import { createEventId, jobUuid } from './job-identity.js';
 
 const nextUlid = monotonicFactory();
@@ -10,6 +10,8 @@ export interface NewJobContext {
   readonly now: Date;
   /** Who asked (amqp, http, cli …); recorded in the create history entry. */
   readonly source: string;
+  /** The publisher's sequence number of the create event, when it carried one. */
+  readonly seq?: number;
 }
 
 /**
@@ -33,7 +35,17 @@ export function buildNewJob(request: CreateRequest, context: NewJobContext): New
     ...(request.site !== undefined && { site: request.site }),
     ...(request.archivePath !== undefined && { archivePath: request.archivePath }),
     ...(request.detail !== undefined && { detail: request.detail }),
+    ...(context.seq !== undefined && { seq: context.seq }),
   };
-  const entry = { id: createEventId(uuid), name: 'create', date, data: request.data, source: context.source, state: 'CREATED', version: 1 } as const;
+  const entry: HistoryEntry = {
+    id: createEventId(uuid),
+    name: 'create',
+    date,
+    data: request.data,
+    source: context.source,
+    state: 'CREATED',
+    version: 1,
+    ...(context.seq !== undefined && { seq: context.seq }),
+  };
   return { job, entry };
 }

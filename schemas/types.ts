@@ -54,6 +54,8 @@ interface EventMessageBase {
   source?: string;
   /** Free-form progress, e.g. `{status: 'EXPOSING', secondsUntilComplete: 30}`. */
   detail?: JsonObject;
+  /** The publisher's per-job sequence number; sequenced events apply in this order. */
+  seq?: number;
 }
 
 /** A `create` event: names its pipeline; the job uuid is derived, so `uuid` is optional. */
@@ -61,6 +63,9 @@ export interface CreateEventMessage extends EventMessageBase {
   name: 'create';
   pipeline: string;
   uuid?: string;
+  owner?: string;
+  site?: string;
+  archivePath?: string;
 }
 
 /** Any job-scoped event (every event except `create`): names its job by `uuid`. */
@@ -97,6 +102,8 @@ export interface HistoryEntry {
   state: JobState;
   /** Job version after this event. */
   version: number;
+  /** The publisher's sequence number of this event, when it carried one. */
+  seq?: number;
 }
 
 /** Who holds a job and until when (`job.schema.json#/properties/claim`). */
@@ -122,6 +129,8 @@ export interface JobDocument {
   archivePath?: string;
   claim?: JobClaim;
   detail?: JsonObject;
+  /** The sequence number of the last sequenced event applied. */
+  seq?: number;
   /** Present only where asked for: stores return jobs without it (see `JobStore.history`). */
   history?: HistoryEntry[];
 }
@@ -164,6 +173,11 @@ export interface Config {
   PJM_MAX_KEYS: number;
   PJM_TOKEN_TTL_SECONDS: number;
   PJM_AMQP_REQUIRE_TOKEN: boolean;
+  PJM_AMQP_PREFIX: string;
+  PJM_PREFETCH: number;
+  PJM_DEFER_DELAYS_MS: string;
+  PJM_METRICS_PORT?: number;
+  PJM_DEBUG: boolean;
   API_PORT?: number;
   API_BASEPATH: string;
   API_DOMAIN?: string;

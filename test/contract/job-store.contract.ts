@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Test } from 'tap';
 import { canonicalJson } from '../../model/canonical-json.js';
+import { applyEvent } from '../../model/apply-event.js';
 import { buildNewJob } from '../../model/new-job.js';
 import type { JobStore } from '../../ports/job-store.js';
 import { createJob, send } from '../helpers/jobs.js';
@@ -18,6 +19,8 @@ async function withStore(t: Test, makeStore: StoreFactory): Promise<JobStore> {
 export function jobStoreContract(t: Test, makeStore: StoreFactory): void {
   t.test('create is idempotent: same pipeline and data, same job', async (t) => {
     const store = await withStore(t, makeStore);
+    await store.init();
+    await store.init();
     const now = new Date('2026-01-02T03:04:05.678Z');
     const first = await store.create(buildNewJob({ pipeline: 'p1', data: { a: 1, b: [1, 2] } }, { now, source: 'test' }));
     const again = await store.create(
@@ -91,8 +94,25 @@ export function jobStoreContract(t: Test, makeStore: StoreFactory): void {
     });
     t.same(missing, { outcome: 'not_found' });
     t.equal((await store.history(job.uuid)).length, 2, 'refused writes leave no history');
-    t.match(await send(store, job.uuid, 'cancel'), { outcome: 'rejected', code: 'illegal_transition' });
-    t.match(await send(store, randomUUID(), 'run'), { outcome: 'rejected', code: 'unknown_job' });
+    t.match(await send(store, job.uuid, 'cancel'), { outcome: 'rejected', code: 'illegal_transition' }, 'cancel after run can never apply');
+    t.match(await send(store, job.uuid, 'validate'), { outcome: 'deferred', code: 'illegal_transition' }, 'validate before finish may apply later');
+    t.match(await send(store, randomUUID(), 'run'), { outcome: 'deferred', code: 'unknown_job' }, 'its create may still come');
+  });
+
+  t.test('sequenced events apply in seq order: a gap waits, a passed seq is refused', async (t) => {
+    const store = await withStore(t, makeStore);
+    const { job } = await store.create(buildNewJob({ pipeline: 'seq', data: { s: randomUUID() } }, { now: new Date(), source: 'test', seq: 1 }));
+    t.equal(job.seq, 1);
+    const event = (name: 'run' | 'update', seq: number, id = randomUUID()) =>
+      applyEvent(store, { id, uuid: job.uuid, name, seq, source: 'test' }, { now: new Date() });
+    t.match(await event('update', 3), { outcome: 'deferred', code: 'sequence_gap' });
+    const runId = randomUUID();
+    t.match(await event('run', 2, runId), { outcome: 'applied', job: { seq: 2, version: 2 } });
+    t.match(await event('update', 3), { outcome: 'applied', job: { seq: 3, version: 3 } });
+    t.match(await event('run', 2, runId), { outcome: 'duplicate' }, 'same id, same seq: duplicate');
+    t.match(await event('update', 2), { outcome: 'rejected', code: 'stale_sequence' }, 'new id, passed seq: refused');
+    t.match(await send(store, job.uuid, 'update'), { outcome: 'applied', job: { seq: 3, version: 4 } }, 'unsequenced events pass');
+    t.same((await store.history(job.uuid)).map((h) => h.seq ?? null), [1, 2, 3, null]);
   });
 
   t.test('an event id already used on another job is refused', async (t) => {

@@ -22,6 +22,7 @@ export interface StoredJob {
   detail?: string;
   claim?: { by: string; until: string } | null;
   claimSeq?: number;
+  seq?: number;
 }
 
 /** One history entry: `_id` is the event id (idempotency), (`job`, `version`) is unique. */
@@ -36,6 +37,7 @@ export interface StoredEntry {
   state: string;
   /** The job's new `detail`, when the event replaced it (needed to roll the job forward). */
   detail?: string;
+  seq?: number;
 }
 
 /** One claim: `_id` is `<uuid>#<seq>`; a unique insert is what makes a claim win. */
@@ -66,6 +68,7 @@ export function jobToStored(job: JobDocument): StoredJob {
     ...(job.detail !== undefined && { detail: JSON.stringify(job.detail) }),
     claim: null,
     claimSeq: 0,
+    ...(job.seq !== undefined && { seq: job.seq }),
   };
 }
 
@@ -86,6 +89,7 @@ export function storedToJob(doc: StoredJob): JobDocument {
     ...(doc.archivePath !== undefined && { archivePath: doc.archivePath }),
     ...(doc.detail !== undefined && { detail: JSON.parse(doc.detail) as Record<string, unknown> }),
     ...(doc.claim !== undefined && doc.claim !== null && { claim: { by: doc.claim.by, until: doc.claim.until } }),
+    ...(doc.seq !== undefined && { seq: doc.seq }),
   };
 }
 
@@ -101,6 +105,7 @@ export function entryToStored(uuid: string, entry: HistoryEntry, detail?: Record
     source: entry.source,
     state: entry.state,
     ...(detail !== undefined && { detail: JSON.stringify(detail) }),
+    ...(entry.seq !== undefined && { seq: entry.seq }),
   };
 }
 
@@ -114,6 +119,7 @@ export function storedToEntry(doc: StoredEntry): HistoryEntry {
     source: doc.source,
     state: doc.state as JobState,
     version: doc.version,
+    ...(doc.seq !== undefined && { seq: doc.seq }),
   };
 }
 
@@ -125,5 +131,6 @@ export function entryToJobUpdate(entry: StoredEntry): Partial<StoredJob> {
     updated: entry.date,
     lastEvent: entry.name,
     ...(entry.detail !== undefined && { detail: entry.detail }),
+    ...(entry.seq !== undefined && { seq: entry.seq }),
   };
 }

@@ -54,8 +54,8 @@ export class SqliteJobStore implements JobStore {
   async create(record: NewJobRecord): Promise<CreateResult> {
     return this.#db.transaction((): CreateResult => {
       const inserted = this.#stmt(
-        `INSERT INTO jobs (uuid, ulid, pipeline, state, version, data, created, updated, last_event, owner, site, archive_path, detail, claim_by, claim_until)
-         VALUES (@uuid, @ulid, @pipeline, @state, @version, @data, @created, @updated, @last_event, @owner, @site, @archive_path, @detail, @claim_by, @claim_until)
+        `INSERT INTO jobs (uuid, ulid, pipeline, state, version, data, created, updated, last_event, owner, site, archive_path, detail, claim_by, claim_until, seq)
+         VALUES (@uuid, @ulid, @pipeline, @state, @version, @data, @created, @updated, @last_event, @owner, @site, @archive_path, @detail, @claim_by, @claim_until, @seq)
          ON CONFLICT (uuid) DO NOTHING`,
       ).run(jobToRow(record.job));
       if (inserted.changes === 0) return { created: false, job: this.#getSync(record.job.uuid) as JobDocument };
@@ -77,7 +77,7 @@ export class SqliteJobStore implements JobStore {
       }
       const row = this.#stmt(
         `UPDATE jobs SET state = @state, version = @version, updated = @date, last_event = @name,
-           detail = CASE WHEN @setDetail = 1 THEN @detail ELSE detail END
+           detail = CASE WHEN @setDetail = 1 THEN @detail ELSE detail END, seq = COALESCE(@seq, seq)
          WHERE uuid = @uuid AND version = @expectedVersion AND state = @expectedState
          RETURNING *`,
       ).get({
@@ -90,6 +90,7 @@ export class SqliteJobStore implements JobStore {
         detail: command.detail === undefined ? null : JSON.stringify(command.detail),
         expectedVersion: expected.version,
         expectedState: expected.state,
+        seq: entry.seq ?? null,
       }) as JobRow | undefined;
       if (row === undefined) {
         const current = this.#getSync(uuid);
@@ -195,8 +196,8 @@ export class SqliteJobStore implements JobStore {
 
   #insertEntry(uuid: string, entry: HistoryEntry): void {
     this.#stmt(
-      `INSERT INTO history (id, job, version, name, date, data, source, state)
-       VALUES (@id, @job, @version, @name, @date, @data, @source, @state) ON CONFLICT (id) DO NOTHING`,
+      `INSERT INTO history (id, job, version, name, date, data, source, state, seq)
+       VALUES (@id, @job, @version, @name, @date, @data, @source, @state, @seq) ON CONFLICT (id) DO NOTHING`,
     ).run(entryToRow(uuid, entry));
   }
 

@@ -18,6 +18,7 @@ export interface JobRow {
   detail: string | null;
   claim_by: string | null;
   claim_until: string | null;
+  seq: number | null;
 }
 
 /** A row of the `history` table. */
@@ -30,6 +31,7 @@ export interface HistoryRow {
   data: string | null;
   source: string;
   state: string;
+  seq: number | null;
 }
 
 /** The `jobs` row for a new job document (claim columns start empty). */
@@ -50,6 +52,7 @@ export function jobToRow(job: JobDocument): JobRow {
     detail: job.detail === undefined ? null : JSON.stringify(job.detail),
     claim_by: null,
     claim_until: null,
+    seq: job.seq ?? null,
   };
 }
 
@@ -70,6 +73,7 @@ export function rowToJob(row: JobRow): JobDocument {
     ...(row.archive_path !== null && { archivePath: row.archive_path }),
     ...(row.detail !== null && { detail: JSON.parse(row.detail) as Record<string, unknown> }),
     ...(row.claim_by !== null && row.claim_until !== null && { claim: { by: row.claim_by, until: row.claim_until } }),
+    ...(row.seq !== null && { seq: row.seq }),
   };
 }
 
@@ -84,6 +88,7 @@ export function entryToRow(uuid: string, entry: HistoryEntry): HistoryRow {
     data: entry.data === null ? null : JSON.stringify(entry.data),
     source: entry.source,
     state: entry.state,
+    seq: entry.seq ?? null,
   };
 }
 
@@ -97,5 +102,6 @@ export function rowToEntry(row: HistoryRow): HistoryEntry {
     source: row.source,
     state: row.state as JobState,
     version: row.version,
+    ...(row.seq !== null && { seq: row.seq }),
   };
 }

@@ -18,7 +18,8 @@ CREATE TABLE IF NOT EXISTS jobs (
   archive_path TEXT,
   detail TEXT,
   claim_by TEXT,
-  claim_until TEXT
+  claim_until TEXT,
+  seq INTEGER
 ) STRICT;
 CREATE INDEX IF NOT EXISTS jobs_pipeline ON jobs (pipeline, ulid);
 CREATE INDEX IF NOT EXISTS jobs_state ON jobs (state, ulid);
@@ -35,6 +36,7 @@ CREATE TABLE IF NOT EXISTS history (
   data TEXT,
   source TEXT NOT NULL,
   state TEXT NOT NULL,
+  seq INTEGER,
   UNIQUE (job, version)
 ) STRICT;
 `;

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { JOB_EVENTS, JOB_STATES, describeMachine, nextState, type JobEventName, type JobState } from '../../../fsm/index.js';
+import { JOB_EVENTS, JOB_STATES, acceptedLater, describeMachine, nextState, type JobEventName, type JobState } from '../../../fsm/index.js';
 
 // An independent copy of the table in architecture.md ("=" means the state is unchanged).
 const ARCHITECTURE_TABLE: Record<JobEventName, [from: JobState[], to: JobState | '=']> = {
@@ -74,4 +74,15 @@ t.test('describeMachine (pjm fsm --json) lists exactly the table edges', async (
     }
   }
   t.same([...edges].sort(), [...want].sort());
+});
+
+t.test('acceptedLater: early events are worth retrying, impossible ones are not', async (t) => {
+  t.equal(acceptedLater('CREATED', 'finish'), true, 'finish before run');
+  t.equal(acceptedLater('CREATED', 'validated'), true);
+  t.equal(acceptedLater('RUNNING', 'index'), true);
+  t.equal(acceptedLater('FINISHED', 'run'), false, 'only an admin reset could make run legal again');
+  t.equal(acceptedLater('RUNNING', 'cancel'), false, 'cancel after run');
+  t.equal(acceptedLater('CANCELLED', 'run'), false);
+  t.equal(acceptedLater('RETIRED', 'update'), false);
+  t.equal(acceptedLater('RESET', 'run'), false, 'ready is an admin event');
 });

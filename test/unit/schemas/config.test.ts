@@ -15,6 +15,10 @@ t.test('defaults apply to an empty environment', (t) => {
     PJM_MAX_KEYS: 10000,
     PJM_TOKEN_TTL_SECONDS: 259200,
     PJM_AMQP_REQUIRE_TOKEN: true,
+    PJM_AMQP_PREFIX: 'pipelinejobs',
+    PJM_PREFETCH: 100,
+    PJM_DEFER_DELAYS_MS: '250,1000,2000,5000,10000,30000',
+    PJM_DEBUG: false,
     API_BASEPATH: '/api/v1',
   });
   t.ok(Object.isFrozen(config));
