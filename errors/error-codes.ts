@@ -17,6 +17,11 @@ export const ERROR_CODES = {
   event_id_conflict: 'The event id was already used for a different job.',
   invalid_config: 'A configuration value is missing or invalid; details name each key.',
   store_unavailable: 'The job store could not be reached.',
+  token_missing: 'A job-scoped event arrived without the job\'s token.',
+  token_invalid: 'The token is malformed or was not issued for this job.',
+  token_expired: 'The token was issued for this job but its lifetime is over.',
+  sequence_gap: 'The event carries a sequence number past the next one the job expects; it waits for its predecessors.',
+  stale_sequence: 'The event carries a sequence number the job has already passed, under a new event id.',
 } as const;
 
 /** A stable, documented error code. */
