@@ -1,7 +1,9 @@
 import { EXIT, type Command, type CommandIo } from './command.js';
 import { fsmCommand } from './commands/fsm-command.js';
+import { managerCommand } from './commands/manager-command.js';
+import { serveCommand } from './commands/serve-command.js';
 
-const COMMANDS: readonly Command[] = [fsmCommand];
+const COMMANDS: readonly Command[] = [serveCommand, managerCommand, fsmCommand];
 
 function mainHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

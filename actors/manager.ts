@@ -1,0 +1,215 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { PipelineJobsError } from '../errors/index.js';
+import { jobUuid } from '../model/job-identity.js';
+import type { JobTokens } from '../model/job-tokens.js';
+import type { Delivery, EventBus, Subscription } from '../ports/event-bus.js';
+import type { JobStore } from '../ports/job-store.js';
+import type { Logger } from '../ports/logger.js';
+import { parseEventMessage, type PayloadLimits } from '../schemas/index.js';
+import type { EventMessage } from '../schemas/types.js';
+import { decideEvent, type Decision } from './decide-event.js';
+import { eventIdOf } from './event-identity.js';
+import { JobLanes } from './job-lanes.js';
+import type { ManagerMetrics } from './manager-metrics.js';
+
+/** Tunables of the {@link Manager}. */
+export interface ManagerOptions {
+  /** Unsettled messages taken from the bus at once (default 100). */
+  readonly prefetch?: number;
+  /** Require a valid per-job token on job-scoped events (default true). */
+  readonly requireToken?: boolean;
+  readonly limits?: Partial<PayloadLimits>;
+  /** Delays of the successive retries of a deferred event; its length bounds the retries. */
+  readonly deferDelaysMs?: readonly number[];
+  /** Backoff while the store is unreachable. */
+  readonly transientBackoff?: { readonly initialMs: number; readonly maxMs: number };
+  /** `source` recorded for events that name none (default `amqp`). */
+  readonly defaultSource?: string;
+}
+
+/** What the manager is wired to; ports only. */
+export interface ManagerDeps {
+  readonly bus: EventBus;
+  readonly store: JobStore;
+  readonly tokens: JobTokens;
+  readonly logger: Logger;
+  readonly metrics: ManagerMetrics;
+  readonly clock?: () => Date;
+}
+
+/** Retry schedule for events whose prerequisite has not arrived: about 50 s in all. */
+export const DEFAULT_DEFER_DELAYS_MS: readonly number[] = [250, 1000, 2000, 5000, 10_000, 30_000];
+
+/**
+ * The manager actor, the only writer of job state. For each message: validate → load job →
+ * machine → one conditional write → settle → notify. Every message ends in exactly one outcome,
+ * logged and counted: applied, duplicate, rejected (dead-lettered with a reason code), deferred
+ * (retried later, dead-lettered when the retries run out); a store failure is retried with
+ * backoff while the message stays unacknowledged. Nothing is acked before its commit.
+ *
+ * Events of one job run in delivery order (one lane per job); jobs run concurrently. Several
+ * managers may consume the same queue: the store's conditional write is the arbiter, and an
+ * event that arrives ahead of its prerequisite at another manager is deferred, not lost.
+ */
+export class Manager {
+  readonly #deps: ManagerDeps;
+  readonly #options: Required<Omit<ManagerOptions, 'limits'>> & { readonly limits: Partial<PayloadLimits> };
+  readonly #lanes = new JobLanes();
+  readonly #clock: () => Date;
+  #subscription: Subscription | undefined;
+  #stopping = false;
+
+  constructor(deps: ManagerDeps, options: ManagerOptions = {}) {
+    this.#deps = deps;
+    this.#clock = deps.clock ?? (() => new Date());
+    this.#options = {
+      prefetch: options.prefetch ?? 100,
+      requireToken: options.requireToken ?? true,
+      limits: options.limits ?? {},
+      deferDelaysMs: options.deferDelaysMs ?? DEFAULT_DEFER_DELAYS_MS,
+      transientBackoff: options.transientBackoff ?? { initialMs: 100, maxMs: 5000 },
+      defaultSource: options.defaultSource ?? 'amqp',
+    };
+  }
+
+  /** Starts consuming. */
+  async start(): Promise<void> {
+    this.#stopping = false;
+    this.#subscription = await this.#deps.bus.consume((d) => this.#onDelivery(d), { prefetch: this.#options.prefetch });
+    this.#deps.logger.info({ prefetch: this.#options.prefetch, requireToken: this.#options.requireToken }, 'manager consuming');
+  }
+
+  /** Stops taking messages, finishes (or requeues) the ones in flight, and resolves. */
+  async stop(): Promise<void> {
+    this.#stopping = true;
+    await this.#subscription?.stop();
+    this.#subscription = undefined;
+    await this.#lanes.idle();
+    this.#deps.logger.info({}, 'manager stopped');
+  }
+
+  #onDelivery(delivery: Delivery): void {
+    const started = performance.now();
+    const publishedAt = delivery.headers['x-pjm-published-at'];
+    if (typeof publishedAt === 'number') this.#deps.metrics.queueLag.observe(Math.max(0, Date.now() - publishedAt) / 1000);
+    let message: EventMessage;
+    try {
+      message = parseEventMessage(delivery.body, this.#options.limits);
+    } catch (err) {
+      const refusal = err instanceof PipelineJobsError ? err : new PipelineJobsError('schema_violation', String(err));
+      void this.#settle(delivery, undefined, { outcome: 'rejected', code: refusal.code, message: refusal.message }, started);
+      return;
+    }
+    const uuid = message.name === 'create' ? jobUuid(message.pipeline, message.data ?? {}) : message.uuid.toLowerCase();
+    this.#lanes.run(uuid, () => this.#process(delivery, message, uuid, started));
+  }
+
+  async #process(delivery: Delivery, message: EventMessage, uuid: string, started: number): Promise<void> {
+    const eventId = eventIdOf(message, delivery);
+    for (let attempt = 0; ; attempt++) {
+      let decision: Decision;
+      try {
+        decision = await decideEvent(message, {
+          store: this.#deps.store,
+          tokens: this.#deps.tokens,
+          requireToken: this.#options.requireToken,
+          now: this.#clock(),
+          uuid,
+          eventId,
+          source: this.#options.defaultSource,
+        });
+      } catch (err) {
+        this.#deps.metrics.count('transient');
+        this.#deps.logger.warn({ uuid, eventId, event: message.name, outcome: 'transient', attempt, err: String(err) }, 'store failure; retrying');
+        if (this.#stopping) {
+          await this.#safely(() => delivery.requeue(), uuid, eventId);
+          return;
+        }
+        await sleep(this.#backoff(attempt));
+        continue;
+      }
+      await this.#settle(delivery, { message, uuid, eventId }, decision, started);
+      return;
+    }
+  }
+
+  async #settle(delivery: Delivery, event: { message: EventMessage; uuid: string; eventId: string } | undefined, decision: Decision, started: number): Promise<void> {
+    const { logger, metrics, bus } = this.#deps;
+    const fields = { uuid: event?.uuid, eventId: event?.eventId, event: event?.message.name, outcome: decision.outcome };
+    switch (decision.outcome) {
+      case 'applied':
+      case 'duplicate': {
+        await this.#safely(() => delivery.ack(), event?.uuid, event?.eventId);
+        metrics.count(decision.outcome);
+        logger.info({ ...fields, state: decision.job.state, version: decision.job.version }, `event ${decision.outcome}`);
+        if (decision.outcome === 'applied') {
+          await this.#safely(
+            () =>
+              bus.publishState({
+                uuid: decision.job.uuid,
+                pipeline: decision.job.pipeline,
+                state: decision.job.state,
+                previousState: decision.from ?? 'NONE',
+                version: decision.job.version,
+                event: decision.entry?.name ?? 'create',
+                eventId: decision.entry?.id ?? event?.eventId ?? '',
+                date: decision.job.updated,
+              }),
+            event?.uuid,
+            event?.eventId,
+          );
+        }
+        await this.#reply(delivery, {
+          outcome: decision.outcome,
+          uuid: decision.job.uuid,
+          state: decision.job.state,
+          version: decision.job.version,
+          ...(decision.token !== undefined && { token: decision.token }),
+        });
+        break;
+      }
+      case 'deferred': {
+        const delay = this.#options.deferDelaysMs[delivery.attempts];
+        if (delay !== undefined) {
+          await this.#safely(() => delivery.retryLater(delay), event?.uuid, event?.eventId);
+          metrics.count('deferred', decision.code);
+          logger.info({ ...fields, code: decision.code, attempts: delivery.attempts, delayMs: delay }, `event deferred: ${decision.message}`);
+          break;
+        }
+        await this.#reject(delivery, fields, decision.code, `${decision.message} (gave up after ${delivery.attempts} retries)`);
+        break;
+      }
+      case 'rejected':
+        await this.#reject(delivery, fields, decision.code, decision.message);
+        break;
+    }
+    metrics.applyLatency.observe((performance.now() - started) / 1000);
+  }
+
+  async #reject(delivery: Delivery, fields: Record<string, unknown>, code: string, message: string): Promise<void> {
+    await this.#safely(() => delivery.deadLetter({ code, message }), fields['uuid'] as string | undefined, fields['eventId'] as string | undefined);
+    this.#deps.metrics.count('rejected', code);
+    this.#deps.logger.warn({ ...fields, outcome: 'rejected', code }, `event rejected: ${message}`);
+    await this.#reply(delivery, { outcome: 'rejected', error: { code, message } });
+  }
+
+  async #reply(delivery: Delivery, body: Record<string, unknown>): Promise<void> {
+    if (delivery.replyTo === undefined || delivery.correlationId === undefined) return;
+    const { replyTo, correlationId } = delivery;
+    await this.#safely(() => this.#deps.bus.reply(replyTo, correlationId, body), undefined, undefined);
+  }
+
+  /** A bus call after the commit: if it fails, the broker redelivers and the duplicate path settles it. */
+  async #safely(action: () => Promise<void>, uuid: string | undefined, eventId: string | undefined): Promise<void> {
+    try {
+      await action();
+    } catch (err) {
+      this.#deps.logger.warn({ uuid, eventId, err: String(err) }, 'bus call failed after commit; the message will be redelivered');
+    }
+  }
+
+  #backoff(attempt: number): number {
+    const { initialMs, maxMs } = this.#options.transientBackoff;
+    return Math.random() * Math.min(maxMs, initialMs * 2 ** attempt);
+  }
+}

@@ -1,0 +1,79 @@
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Logger as PinoLogger } from 'pino';
+import { Registry, collectDefaultMetrics } from 'prom-client';
+import { AmqpEventBus } from '../adapters/bus/amqp/amqp-event-bus.js';
+import { LocalEventBus } from '../adapters/bus/local/local-event-bus.js';
+import { MongoJobStore } from '../adapters/store/mongo/mongo-job-store.js';
+import { SqliteJobStore } from '../adapters/store/sqlite/sqlite-job-store.js';
+import { PipelineJobsError } from '../errors/index.js';
+import { JobTokens } from '../model/job-tokens.js';
+import type { EventBus } from '../ports/event-bus.js';
+import type { JobStore } from '../ports/job-store.js';
+import type { Config } from '../schemas/types.js';
+import { safeUrl } from './logger.js';
+import { loadOrCreateSecret } from './secret.js';
+
+/** The wired adapters of one process. The only place adapters meet ports. */
+export interface Runtime {
+  readonly store: JobStore;
+  readonly bus: EventBus;
+  readonly tokens: JobTokens;
+  readonly registry: Registry;
+  /** True when neither a broker nor a database URL is configured. */
+  readonly embedded: boolean;
+  /** Stops the bus, then the store. */
+  close(): Promise<void>;
+}
+
+/** Connects the store and the bus the configuration names (embedded defaults otherwise). */
+export async function composeRuntime(config: Readonly<Config>, logger: PinoLogger): Promise<Runtime> {
+  const embedded = config.PJM_AMQP_URL === undefined && config.PJM_MONGO_URL === undefined;
+  const dataDir = resolve(config.PJM_DATA_DIR);
+  if (config.PJM_AMQP_URL === undefined || config.PJM_MONGO_URL === undefined) mkdirSync(dataDir, { recursive: true });
+  let secret = config.PJM_SECRET;
+  if (secret === undefined) {
+    if (!embedded) {
+      throw new PipelineJobsError('invalid_config', 'PJM_SECRET is required when PJM_AMQP_URL or PJM_MONGO_URL is set (tokens must verify on every process)', {
+        errors: [{ key: 'PJM_SECRET', reason: 'is required outside embedded mode' }],
+      });
+    }
+    secret = loadOrCreateSecret(dataDir);
+  }
+  const store: JobStore =
+    config.PJM_MONGO_URL === undefined
+      ? new SqliteJobStore({ path: join(dataDir, 'jobs.db') })
+      : new MongoJobStore({ url: config.PJM_MONGO_URL, database: config.PJM_MONGO_DB });
+  const bus: EventBus =
+    config.PJM_AMQP_URL === undefined
+      ? new LocalEventBus({ path: join(dataDir, 'bus.db') })
+      : new AmqpEventBus({ url: config.PJM_AMQP_URL, prefix: config.PJM_AMQP_PREFIX, logger: logger.child({ component: 'amqp' }) });
+  await store.init();
+  await bus.start();
+  logger.info(
+    {
+      store: config.PJM_MONGO_URL === undefined ? `sqlite:${join(dataDir, 'jobs.db')}` : safeUrl(config.PJM_MONGO_URL),
+      bus: config.PJM_AMQP_URL === undefined ? `local:${join(dataDir, 'bus.db')}` : safeUrl(config.PJM_AMQP_URL),
+      embedded,
+    },
+    'connected',
+  );
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'pjm_' });
+  return {
+    store,
+    bus,
+    tokens: new JobTokens(secret, config.PJM_TOKEN_TTL_SECONDS),
+    registry,
+    embedded,
+    async close() {
+      await bus.close();
+      await store.close();
+    },
+  };
+}
+
+/** The retry schedule of deferred events, from `PJM_DEFER_DELAYS_MS`. */
+export function deferDelays(config: Readonly<Config>): number[] {
+  return config.PJM_DEFER_DELAYS_MS.split(',').map(Number);
+}
