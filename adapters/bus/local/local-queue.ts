@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { StatementCache } from '../../sqlite/statement-cache.js';
 import type { DeadLetter, DeadLetterReason, HeaderValue } from '../../../ports/event-bus.js';
 import { LOCAL_BUS_SCHEMA } from './local-bus-schema.js';
 
@@ -70,10 +71,11 @@ const SETTLE_SQL: Record<Settlement['kind'], string> = {
  */
 export class LocalQueue {
   readonly #db: Database.Database;
-  readonly #statements = new Map<string, Database.Statement>();
+  readonly #statements: StatementCache;
 
   constructor(path: string, busyTimeoutMs: number) {
     this.#db = new Database(path, { timeout: busyTimeoutMs });
+    this.#statements = new StatementCache(this.#db);
     if (path !== ':memory:') {
       this.#db.pragma('journal_mode = WAL');
       // Survives a killed process (the WAL is in the OS cache); only a power cut can lose the last commits.
@@ -185,12 +187,7 @@ export class LocalQueue {
   }
 
   #stmt(sql: string): Database.Statement {
-    let statement = this.#statements.get(sql);
-    if (statement === undefined) {
-      statement = this.#db.prepare(sql);
-      this.#statements.set(sql, statement);
-    }
-    return statement;
+    return this.#statements.get(sql);
   }
 }
 

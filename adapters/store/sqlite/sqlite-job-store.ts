@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { StatementCache } from '../../sqlite/statement-cache.js';
 import type {
   ApplyCommand,
   ApplyResult,
@@ -33,10 +34,11 @@ export interface SqliteJobStoreOptions {
  */
 export class SqliteJobStore implements JobStore {
   readonly #db: Database.Database;
-  readonly #statements = new Map<string, Database.Statement>();
+  readonly #statements: StatementCache;
 
   constructor(options: SqliteJobStoreOptions) {
     this.#db = new Database(options.path, { timeout: options.busyTimeoutMs ?? 5000 });
+    this.#statements = new StatementCache(this.#db);
     if (options.path !== ':memory:') {
       this.#db.pragma('journal_mode = WAL');
       this.#db.pragma('synchronous = NORMAL');
@@ -202,12 +204,7 @@ export class SqliteJobStore implements JobStore {
   }
 
   #stmt(sql: string): Database.Statement {
-    let statement = this.#statements.get(sql);
-    if (statement === undefined) {
-      statement = this.#db.prepare(sql);
-      this.#statements.set(sql, statement);
-    }
-    return statement;
+    return this.#statements.get(sql);
   }
 }
 
