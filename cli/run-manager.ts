@@ -6,6 +6,7 @@ import { EXIT, type CommandIo } from './command.js';
 import { composeRuntime, deferDelays } from './compose.js';
 import { createLogger } from './logger.js';
 import { startMetricsServer } from './metrics-server.js';
+import { checkHttpHost, startHttp } from './start-http.js';
 import { untilSignal } from './until-signal.js';
 
 /** How long a graceful stop may take before the process gives up waiting. */
@@ -19,13 +20,15 @@ export async function runManager(io: CommandIo, options: { readonly role: 'manag
   const config = loadConfig(io.env);
   const logger = createLogger(config.PJM_LOG_LEVEL).child({ role: options.role });
   for (const name of unknownConfigNames(io.env)) logger.warn({ name }, 'unknown PJM_* variable ignored (a typo?)');
+  if (options.role === 'serve') checkHttpHost(config);
   const runtime = await composeRuntime(config, logger);
   const manager = new Manager(
     { bus: runtime.bus, store: runtime.store, tokens: runtime.tokens, logger, metrics: new ManagerMetrics(runtime.registry) },
     { prefetch: config.PJM_PREFETCH, requireToken: config.PJM_AMQP_REQUIRE_TOKEN, limits: limitsFromConfig(config), deferDelaysMs: deferDelays(config) },
   );
   let metricsServer: Server | undefined;
-  if (config.PJM_METRICS_PORT !== undefined) {
+  const http = options.role === 'serve' ? await startHttp(config, runtime, logger) : undefined;
+  if (options.role === 'manager' && config.PJM_METRICS_PORT !== undefined) {
     metricsServer = await startMetricsServer(runtime.registry, config.PJM_METRICS_PORT, config.PJM_HTTP_HOST);
     logger.info({ port: config.PJM_METRICS_PORT }, 'metrics at /metrics');
   }
@@ -34,6 +37,7 @@ export async function runManager(io: CommandIo, options: { readonly role: 'manag
   const signal = await untilSignal();
   logger.info({ signal }, 'stopping');
   const stopped = (async () => {
+    await http?.close();
     await manager.stop();
     metricsServer?.close();
     await runtime.close();

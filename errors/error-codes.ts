@@ -17,6 +17,8 @@ export const ERROR_CODES = {
   event_id_conflict: 'The event id was already used for a different job.',
   invalid_config: 'A configuration value is missing or invalid; details name each key.',
   store_unavailable: 'The job store could not be reached.',
+  not_found: 'No such HTTP route.',
+  internal_error: 'An unexpected server error; the details are in the server log, not in the answer.',
   token_missing: 'A job-scoped event arrived without the job\'s token.',
   token_invalid: 'The token is malformed or was not issued for this job.',
   token_expired: 'The token was issued for this job but its lifetime is over.',

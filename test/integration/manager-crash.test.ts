@@ -57,6 +57,7 @@ for (const { name, command, kind } of cases) {
       PJM_SECRET: TEST_SECRET,
       PJM_DEFER_DELAYS_MS: TEST_DEFER_DELAYS_MS.join(','),
       PJM_LOG_LEVEL: 'warn',
+      PJM_HTTP_PORT: '0',
       ...(kind.bus !== 'local' && { PJM_AMQP_URL: kind.bus.amqp, PJM_AMQP_PREFIX: rig.prefix }),
     };
     const first = spawnPjm([command], env);

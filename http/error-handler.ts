@@ -1,0 +1,36 @@
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { PipelineJobsError, type ErrorCode } from '../errors/index.js';
+import { HTTP_STATUS } from './http-status.js';
+
+/** The body of every error answer. */
+export interface ErrorBody {
+  readonly error: { readonly code: ErrorCode; readonly message: string; readonly details: Readonly<Record<string, unknown>> };
+}
+
+function body(code: ErrorCode, message: string, details: Readonly<Record<string, unknown>> = {}): ErrorBody {
+  return { error: { code, message, details } };
+}
+
+/**
+ * Answers every failure as `{error: {code, message, details}}` with a stable code: our own errors
+ * by their code, fastify's request validation as `schema_violation`, unknown routes as
+ * `not_found`, anything else as `internal_error` (logged, never echoed).
+ */
+export function installErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((err: FastifyError | PipelineJobsError, request, reply) => {
+    if (err instanceof PipelineJobsError) return reply.code(HTTP_STATUS[err.code]).send(body(err.code, err.message, err.details));
+    if (err.validation !== undefined) {
+      const first = err.validation[0];
+      return reply.code(400).send(body('schema_violation', err.message, { field: first?.instancePath || first?.params['missingProperty'] || err.validationContext }));
+    }
+    if (err.statusCode === 413) return reply.code(413).send(body('payload_too_large', err.message));
+    if (err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500) {
+      return reply.code(400).send(body('schema_violation', err.message));
+    }
+    request.log.error({ err }, 'request failed');
+    return reply.code(500).send(body('internal_error', 'internal error'));
+  });
+  app.setNotFoundHandler((request, reply) =>
+    reply.code(404).send(body('not_found', `no route ${request.method} ${request.url.split('?')[0] ?? ''}`, { method: request.method, url: request.url.split('?')[0] })),
+  );
+}

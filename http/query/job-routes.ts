@@ -1,0 +1,91 @@
+import type { FastifyInstance } from 'fastify';
+import { JOB_STATES, type JobState } from '../../fsm/index.js';
+import { PipelineJobsError } from '../../errors/index.js';
+import type { JobStore, ListQuery } from '../../ports/job-store.js';
+
+const UUID = '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$';
+const DATE = { type: 'string', format: 'date-time' } as const;
+
+const uuidParams = {
+  type: 'object',
+  required: ['uuid'],
+  properties: { uuid: { type: 'string', pattern: UUID } },
+} as const;
+
+const listQuery = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    pipeline: { type: 'string', minLength: 1, maxLength: 128 },
+    state: { type: 'string', pattern: `^(${JOB_STATES.join('|')})(,(${JOB_STATES.join('|')}))*$` },
+    owner: { type: 'string', minLength: 1, maxLength: 256 },
+    site: { type: 'string', minLength: 1, maxLength: 256 },
+    since: DATE,
+    until: DATE,
+    updatedSince: DATE,
+    updatedUntil: DATE,
+    limit: { type: 'integer', minimum: 1, maximum: 1000 },
+    cursor: { type: 'string', maxLength: 200 },
+    order: { type: 'string', enum: ['asc', 'desc'] },
+  },
+} as const;
+
+interface ListParams {
+  pipeline?: string;
+  state?: string;
+  owner?: string;
+  site?: string;
+  since?: string;
+  until?: string;
+  updatedSince?: string;
+  updatedUntil?: string;
+  limit?: number;
+  cursor?: string;
+  order?: 'asc' | 'desc';
+}
+
+async function requireJob(store: JobStore, uuid: string) {
+  const job = await store.get(uuid.toLowerCase());
+  if (job === undefined) throw new PipelineJobsError('unknown_job', `no job with uuid ${uuid}`, { uuid });
+  return job;
+}
+
+/** Dates compare as stored strings: normalise an offset date to the stored UTC form. */
+function utc(date: string | undefined): string | undefined {
+  return date === undefined ? undefined : new Date(date).toISOString();
+}
+
+/**
+ * The query API: "where is job X and how did it get there". Reads the store only.
+ * `since`/`until` bound the creation time; `updatedSince`/`updatedUntil` the last change.
+ */
+export function registerJobRoutes(app: FastifyInstance, store: JobStore): void {
+  app.get<{ Params: { uuid: string } }>('/jobs/:uuid', { schema: { params: uuidParams } }, async (request) => requireJob(store, request.params.uuid));
+
+  app.get<{ Params: { uuid: string } }>('/jobs/:uuid/history', { schema: { params: uuidParams } }, async (request) => {
+    const job = await requireJob(store, request.params.uuid);
+    return { uuid: job.uuid, state: job.state, version: job.version, history: await store.history(job.uuid) };
+  });
+
+  app.get<{ Querystring: ListParams }>('/jobs', { schema: { querystring: listQuery } }, async (request) => {
+    const q = request.query;
+    const since = utc(q.since);
+    const until = utc(q.until);
+    const updatedSince = utc(q.updatedSince);
+    const updatedUntil = utc(q.updatedUntil);
+    const query: ListQuery = {
+      ...(q.pipeline !== undefined && { pipeline: q.pipeline }),
+      ...(q.state !== undefined && { state: q.state.split(',') as JobState[] }),
+      ...(q.owner !== undefined && { owner: q.owner }),
+      ...(q.site !== undefined && { site: q.site }),
+      ...(since !== undefined && { createdSince: since }),
+      ...(until !== undefined && { createdUntil: until }),
+      ...(updatedSince !== undefined && { updatedSince }),
+      ...(updatedUntil !== undefined && { updatedUntil }),
+      ...(q.limit !== undefined && { limit: q.limit }),
+      ...(q.cursor !== undefined && { cursor: q.cursor }),
+      ...(q.order !== undefined && { order: q.order }),
+    };
+    return store.list(query);
+  });
+}
