@@ -1,0 +1,139 @@
+import type { JobEventName } from '../../schemas/index.js';
+
+/** What a Slurm notification mail reports. Percent-of-time-limit warnings and unparseable subjects are `other`. */
+export type SlurmNotificationKind = 'began' | 'ended' | 'failed' | 'requeued' | 'time_limit' | 'staged_out' | 'other';
+
+/** A Slurm `MailProg` subject line, parsed. */
+export interface SlurmSubject {
+  /** The `Job_id=` value as written: `12`, or `7_*` / `7_3` for job arrays; empty when absent. */
+  jobId: string;
+  /** The `Name=` value, which may contain spaces and commas; empty when absent. */
+  jobName: string;
+  kind: SlurmNotificationKind;
+  /** The job state upper-cased (`COMPLETED`, `TIMEOUT`, `MIXED` for array summaries...). */
+  state?: string;
+  /** `ExitCode N`; for an array summary's `ExitCode [min-max]`, the max. */
+  exitCode?: number;
+  /** `Run time` as written, e.g. `00:00:01` or `1-02:03:04`. */
+  runTime?: string;
+  /** The subject as received. */
+  raw: string;
+}
+
+// The mail-type phrases of slurmctld's _mail_type_str (Slurm 22–23); case-sensitive on purpose,
+// because state names in the tail are upper-case and must not be taken for a phrase.
+const SUBJECT =
+  /Job_?id=(\S+)(?: \(\d+\))? Name=(.*) (Began|Ended|Failed|Requeued|Staged Out|Reached time limit|Reached \d+% of time limit|Invalid dependency)(?:, (.*))?$/s;
+
+const KINDS: Readonly<Record<string, SlurmNotificationKind>> = {
+  Began: 'began',
+  Ended: 'ended',
+  Failed: 'failed',
+  Requeued: 'requeued',
+  'Staged Out': 'staged_out',
+  'Reached time limit': 'time_limit',
+};
+
+function exitCodeOf(text: string | undefined): number | undefined {
+  const match = /^\s*\[?\s*(-?\d+)(?:\s*-\s*(-?\d+))?/.exec(text ?? '');
+  if (!match) return undefined;
+  return Number(match[2] ?? match[1]);
+}
+
+/**
+ * Parses the subject Slurm passes to `MailProg` (`-s "<subject>"`). Never throws: a subject it
+ * cannot read gives kind `other` with whatever job id it found.
+ *
+ * @param subject - e.g. `Slurm Job_id=1 Name=wrap Ended, Run time 00:00:01, COMPLETED, ExitCode 0`
+ */
+export function parseSlurmSubject(subject: string): SlurmSubject {
+  const raw = typeof subject === 'string' ? subject : String(subject);
+  const text = raw.trim();
+  const match = SUBJECT.exec(text);
+  if (!match) {
+    const jobId = /Job_?id=(\S+)/i.exec(text)?.[1] ?? '';
+    return { jobId, jobName: '', kind: 'other', raw };
+  }
+  const [, jobId = '', jobName = '', phrase = '', tail = ''] = match;
+  const parsed: SlurmSubject = { jobId, jobName, kind: KINDS[phrase] ?? 'other', raw };
+  for (const part of tail.split(',').map((p) => p.trim())) {
+    const runTime = /^Run time (\S+)/.exec(part)?.[1];
+    if (runTime !== undefined) parsed.runTime = runTime;
+    else if (/^ExitCode\b/.test(part)) {
+      const code = exitCodeOf(part.slice('ExitCode'.length));
+      if (code !== undefined) parsed.exitCode = code;
+    } else if (/^[A-Z][A-Z_]+$/.test(part) || part === 'Mixed') parsed.state = part.toUpperCase();
+  }
+  return parsed;
+}
+
+const FAILURE_STATES = new Set(['FAILED', 'TIMEOUT', 'NODE_FAIL', 'OUT_OF_MEMORY', 'BOOT_FAIL', 'DEADLINE', 'CANCELLED', 'MIXED']);
+
+/** A state string may carry a suffix (`CANCELLED by 1000`): only its first word counts. */
+function baseState(state: string | undefined): string | undefined {
+  const word = state?.trim().split(/\s+/)[0]?.toUpperCase();
+  return word === '' ? undefined : word;
+}
+
+/**
+ * The pipeline-job event for a parsed Slurm notification (mapping of seed-systems.md §6).
+ *
+ * Began → `run`; Ended/COMPLETED → `finish`; Failed, FAILED, TIMEOUT, NODE_FAIL, OUT_OF_MEMORY,
+ * BOOT_FAIL, DEADLINE, an array summary with mixed results and "Reached time limit" → `fail`;
+ * CANCELLED → `fail` (the `cancel` event is only legal before RUNNING) with `reason` in `data`;
+ * Requeued, PREEMPTED, percent-of-time-limit warnings, Staged Out and anything unparsed → `update`.
+ * An Ended mail without a state finishes on exit code 0 (or none) and fails otherwise.
+ *
+ * `data.slurm` carries the parsed fields (undefined ones omitted) and the subject; `data.reason`
+ * is set on `fail`. The environment fills in state and exit code the subject lacks.
+ *
+ * @param parsed - from {@link parseSlurmSubject}
+ * @param env - the `SLURM_JOB_*` variables slurmctld gives `MailProg`
+ */
+export function slurmEvent(
+  parsed: SlurmSubject,
+  env?: { SLURM_JOB_STATE?: string; SLURM_JOB_EXIT_CODE?: string },
+): { name: JobEventName; data: Record<string, unknown> } {
+  const state = parsed.state ?? baseState(env?.SLURM_JOB_STATE);
+  const exitCode = parsed.exitCode ?? exitCodeOf(env?.SLURM_JOB_EXIT_CODE);
+  const slurm: Record<string, unknown> = { jobId: parsed.jobId, jobName: parsed.jobName, kind: parsed.kind };
+  if (state !== undefined) slurm['state'] = state;
+  if (exitCode !== undefined) slurm['exitCode'] = exitCode;
+  if (parsed.runTime !== undefined) slurm['runTime'] = parsed.runTime;
+  slurm['subject'] = parsed.raw;
+
+  const name = eventName(parsed.kind, baseState(state), exitCode);
+  const data: Record<string, unknown> = { slurm };
+  if (name === 'fail') data['reason'] = failReason(parsed.kind, baseState(state), exitCode);
+  return { name, data };
+}
+
+function eventName(kind: SlurmNotificationKind, state: string | undefined, exitCode: number | undefined): JobEventName {
+  switch (kind) {
+    case 'began':
+      return 'run';
+    case 'time_limit':
+      return 'fail';
+    case 'requeued':
+    case 'staged_out':
+    case 'other':
+      return 'update';
+    case 'ended':
+    case 'failed':
+      if (state === 'COMPLETED') return 'finish';
+      if (state !== undefined && FAILURE_STATES.has(state)) return 'fail';
+      // A preempted job is requeued or cancelled, and another mail says which.
+      if (state === 'PREEMPTED') return 'update';
+      if (kind === 'failed') return 'fail';
+      if (state !== undefined) return 'update';
+      return exitCode === undefined || exitCode === 0 ? 'finish' : 'fail';
+  }
+}
+
+function failReason(kind: SlurmNotificationKind, state: string | undefined, exitCode: number | undefined): string {
+  if (kind === 'time_limit') return 'Slurm job reached its time limit';
+  if (state === 'CANCELLED') return 'Slurm job was cancelled';
+  if (state === 'MIXED') return 'some tasks of the Slurm job array did not complete';
+  if (state !== undefined) return `Slurm job ended in state ${state}`;
+  return `Slurm job failed${exitCode === undefined ? '' : ` with exit code ${exitCode}`}`;
+}
