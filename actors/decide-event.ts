@@ -1,10 +1,9 @@
-import { PipelineJobsError } from '../errors/index.js';
+import { PipelineJobsError, type ErrorCode } from '../errors/index.js';
 import type { JobState } from '../fsm/index.js';
 import { applyEvent, type DeferCode } from '../model/apply-event.js';
 import { buildNewJob } from '../model/new-job.js';
 import type { JobTokens } from '../model/job-tokens.js';
 import type { JobStore } from '../ports/job-store.js';
-import type { ErrorCode } from '../errors/index.js';
 import type { EventMessage, HistoryEntry, JobDocument } from '../schemas/types.js';
 
 /** What the manager does with one validated message. */

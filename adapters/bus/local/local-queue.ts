@@ -1,17 +1,10 @@
 import Database from 'better-sqlite3';
 import { StatementCache } from '../../sqlite/statement-cache.js';
-import type { DeadLetter, DeadLetterReason, HeaderValue } from '../../../ports/event-bus.js';
+import type { DeadLetter, DeadLetterReason, Delivery, HeaderValue } from '../../../ports/event-bus.js';
 import { LOCAL_BUS_SCHEMA } from './local-bus-schema.js';
 
-/** A message ready to be inserted into the events queue. */
-export interface NewMessage {
-  readonly body: Buffer;
-  readonly routingKey: string;
-  readonly headers: Readonly<Record<string, HeaderValue>>;
-  readonly replyTo?: string;
-  readonly correlationId?: string;
-  readonly messageId?: string;
-}
+/** A message ready to be inserted into the events queue: the message fields of a delivery. */
+export type NewMessage = Pick<Delivery, 'body' | 'routingKey' | 'headers' | 'replyTo' | 'correlationId' | 'messageId'>;
 
 /** A message handed out by {@link LocalQueue.lease}. */
 export interface LeasedMessage extends NewMessage {
