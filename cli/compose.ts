@@ -4,12 +4,15 @@ import type { Logger as PinoLogger } from 'pino';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import { AmqpEventBus } from '../adapters/bus/amqp/amqp-event-bus.js';
 import { LocalEventBus } from '../adapters/bus/local/local-event-bus.js';
+import { MongoNonceStore } from '../adapters/nonce/mongo-nonce-store.js';
+import { SqliteNonceStore } from '../adapters/nonce/sqlite-nonce-store.js';
 import { MongoJobStore } from '../adapters/store/mongo/mongo-job-store.js';
 import { SqliteJobStore } from '../adapters/store/sqlite/sqlite-job-store.js';
 import { PipelineJobsError } from '../errors/index.js';
 import { JobTokens } from '../model/job-tokens.js';
 import type { EventBus } from '../ports/event-bus.js';
 import type { JobStore } from '../ports/job-store.js';
+import type { NonceStore } from '../ports/nonce-store.js';
 import type { Config } from '../schemas/types.js';
 import { safeUrl } from './logger.js';
 import { loadOrCreateSecret } from './secret.js';
@@ -17,12 +20,13 @@ import { loadOrCreateSecret } from './secret.js';
 /** The wired adapters of one process. The only place adapters meet ports. */
 export interface Runtime {
   readonly store: JobStore;
+  readonly nonces: NonceStore;
   readonly bus: EventBus;
   readonly tokens: JobTokens;
   readonly registry: Registry;
   /** True when neither a broker nor a database URL is configured. */
   readonly embedded: boolean;
-  /** Stops the bus, then the store. */
+  /** Stops the bus, then the stores. */
   close(): Promise<void>;
 }
 
@@ -44,11 +48,13 @@ export async function composeRuntime(config: Readonly<Config>, logger: PinoLogge
     config.PJM_MONGO_URL === undefined
       ? new SqliteJobStore({ path: join(dataDir, 'jobs.db') })
       : new MongoJobStore({ url: config.PJM_MONGO_URL, database: config.PJM_MONGO_DB });
+  const nonces = nonceStoreFor(config);
   const bus: EventBus =
     config.PJM_AMQP_URL === undefined
       ? new LocalEventBus({ path: join(dataDir, 'bus.db') })
       : new AmqpEventBus({ url: config.PJM_AMQP_URL, prefix: config.PJM_AMQP_PREFIX, logger: logger.child({ component: 'amqp' }) });
   await store.init();
+  await nonces.init();
   await bus.start();
   logger.info(
     {
@@ -62,15 +68,32 @@ export async function composeRuntime(config: Readonly<Config>, logger: PinoLogge
   collectDefaultMetrics({ register: registry, prefix: 'pjm_' });
   return {
     store,
+    nonces,
     bus,
     tokens: new JobTokens(secret, config.PJM_TOKEN_TTL_SECONDS),
     registry,
     embedded,
     async close() {
       await bus.close();
+      await nonces.close();
       await store.close();
     },
   };
+}
+
+/** Nonces live beside the jobs: in the SQLite file, or in the same Mongo database. */
+function nonceStoreFor(config: Readonly<Config>): NonceStore {
+  return config.PJM_MONGO_URL === undefined
+    ? new SqliteNonceStore({ path: join(resolve(config.PJM_DATA_DIR), 'jobs.db') })
+    : new MongoNonceStore({ url: config.PJM_MONGO_URL, database: config.PJM_MONGO_DB });
+}
+
+/** The nonce store the configuration names, initialised; for commands that need nothing else. */
+export async function openNonceStore(config: Readonly<Config>): Promise<NonceStore> {
+  if (config.PJM_MONGO_URL === undefined) mkdirSync(resolve(config.PJM_DATA_DIR), { recursive: true });
+  const nonces = nonceStoreFor(config);
+  await nonces.init();
+  return nonces;
 }
 
 /** The retry schedule of deferred events, from `PJM_DEFER_DELAYS_MS`. */

@@ -1,9 +1,11 @@
 import { EXIT, type Command, type CommandIo } from './command.js';
+import { bridgeCommand } from './commands/bridge-command.js';
 import { fsmCommand } from './commands/fsm-command.js';
 import { managerCommand } from './commands/manager-command.js';
+import { nonceCommand } from './commands/nonce-command.js';
 import { serveCommand } from './commands/serve-command.js';
 
-const COMMANDS: readonly Command[] = [serveCommand, managerCommand, fsmCommand];
+const COMMANDS: readonly Command[] = [serveCommand, managerCommand, bridgeCommand, nonceCommand, fsmCommand];
 
 function mainHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

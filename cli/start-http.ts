@@ -2,27 +2,50 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger as PinoLogger } from 'pino';
 import { PipelineJobsError } from '../errors/index.js';
 import { buildApp } from '../http/build-app.js';
+import { limitsFromConfig } from '../schemas/index.js';
 import type { Config } from '../schemas/types.js';
 import type { Runtime } from './compose.js';
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
 
+/** Whether the configured listen address is reachable from this host only. */
+export function listensOnLoopback(config: Readonly<Config>): boolean {
+  return LOOPBACK.test(config.PJM_HTTP_HOST);
+}
+
 /**
- * Refuses a non-loopback PJM_HTTP_HOST: the API has no credentials to check yet, so exposing it
- * elsewhere is refused before anything is opened.
+ * Refuses a non-loopback PJM_HTTP_HOST without PJM_API_TOKENS: exposing the API beyond this host
+ * needs credentials an admin can use, and is refused before anything is opened.
  */
 export function checkHttpHost(config: Readonly<Config>): void {
-  if (!LOOPBACK.test(config.PJM_HTTP_HOST)) {
-    throw new PipelineJobsError('invalid_config', `PJM_HTTP_HOST=${config.PJM_HTTP_HOST} is not a loopback address; without configured credentials the HTTP API listens on loopback only`, {
-      errors: [{ key: 'PJM_HTTP_HOST', reason: 'must be a loopback address until credentials are configured' }],
+  if (!listensOnLoopback(config) && config.PJM_API_TOKENS === undefined) {
+    throw new PipelineJobsError('invalid_config', `PJM_HTTP_HOST=${config.PJM_HTTP_HOST} is not a loopback address and PJM_API_TOKENS is not set; listening beyond this host needs credentials`, {
+      errors: [{ key: 'PJM_HTTP_HOST', reason: 'needs PJM_API_TOKENS to be a non-loopback address' }],
     });
   }
 }
 
 /** Listens with the HTTP app on PJM_HTTP_HOST:PJM_HTTP_PORT (checked by {@link checkHttpHost}). */
 export async function startHttp(config: Readonly<Config>, runtime: Runtime, logger: PinoLogger): Promise<FastifyInstance> {
-  const app = buildApp({ store: runtime.store, bus: runtime.bus, registry: runtime.registry, logger: logger.child({ component: 'http' }), bodyLimit: config.PJM_MAX_PAYLOAD_BYTES });
+  const requireSender = config.PJM_REQUIRE_SENDER_AUTH || !listensOnLoopback(config);
+  const publicUrl = config.PJM_PUBLIC_URL ?? (config.API_PROTOCOL !== undefined && config.API_DOMAIN !== undefined ? `${config.API_PROTOCOL}://${config.API_DOMAIN}` : undefined);
+  const app = buildApp({
+    store: runtime.store,
+    bus: runtime.bus,
+    nonces: runtime.nonces,
+    tokens: runtime.tokens,
+    registry: runtime.registry,
+    logger: logger.child({ component: 'http' }),
+    bodyLimit: config.PJM_MAX_PAYLOAD_BYTES,
+    limits: limitsFromConfig(config),
+    apiTokens: config.PJM_API_TOKENS?.split(',') ?? [],
+    requireSender,
+    waitTimeoutMs: config.PJM_WAIT_TIMEOUT_MS,
+    rateLimit: { perSecond: config.PJM_CALLBACK_RATE, burst: config.PJM_CALLBACK_BURST },
+    ...(publicUrl !== undefined && { publicUrl }),
+  });
   const address = await app.listen({ host: config.PJM_HTTP_HOST, port: config.PJM_HTTP_PORT });
-  logger.info({ address }, `HTTP API at ${address} (GET /jobs, /jobs/:uuid, /jobs/:uuid/history, /healthz, /readyz, /metrics)`);
+  logger.info({ address, requireSender }, `HTTP API at ${address} (OpenAPI at /docs/json)`);
+  if (!requireSender) logger.info({}, 'no sender credentials required from loopback callers: creating jobs and sending events (with their job token) is open to this host only');
   return app;
 }

@@ -24,6 +24,15 @@ export const ERROR_CODES = {
   token_expired: 'The token was issued for this job but its lifetime is over.',
   sequence_gap: 'The event carries a sequence number past the next one the job expects; it waits for its predecessors.',
   stale_sequence: 'The event carries a sequence number the job has already passed, under a new event id.',
+  credentials_missing: 'The HTTP call carries no sender credential (bearer token or x-nonce) and the server requires one.',
+  credentials_invalid: 'The bearer token is not one the server knows.',
+  forbidden: 'The credential is valid but does not allow this call (admin-only event or route, nonce scope).',
+  nonce_invalid: 'The x-nonce is malformed or unknown.',
+  nonce_expired: 'The x-nonce was valid but its expiry has passed.',
+  nonce_revoked: 'The x-nonce was revoked by an admin.',
+  nonce_exhausted: 'The x-nonce has no uses left.',
+  rate_limited: 'Too many callbacks for this job in a short time; retry after the Retry-After delay.',
+  bus_unavailable: 'The event bus could not take the event (broker down); nothing was accepted, retry after the Retry-After delay.',
 } as const;
 
 /** A stable, documented error code. */

@@ -1,7 +1,17 @@
+import swagger from '@fastify/swagger';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
+import type { JobTokens } from '../model/job-tokens.js';
 import type { EventBus } from '../ports/event-bus.js';
 import type { JobStore } from '../ports/job-store.js';
+import type { NonceStore } from '../ports/nonce-store.js';
+import type { PayloadLimits } from '../schemas/index.js';
+import { registerNonceRoutes } from './admin/nonce-routes.js';
+import { ApiTokens } from './auth/api-tokens.js';
+import { RateLimiter, type RateLimit } from './auth/rate-limiter.js';
+import { SenderAuth } from './auth/sender-auth.js';
+import { EventPublisher } from './bridge/event-publisher.js';
+import { registerBridge } from './bridge/register-bridge.js';
 import { installErrorHandling } from './error-handler.js';
 import { registerJobRoutes } from './query/job-routes.js';
 
@@ -9,40 +19,81 @@ import { registerJobRoutes } from './query/job-routes.js';
 export interface AppDeps {
   readonly store: JobStore;
   readonly bus: EventBus;
+  readonly nonces: NonceStore;
+  readonly tokens: JobTokens;
   readonly registry: Registry;
   /** A pino logger for request logs; none when absent. */
   readonly logger?: FastifyBaseLogger;
   /** Largest accepted request body in bytes (default 256 KiB). */
   readonly bodyLimit?: number;
+  /** Depth and key-count limits of bodies (defaults of `schemas/`). */
+  readonly limits?: Partial<PayloadLimits>;
+  /** Bearer tokens of admins and UIs (`PJM_API_TOKENS`). */
+  readonly apiTokens?: readonly string[];
+  /** Demand a sender credential from every caller, loopback included (default false). */
+  readonly requireSender?: boolean;
+  /** Base URL of the callback URLs handed out on create (default: the request's origin). */
+  readonly publicUrl?: string;
+  /** Longest `?wait=1` (default 10 s). */
+  readonly waitTimeoutMs?: number;
+  /** Per-job callback rate (default 20/s, burst 40). */
+  readonly rateLimit?: RateLimit;
+  readonly clock?: () => Date;
 }
 
 /**
- * The HTTP app, built without listening so tests drive it with `inject()`: the query API,
- * health and readiness, and Prometheus metrics. Errors answer `{error: {code, message, details}}`.
+ * The HTTP app, built without listening so tests drive it with `inject()`: the bridge (create,
+ * events, Agave and Slurm callbacks), the query API, nonce management, health and readiness,
+ * Prometheus metrics and the OpenAPI document at `/docs/json`. Errors answer
+ * `{error: {code, message, details}}`.
  */
 export function buildApp(deps: AppDeps): FastifyInstance {
+  const bodyLimit = deps.bodyLimit ?? 256 * 1024;
   const app = Fastify({
     ...(deps.logger !== undefined ? { loggerInstance: deps.logger } : { logger: false }),
-    bodyLimit: deps.bodyLimit ?? 256 * 1024,
+    bodyLimit,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: true, allErrors: false } },
   });
   installErrorHandling(app);
+  const clock = deps.clock ?? (() => new Date());
+  const auth = new SenderAuth({ tokens: new ApiTokens(deps.apiTokens ?? []), nonces: deps.nonces, requireSender: deps.requireSender ?? false });
 
-  app.get('/healthz', async () => ({ status: 'ok' }));
-
-  app.get('/readyz', async (_request, reply) => {
-    const [bus, store] = await Promise.all([
-      deps.bus.isHealthy().catch(() => false),
-      deps.store.get('00000000-0000-0000-0000-000000000000').then(
-        () => true,
-        () => false,
-      ),
-    ]);
-    return reply.code(bus && store ? 200 : 503).send({ status: bus && store ? 'ready' : 'unavailable', bus: bus ? 'ok' : 'down', store: store ? 'ok' : 'down' });
+  void app.register(swagger, {
+    openapi: {
+      info: { title: 'pipelinejobs', version: '1', description: 'Job tracker for scientific pipelines: the bridge (events in) and the query API (state and history out).' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' }, nonce: { type: 'apiKey', in: 'query', name: 'x-nonce' } } },
+    },
   });
 
-  app.get('/metrics', async (_request, reply) => reply.type(deps.registry.contentType).send(await deps.registry.metrics()));
+  void app.register(async (api) => {
+    api.get('/healthz', { schema: { summary: 'Liveness' } }, async () => ({ status: 'ok' }));
 
-  registerJobRoutes(app, deps.store);
+    api.get('/readyz', { schema: { summary: 'Readiness: bus and store reachable' } }, async (_request, reply) => {
+      const [bus, store] = await Promise.all([
+        deps.bus.isHealthy().catch(() => false),
+        deps.store.get('00000000-0000-0000-0000-000000000000').then(
+          () => true,
+          () => false,
+        ),
+      ]);
+      return reply.code(bus && store ? 200 : 503).send({ status: bus && store ? 'ready' : 'unavailable', bus: bus ? 'ok' : 'down', store: store ? 'ok' : 'down' });
+    });
+
+    api.get('/metrics', { schema: { summary: 'Prometheus metrics' } }, async (_request, reply) => reply.type(deps.registry.contentType).send(await deps.registry.metrics()));
+
+    api.get('/docs/json', { schema: { hide: true } }, async () => api.swagger());
+
+    registerJobRoutes(api, deps.store);
+    registerNonceRoutes(api, auth, deps.nonces, clock);
+    registerBridge(api, {
+      tokens: deps.tokens,
+      auth,
+      limiter: new RateLimiter(deps.rateLimit ?? { perSecond: 20, burst: 40 }),
+      publisher: new EventPublisher(deps.bus, deps.waitTimeoutMs ?? 10_000),
+      limits: { ...deps.limits, maxBytes: bodyLimit },
+      ...(deps.publicUrl !== undefined && { publicUrl: deps.publicUrl }),
+      clock,
+    });
+  });
   return app;
 }

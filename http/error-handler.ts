@@ -18,7 +18,12 @@ function body(code: ErrorCode, message: string, details: Readonly<Record<string,
  */
 export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError | PipelineJobsError, request, reply) => {
-    if (err instanceof PipelineJobsError) return reply.code(HTTP_STATUS[err.code]).send(body(err.code, err.message, err.details));
+    if (err instanceof PipelineJobsError) {
+      const retryAfter = err.details['retryAfterSeconds'];
+      if (typeof retryAfter === 'number') void reply.header('retry-after', String(retryAfter));
+      // A code from a newer manager than this bridge knows still answers, as a server error.
+      return reply.code(HTTP_STATUS[err.code] ?? 500).send(body(err.code, err.message, err.details));
+    }
     if (err.validation !== undefined) {
       const first = err.validation[0];
       return reply.code(400).send(body('schema_violation', err.message, { field: first?.instancePath || first?.params['missingProperty'] || err.validationContext }));

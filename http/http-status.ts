@@ -22,4 +22,13 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   token_expired: 403,
   sequence_gap: 409,
   stale_sequence: 409,
+  credentials_missing: 401,
+  credentials_invalid: 403,
+  forbidden: 403,
+  nonce_invalid: 403,
+  nonce_expired: 403,
+  nonce_revoked: 403,
+  nonce_exhausted: 403,
+  rate_limited: 429,
+  bus_unavailable: 503,
 };

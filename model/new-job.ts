@@ -1,6 +1,7 @@
 import { monotonicFactory } from 'ulid';
 import type { NewJobRecord } from '../ports/job-store.js';
 import type { CreateRequest, HistoryEntry, JobDocument } from '../schemas/types.js';
+import { defaultArchivePath } from './archive-path.js';
 import { createEventId, jobUuid } from './job-identity.js';
 
 const nextUlid = monotonicFactory();
@@ -16,7 +17,8 @@ export interface NewJobContext {
 
 /**
  * Builds the version-1 job document and its `create` history entry from a validated create
- * request. The uuid is deterministic (see {@link jobUuid}); the ulid orders jobs by creation.
+ * request. The uuid is deterministic (see {@link jobUuid}); the ulid orders jobs by creation; the
+ * archive path defaults to {@link defaultArchivePath}.
  */
 export function buildNewJob(request: CreateRequest, context: NewJobContext): NewJobRecord {
   const uuid = jobUuid(request.pipeline, request.data);
@@ -33,7 +35,7 @@ export function buildNewJob(request: CreateRequest, context: NewJobContext): New
     lastEvent: 'create',
     ...(request.owner !== undefined && { owner: request.owner }),
     ...(request.site !== undefined && { site: request.site }),
-    ...(request.archivePath !== undefined && { archivePath: request.archivePath }),
+    archivePath: request.archivePath ?? defaultArchivePath(request.pipeline, uuid),
     ...(request.detail !== undefined && { detail: request.detail }),
     ...(context.seq !== undefined && { seq: context.seq }),
   };

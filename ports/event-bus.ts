@@ -1,3 +1,17 @@
+/**
+ * {@link EventBus.request} saw no reply within its timeout. `published` tells whether the bus had
+ * confirmed the request by then: if so the consumer will still get it; if not, it was not sent.
+ */
+export class RequestTimeoutError extends Error {
+  constructor(
+    message: string,
+    readonly published: boolean,
+  ) {
+    super(message);
+    this.name = 'RequestTimeoutError';
+  }
+}
+
 /** Why a message was dead-lettered: a stable error code and a human-readable message. */
 export interface DeadLetterReason {
   readonly code: string;
@@ -101,7 +115,10 @@ export interface EventBus {
   subscribeState(pattern: string, handler: (notification: StateNotification) => void): Promise<Subscription>;
   /** Sends `body` (JSON) to the requester that published with `replyTo`/`correlationId`. */
   reply(replyTo: string, correlationId: string, body: unknown): Promise<void>;
-  /** Publishes an event and waits for the consumer's reply (JSON) or rejects after `timeoutMs`. */
+  /**
+   * Publishes an event and waits for the consumer's reply (JSON). Rejects with
+   * {@link RequestTimeoutError} after `timeoutMs`, or with the publish error if it cannot be sent.
+   */
   request(body: Buffer, options: PublishOptions & { readonly timeoutMs: number }): Promise<unknown>;
   /** Removes and returns up to `max` dead letters, oldest first. */
   drainDeadLetters(max: number): Promise<DeadLetter[]>;

@@ -12,6 +12,7 @@ export type {
   JobState,
   JsonObject,
   LogLevel,
+  SlurmNotification,
 } from './types.js';
 export { DEFAULT_LIMITS, guardPayload, isPlainObject, resolveLimits, type PayloadLimits } from './payload-guard.js';
 export {
@@ -20,6 +21,7 @@ export {
   parseAgaveJob,
   parseCreateRequest,
   parseEventMessage,
+  parseSlurmNotification,
   validateJobDocument,
 } from './validators.js';
 export { CONFIG_KEYS, limitsFromConfig, loadConfig, unknownConfigNames } from './config.js';

@@ -151,6 +151,13 @@ export interface AgaveJob {
   [key: string]: unknown;
 }
 
+/** What `pjm slurm-mail` posts to `/callbacks/slurm` (`slurm-notification.schema.json`). */
+export interface SlurmNotification {
+  subject: string;
+  user?: string;
+  env?: Record<string, string>;
+}
+
 /** pino log levels accepted by `PJM_LOG_LEVEL`. */
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
@@ -178,6 +185,12 @@ export interface Config {
   PJM_DEFER_DELAYS_MS: string;
   PJM_METRICS_PORT?: number;
   PJM_DEBUG: boolean;
+  PJM_API_TOKENS?: string;
+  PJM_REQUIRE_SENDER_AUTH: boolean;
+  PJM_PUBLIC_URL?: string;
+  PJM_WAIT_TIMEOUT_MS: number;
+  PJM_CALLBACK_RATE: number;
+  PJM_CALLBACK_BURST: number;
   API_PORT?: number;
   API_BASEPATH: string;
   API_DOMAIN?: string;

@@ -4,7 +4,7 @@ import { PipelineJobsError } from '../errors/index.js';
 import { clip, toValidationError } from './format-error.js';
 import { guardPayload, resolveLimits, type PayloadLimits } from './payload-guard.js';
 import { schemaDocuments } from './schema-documents.js';
-import type { AgaveJob, CreateRequest, EventMessage, JobDocument, JobEventName } from './types.js';
+import type { AgaveJob, CreateRequest, EventMessage, JobDocument, JobEventName, SlurmNotification } from './types.js';
 
 // allErrors:false stops at the first failure: the hot path pays for one error, and callers
 // report one field anyway. useDefaults fills create-request `data: {}`. allowUnionTypes admits
@@ -20,6 +20,7 @@ const validateEvent: ValidateFunction<EventMessage> = ajv.compile<EventMessage>(
 const validateCreate: ValidateFunction<CreateRequest> = ajv.compile<CreateRequest>(schemaDocuments.createRequest);
 const validateJob: ValidateFunction<JobDocument> = ajv.compile<JobDocument>(schemaDocuments.job);
 const validateAgave: ValidateFunction<AgaveJob> = ajv.compile<AgaveJob>(schemaDocuments.agaveJob);
+const validateSlurm: ValidateFunction<SlurmNotification> = ajv.compile<SlurmNotification>(schemaDocuments.slurmNotification);
 
 const EVENT_NAMES: ReadonlySet<string> = new Set(schemaDocuments.common.definitions.eventName.enum);
 
@@ -95,6 +96,17 @@ export function parseAgaveJob(raw: unknown, limits?: Partial<PayloadLimits>): Ag
   const value = guardPayload(raw, resolveLimits(limits), 'agave');
   if (validateAgave(value)) return value;
   throw toValidationError('agave', validateAgave.errors);
+}
+
+/**
+ * Parses and validates what `pjm slurm-mail` posts to `/callbacks/slurm`.
+ *
+ * @throws PipelineJobsError the payload codes of {@link parseEventMessage}, or `schema_violation`.
+ */
+export function parseSlurmNotification(raw: unknown, limits?: Partial<PayloadLimits>): SlurmNotification {
+  const value = guardPayload(raw, resolveLimits(limits), 'slurm');
+  if (validateSlurm(value)) return value;
+  throw toValidationError('slurm', validateSlurm.errors);
 }
 
 /** True when `name` is one of the 16 machine events (as listed in `common.schema.json`). */

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { type Command } from '../command.js';
-import { runManager } from '../run-manager.js';
+import { runService } from '../run-service.js';
 
 /** `pjm manager`: the manager actor alone, on the configured bus and store. */
 export const managerCommand: Command = {
@@ -10,6 +10,6 @@ export const managerCommand: Command = {
     'pjm manager\n\nConsumes events from the bus (RabbitMQ when PJM_AMQP_URL is set, else the embedded bus in\nPJM_DATA_DIR) and applies them to the store (MongoDB when PJM_MONGO_URL is set, else SQLite).\nConfiguration comes from the environment (see README). Stops cleanly on SIGTERM/SIGINT.\n',
   async run(args, io) {
     parseArgs({ args, options: {}, strict: true });
-    return runManager(io, { role: 'manager' });
+    return runService(io, { role: 'manager' });
   },
 };

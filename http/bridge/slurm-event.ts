@@ -92,7 +92,7 @@ function baseState(state: string | undefined): string | undefined {
  */
 export function slurmEvent(
   parsed: SlurmSubject,
-  env?: { SLURM_JOB_STATE?: string; SLURM_JOB_EXIT_CODE?: string },
+  env?: { readonly SLURM_JOB_STATE?: string | undefined; readonly SLURM_JOB_EXIT_CODE?: string | undefined },
 ): { name: JobEventName; data: Record<string, unknown> } {
   const state = parsed.state ?? baseState(env?.SLURM_JOB_STATE);
   const exitCode = parsed.exitCode ?? exitCodeOf(env?.SLURM_JOB_EXIT_CODE);

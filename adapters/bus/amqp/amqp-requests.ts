@@ -1,4 +1,5 @@
 import type { ConsumeMessage } from 'amqplib';
+import { RequestTimeoutError } from '../../../ports/event-bus.js';
 import { unavailable } from './amqp-connection.js';
 import type { AmqpSession } from './amqp-session.js';
 
@@ -18,8 +19,9 @@ export class PendingRequests {
   expect(correlationId: string, timeoutMs: number): Promise<unknown> {
     const reply = new Promise<unknown>((resolve, reject) => {
       const timer = setTimeout(() => {
+        const published = this.#pending.get(correlationId)?.session !== undefined;
         this.#pending.delete(correlationId);
-        reject(new Error(`event bus request timed out after ${timeoutMs} ms without a reply`));
+        reject(new RequestTimeoutError(`event bus request timed out after ${timeoutMs} ms without a reply`, published));
       }, timeoutMs);
       this.#pending.set(correlationId, { resolve, reject, timer });
     });

@@ -9,6 +9,7 @@ import type {
   StateNotification,
   Subscription,
 } from '../../../ports/event-bus.js';
+import { RequestTimeoutError } from '../../../ports/event-bus.js';
 import { LocalChannel } from './local-channel.js';
 import { LocalConsumer, type ConsumerHost } from './local-consumer.js';
 import { LocalQueue, type NewMessage } from './local-queue.js';
@@ -163,16 +164,22 @@ export class LocalEventBus implements EventBus {
     const { timeoutMs, ...publishOptions } = options;
     const correlationId = randomUUID();
     return new Promise((resolve, reject) => {
+      let published = false;
       const timer = setTimeout(() => {
         this.#requests.delete(correlationId);
-        reject(new Error(`request timed out after ${timeoutMs} ms without a reply`));
+        reject(new RequestTimeoutError(`request timed out after ${timeoutMs} ms without a reply`, published));
       }, timeoutMs);
       this.#requests.set(correlationId, { resolve, reject, timer });
-      this.publish(body, { ...publishOptions, replyTo: this.#replyAddress, correlationId }).catch((error: unknown) => {
-        clearTimeout(timer);
-        this.#requests.delete(correlationId);
-        reject(error instanceof Error ? error : new Error(String(error)));
-      });
+      this.publish(body, { ...publishOptions, replyTo: this.#replyAddress, correlationId }).then(
+        () => {
+          published = true;
+        },
+        (error: unknown) => {
+          clearTimeout(timer);
+          this.#requests.delete(correlationId);
+          reject(error instanceof Error ? error : new Error(String(error)));
+        },
+      );
     });
   }
 

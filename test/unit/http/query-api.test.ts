@@ -1,24 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import t, { type Test } from 'tap';
-import { Registry } from 'prom-client';
-import { LocalEventBus } from '../../../adapters/bus/local/local-event-bus.js';
-import { SqliteJobStore } from '../../../adapters/store/sqlite/sqlite-job-store.js';
-import { buildApp } from '../../../http/build-app.js';
+import { startHttpRig } from '../../helpers/http-rig.js';
 import { createJob, send } from '../../helpers/jobs.js';
 
 async function setup(t: Test) {
-  const store = new SqliteJobStore({ path: ':memory:' });
-  await store.init();
-  const bus = new LocalEventBus({ path: ':memory:' });
-  await bus.start();
-  const registry = new Registry();
-  const app = buildApp({ store, bus, registry });
-  t.teardown(async () => {
-    await app.close();
-    await bus.close();
-    await store.close();
-  });
-  return { app, store, bus };
+  const rig = await startHttpRig();
+  t.teardown(() => rig.close());
+  return rig;
 }
 
 t.test('GET /jobs/:uuid and /history: where the job is and how it got there', async (t) => {

@@ -19,6 +19,10 @@ t.test('defaults apply to an empty environment', (t) => {
     PJM_PREFETCH: 100,
     PJM_DEFER_DELAYS_MS: '250,1000,2000,5000,10000,30000',
     PJM_DEBUG: false,
+    PJM_REQUIRE_SENDER_AUTH: false,
+    PJM_WAIT_TIMEOUT_MS: 10000,
+    PJM_CALLBACK_RATE: 20,
+    PJM_CALLBACK_BURST: 40,
     API_BASEPATH: '/api/v1',
   });
   t.ok(Object.isFrozen(config));

@@ -1,0 +1,92 @@
+import { parseArgs } from 'node:util';
+import { newNonce } from '../../model/nonce-value.js';
+import type { NonceRecord, NonceScope } from '../../ports/nonce-store.js';
+import { loadConfig } from '../../schemas/index.js';
+import { EXIT, type Command, type CommandIo } from '../command.js';
+import { openNonceStore } from '../compose.js';
+import { parseDuration } from '../duration.js';
+
+const SCOPES: readonly NonceScope[] = ['events', 'create', 'all'];
+
+function row(n: NonceRecord, now: Date): string {
+  const status = n.revoked !== undefined ? 'revoked' : n.expires !== undefined && Date.parse(n.expires) <= now.getTime() ? 'expired' : n.maxUses !== undefined && n.uses >= n.maxUses ? 'exhausted' : 'live';
+  const uses = n.maxUses === undefined ? `${n.uses}` : `${n.uses}/${n.maxUses}`;
+  return [n.id, n.scope.padEnd(6), status.padEnd(9), uses.padEnd(9), (n.expires ?? 'never').padEnd(24), n.label ?? ''].join('  ');
+}
+
+async function withStore<T>(io: CommandIo, action: (store: Awaited<ReturnType<typeof openNonceStore>>) => Promise<T>): Promise<T> {
+  const store = await openNonceStore(loadConfig(io.env));
+  try {
+    return await action(store);
+  } finally {
+    await store.close();
+  }
+}
+
+/**
+ * `pjm nonce create|list|revoke`: sender nonces for callers that cannot send headers (Agave,
+ * Slurm). Works on the store the configuration names, so it runs where the store is reachable.
+ */
+export const nonceCommand: Command = {
+  name: 'nonce',
+  summary: 'Create, list or revoke sender nonces (x-nonce) for Agave, Slurm and other callers',
+  usage: `pjm nonce create --scope events|create|all [--max-uses N] [--ttl 24h] [--label TEXT] [--json]
+pjm nonce list [--json]
+pjm nonce revoke <id>
+
+A nonce is shown once, at creation; only its SHA-256 is stored. Give it to a caller as
+?x-nonce=<value> (or an x-nonce header). Scope events covers POST /events and /callbacks/*,
+create covers POST /jobs; the per-job token is still required for events.
+  --scope      what the nonce may do (required)
+  --max-uses   uses in total (default: unlimited)
+  --ttl        lifetime: 90s, 30m, 24h, 7d (default: none)
+  --label      who or what it is for
+  --json       machine-readable output
+`,
+  async run(args, io) {
+    const { values, positionals } = parseArgs({
+      args,
+      allowPositionals: true,
+      strict: true,
+      options: { scope: { type: 'string' }, 'max-uses': { type: 'string' }, ttl: { type: 'string' }, label: { type: 'string' }, json: { type: 'boolean', default: false } },
+    });
+    const [action, ...rest] = positionals;
+    const now = new Date();
+    switch (action) {
+      case 'create': {
+        const scope = values.scope as NonceScope | undefined;
+        if (scope === undefined || !SCOPES.includes(scope)) throw usage(`--scope must be one of ${SCOPES.join(', ')}`);
+        const maxUses = values['max-uses'] === undefined ? undefined : Number(values['max-uses']);
+        if (maxUses !== undefined && (!Number.isSafeInteger(maxUses) || maxUses < 1)) throw usage('--max-uses must be a positive integer');
+        const ttlSeconds = values.ttl === undefined ? undefined : parseDuration(values.ttl);
+        const { value, record } = newNonce({ scope, ...(maxUses !== undefined && { maxUses }), ...(ttlSeconds !== undefined && { ttlSeconds }), ...(values.label !== undefined && { label: values.label }) }, now);
+        await withStore(io, (store) => store.create(record));
+        io.stdout.write(values.json ? `${JSON.stringify({ value, ...record })}\n` : `${value}\n`);
+        if (!values.json) io.stderr.write(`nonce ${record.id} (scope ${scope}) created; its value is shown only this once\n`);
+        return EXIT.ok;
+      }
+      case 'list': {
+        const nonces = await withStore(io, (store) => store.list());
+        if (values.json) io.stdout.write(`${JSON.stringify(nonces)}\n`);
+        else io.stdout.write(`${['ID              ', 'SCOPE ', 'STATUS   ', 'USES     ', 'EXPIRES                 ', 'LABEL'].join('  ')}\n${nonces.map((n) => `${row(n, now)}\n`).join('')}`);
+        return EXIT.ok;
+      }
+      case 'revoke': {
+        const [id] = rest;
+        if (id === undefined) throw usage('revoke needs the nonce id (see pjm nonce list)');
+        if (!(await withStore(io, (store) => store.revoke(id, now)))) {
+          io.stderr.write(`pjm nonce: no live nonce ${id}\n`);
+          return EXIT.failure;
+        }
+        io.stdout.write(`revoked ${id}\n`);
+        return EXIT.ok;
+      }
+      default:
+        throw usage('expected create, list or revoke');
+    }
+  },
+};
+
+function usage(message: string): TypeError {
+  return Object.assign(new TypeError(message), { code: 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' });
+}

@@ -1,0 +1,17 @@
+import type { JobTokens } from '../../model/job-tokens.js';
+import type { PayloadLimits } from '../../schemas/index.js';
+import type { SenderAuth } from '../auth/sender-auth.js';
+import type { RateLimiter } from '../auth/rate-limiter.js';
+import type { EventPublisher } from './event-publisher.js';
+
+/** What the bridge routes share: credentials, limits and the way onto the bus. */
+export interface BridgeContext {
+  readonly tokens: JobTokens;
+  readonly auth: SenderAuth;
+  readonly limiter: RateLimiter;
+  readonly publisher: EventPublisher;
+  readonly limits: Partial<PayloadLimits>;
+  /** Base of the callback URLs handed out on create; the request's own origin when absent. */
+  readonly publicUrl?: string;
+  readonly clock: () => Date;
+}

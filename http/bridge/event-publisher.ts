@@ -1,0 +1,62 @@
+import { PipelineJobsError, type ErrorCode } from '../../errors/index.js';
+import { RequestTimeoutError, type EventBus } from '../../ports/event-bus.js';
+import type { JobState } from '../../fsm/index.js';
+import type { EventMessage } from '../../schemas/index.js';
+
+/** What the manager answers a request with (see `actors/manager.ts`). */
+export type ManagerReply =
+  | { readonly outcome: 'applied' | 'duplicate'; readonly uuid: string; readonly state: JobState; readonly version: number; readonly token?: string }
+  | { readonly outcome: 'rejected'; readonly error: { readonly code: ErrorCode; readonly message: string } };
+
+/** The fate of a published event, as far as the bridge knows it. */
+export type Verdict =
+  /** Confirmed by the bus; nobody waited for the manager. */
+  | { readonly status: 'accepted' }
+  /** Confirmed by the bus, but the manager gave no verdict within the wait. */
+  | { readonly status: 'pending' }
+  | { readonly status: 'decided'; readonly reply: ManagerReply };
+
+/** Seconds a caller is asked to wait before retrying when the bus is down. */
+export const BUS_RETRY_AFTER_SECONDS = 5;
+
+function busUnavailable(err: unknown): PipelineJobsError {
+  return new PipelineJobsError('bus_unavailable', 'the event bus did not take the event; nothing was accepted, retry later', {
+    retryAfterSeconds: BUS_RETRY_AFTER_SECONDS,
+    cause: err instanceof Error ? err.message : String(err),
+  });
+}
+
+/**
+ * Puts the bridge's events on the bus with publisher confirms and, when asked, waits (bounded)
+ * for the manager's verdict. Only a confirmed event is ever reported as accepted: anything else
+ * is `bus_unavailable`, so a caller never mistakes a lost event for a delivered one.
+ */
+export class EventPublisher {
+  readonly #bus: EventBus;
+  readonly #waitTimeoutMs: number;
+
+  constructor(bus: EventBus, waitTimeoutMs: number) {
+    this.#bus = bus;
+    this.#waitTimeoutMs = waitTimeoutMs;
+  }
+
+  /** Publishes `message` (whose `id` is its idempotency key); with `wait`, returns the manager's verdict. */
+  async send(message: EventMessage & { readonly id: string }, wait: boolean): Promise<Verdict> {
+    const body = Buffer.from(JSON.stringify(message));
+    const options = { messageId: message.id, headers: { 'x-pjm-published-at': Date.now() } };
+    if (!wait) {
+      try {
+        await this.#bus.publish(body, options);
+      } catch (err) {
+        throw busUnavailable(err);
+      }
+      return { status: 'accepted' };
+    }
+    try {
+      return { status: 'decided', reply: (await this.#bus.request(body, { ...options, timeoutMs: this.#waitTimeoutMs })) as ManagerReply };
+    } catch (err) {
+      if (err instanceof RequestTimeoutError && err.published) return { status: 'pending' };
+      throw busUnavailable(err);
+    }
+  }
+}

@@ -1,0 +1,156 @@
+import { randomUUID } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import { PipelineJobsError } from '../../errors/index.js';
+import { guardPayload, parseAgaveJob, parseEventMessage, parseSlurmNotification, resolveLimits, type JobEventMessage, type JsonObject } from '../../schemas/index.js';
+import { agaveEvent } from './agave-event.js';
+import type { BridgeContext } from './bridge-context.js';
+import { NONCE_PARAM, TOKEN_PARAM, UUID_PARAM, WAIT_PARAM, callbackEventId, rawBody, wantsWait } from './request-parts.js';
+import { parseSlurmSubject, slurmEvent } from './slurm-event.js';
+import { submitEvent } from './submit-event.js';
+
+interface EventsQuery {
+  uuid?: string;
+  event?: string;
+  name?: string;
+  token?: string;
+  note?: string;
+  wait?: string;
+  'x-nonce'?: string;
+}
+
+interface AgaveQuery {
+  uuid: string;
+  token?: string;
+  status?: string;
+  state?: string;
+  event?: string;
+  note?: string;
+  wait?: string;
+  'x-nonce'?: string;
+}
+
+interface SlurmQuery {
+  uuid: string;
+  token?: string;
+  wait?: string;
+  'x-nonce'?: string;
+}
+
+const eventAnswer = {
+  type: 'object',
+  properties: {
+    eventId: { type: 'string' },
+    uuid: { type: 'string' },
+    status: { type: 'string', enum: ['accepted', 'pending', 'applied', 'duplicate'] },
+    state: { type: 'string' },
+    version: { type: 'integer' },
+  },
+} as const;
+
+const answers = { 200: eventAnswer, 202: eventAnswer } as const;
+
+/**
+ * The bridge's event routes: `POST /events` (a canonical JSON event, or the URL-parameter form
+ * `?uuid=&event=&token=&note=` with the body attached as `data`), `POST /callbacks/agave` and
+ * `POST /callbacks/slurm`. Each translates the call into one canonical event and hands it to
+ * {@link submitEvent}; `create` goes through `POST /jobs`.
+ */
+export function registerEventRoutes(app: FastifyInstance, context: BridgeContext): void {
+  const limits = resolveLimits(context.limits);
+
+  app.post<{ Querystring: EventsQuery }>(
+    '/events',
+    {
+      schema: {
+        summary: 'Send an event for a job',
+        description:
+          'Body: a canonical event `{uuid, name, token, data, id?}`. Or the URL form `?uuid=&event=&token=&note=`, where a JSON object body (if any) becomes `data` and `note` is added to it. Without `id`, the bridge assigns one.',
+        querystring: {
+          type: 'object',
+          properties: { uuid: UUID_PARAM, event: { type: 'string', maxLength: 64 }, name: { type: 'string', maxLength: 64 }, token: TOKEN_PARAM, note: { type: 'string', maxLength: 4096 }, wait: WAIT_PARAM, 'x-nonce': NONCE_PARAM },
+        },
+        response: answers,
+      },
+    },
+    async (request, reply) => {
+      const sender = context.auth.identify(request);
+      const q = request.query;
+      const body = rawBody(request.body);
+      const urlName = q.event ?? q.name;
+      let candidate: JsonObject;
+      if (urlName !== undefined) {
+        const data: JsonObject = body === undefined ? {} : { ...guardPayload(body, limits, 'body') };
+        if (q.note !== undefined) data['note'] = q.note;
+        candidate = { name: urlName, data, source: 'http', ...(q.uuid !== undefined && { uuid: q.uuid }), ...(q.token !== undefined && q.token !== '' && { token: q.token }) };
+      } else {
+        if (body === undefined) throw new PipelineJobsError('schema_violation', 'send a JSON event body, or name the event in the URL (?uuid=&event=&token=)', { field: 'body' });
+        // The body's fields win over the URL's, as in the SD2E manager.
+        candidate = { source: 'http', ...(q.uuid !== undefined && { uuid: q.uuid }), ...(q.token !== undefined && q.token !== '' && { token: q.token }), ...guardPayload(body, limits, 'event') };
+      }
+      const message = parseEventMessage(candidate, limits);
+      if (message.name === 'create') throw new PipelineJobsError('schema_violation', 'create jobs with POST /jobs', { field: 'name' });
+      return submitEvent(context, reply, sender, { ...message, id: message.id ?? randomUUID() }, wantsWait(q.wait));
+    },
+  );
+
+  app.post<{ Querystring: AgaveQuery }>(
+    '/callbacks/agave',
+    {
+      schema: {
+        summary: 'Agave/Tapis v2 job notification',
+        description:
+          'Body: the Agave job JSON, kept whole as the history entry\'s data. The status comes from `status` (or `state`) in the URL, else from the body; an unexpanded macro such as `${JOB_STATUS}` falls back to the body. `event` in the URL overrides the status mapping.',
+        querystring: {
+          type: 'object',
+          required: ['uuid'],
+          properties: { uuid: UUID_PARAM, token: TOKEN_PARAM, status: { type: 'string', maxLength: 64 }, state: { type: 'string', maxLength: 64 }, event: { type: 'string', maxLength: 64 }, note: { type: 'string', maxLength: 4096 }, wait: WAIT_PARAM, 'x-nonce': NONCE_PARAM },
+        },
+        response: answers,
+      },
+    },
+    async (request, reply) => {
+      const sender = context.auth.identify(request);
+      const q = request.query;
+      const body = rawBody(request.body);
+      const job = body === undefined ? undefined : parseAgaveJob(body, limits);
+      const mapped = agaveEvent(q.status ?? q.state, job);
+      const name = q.event ?? mapped?.name;
+      if (name === undefined) throw new PipelineJobsError('schema_violation', 'the Agave callback names no status: neither ?status= nor a body with "status"', { field: 'status' });
+      const data: JsonObject = job !== undefined ? { ...job } : { status: mapped?.status ?? null };
+      if (q.note !== undefined && job === undefined) data['note'] = q.note;
+      const message = parseEventMessage({ uuid: q.uuid, name, data, source: 'agave', ...(q.token !== undefined && q.token !== '' && { token: q.token }) }, limits) as JobEventMessage;
+      const id = callbackEventId('agave', q.uuid, name, mapped?.status, body);
+      return submitEvent(context, reply, sender, { ...message, id }, wantsWait(q.wait));
+    },
+  );
+
+  app.post<{ Querystring: SlurmQuery }>(
+    '/callbacks/slurm',
+    {
+      schema: {
+        summary: 'Slurm MailProg notification (posted by pjm slurm-mail)',
+        description:
+          'Body: `{subject, user?, env?}` as `pjm slurm-mail` sends it. Began → run; Ended COMPLETED → finish; Failed, TIMEOUT, NODE_FAIL, OUT_OF_MEMORY, time limit, CANCELLED → fail with the reason in data; Requeued and the rest → update.',
+        querystring: {
+          type: 'object',
+          required: ['uuid'],
+          properties: { uuid: UUID_PARAM, token: TOKEN_PARAM, wait: WAIT_PARAM, 'x-nonce': NONCE_PARAM },
+        },
+        response: answers,
+      },
+    },
+    async (request, reply) => {
+      const sender = context.auth.identify(request);
+      const q = request.query;
+      const body = rawBody(request.body);
+      if (body === undefined) throw new PipelineJobsError('schema_violation', 'the Slurm callback needs a body {subject, user?, env?}', { field: 'body' });
+      const notification = parseSlurmNotification(body, limits);
+      const env = notification.env ?? {};
+      const { name, data } = slurmEvent(parseSlurmSubject(notification.subject), { SLURM_JOB_STATE: env['SLURM_JOB_STATE'], SLURM_JOB_EXIT_CODE: env['SLURM_JOB_EXIT_CODE'] });
+      if (notification.env !== undefined) data['env'] = notification.env;
+      const message = parseEventMessage({ uuid: q.uuid, name, data, source: 'slurm', ...(q.token !== undefined && q.token !== '' && { token: q.token }) }, limits) as JobEventMessage;
+      const id = callbackEventId('slurm', q.uuid, notification.subject, env['SLURM_JOB_ID']);
+      return submitEvent(context, reply, sender, { ...message, id }, wantsWait(q.wait));
+    },
+  );
+}

@@ -1,0 +1,59 @@
+import type { FastifyReply } from 'fastify';
+import { PipelineJobsError } from '../../errors/index.js';
+import type { EventMessage, JobEventMessage } from '../../schemas/index.js';
+import type { Sender } from '../auth/sender-auth.js';
+import type { BridgeContext } from './bridge-context.js';
+
+/** Events only an admin (bearer token) may send over HTTP. */
+const ADMIN_EVENTS: ReadonlySet<string> = new Set(['reset', 'ready']);
+
+/** The answer body of an accepted or decided event. */
+export interface EventAnswer {
+  readonly eventId: string;
+  readonly uuid: string;
+  /** `accepted`: on the bus; `pending`: on the bus, no verdict within the wait; else the manager's outcome. */
+  readonly status: 'accepted' | 'pending' | 'applied' | 'duplicate';
+  readonly state?: string;
+  readonly version?: number;
+}
+
+/**
+ * The one path of every job-scoped event into the bridge, in the order that keeps a refused call
+ * free of side effects: admin check → per-job token (always; an admin may omit it and gets one
+ * minted) → per-job rate limit → nonce use → publish with confirm → (optionally) the manager's
+ * verdict. Answers 202 when accepted or still pending, 200 with the new state when applied, and
+ * the rejection's own status and code when the manager refused it.
+ */
+export async function submitEvent(
+  context: BridgeContext,
+  reply: FastifyReply,
+  sender: Sender,
+  message: JobEventMessage & { readonly id: string },
+  wait: boolean,
+): Promise<EventAnswer> {
+  const now = context.clock();
+  const uuid = message.uuid.toLowerCase();
+  if (ADMIN_EVENTS.has(message.name)) context.auth.requireAdmin(sender, `the ${message.name} event`);
+  let event: EventMessage & { readonly id: string } = { ...message, uuid };
+  if (sender.kind === 'admin' && (message.token === undefined || message.token === '')) {
+    event = { ...event, token: context.tokens.issue(uuid, now) };
+  } else {
+    context.tokens.verify(uuid, message.token, now);
+  }
+  const retryAfterSeconds = context.limiter.take(uuid, now.getTime());
+  if (retryAfterSeconds > 0) {
+    throw new PipelineJobsError('rate_limited', `too many events for job ${uuid}; retry in ${retryAfterSeconds} s`, { uuid, retryAfterSeconds });
+  }
+  await context.auth.spend(sender, 'events', now);
+  const verdict = await context.publisher.send(event, wait);
+  if (verdict.status !== 'decided') {
+    reply.code(202);
+    return { eventId: event.id, uuid, status: verdict.status };
+  }
+  const answer = verdict.reply;
+  if (answer.outcome === 'rejected') {
+    throw new PipelineJobsError(answer.error.code, answer.error.message, { eventId: event.id, uuid });
+  }
+  reply.code(200);
+  return { eventId: event.id, uuid, status: answer.outcome, state: answer.state, version: answer.version };
+}
