@@ -23,7 +23,7 @@ export interface BenchRow {
 export function formatTable(rows: readonly BenchRow[]): string {
   const lines = rows.map((r) => {
     const ratio = r.baseline === undefined ? '' : `${(r.value / r.baseline.value).toFixed(2)} × ${r.baseline.name}`;
-    return [r.name.padEnd(52), `${r.value.toFixed(0).padStart(9)} ${r.unit}`.padEnd(18), ratio];
+    return [r.name.padEnd(52), `${r.value.toFixed(r.value >= 100 ? 0 : 2).padStart(9)} ${r.unit}`.padEnd(18), ratio];
   });
   return lines.map((l) => l.join('  ').trimEnd()).join('\n');
 }

@@ -1,5 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { managerBenchmarks } from './manager.bench.js';
+import { httpBenchmarks } from './http.bench.js';
 import { formatTable } from './measure.js';
 import { storeBenchmarks } from './store-apply.bench.js';
 
@@ -12,6 +13,7 @@ if (amqpUrl === undefined) log('PJM_BENCH_AMQP_URL is not set: AMQP rows are ski
 const only = process.argv[2];
 const rows = [
   ...(only === undefined || only === 'store' ? await storeBenchmarks(mongoUrl, log) : []),
+  ...(only === undefined || only === 'http' ? await httpBenchmarks(log) : []),
   ...(only === undefined || only === 'manager' ? await managerBenchmarks({ ...(amqpUrl !== undefined && { amqp: amqpUrl }), ...(mongoUrl !== undefined && { mongo: mongoUrl }) }, log) : []),
 ];
 process.stdout.write(`${formatTable(rows)}\n`);

@@ -1,5 +1,5 @@
 import swagger from '@fastify/swagger';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
 import type { JobTokens } from '../model/job-tokens.js';
 import type { EventBus } from '../ports/event-bus.js';
@@ -13,6 +13,7 @@ import { SenderAuth } from './auth/sender-auth.js';
 import { EventPublisher } from './bridge/event-publisher.js';
 import { registerBridge } from './bridge/register-bridge.js';
 import { installErrorHandling } from './error-handler.js';
+import { redactUrl } from './redact-url.js';
 import { registerJobRoutes } from './query/job-routes.js';
 
 /** What the HTTP app is built on; ports only. */
@@ -52,9 +53,14 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   const app = Fastify({
     ...(deps.logger !== undefined ? { loggerInstance: deps.logger } : { logger: false }),
     bodyLimit,
+    // Fastify's own request lines print the raw URL, tokens and nonces included: ours redact them.
+    logController: new LogController({ disableRequestLogging: true }),
     ajv: { customOptions: { removeAdditional: false, coerceTypes: true, allErrors: false } },
   });
   installErrorHandling(app);
+  app.addHook('onResponse', async (request, reply) => {
+    request.log.info({ method: request.method, url: redactUrl(request.url), status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+  });
   const clock = deps.clock ?? (() => new Date());
   const auth = new SenderAuth({ tokens: new ApiTokens(deps.apiTokens ?? []), nonces: deps.nonces, requireSender: deps.requireSender ?? false });
 

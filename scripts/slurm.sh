@@ -25,6 +25,8 @@ readonly SLURMD_LOG=$RUN_DIR/slurmd.log
 readonly MUNGE_KEY=/etc/munge/munge.key
 readonly MUNGE_SOCKET_DIR=/run/munge
 readonly MUNGE_PID=$MUNGE_SOCKET_DIR/munged.pid
+# Present while a munged started by this script runs; `stop` leaves any other munged alone.
+readonly MUNGE_MARKER=$RUN_DIR/munged.started
 readonly START_TIMEOUT=${PJM_SLURM_START_TIMEOUT:-60}
 
 die() {
@@ -63,7 +65,7 @@ cmd_install() {
   log=$(mktemp)
   # Update the package lists only when they do not know the packages, or when the install
   # fails with the current lists (stale lists give 404s).
-  if ! apt-cache policy "$@" 2>/dev/null | grep -q 'Candidate: [0-9]'; then
+  if (($(apt-cache policy "$@" 2>/dev/null | grep -c 'Candidate: [0-9]') < $#)); then
     apt-get update -qq >>"$log" 2>&1 || { cat "$log" >&2; die "apt-get update failed"; }
   fi
   if ! apt-get install -y -qq --no-install-recommends "$@" >>"$log" 2>&1; then
@@ -114,7 +116,9 @@ ProctrackType=proctrack/linuxproc
 TaskPlugin=task/none
 JobAcctGatherType=jobacct_gather/none
 AccountingStorageType=accounting_storage/none
-JobCompType=jobcomp/none
+# One line per ended job (JobId, UserId, JobState, times, ...), a fallback to scontrol.
+JobCompType=jobcomp/filetxt
+JobCompLoc=$RUN_DIR/jobcomp.log
 SwitchType=switch/none
 SlurmdParameters=config_overrides
 ReturnToService=2
@@ -196,7 +200,9 @@ start_munge() {
   install -d -o munge -g munge -m 0700 /var/lib/munge /var/log/munge
   # A stale socket or pid file from a killed munged makes the new one refuse to start.
   rm -f "$MUNGE_SOCKET_DIR/munge.socket.2" "$MUNGE_SOCKET_DIR/munge.socket.2.lock" "$MUNGE_PID"
+  install -d -m 0755 "$RUN_DIR"
   runuser -u munge -- /usr/sbin/munged
+  touch "$MUNGE_MARKER"
   for _ in $(seq 50); do
     munge_ok && return 0
     sleep 0.1
@@ -245,6 +251,7 @@ cmd_start() {
   local mailprog=${1:-}
   [[ -n $mailprog ]] || die "usage: $0 start <mailprog-path>"
   [[ $mailprog == /* ]] || mailprog=$(realpath -m -- "$mailprog")
+  [[ $mailprog != *[[:space:]]* ]] || die "MailProg path must not contain whitespace: $mailprog"
   [[ -f $mailprog && -x $mailprog ]] || die "MailProg $mailprog is not an executable file"
   command -v slurmctld >/dev/null || die "Slurm is not installed; run: $0 install"
 
@@ -268,25 +275,30 @@ cmd_start() {
   chmod 0644 "$CONF.tmp.$$"
   mv -f "$CONF.tmp.$$" "$CONF"
 
-  install -d -m 0755 "$RUN_DIR"
-  install -d -o slurm -g slurm -m 0755 "$RUN_DIR/state"
+  # slurmctld (running as SlurmUser) chdirs into the directory of its log file and writes its
+  # state, log and the job-completion log; slurmd runs as root.
+  install -d -o slurm -g slurm -m 0755 "$RUN_DIR" "$RUN_DIR/state"
   install -d -m 0755 "$RUN_DIR/spool"
-  # The log and pid files are written by slurmctld after it drops to SlurmUser.
-  touch "$CTLD_LOG" "$SLURMD_LOG"
-  chown slurm:slurm "$CTLD_LOG"
+  touch "$CTLD_LOG" "$SLURMD_LOG" "$RUN_DIR/jobcomp.log"
+  chown slurm:slurm "$CTLD_LOG" "$RUN_DIR/jobcomp.log"
 
-  # Clean environment so the daemons (and MailProg, which inherits slurmctld's environment)
-  # do not depend on the caller's shell.
+  # A clean environment, so the daemons do not depend on the caller's shell. (MailProg never
+  # sees it anyway: slurmctld runs it with only SLURM_JOB_* and SLURM_CLUSTER_NAME set, no PATH.)
   env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 /usr/sbin/slurmctld ||
     { show_logs; die "slurmctld failed to start"; }
   env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 /usr/sbin/slurmd ||
     { show_logs; die "slurmd failed to start"; }
 
-  local deadline=$((SECONDS + START_TIMEOUT))
+  local launched=$SECONDS deadline=$((SECONDS + START_TIMEOUT))
   while ((SECONDS < deadline)); do
-    if node_usable; then
+    if node_usable && daemons_running; then
       echo "slurm: running, node $(hostname -s) $(node_state), MailProg=$mailprog ($((SECONDS - t0)) s; logs in $RUN_DIR)"
       return 0
+    fi
+    # A daemon that exits at once (bad config, port taken) leaves a reason in its log.
+    if ((SECONDS - launched > 5)) && ! daemons_running; then
+      show_logs
+      die "a Slurm daemon exited during start"
     fi
     # A node left DOWN/DRAIN by an earlier run: ReturnToService=2 covers DOWN; resume the rest.
     case $(node_state) in
@@ -301,7 +313,10 @@ cmd_start() {
 cmd_stop() {
   need_root
   stop_slurm_daemons
-  stop_pid_file "$MUNGE_PID" /usr/sbin/munged munged
+  if [[ -f $MUNGE_MARKER ]]; then
+    stop_pid_file "$MUNGE_PID" /usr/sbin/munged munged
+    rm -f "$MUNGE_MARKER"
+  fi
 }
 
 cmd_status() {

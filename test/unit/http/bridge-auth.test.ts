@@ -1,4 +1,6 @@
+import { Writable } from 'node:stream';
 import t, { type Test } from 'tap';
+import { createLogger } from '../../../cli/logger.js';
 import { JobTokens } from '../../../model/job-tokens.js';
 import { newNonce } from '../../../model/nonce-value.js';
 import type { Delivery } from '../../../ports/event-bus.js';
@@ -165,4 +167,24 @@ t.test('PJM_REQUIRE_SENDER_AUTH: loopback callers need credentials too', async (
   const token = r.tokens.issue(job.uuid, new Date());
   t.equal((await r.app.inject({ method: 'POST', url: eventUrl({ token }) })).statusCode, 401);
   t.equal((await r.app.inject({ method: 'POST', url: '/jobs', payload: { pipeline: 'p' } })).statusCode, 401);
+});
+
+t.test('tokens, nonces and bearer tokens never reach the logs', async (t) => {
+  const lines: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      lines.push(chunk.toString());
+      done();
+    },
+  });
+  const r = await startHttpRig({ logger: createLogger('info', sink) });
+  t.teardown(() => r.close());
+  const token = r.tokens.issue(job.uuid, new Date());
+  const value = await nonce(r, { scope: 'all' });
+  await r.app.inject({ method: 'POST', url: eventUrl({ token, 'x-nonce': value }) });
+  await r.app.inject({ method: 'POST', url: eventUrl({ token: `${token}x` }), headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'x-nonce': value } });
+  await new Promise((resolve) => setImmediate(resolve));
+  const log = lines.join('');
+  t.match(log, /"url":"\/events\?uuid=[^"]*token=%5Bredacted%5D/, 'request lines are logged, redacted');
+  for (const secret of [token, value, ADMIN_TOKEN]) t.notOk(log.includes(secret), 'secret absent from the log');
 });
