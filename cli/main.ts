@@ -4,8 +4,9 @@ import { fsmCommand } from './commands/fsm-command.js';
 import { managerCommand } from './commands/manager-command.js';
 import { nonceCommand } from './commands/nonce-command.js';
 import { serveCommand } from './commands/serve-command.js';
+import { slurmMailCommand } from './commands/slurm-mail-command.js';
 
-const COMMANDS: readonly Command[] = [serveCommand, managerCommand, bridgeCommand, nonceCommand, fsmCommand];
+const COMMANDS: readonly Command[] = [serveCommand, managerCommand, bridgeCommand, nonceCommand, slurmMailCommand, fsmCommand];
 
 function mainHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -16,7 +16,7 @@ const CONFIG_PROPERTIES: Readonly<Record<string, { type?: string }>> = schemaDoc
 export const CONFIG_KEYS: readonly string[] = Object.freeze(Object.keys(CONFIG_PROPERTIES));
 
 // Values that may hold credentials are never echoed back in error messages.
-const SECRET_KEY = /SECRET|_URL$|PASSWORD|TOKENS?$/;
+const SECRET_KEY = /SECRET|_URL$|PASSWORD|TOKENS?$|NONCE$/;
 
 const TRUE_WORDS = new Set(['true', '1', 'yes', 'on']);
 const FALSE_WORDS = new Set(['false', '0', 'no', 'off']);

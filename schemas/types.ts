@@ -191,6 +191,8 @@ export interface Config {
   PJM_WAIT_TIMEOUT_MS: number;
   PJM_CALLBACK_RATE: number;
   PJM_CALLBACK_BURST: number;
+  PJM_URL: string;
+  PJM_NONCE?: string;
   API_PORT?: number;
   API_BASEPATH: string;
   API_DOMAIN?: string;

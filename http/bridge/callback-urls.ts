@@ -1,3 +1,5 @@
+import { slurmTrackingComment } from './slurm-event.js';
+
 /** Ready-made callback wiring for one job, answered by `POST /jobs`. */
 export interface JobCallbacks {
   /** `POST` here with `&event=<name>[&note=...]` (URL form) or a JSON event body. */
@@ -50,7 +52,7 @@ export function jobCallbacks(target: CallbackTarget): JobCallbacks {
     },
     slurm: {
       url: slurm,
-      sbatch: ['--mail-type=BEGIN,END,FAIL,REQUEUE,TIME_LIMIT', `--comment=pjm:${target.uuid}:${target.token}`],
+      sbatch: ['--mail-type=BEGIN,END,FAIL,REQUEUE,TIME_LIMIT', `--comment=${slurmTrackingComment(target.uuid, target.token)}`],
     },
   };
 }

@@ -5,7 +5,7 @@ import { guardPayload, parseAgaveJob, parseEventMessage, parseSlurmNotification,
 import { agaveEvent } from './agave-event.js';
 import type { BridgeContext } from './bridge-context.js';
 import { NONCE_PARAM, TOKEN_PARAM, UUID_PARAM, WAIT_PARAM, callbackEventId, rawBody, wantsWait } from './request-parts.js';
-import { parseSlurmSubject, slurmEvent } from './slurm-event.js';
+import { slurmCallbackEvents } from './slurm-callback.js';
 import { submitEvent } from './submit-event.js';
 
 interface EventsQuery {
@@ -144,13 +144,9 @@ export function registerEventRoutes(app: FastifyInstance, context: BridgeContext
       const q = request.query;
       const body = rawBody(request.body);
       if (body === undefined) throw new PipelineJobsError('schema_violation', 'the Slurm callback needs a body {subject, user?, env?}', { field: 'body' });
-      const notification = parseSlurmNotification(body, limits);
-      const env = notification.env ?? {};
-      const { name, data } = slurmEvent(parseSlurmSubject(notification.subject), { SLURM_JOB_STATE: env['SLURM_JOB_STATE'], SLURM_JOB_EXIT_CODE: env['SLURM_JOB_EXIT_CODE'] });
-      if (notification.env !== undefined) data['env'] = notification.env;
-      const message = parseEventMessage({ uuid: q.uuid, name, data, source: 'slurm', ...(q.token !== undefined && q.token !== '' && { token: q.token }) }, limits) as JobEventMessage;
-      const id = callbackEventId('slurm', q.uuid, notification.subject, env['SLURM_JOB_ID']);
-      return submitEvent(context, reply, sender, { ...message, id }, wantsWait(q.wait));
+      const token = q.token !== undefined && q.token !== '' ? q.token : undefined;
+      const { message, implied } = slurmCallbackEvents(parseSlurmNotification(body, limits), q.uuid, token, limits);
+      return submitEvent(context, reply, sender, message, wantsWait(q.wait), implied);
     },
   );
 }

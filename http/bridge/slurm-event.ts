@@ -1,5 +1,30 @@
 import type { JobEventName } from '../../schemas/index.js';
 
+/** What ties a Slurm job to a pipeline job: `sbatch --comment=pjm:<uuid>:<token>`. */
+export interface SlurmTracking {
+  readonly uuid: string;
+  readonly token: string;
+}
+
+const TRACKING = /(^|\s)pjm:([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}):([0-9a-z]{1,12}\.[A-Za-z0-9_-]+)(?=\s|$)/;
+
+/** The Slurm job comment that makes `pjm slurm-mail` report a job to pipeline job `uuid`. */
+export function slurmTrackingComment(uuid: string, token: string): string {
+  return `pjm:${uuid}:${token}`;
+}
+
+/** The tracking tag inside a Slurm job comment, or undefined when the job is not tracked. */
+export function parseSlurmTracking(comment: string | undefined): SlurmTracking | undefined {
+  const match = TRACKING.exec(comment ?? '');
+  if (match?.[2] === undefined || match[3] === undefined) return undefined;
+  return { uuid: match[2].toLowerCase(), token: match[3] };
+}
+
+/** `comment` with the token of its tracking tag blanked, fit for history and logs. */
+export function redactSlurmTracking(comment: string): string {
+  return comment.replace(TRACKING, (_all, lead: string, uuid: string) => `${lead}pjm:${uuid}:[redacted]`);
+}
+
 /** What a Slurm notification mail reports. Percent-of-time-limit warnings and unparseable subjects are `other`. */
 export type SlurmNotificationKind = 'began' | 'ended' | 'failed' | 'requeued' | 'time_limit' | 'staged_out' | 'other';
 
@@ -92,10 +117,11 @@ function baseState(state: string | undefined): string | undefined {
  */
 export function slurmEvent(
   parsed: SlurmSubject,
-  env?: { readonly SLURM_JOB_STATE?: string | undefined; readonly SLURM_JOB_EXIT_CODE?: string | undefined },
+  env?: { readonly SLURM_JOB_STATE?: string | undefined; readonly SLURM_JOB_EXIT_CODE_MAX?: string | undefined },
 ): { name: JobEventName; data: Record<string, unknown> } {
   const state = parsed.state ?? baseState(env?.SLURM_JOB_STATE);
-  const exitCode = parsed.exitCode ?? exitCodeOf(env?.SLURM_JOB_EXIT_CODE);
+  // SLURM_JOB_EXIT_CODE is the raw wait status (768 for exit 3); the _MAX variant is the exit code.
+  const exitCode = parsed.exitCode ?? exitCodeOf(env?.SLURM_JOB_EXIT_CODE_MAX);
   const slurm: Record<string, unknown> = { jobId: parsed.jobId, jobName: parsed.jobName, kind: parsed.kind };
   if (state !== undefined) slurm['state'] = state;
   if (exitCode !== undefined) slurm['exitCode'] = exitCode;
@@ -136,4 +162,23 @@ function failReason(kind: SlurmNotificationKind, state: string | undefined, exit
   if (state === 'MIXED') return 'some tasks of the Slurm job array did not complete';
   if (state !== undefined) return `Slurm job ended in state ${state}`;
   return `Slurm job failed${exitCode === undefined ? '' : ` with exit code ${exitCode}`}`;
+}
+
+/** Job states that mean the job's program ran, whatever its run time says. */
+const RAN_STATES = new Set(['COMPLETED', 'FAILED', 'TIMEOUT', 'OUT_OF_MEMORY']);
+
+/**
+ * Whether a notification shows that the Slurm job started: a Began mail, or an end mail of a
+ * job that ran (a run time above zero, or a state only a started program reaches). slurmctld
+ * runs MailProg concurrently, so a quick job's end mail can reach the bridge before its Began
+ * mail; the bridge then sends the `run` the Began mail would have sent (same event id) first.
+ * A job cancelled or failed before it started shows neither, and is not run.
+ */
+export function slurmJobStarted(parsed: SlurmSubject, env?: { readonly SLURM_JOB_STATE?: string | undefined }): boolean {
+  if (parsed.kind === 'began') return true;
+  if (parsed.kind !== 'ended' && parsed.kind !== 'failed' && parsed.kind !== 'time_limit') return false;
+  if (parsed.kind === 'time_limit') return true;
+  const state = parsed.state ?? baseState(env?.SLURM_JOB_STATE);
+  if (state !== undefined && RAN_STATES.has(state)) return true;
+  return parsed.runTime !== undefined && /[1-9]/.test(parsed.runTime);
 }

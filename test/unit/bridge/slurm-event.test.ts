@@ -76,13 +76,13 @@ t.test('garbage never throws', (t) => {
 
 t.test('the environment fills what the subject lacks, without overriding it', (t) => {
   const garbled = parseSlurmSubject('Slurm Job_id=20 Name=z Ended');
-  const fromEnv = slurmEvent(garbled, { SLURM_JOB_STATE: 'CANCELLED by 1000', SLURM_JOB_EXIT_CODE: '0' });
+  const fromEnv = slurmEvent(garbled, { SLURM_JOB_STATE: 'CANCELLED by 1000', SLURM_JOB_EXIT_CODE_MAX: '0' });
   t.equal(fromEnv.name, 'fail');
   t.strictSame(fromEnv.data['slurm'], { jobId: '20', jobName: 'z', kind: 'ended', state: 'CANCELLED', exitCode: 0, subject: garbled.raw });
   t.equal(slurmEvent(garbled).name, 'finish', 'Ended without state or exit code');
-  t.equal(slurmEvent(garbled, { SLURM_JOB_EXIT_CODE: '2' }).name, 'fail');
+  t.equal(slurmEvent(garbled, { SLURM_JOB_EXIT_CODE_MAX: '2' }).name, 'fail');
   const completed = parseSlurmSubject('Slurm Job_id=1 Name=wrap Ended, Run time 00:00:01, COMPLETED, ExitCode 0');
-  t.equal(slurmEvent(completed, { SLURM_JOB_STATE: 'FAILED', SLURM_JOB_EXIT_CODE: '1' }).name, 'finish');
+  t.equal(slurmEvent(completed, { SLURM_JOB_STATE: 'FAILED', SLURM_JOB_EXIT_CODE_MAX: '1' }).name, 'finish');
   t.equal(slurmEvent(parseSlurmSubject('nonsense'), { SLURM_JOB_STATE: 'COMPLETED' }).name, 'update');
   t.end();
 });

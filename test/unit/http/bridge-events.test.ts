@@ -163,3 +163,27 @@ t.test('the OpenAPI document lists every route', async (t) => {
     t.ok(doc.paths[path], path);
   }
 });
+
+t.test('Slurm callbacks: an end mail before its Began mail still gives run then finish, once', async (t) => {
+  const rig = await managed(t);
+  const job = await create(rig);
+  const env = { SLURM_JOB_ID: '7', SLURM_JOB_RESTART_COUNT: '0', SLURM_JOB_COMMENT: `pjm:${job.uuid}:${job.token}`, SLURM_JOB_EXIT_CODE: '0', SLURM_JOB_EXIT_CODE_MAX: '0' };
+  const post = (subject: string, state: string) =>
+    rig.app.inject({ method: 'POST', url: `${local(job.callbacks.slurm.url)}&wait=1`, payload: { subject, user: 'x', env: { ...env, SLURM_JOB_STATE: state } } });
+  const ended = await post('Slurm Job_id=7 Name=wrap Ended, Run time 00:00:01, COMPLETED, ExitCode 0', 'COMPLETED');
+  t.match(ended.json(), { status: 'applied', state: 'FINISHED', version: 3 });
+  const began = await post('Slurm Job_id=7 Name=wrap Began, Queued time 00:00:00', 'RUNNING');
+  t.match(began.json(), { status: 'duplicate', state: 'FINISHED', version: 3 }, 'the late Began mail is the implied run');
+  const history = await rig.store.history(job.uuid);
+  t.same(history.map((h) => h.name), ['create', 'run', 'finish']);
+  t.match(history[2]?.data, { slurm: { state: 'COMPLETED', exitCode: 0 }, env: { SLURM_JOB_COMMENT: `pjm:${job.uuid}:[redacted]` } });
+  t.notOk(JSON.stringify(history).includes(job.token), 'the token in the comment is not stored');
+
+  const pending = await create(rig);
+  const cancelled = await rig.app.inject({
+    method: 'POST',
+    url: `${local(pending.callbacks.slurm.url)}&wait=1`,
+    payload: { subject: 'Slurm Job_id=8 Name=wrap Ended, Run time 00:00:00, CANCELLED, ExitCode 0', env: { SLURM_JOB_ID: '8', SLURM_JOB_STATE: 'CANCELLED' } },
+  });
+  t.match(cancelled.json(), { status: 'applied', state: 'FAILED', version: 2 }, 'cancelled before it started: no run');
+});

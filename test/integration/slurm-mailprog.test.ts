@@ -1,0 +1,128 @@
+import { execFile, execFileSync } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { promisify } from 'node:util';
+import t from 'tap';
+import { exited, spawnPjm } from '../helpers/child-process.js';
+import { servicesRequired } from '../helpers/services.js';
+
+const run = promisify(execFile);
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const SLURM_DIR = process.env['PJM_SLURM_DIR'] ?? join(tmpdir(), 'pjm-slurm');
+/** A fixed path, so that slurm.conf stays the same between runs and Slurm is not restarted. */
+const MAILPROG = join(SLURM_DIR, 'pjm-mailprog');
+
+function haveSlurm(): string | undefined {
+  try {
+    execFileSync('sh', ['-c', 'command -v sbatch && command -v slurmctld'], { stdio: 'ignore' });
+  } catch {
+    return 'Slurm is not installed (bash scripts/slurm.sh install; .ci/run does this)';
+  }
+  if (process.getuid?.() !== 0) return 'starting Slurm needs root';
+  try {
+    execFileSync('runuser', ['-u', 'slurm', '--', 'test', '-r', join(ROOT, 'cli/pjm.ts')], { stdio: 'ignore' });
+  } catch {
+    return `the slurm user cannot read ${ROOT}, so MailProg cannot run pjm from it`;
+  }
+  return undefined;
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  return address.port;
+}
+
+async function http<T>(url: string, init?: RequestInit): Promise<{ status: number; body: T }> {
+  const res = await fetch(url, init);
+  return { status: res.status, body: (await res.json()) as T };
+}
+
+async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(200);
+  }
+}
+
+interface Created {
+  uuid: string;
+  callbacks: { slurm: { sbatch: string[] } };
+}
+
+interface History {
+  state: string;
+  history: Array<{ name: string; source: string; data: Record<string, unknown> | null }>;
+}
+
+const missing = haveSlurm();
+if (missing !== undefined && servicesRequired()) throw new Error(`PJM_REQUIRE_SERVICES=1 but ${missing}`);
+
+t.test('a real Slurm reports through pjm slurm-mail: success, exit 3 and scancel while running', { skip: missing ?? false, timeout: 240_000 }, async (t) => {
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const dataDir = mkdtempSync(join(tmpdir(), 'pjm-slurm-serve-'));
+  const serve = spawnPjm(['serve'], { PJM_DATA_DIR: dataDir, PJM_HTTP_PORT: String(port), PJM_LOG_LEVEL: 'warn', PJM_SECRET: 'slurm-test-secret-0123456789' });
+  t.teardown(async () => {
+    serve.kill('SIGTERM');
+    await exited(serve);
+  });
+
+  // slurmctld gives MailProg no PATH and no environment of ours: the wrapper supplies both.
+  mkdirSync(SLURM_DIR, { recursive: true });
+  writeFileSync(MAILPROG, `#!/bin/sh\ncd '${ROOT}' || exit 1\nPJM_URL='${base}' exec '${process.execPath}' --import tsx cli/pjm.ts slurm-mail "$@"\n`);
+  chmodSync(MAILPROG, 0o755);
+  const started = await run('bash', [join(ROOT, 'scripts/slurm.sh'), 'start', MAILPROG], { timeout: 120_000 });
+  t.comment(started.stdout.trim());
+
+  await until('pjm serve', 30_000, async () => (await fetch(`${base}/healthz`).then((r) => r.ok).catch(() => false)) || undefined);
+  const create = async (name: string): Promise<Created> => {
+    const res = await http<Created>(`${base}/jobs?wait=1`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ pipeline: 'slurm-it', data: { name, run: dataDir } }) });
+    if (res.status !== 201) throw new Error(`create ${name}: ${res.status} ${JSON.stringify(res.body)}`);
+    return res.body;
+  };
+  const work = mkdtempSync(join(tmpdir(), 'pjm-slurm-work-'));
+  const sbatch = async (job: Created, script: string): Promise<string> => {
+    const { stdout } = await run('sbatch', ['--parsable', `--chdir=${work}`, '--output=/dev/null', '--mail-user=pipeline', ...job.callbacks.slurm.sbatch, '--wrap', script]);
+    return stdout.trim().split(';')[0] ?? '';
+  };
+  const jobState = async (uuid: string) => (await http<History>(`${base}/jobs/${uuid}/history`)).body;
+
+  const ok = await create('ok');
+  const three = await create('exit-3');
+  const cancelled = await create('cancelled');
+  t.ok(ok.callbacks.slurm.sbatch.some((o) => o.startsWith(`--comment=pjm:${ok.uuid}:`)), 'POST /jobs answers the sbatch options');
+  await sbatch(ok, 'sleep 1');
+  await sbatch(three, 'exit 3');
+  const longId = await sbatch(cancelled, 'sleep 120');
+
+  await until('the long job RUNNING in the tracker', 60_000, async () => ((await jobState(cancelled.uuid)).state === 'RUNNING' ? true : undefined));
+  await run('scancel', [longId]);
+
+  const final = async (uuid: string, state: string) => until(`${uuid} ${state}`, 90_000, async () => {
+    const h = await jobState(uuid);
+    return h.state === state ? h : undefined;
+  });
+  const okHistory = await final(ok.uuid, 'FINISHED');
+  const threeHistory = await final(three.uuid, 'FAILED');
+  const cancelledHistory = await final(cancelled.uuid, 'FAILED');
+
+  t.same(okHistory.history.map((h) => h.name), ['create', 'run', 'finish'], 'success: run then finish');
+  t.same(threeHistory.history.map((h) => h.name), ['create', 'run', 'fail'], 'exit 3: run then fail');
+  t.match(threeHistory.history[2]?.data, { slurm: { state: 'FAILED', exitCode: 3 }, reason: /FAILED/ });
+  t.same(cancelledHistory.history.map((h) => h.name), ['create', 'run', 'fail'], 'scancel while running: run then fail');
+  t.match(cancelledHistory.history[2]?.data, { reason: 'Slurm job was cancelled', slurm: { state: 'CANCELLED', kind: 'ended' }, env: { SLURM_JOB_STATE: 'CANCELLED' } });
+  for (const h of [okHistory, threeHistory, cancelledHistory]) t.same(h.history.slice(1).map((e) => e.source), ['slurm', 'slurm']);
+  const stored = JSON.stringify([okHistory, threeHistory, cancelledHistory]);
+  t.notOk(/pjm:[0-9a-f-]{36}:[0-9a-z]+\./.test(stored), 'no token from the Slurm comment is kept in the history');
+});

@@ -1,0 +1,58 @@
+import { Writable } from 'node:stream';
+import t from 'tap';
+import { main } from '../../cli/main.js';
+import { slurmVariables } from '../../cli/slurm-mail.js';
+import { parseSlurmTracking, redactSlurmTracking, slurmTrackingComment } from '../../http/bridge/slurm-event.js';
+import { startHttpRig } from '../helpers/http-rig.js';
+
+const UUID = '0b6c2f6e-9d1a-5c3e-8f00-123456789abc';
+const TOKEN = 'tp3zn2.VVeiLh4K9JGrcWgwCiHA81wa68T-zs6WmkrwU23tipo';
+
+function capture(): { stream: Writable; text: () => string } {
+  let text = '';
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      text += chunk.toString();
+      done();
+    },
+  });
+  return { stream, text: () => text };
+}
+
+t.test('the tracking comment round-trips, is found among other words, and redacts', (t) => {
+  const comment = slurmTrackingComment(UUID, TOKEN);
+  t.same(parseSlurmTracking(comment), { uuid: UUID, token: TOKEN });
+  t.same(parseSlurmTracking(`run 4 ${comment} nightly`), { uuid: UUID, token: TOKEN });
+  t.equal(parseSlurmTracking('pjm:not-a-uuid:x'), undefined);
+  t.equal(parseSlurmTracking(undefined), undefined);
+  t.equal(parseSlurmTracking(`xpjm:${UUID}:${TOKEN}`), undefined, 'only a whole word');
+  t.equal(redactSlurmTracking(`run 4 ${comment}`), `run 4 pjm:${UUID}:[redacted]`);
+  t.same(slurmVariables({ SLURM_JOB_ID: '3', SLURM_JOB_COMMENT: comment, PATH: '/bin', HOME: '/x' }), { SLURM_JOB_ID: '3', SLURM_JOB_COMMENT: `pjm:${UUID}:[redacted]` });
+  t.end();
+});
+
+t.test('pjm slurm-mail: untracked jobs are left alone; a missing subject is a usage error', async (t) => {
+  const out = capture();
+  const err = capture();
+  t.equal(await main(['slurm-mail', '-s', 'Slurm Job_id=1 Name=wrap Began, Queued time 00:00:00', 'someone'], { stdout: out.stream, stderr: err.stream, env: { SLURM_JOB_ID: '1', SLURM_JOB_COMMENT: 'nightly' } }), 0);
+  t.match(err.text(), /no pjm:<uuid>:<token> comment/);
+  const usage = capture();
+  t.equal(await main(['slurm-mail', 'someone'], { stdout: out.stream, stderr: usage.stream, env: {} }), 2);
+  t.match(usage.text(), /-s "<subject>" is required/);
+});
+
+t.test('pjm slurm-mail posts to the bridge; a refusal is reported with its code and exit 1', async (t) => {
+  const rig = await startHttpRig({ manager: true });
+  t.teardown(() => rig.close());
+  const address = await rig.app.listen({ host: '127.0.0.1', port: 0 });
+  const created = (await rig.app.inject({ method: 'POST', url: '/jobs?wait=1', payload: { pipeline: 'mail' } })).json<{ uuid: string; token: string }>();
+  const env = { PJM_URL: address, SLURM_JOB_ID: '5', SLURM_JOB_STATE: 'RUNNING', SLURM_JOB_COMMENT: slurmTrackingComment(created.uuid, created.token) };
+  const err = capture();
+  t.equal(await main(['slurm-mail', '-s', 'Slurm Job_id=5 Name=wrap Began, Queued time 00:00:01', 'u'], { stdout: capture().stream, stderr: err.stream, env }), 0, err.text());
+  for (let i = 0; i < 50 && (await rig.store.get(created.uuid))?.state !== 'RUNNING'; i++) await new Promise((r) => setTimeout(r, 20));
+  t.equal((await rig.store.get(created.uuid))?.state, 'RUNNING');
+  const refused = capture();
+  const forged = { ...env, SLURM_JOB_COMMENT: slurmTrackingComment(created.uuid, TOKEN) };
+  t.equal(await main(['slurm-mail', '-s', 'Slurm Job_id=5 Name=wrap Ended, Run time 00:00:01, COMPLETED, ExitCode 0', 'u'], { stdout: capture().stream, stderr: refused.stream, env: forged }), 1);
+  t.match(refused.text(), /did not take .* 403 token_invalid/);
+});
