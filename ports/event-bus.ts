@@ -64,6 +64,11 @@ export interface PublishOptions {
   readonly replyTo?: string;
   readonly correlationId?: string;
   readonly messageId?: string;
+  /**
+   * Longest wait for an unreachable broker before the publish fails (adapter default otherwise).
+   * Callers that answer someone (the HTTP bridge) keep it short; in-process buses ignore it.
+   */
+  readonly unavailableAfterMs?: number;
 }
 
 /** Published once per applied event, on routing key `<pipeline>.<STATE>`. */

@@ -19,6 +19,9 @@ export type Verdict =
 /** Seconds a caller is asked to wait before retrying when the bus is down. */
 export const BUS_RETRY_AFTER_SECONDS = 5;
 
+/** How long a publish may wait for a broker reconnection before the caller is answered 503. */
+const PUBLISH_UNAVAILABLE_AFTER_MS = 2000;
+
 function busUnavailable(err: unknown): PipelineJobsError {
   return new PipelineJobsError('bus_unavailable', 'the event bus did not take the event; nothing was accepted, retry later', {
     retryAfterSeconds: BUS_RETRY_AFTER_SECONDS,
@@ -43,7 +46,7 @@ export class EventPublisher {
   /** Publishes `message` (whose `id` is its idempotency key); with `wait`, returns the manager's verdict. */
   async send(message: EventMessage & { readonly id: string }, wait: boolean): Promise<Verdict> {
     const body = Buffer.from(JSON.stringify(message));
-    const options = { messageId: message.id, headers: { 'x-pjm-published-at': Date.now() } };
+    const options = { messageId: message.id, headers: { 'x-pjm-published-at': Date.now() }, unavailableAfterMs: PUBLISH_UNAVAILABLE_AFTER_MS };
     if (!wait) {
       try {
         await this.#bus.publish(body, options);

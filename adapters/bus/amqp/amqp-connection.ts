@@ -149,7 +149,7 @@ export class AmqpConnection {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.#waiters = this.#waiters.filter((w) => w !== waiter);
-        reject(unavailable(`not reconnected within ${UNAVAILABLE_AFTER_MS} ms`));
+        reject(unavailable('not reconnected in time'));
       }, Math.max(0, deadline - Date.now()));
       const waiter = {
         resolve: (session: AmqpSession) => {
@@ -167,10 +167,11 @@ export class AmqpConnection {
 
   /**
    * Runs `operation` on the live session; when it fails because the session broke under it,
-   * runs it again on the next session, until {@link UNAVAILABLE_AFTER_MS} has passed.
+   * runs it again on the next session, until `waitMs` (default {@link UNAVAILABLE_AFTER_MS}) has
+   * passed.
    */
-  async withSession<T>(operation: (session: AmqpSession) => Promise<T>): Promise<T> {
-    const deadline = Date.now() + UNAVAILABLE_AFTER_MS;
+  async withSession<T>(operation: (session: AmqpSession) => Promise<T>, waitMs = UNAVAILABLE_AFTER_MS): Promise<T> {
+    const deadline = Date.now() + waitMs;
     for (;;) {
       const session = await this.#session(deadline);
       try {

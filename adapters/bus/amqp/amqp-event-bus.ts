@@ -98,7 +98,7 @@ export class AmqpEventBus implements EventBus {
 
   async publish(body: Buffer, options: PublishOptions = {}): Promise<void> {
     const routingKey = options.routingKey ?? 'event';
-    await this.#connection.withSession((s) => s.publish(this.#names.events, routingKey, body, eventProperties(options)));
+    await this.#connection.withSession((s) => s.publish(this.#names.events, routingKey, body, eventProperties(options)), options.unavailableAfterMs);
   }
 
   async consume(handler: (delivery: Delivery) => void, options: ConsumeOptions = {}): Promise<Subscription> {
@@ -136,7 +136,7 @@ export class AmqpEventBus implements EventBus {
       .withSession(async (s) => {
         await s.publish(this.#names.events, publish.routingKey ?? 'event', body, properties);
         this.#requests.publishedOn(correlationId, s);
-      })
+      }, publish.unavailableAfterMs)
       .catch((err: unknown) => this.#requests.fail(correlationId, err));
     return reply;
   }
