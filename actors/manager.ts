@@ -164,7 +164,7 @@ export class Manager {
           uuid: decision.job.uuid,
           state: decision.job.state,
           version: decision.job.version,
-          ...(decision.token !== undefined && { token: decision.token }),
+          ...(decision.token !== undefined && { token: decision.token, ...(decision.job.archivePath !== undefined && { archivePath: decision.job.archivePath }) }),
         });
         break;
       }
