@@ -16,6 +16,12 @@ export interface Command {
 /** Exit codes scripts can rely on. */
 export const EXIT = {
   ok: 0,
+  /** Anything else that went wrong (a failed MailProg delivery, an internal error). */
   failure: 1,
+  /** A bad flag or argument, or invalid configuration: nothing was attempted. */
   usage: 2,
+  /** The server refused the request with a code (illegal transition, bad token, unknown job …). */
+  refused: 3,
+  /** The server could not be reached. */
+  unreachable: 4,
 } as const;

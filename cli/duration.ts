@@ -1,10 +1,12 @@
+import { usageError } from './output.js';
+
 const UNITS: Readonly<Record<string, number>> = { s: 1, m: 60, h: 3600, d: 86_400 };
 
 /** Seconds in a duration such as `90s`, `30m`, `24h`, `7d` (a bare number is seconds). */
 export function parseDuration(text: string): number {
   const match = /^(\d+)([smhd]?)$/.exec(text.trim());
-  if (match?.[1] === undefined) throw Object.assign(new TypeError(`"${text}" is not a duration such as 90s, 30m, 24h or 7d`), { code: 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' });
+  if (match?.[1] === undefined) throw usageError(`"${text}" is not a duration such as 90s, 30m, 24h or 7d`);
   const seconds = Number(match[1]) * (UNITS[match[2] || 's'] ?? 1);
-  if (seconds < 1) throw Object.assign(new TypeError('a duration must be at least 1 second'), { code: 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' });
+  if (seconds < 1) throw usageError('a duration must be at least 1 second');
   return seconds;
 }

@@ -14,6 +14,7 @@ import { EventPublisher } from './bridge/event-publisher.js';
 import { registerBridge } from './bridge/register-bridge.js';
 import { installErrorHandling } from './error-handler.js';
 import { redactUrl } from './redact-url.js';
+import { registerChangesRoute } from './query/changes-route.js';
 import { registerJobRoutes } from './query/job-routes.js';
 
 /** What the HTTP app is built on; ports only. */
@@ -90,6 +91,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     api.get('/docs/json', { schema: { hide: true } }, async () => api.swagger());
 
     registerJobRoutes(api, deps.store);
+    registerChangesRoute(api, deps.bus);
     registerNonceRoutes(api, auth, deps.nonces, clock);
     registerBridge(api, {
       tokens: deps.tokens,

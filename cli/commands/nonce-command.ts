@@ -5,6 +5,7 @@ import { loadConfig } from '../../schemas/index.js';
 import { EXIT, type Command, type CommandIo } from '../command.js';
 import { openNonceStore } from '../compose.js';
 import { parseDuration } from '../duration.js';
+import { usageError } from '../output.js';
 
 const SCOPES: readonly NonceScope[] = ['events', 'create', 'all'];
 
@@ -55,9 +56,9 @@ create covers POST /jobs; the per-job token is still required for events.
     switch (action) {
       case 'create': {
         const scope = values.scope as NonceScope | undefined;
-        if (scope === undefined || !SCOPES.includes(scope)) throw usage(`--scope must be one of ${SCOPES.join(', ')}`);
+        if (scope === undefined || !SCOPES.includes(scope)) throw usageError(`--scope must be one of ${SCOPES.join(', ')}`);
         const maxUses = values['max-uses'] === undefined ? undefined : Number(values['max-uses']);
-        if (maxUses !== undefined && (!Number.isSafeInteger(maxUses) || maxUses < 1)) throw usage('--max-uses must be a positive integer');
+        if (maxUses !== undefined && (!Number.isSafeInteger(maxUses) || maxUses < 1)) throw usageError('--max-uses must be a positive integer');
         const ttlSeconds = values.ttl === undefined ? undefined : parseDuration(values.ttl);
         const { value, record } = newNonce({ scope, ...(maxUses !== undefined && { maxUses }), ...(ttlSeconds !== undefined && { ttlSeconds }), ...(values.label !== undefined && { label: values.label }) }, now);
         await withStore(io, (store) => store.create(record));
@@ -73,7 +74,7 @@ create covers POST /jobs; the per-job token is still required for events.
       }
       case 'revoke': {
         const [id] = rest;
-        if (id === undefined) throw usage('revoke needs the nonce id (see pjm nonce list)');
+        if (id === undefined) throw usageError('revoke needs the nonce id (see pjm nonce list)');
         if (!(await withStore(io, (store) => store.revoke(id, now)))) {
           io.stderr.write(`pjm nonce: no live nonce ${id}\n`);
           return EXIT.failure;
@@ -82,11 +83,7 @@ create covers POST /jobs; the per-job token is still required for events.
         return EXIT.ok;
       }
       default:
-        throw usage('expected create, list or revoke');
+        throw usageError('expected create, list or revoke');
     }
   },
 };
-
-function usage(message: string): TypeError {
-  return Object.assign(new TypeError(message), { code: 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' });
-}

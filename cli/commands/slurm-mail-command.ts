@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../../schemas/index.js';
 import { EXIT, type Command } from '../command.js';
+import { usageError } from '../output.js';
 import { parseSlurmTracking } from '../../http/bridge/slurm-event.js';
 import { deliver, fallBack, jobComment, slurmVariables } from '../slurm-mail.js';
 
@@ -29,7 +30,7 @@ another host) and runs this command; submit with
   async run(args, io) {
     const { values, positionals } = parseArgs({ args, allowPositionals: true, strict: true, options: { s: { type: 'string', short: 's' }, fallback: { type: 'string' } } });
     const subject = values.s;
-    if (subject === undefined || subject.trim() === '') throw Object.assign(new TypeError('-s "<subject>" is required'), { code: 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' });
+    if (subject === undefined || subject.trim() === '') throw usageError('-s "<subject>" is required');
     const tracking = parseSlurmTracking(await jobComment(io.env));
     if (tracking === undefined) {
       if (values.fallback !== undefined) return fallBack(values.fallback, ['-s', subject, ...positionals]);

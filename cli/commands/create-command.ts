@@ -1,0 +1,58 @@
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../../schemas/index.js';
+import { Api } from '../api.js';
+import { EXIT, type Command } from '../command.js';
+import { parseDataFlag, usageError, writeJson } from '../output.js';
+
+interface Created {
+  uuid: string;
+  token: string;
+  archivePath: string;
+  status: string;
+  state?: string;
+  callbacks: { events: string; agave: { url: string }; slurm: { sbatch: string[] } };
+}
+
+/** `pjm create <pipeline>`: creates a job through the bridge and prints its uuid and token. */
+export const createCommand: Command = {
+  name: 'create',
+  summary: 'Create a job (POST /jobs): prints its uuid and token',
+  usage: `pjm create <pipeline> [--data JSON] [--owner O] [--site S] [--archive-path P] [--no-wait] [--json]
+
+The same pipeline and data always name the same job, so creating twice is harmless.
+  --data          the job's parameters, a JSON object (part of its identity)
+  --no-wait       answer once the bus holds the create, without waiting for the manager
+  --json          the whole answer: uuid, token, archive path and callback URLs
+Without --json: the uuid and the token, tab-separated, on one line (for scripts: read UUID TOKEN).
+`,
+  async run(args, io) {
+    const { values, positionals } = parseArgs({
+      args,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        data: { type: 'string' },
+        owner: { type: 'string' },
+        site: { type: 'string' },
+        'archive-path': { type: 'string' },
+        'no-wait': { type: 'boolean', default: false },
+        json: { type: 'boolean', default: false },
+      },
+    });
+    const [pipeline] = positionals;
+    if (pipeline === undefined || positionals.length > 1) throw usageError('expected one pipeline id');
+    const data = parseDataFlag(values.data);
+    const body = {
+      pipeline,
+      ...(data !== undefined && { data }),
+      ...(values.owner !== undefined && { owner: values.owner }),
+      ...(values.site !== undefined && { site: values.site }),
+      ...(values['archive-path'] !== undefined && { archivePath: values['archive-path'] }),
+    };
+    const { body: created } = await new Api(loadConfig(io.env)).call<Created>('POST', `/jobs${values['no-wait'] ? '' : '?wait=1'}`, body);
+    if (values.json) writeJson(io, created);
+    else io.stdout.write(`${created.uuid}\t${created.token}\n`);
+    if (!values.json && created.status === 'duplicate') io.stderr.write(`job ${created.uuid} already existed (state ${created.state ?? '?'})\n`);
+    return EXIT.ok;
+  },
+};

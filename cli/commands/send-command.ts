@@ -1,0 +1,47 @@
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../../schemas/index.js';
+import { Api } from '../api.js';
+import { EXIT, type Command } from '../command.js';
+import { parseDataFlag, usageError, writeJson } from '../output.js';
+
+interface Answer {
+  eventId: string;
+  uuid: string;
+  status: string;
+  state?: string;
+  version?: number;
+}
+
+/** `pjm send <uuid> <event>`: sends one event through the bridge and prints the new state. */
+export const sendCommand: Command = {
+  name: 'send',
+  summary: 'Send an event to a job (POST /events): prints the new state',
+  usage: `pjm send <uuid> <event> --token TOKEN [--data JSON] [--id UUID] [--no-wait] [--json]
+
+Events: run, update, resource, fail, finish, index, indexed, validate, validated, reject,
+finalize, retire, cancel; reset and ready need an admin token (PJM_API_TOKENS).
+  --token     the job's token; an admin (PJM_API_TOKENS) may omit it
+  --data      a JSON object recorded with the event
+  --id        an idempotency key: the same id twice is applied once
+  --no-wait   answer once the bus holds the event (prints its id)
+A refused event exits 3 with its code (e.g. illegal_transition).
+`,
+  async run(args, io) {
+    const { values, positionals } = parseArgs({
+      args,
+      allowPositionals: true,
+      strict: true,
+      options: { token: { type: 'string' }, data: { type: 'string' }, id: { type: 'string' }, 'no-wait': { type: 'boolean', default: false }, json: { type: 'boolean', default: false } },
+    });
+    const [uuid, name] = positionals;
+    if (uuid === undefined || name === undefined || positionals.length > 2) throw usageError('expected <uuid> <event>');
+    const data = parseDataFlag(values.data);
+    const token = values.token;
+    const event = { uuid, name, ...(token !== undefined && { token }), ...(data !== undefined && { data }), ...(values.id !== undefined && { id: values.id }), source: 'cli' };
+    const { body } = await new Api(loadConfig(io.env)).call<Answer>('POST', `/events${values['no-wait'] ? '' : '?wait=1'}`, event);
+    if (values.json) writeJson(io, body);
+    else if (body.state !== undefined) io.stdout.write(`${body.state}\n`);
+    else io.stdout.write(`${body.status} ${body.eventId}\n`);
+    return EXIT.ok;
+  },
+};

@@ -1,0 +1,35 @@
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { JobTokens } from '../../model/job-tokens.js';
+import { loadConfig } from '../../schemas/index.js';
+import { EXIT, type Command } from '../command.js';
+import { parseDuration } from '../duration.js';
+import { usageError } from '../output.js';
+import { loadOrCreateSecret } from '../secret.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * `pjm token <uuid>`: issues a job token with the server secret (PJM_SECRET, or the embedded
+ * secret in PJM_DATA_DIR): for an operator re-attaching a job whose token was lost or expired.
+ */
+export const tokenCommand: Command = {
+  name: 'token',
+  summary: 'Issue a fresh token for a job with the server secret (operators; PJM_SECRET or PJM_DATA_DIR)',
+  usage: `pjm token <uuid> [--ttl 72h]
+
+Prints a new token for the job, signed with PJM_SECRET (or the embedded secret in PJM_DATA_DIR),
+valid for --ttl (default PJM_TOKEN_TTL_SECONDS). Anyone with the secret can do this: it is an
+operator's command, run where the server's configuration is.
+`,
+  async run(args, io) {
+    const { values, positionals } = parseArgs({ args, allowPositionals: true, strict: true, options: { ttl: { type: 'string' } } });
+    const [uuid] = positionals;
+    if (uuid === undefined || positionals.length > 1 || !UUID.test(uuid)) throw usageError('expected one job uuid');
+    const config = loadConfig(io.env);
+    const secret = config.PJM_SECRET ?? loadOrCreateSecret(resolve(config.PJM_DATA_DIR));
+    const ttl = values.ttl === undefined ? config.PJM_TOKEN_TTL_SECONDS : parseDuration(values.ttl);
+    io.stdout.write(`${new JobTokens(secret, ttl).issue(uuid.toLowerCase(), new Date())}\n`);
+    return EXIT.ok;
+  },
+};

@@ -1,0 +1,63 @@
+import type { FastifyInstance } from 'fastify';
+import type { EventBus, StateNotification } from '../../ports/event-bus.js';
+
+interface ChangesQuery {
+  pipeline?: string;
+  uuid?: string;
+}
+
+/** Seconds between keep-alive comments, so proxies do not close an idle stream. */
+const KEEPALIVE_MS = 15_000;
+
+/**
+ * `GET /changes`: the state notifications (`pipelinejobs.state`) as a server-sent event stream,
+ * one `data:` line of JSON per applied event, optionally only one pipeline's or one job's. It is
+ * what `pjm watch` reads. A change while no one listens is not replayed: the history is the record.
+ */
+export function registerChangesRoute(app: FastifyInstance, bus: EventBus): void {
+  const open = new Set<() => void>();
+  // Streams never end by themselves: closing the server ends them, or it would wait forever.
+  app.addHook('onClose', async () => {
+    for (const end of [...open]) end();
+  });
+  app.get<{ Querystring: ChangesQuery }>(
+    '/changes',
+    {
+      schema: {
+        summary: 'Live state changes (server-sent events)',
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { pipeline: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$' }, uuid: { type: 'string', format: 'uuid' } },
+        },
+      },
+    },
+    async (request, reply) => {
+      const { pipeline, uuid } = request.query;
+      const wanted = uuid?.toLowerCase();
+      reply.hijack();
+      const out = reply.raw;
+      out.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+      out.write(': subscribed\n\n');
+      const send = (n: StateNotification): void => {
+        if (wanted === undefined || n.uuid === wanted) out.write(`event: state\ndata: ${JSON.stringify(n)}\n\n`);
+      };
+      let subscription: Awaited<ReturnType<EventBus['subscribeState']>>;
+      try {
+        subscription = await bus.subscribeState(pipeline === undefined ? '#' : `${pipeline}.*`, send);
+      } catch (err) {
+        out.end(`event: error\ndata: ${JSON.stringify({ code: 'bus_unavailable', message: err instanceof Error ? err.message : String(err) })}\n\n`);
+        return;
+      }
+      const keepalive = setInterval(() => out.write(': keep-alive\n\n'), KEEPALIVE_MS);
+      const end = (): void => {
+        if (!open.delete(end)) return;
+        clearInterval(keepalive);
+        void subscription.stop();
+        out.end();
+      };
+      open.add(end);
+      request.raw.once('close', end);
+    },
+  );
+}

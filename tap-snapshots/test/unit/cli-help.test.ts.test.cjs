@@ -1,0 +1,159 @@
+/* IMPORTANT
+ * This snapshot file is auto-generated, but designed for humans.
+ * It should be checked into source control and tracked carefully.
+ * Re-generate by setting TAP_SNAPSHOT=1 and running tests.
+ * Make sure to inspect the output below.  Do not ignore changes!
+ */
+'use strict'
+exports[`test/unit/cli-help.test.ts > TAP > pjm --help and every command's --help > pjm --help 1`] = `
+Usage: pjm <command> [options]
+
+Commands:
+  serve       Run the tracker in one process (embedded: SQLite + local bus under PJM_DATA_DIR)
+  manager     Run the manager actor (consumes events, applies them to jobs)
+  bridge      Run the HTTP bridge and query API (callbacks in, job state out), without a manager
+  create      Create a job (POST /jobs): prints its uuid and token
+  send        Send an event to a job (POST /events): prints the new state
+  show        Show one job: state, version, pipeline, data (GET /jobs/:uuid)
+  ls          List jobs, newest first, filtered by pipeline, state, owner, site or time (GET /jobs)
+  history     Show how a job got where it is: every applied event (GET /jobs/:uuid/history)
+  watch       Print state changes live as the manager applies events (GET /changes), until Ctrl-C
+  token       Issue a fresh token for a job with the server secret (operators; PJM_SECRET or PJM_DATA_DIR)
+  nonce       Create, list or revoke sender nonces (x-nonce) for Agave, Slurm and other callers
+  fsm         Print the pipeline-job state machine (Mermaid diagram, or --json)
+  slurm-mail  Slurm MailProg: report a Slurm job notification to the bridge (see docs/slurm.md)
+
+Run "pjm <command> --help" for a command's options. Configuration comes from PJM_* environment
+variables (see README); client commands call the server at PJM_URL (default http://127.0.0.1:8080).
+--debug prints stack traces. Exit codes: 0 ok, 1 failure, 2 bad usage or configuration,
+3 refused by the server (the message starts with its code), 4 server unreachable.
+
+`
+
+exports[`test/unit/cli-help.test.ts > TAP > pjm --help and every command's --help > pjm bridge --help 1`] = `
+Usage: pjm bridge
+
+Serves POST /jobs, /events, /callbacks/agave, /callbacks/slurm, the query API (GET /jobs...),
+/nonces, /healthz, /readyz, /metrics and /docs/json on PJM_HTTP_HOST:PJM_HTTP_PORT, publishing
+events on the bus for the managers (pjm manager) to apply. Listens on loopback unless
+PJM_HTTP_HOST says otherwise, which needs PJM_API_TOKENS. Stops cleanly on SIGTERM/SIGINT.
+
+`
+
+exports[`test/unit/cli-help.test.ts > TAP > pjm --help and every command's --help > pjm create --help 1`] = `
+Usage: pjm create <pipeline> [--data JSON] [--owner O] [--site S] [--archive-path P] [--no-wait] [--json]
+
+The same pipeline and data always name the same job, so creating twice is harmless.
+  --data          the job's parameters, a JSON object (part of its identity)
+  --no-wait       answer once the bus holds the create, without waiting for the manager
+  --json          the whole answer: uuid, token, archive path and callback URLs
+Without --json: the uuid and the token, tab-separated, on one line (for scripts: read UUID TOKEN).
+
+`
+
+exports[`test/unit/cli-help.test.ts > TAP > pjm --help and every command's --help > pjm fsm --help 1`] = `
+Usage: pjm fsm [--json]
+
+  --json   print {"states":[...],"events":[...],"transitions":[...]} instead of Mermaid
+
+`
+
+exports[`test/unit/cli-help.test.ts > TAP > pjm --help and every command's --help > pjm history --help 1`] = `
+Usage: pjm history <uuid> [--json]
+
+  --json   {uuid, state, version, history: [...]} as JSON
+
+`
+
+exports[`test/unit/cli-help.test.ts > TAP > pjm --help and every command's --help > pjm ls --help 1`] = `
+Usage: pjm ls [--pipeline ID] [--state S[,S...]] [--owner O] [--site S] [--since ISO] [--until ISO] [--limit N] [--all] [--json]
+
+  --limit   jobs per page (default 50, at most 1000)
+  --all     follow the cursor through every page
+  --json    one JSON object per job, one per line
+
+`
+
+exports[`test/unit/cli-help.test.ts > TAP > pjm --help and every command's --help > pjm manager --help 1`] = `
+Usage: pjm manager
+
+Consumes events from the bus (RabbitMQ when PJM_AMQP_URL is set, else the embedded bus in
+PJM_DATA_DIR) and applies them to the store (MongoDB when PJM_MONGO_URL is set, else SQLite).
+Configuration comes from the environment (see README). Stops cleanly on SIGTERM/SIGINT.
+
+`
+
+exports[`test/unit/cli-help.test.ts > TAP > pjm --help and every command's --help > pjm nonce --help 1`] = `
+Usage: pjm nonce create --scope events|create|all [--max-uses N] [--ttl 24h] [--label TEXT] [--json]
+pjm nonce list [--json]
+pjm nonce revoke <id>
+
+A nonce is shown once, at creation; only its SHA-256 is stored. Give it to a caller as
+?x-nonce=<value> (or an x-nonce header). Scope events covers POST /events and /callbacks/*,
+create covers POST /jobs; the per-job token is still required for events.
+  --scope      what the nonce may do (required)
+  --max-uses   uses in total (default: unlimited)
+  --ttl        lifetime: 90s, 30m, 24h, 7d (default: none)
+  --label      who or what it is for
+  --json       machine-readable output
+
+`
+
+exports[`test/unit/cli-help.test.ts > TAP > pjm --help and every command's --help > pjm send --help 1`] = `
+Usage: pjm send <uuid> <event> --token TOKEN [--data JSON] [--id UUID] [--no-wait] [--json]
+
+Events: run, update, resource, fail, finish, index, indexed, validate, validated, reject,
+finalize, retire, cancel; reset and ready need an admin token (PJM_API_TOKENS).
+  --token     the job's token; an admin (PJM_API_TOKENS) may omit it
+  --data      a JSON object recorded with the event
+  --id        an idempotency key: the same id twice is applied once
+  --no-wait   answer once the bus holds the event (prints its id)
+A refused event exits 3 with its code (e.g. illegal_transition).
+
+`
+
+exports[`test/unit/cli-help.test.ts > TAP > pjm --help and every command's --help > pjm serve --help 1`] = `
+Usage: pjm serve
+
+Runs the manager in one process. With no PJM_AMQP_URL / PJM_MONGO_URL it is fully embedded:
+jobs and the event queue live in SQLite files under PJM_DATA_DIR (default ./.pjm), and the
+token secret is generated there on first start. Stops cleanly on SIGTERM/SIGINT.
+
+`
+
+exports[`test/unit/cli-help.test.ts > TAP > pjm --help and every command's --help > pjm show --help 1`] = `
+Usage: pjm show <uuid> [--json]
+
+  --json   the job document as JSON
+
+`
+
+exports[`test/unit/cli-help.test.ts > TAP > pjm --help and every command's --help > pjm slurm-mail --help 1`] = `
+Usage: pjm slurm-mail -s "<subject>" <user> [--fallback PROGRAM]
+
+Set MailProg in slurm.conf to a wrapper that sets PJM_URL (and PJM_NONCE when the bridge is on
+another host) and runs this command; submit with
+  sbatch --mail-type=BEGIN,END,FAIL,REQUEUE,TIME_LIMIT --comment=pjm:<uuid>:<token> ...
+(POST /jobs answers these options ready-made). Jobs without a pjm: comment are passed to
+--fallback (e.g. /usr/bin/mail) when given, else ignored.
+  -s           the mail subject Slurm wrote
+  --fallback   the site's mail program, for jobs this tracker does not follow
+
+`
+
+exports[`test/unit/cli-help.test.ts > TAP > pjm --help and every command's --help > pjm token --help 1`] = `
+Usage: pjm token <uuid> [--ttl 72h]
+
+Prints a new token for the job, signed with PJM_SECRET (or the embedded secret in PJM_DATA_DIR),
+valid for --ttl (default PJM_TOKEN_TTL_SECONDS). Anyone with the secret can do this: it is an
+operator's command, run where the server's configuration is.
+
+`
+
+exports[`test/unit/cli-help.test.ts > TAP > pjm --help and every command's --help > pjm watch --help 1`] = `
+Usage: pjm watch [--pipeline ID] [--uuid UUID] [--json]
+
+One line per applied event: time, job, pipeline, previous state → new state (event, version).
+  --json   one JSON state notification per line
+
+`

@@ -1,0 +1,55 @@
+import { Writable } from 'node:stream';
+import t from 'tap';
+import { main } from '../../cli/main.js';
+
+function capture(): { stream: Writable; text: () => string } {
+  let text = '';
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      text += chunk.toString();
+      done();
+    },
+  });
+  return { stream, text: () => text };
+}
+
+async function run(args: string[], env: NodeJS.ProcessEnv = {}) {
+  const out = capture();
+  const err = capture();
+  const code = await main(args, { stdout: out.stream, stderr: err.stream, env });
+  return { code, out: out.text(), err: err.text() };
+}
+
+const COMMANDS = ['serve', 'manager', 'bridge', 'create', 'send', 'show', 'ls', 'history', 'watch', 'token', 'nonce', 'fsm', 'slurm-mail'];
+
+t.test('pjm --help and every command\'s --help', async (t) => {
+  const top = await run(['--help']);
+  t.equal(top.code, 0);
+  t.matchSnapshot(top.out, 'pjm --help');
+  for (const name of COMMANDS) t.match(top.out, new RegExp(`\\n  ${name} `), `${name} is listed`);
+  for (const name of COMMANDS) {
+    const help = await run([name, '--help']);
+    t.equal(help.code, 0, `${name} --help exits 0`);
+    t.matchSnapshot(help.out, `pjm ${name} --help`);
+  }
+  t.equal((await run([])).code, 2, 'no command is a usage error');
+});
+
+t.test('a bad flag, an unreachable server and a refused event: one line and a non-zero exit', async (t) => {
+  const badFlag = await run(['ls', '--colour']);
+  t.equal(badFlag.code, 2);
+  t.match(badFlag.err, /^pjm ls: .*--colour.*\(see pjm ls --help\)\n$/);
+  const unknown = await run(['frobnicate']);
+  t.equal(unknown.code, 2);
+  t.equal(unknown.err, 'pjm: unknown command "frobnicate" (see pjm --help)\n');
+  const unreachable = await run(['show', '0b6c2f6e-9d1a-5c3e-8f00-123456789abc'], { PJM_URL: 'http://127.0.0.1:1' });
+  t.equal(unreachable.code, 4);
+  t.match(unreachable.err, /^pjm show: cannot reach the pjm server at http:\/\/127\.0\.0\.1:1: .*\n$/);
+  t.equal(unreachable.err.split('\n').length, 2, 'one line, no stack');
+  const badEnv = await run(['ls'], { PJM_URL: 'ftp://x' });
+  t.equal(badEnv.code, 2, 'invalid configuration is a usage error');
+  t.equal(badEnv.err.split('\n').length, 2);
+  const badData = await run(['create', 'p', '--data', '[1]']);
+  t.equal(badData.code, 2);
+  t.match(badData.err, /--data must be a JSON object/);
+});
