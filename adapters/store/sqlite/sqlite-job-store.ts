@@ -27,14 +27,29 @@ export interface SqliteJobStoreOptions {
   readonly busyTimeoutMs?: number;
 }
 
+/** A write waiting for the next group commit. */
+interface PendingWrite {
+  readonly work: () => unknown;
+  readonly resolve: (value: never) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+/** Most writes committed in one transaction. */
+const MAX_GROUP = 512;
+
 /**
- * {@link JobStore} on SQLite (better-sqlite3). Each apply is one IMMEDIATE transaction: the
- * event-id check, the conditional state update and the history insert commit together. WAL mode
- * lets several processes share a file.
+ * {@link JobStore} on SQLite (better-sqlite3). Each create and apply runs in its own savepoint
+ * (the event-id check, the conditional state update and the history insert succeed or fail
+ * together), and the writes issued in the same turn of the event loop share one IMMEDIATE
+ * transaction — a group commit: each caller's promise settles only after that commit, so nothing
+ * is reported applied before it is durable, and a busy manager writes each page once per batch
+ * instead of once per event. WAL mode lets several processes share a file.
  */
 export class SqliteJobStore implements JobStore {
   readonly #db: Database.Database;
   readonly #statements: StatementCache;
+  #pending: PendingWrite[] = [];
+  #flushScheduled = false;
 
   constructor(options: SqliteJobStoreOptions) {
     this.#db = new Database(options.path, { timeout: options.busyTimeoutMs ?? 5000 });
@@ -54,7 +69,7 @@ export class SqliteJobStore implements JobStore {
   }
 
   async create(record: NewJobRecord): Promise<CreateResult> {
-    return this.#db.transaction((): CreateResult => {
+    return this.#grouped((): CreateResult => {
       const inserted = this.#stmt(
         `INSERT INTO jobs (uuid, ulid, pipeline, state, version, data, created, updated, last_event, owner, site, archive_path, detail, claim_by, claim_until, seq)
          VALUES (@uuid, @ulid, @pipeline, @state, @version, @data, @created, @updated, @last_event, @owner, @site, @archive_path, @detail, @claim_by, @claim_until, @seq)
@@ -63,7 +78,7 @@ export class SqliteJobStore implements JobStore {
       if (inserted.changes === 0) return { created: false, job: this.#getSync(record.job.uuid) as JobDocument };
       this.#insertEntry(record.job.uuid, record.entry);
       return { created: true, job: record.job };
-    }).immediate();
+    });
   }
 
   async apply(command: ApplyCommand): Promise<ApplyResult> {
@@ -71,7 +86,7 @@ export class SqliteJobStore implements JobStore {
     if (entry.version !== expected.version + 1) {
       throw new RangeError(`entry.version must be expected.version + 1 (got ${entry.version} after ${expected.version})`);
     }
-    return this.#db.transaction((): ApplyResult => {
+    return this.#grouped((): ApplyResult => {
       const seen = this.#findEventSync(entry.id);
       if (seen !== undefined) {
         if (seen.uuid !== uuid) throw eventIdConflict(entry.id, seen.uuid);
@@ -100,7 +115,7 @@ export class SqliteJobStore implements JobStore {
       }
       this.#insertEntry(uuid, entry);
       return { outcome: 'applied', job: rowToJob(row) };
-    }).immediate();
+    });
   }
 
   async get(uuid: string): Promise<JobDocument | undefined> {
@@ -182,6 +197,48 @@ export class SqliteJobStore implements JobStore {
       by,
     });
     return result.changes > 0;
+  }
+
+  /** Queues `work` for the next group commit; settles with its result once that commit is done. */
+  #grouped<T>(work: () => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.#pending.push({ work, resolve: resolve as (value: never) => void, reject });
+      if (this.#pending.length >= MAX_GROUP) this.#flush();
+      else if (!this.#flushScheduled) {
+        this.#flushScheduled = true;
+        setImmediate(() => this.#flush());
+      }
+    });
+  }
+
+  #flush(): void {
+    this.#flushScheduled = false;
+    const group = this.#pending;
+    if (group.length === 0) return;
+    this.#pending = [];
+    const outcomes: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = [];
+    try {
+      this.#db
+        .transaction(() => {
+          for (const { work } of group) {
+            try {
+              // A nested better-sqlite3 transaction is a savepoint: a write that throws is undone alone.
+              outcomes.push({ ok: true, value: this.#db.transaction(work)() });
+            } catch (error) {
+              outcomes.push({ ok: false, error });
+            }
+          }
+        })
+        .immediate();
+    } catch (error) {
+      for (const write of group) write.reject(error);
+      return;
+    }
+    group.forEach((write, i) => {
+      const outcome = outcomes[i];
+      if (outcome?.ok === true) write.resolve(outcome.value as never);
+      else write.reject(outcome?.error);
+    });
   }
 
   #getSync(uuid: string): JobDocument | undefined {
