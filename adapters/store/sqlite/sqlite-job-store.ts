@@ -202,7 +202,7 @@ export class SqliteJobStore implements JobStore {
   /** Queues `work` for the next group commit; settles with its result once that commit is done. */
   #grouped<T>(work: () => T): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.#pending.push({ work, resolve: resolve, reject });
+      this.#pending.push({ work, resolve, reject });
       if (this.#pending.length >= MAX_GROUP) this.#flush();
       else if (!this.#flushScheduled) {
         this.#flushScheduled = true;
