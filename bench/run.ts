@@ -1,6 +1,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { managerBenchmarks } from './manager.bench.js';
 import { httpBenchmarks } from './http.bench.js';
+import { latencyBenchmarks } from './latency.bench.js';
+import { rssBenchmarks } from './rss.bench.js';
 import { formatTable } from './measure.js';
 import { storeBenchmarks } from './store-apply.bench.js';
 
@@ -14,6 +16,8 @@ const only = process.argv[2];
 const rows = [
   ...(only === undefined || only === 'store' ? await storeBenchmarks(mongoUrl, log) : []),
   ...(only === undefined || only === 'http' ? await httpBenchmarks(log) : []),
+  ...(only === undefined || only === 'latency' ? await latencyBenchmarks(amqpUrl, log) : []),
+  ...(only === undefined || only === 'rss' ? await rssBenchmarks(Number(process.env['PJM_BENCH_RSS_EVENTS'] ?? 1_000_000), log) : []),
   ...(only === undefined || only === 'manager' ? await managerBenchmarks({ ...(amqpUrl !== undefined && { amqp: amqpUrl }), ...(mongoUrl !== undefined && { mongo: mongoUrl }) }, log) : []),
 ];
 process.stdout.write(`${formatTable(rows)}\n`);
