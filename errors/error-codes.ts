@@ -32,6 +32,7 @@ export const ERROR_CODES = {
   nonce_revoked: 'The x-nonce was revoked by an admin.',
   nonce_exhausted: 'The x-nonce has no uses left.',
   rate_limited: 'Too many callbacks for this job in a short time; retry after the Retry-After delay.',
+  verdict_timeout: 'The event reached the tracker (or may have) but no verdict came within the client\'s wait; it may still apply.',
   bus_unavailable: 'The event bus could not take the event (broker down); nothing was accepted, retry after the Retry-After delay.',
 } as const;
 

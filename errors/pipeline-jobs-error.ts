@@ -8,7 +8,7 @@ export type ErrorDetails = Readonly<Record<string, unknown>>;
  * Callers branch on `code` (stable, documented), never on the class or the message.
  */
 export class PipelineJobsError extends Error {
-  override readonly name = 'PipelineJobsError';
+  override readonly name: string = 'PipelineJobsError';
   readonly code: ErrorCode;
   readonly details: ErrorDetails;
 

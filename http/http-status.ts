@@ -31,4 +31,5 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   nonce_exhausted: 403,
   rate_limited: 429,
   bus_unavailable: 503,
+  verdict_timeout: 504,
 };

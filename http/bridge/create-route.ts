@@ -1,11 +1,11 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { jobCallbacks } from '../../client/callback-urls.js';
 import { PipelineJobsError } from '../../errors/index.js';
 import { defaultArchivePath } from '../../model/archive-path.js';
 import { createEventId, jobUuid } from '../../model/job-identity.js';
 import { nonceCovers } from '../../model/nonce-value.js';
 import { parseCreateRequest, schemaDocuments, type CreateEventMessage } from '../../schemas/index.js';
 import type { BridgeContext } from './bridge-context.js';
-import { jobCallbacks } from './callback-urls.js';
 import { NONCE_PARAM, WAIT_PARAM, rawBody, wantsWait } from './request-parts.js';
 
 function baseUrl(context: BridgeContext, request: FastifyRequest): string {

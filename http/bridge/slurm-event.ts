@@ -8,10 +8,8 @@ export interface SlurmTracking {
 
 const TRACKING = /(^|\s)pjm:([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}):([0-9a-z]{1,12}\.[A-Za-z0-9_-]+)(?=\s|$)/;
 
-/** The Slurm job comment that makes `pjm slurm-mail` report a job to pipeline job `uuid`. */
-export function slurmTrackingComment(uuid: string, token: string): string {
-  return `pjm:${uuid}:${token}`;
-}
+// The comment's format is defined with the other callback wiring in client/ (the client builds it too).
+export { slurmTrackingComment } from '../../client/callback-urls.js';
 
 /** The tracking tag inside a Slurm job comment, or undefined when the job is not tracked. */
 export function parseSlurmTracking(comment: string | undefined): SlurmTracking | undefined {

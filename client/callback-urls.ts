@@ -1,4 +1,8 @@
-import { slurmTrackingComment } from './slurm-event.js';
+/**
+ * The one definition of a job's callback URLs. The bridge answers them on `POST /jobs`
+ * (`http/bridge/create-route.ts` imports this file) and the client builds them itself when it
+ * learns a job's token another way (over AMQP, or on `PipelineJob.load`), so both always agree.
+ */
 
 /** Ready-made callback wiring for one job, answered by `POST /jobs`. */
 export interface JobCallbacks {
@@ -18,12 +22,20 @@ export interface JobCallbacks {
 
 /** The parts of a job's callback URLs. */
 export interface CallbackTarget {
-  /** Origin (and optional path prefix) of the bridge, without a trailing slash. */
+  /** Origin (and optional path prefix) of the bridge; a trailing slash is ignored. */
   readonly base: string;
   readonly uuid: string;
   readonly token: string;
   /** A sender nonce to embed, when the job's callers will need one. */
   readonly nonce?: string;
+}
+
+/**
+ * The Slurm job comment that makes `pjm slurm-mail` report a job to pipeline job `uuid`:
+ * `pjm:<uuid>:<token>` (parsed back by `parseSlurmTracking` in `http/bridge/slurm-event.ts`).
+ */
+export function slurmTrackingComment(uuid: string, token: string): string {
+  return `pjm:${uuid}:${token}`;
 }
 
 function url(target: CallbackTarget, path: string): string {

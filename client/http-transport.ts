@@ -1,0 +1,240 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { jobCallbacks, type JobCallbacks } from './callback-urls.js';
+import type { ClientEvent, CreatedJob, CreateJobRequest, EventVerdict, JobSnapshot, PipelineJobsTransport } from './transport.js';
+import { VerdictTimeoutError } from './verdict-timeout-error.js';
+import { isObject, optionalField, optionalNumber, optionalObject, optionalString, redactUrl, refusal, stateField, stringField, unavailable, unexpected } from './wire.js';
+
+/** Options of {@link HttpTransport}. */
+export interface HttpTransportOptions {
+  /** Base URL of the bridge (`pjm serve` or `pjm bridge`), e.g. `http://127.0.0.1:8080`; may end in a path prefix. */
+  readonly url: string;
+  /** A sender nonce (`pjm nonce create`), sent as the `x-nonce` header; each call spends one use. */
+  readonly nonce?: string;
+  /** An admin bearer token (`PJM_API_TOKENS`): needed for `reset` and `ready`, accepted everywhere. */
+  readonly bearer?: string;
+  /**
+   * Longest time one call may take, retries and the wait for a pending verdict included
+   * (default 30 000 ms). Past it an event call fails with a {@link VerdictTimeoutError}.
+   */
+  readonly timeoutMs?: number;
+  /** Retries of a call answered 429/502/503/504 or failed on the network (default 3). */
+  readonly retries?: number;
+  /** Base of the callback URLs built on `PipelineJob.load` (default: `url`). Creates use the bridge's own answer. */
+  readonly callbackBase?: string;
+  /** A nonce to embed in the callback URLs built on `load` (none by default). */
+  readonly callbackNonce?: string;
+  /** The `fetch` to use (default: the global one). */
+  readonly fetch?: typeof fetch;
+}
+
+/** Answers worth retrying: nothing was published (rate limit, bus down) or a proxy lost the bridge. */
+const RETRYABLE = new Set([429, 502, 503, 504]);
+
+/** First delay between retries; doubled each time, with full jitter. */
+const BACKOFF_MS = 200;
+
+/** Longest honoured `Retry-After`; the call's own deadline bounds it too. */
+const MAX_RETRY_AFTER_MS = 5000;
+
+/** Polling of a pending verdict: from 100 ms, doubling up to 2 s. */
+const POLL_INITIAL_MS = 100;
+const POLL_MAX_MS = 2000;
+
+interface Answer {
+  readonly status: number;
+  readonly body: unknown;
+}
+
+/** The deadline of one call ran out while a request was in flight or about to be made. */
+class DeadlineExceeded extends Error {}
+
+/**
+ * {@link PipelineJobsTransport} over the HTTP bridge, with the global `fetch`.
+ *
+ * - `create` is `POST /jobs?wait=1`; events are `POST /events?wait=1` with the JSON body
+ *   `{uuid, name, token, data, id}`. The client picks each event's `id` (uuid v4) and re-sends the
+ *   same id when it retries, so a retried event is applied once.
+ * - Retries: on 429, 502, 503, 504 and network errors, up to `retries` times with exponential
+ *   backoff (full jitter; a `Retry-After` up to 5 s is honoured), within `timeoutMs`.
+ * - **Pending**: when the manager gives no verdict within the bridge's wait (`202 pending`: the
+ *   event is on the bus, e.g. waiting for a predecessor), the transport polls
+ *   `GET /jobs/:uuid/history` until the event's id appears there and answers the job's state
+ *   then. If it has not appeared by the deadline, the call fails with a {@link VerdictTimeoutError}:
+ *   the event may still apply, or be dead-lettered (the bridge cannot say which).
+ * - Refusals are thrown as `PipelineJobsError` with the bridge's code (`illegal_transition`,
+ *   `token_invalid`, `credentials_missing` …); an unreachable bridge as `bus_unavailable`.
+ */
+export class HttpTransport implements PipelineJobsTransport {
+  readonly kind = 'http' as const;
+  readonly #base: string;
+  readonly #headers: Record<string, string>;
+  readonly #timeoutMs: number;
+  readonly #retries: number;
+  readonly #callbackBase: string;
+  readonly #callbackNonce: string | undefined;
+  readonly #fetch: typeof fetch;
+  readonly #closing = new AbortController();
+
+  constructor(options: HttpTransportOptions) {
+    this.#base = options.url.replace(/\/+$/, '');
+    this.#headers = { accept: 'application/json' };
+    if (options.bearer !== undefined) this.#headers['authorization'] = `Bearer ${options.bearer}`;
+    if (options.nonce !== undefined) this.#headers['x-nonce'] = options.nonce;
+    this.#timeoutMs = options.timeoutMs ?? 30_000;
+    this.#retries = options.retries ?? 3;
+    this.#callbackBase = options.callbackBase ?? options.url;
+    this.#callbackNonce = options.callbackNonce;
+    this.#fetch = options.fetch ?? globalThis.fetch;
+  }
+
+  async create(request: CreateJobRequest): Promise<CreatedJob> {
+    const deadline = Date.now() + this.#timeoutMs;
+    const answer = await this.#call('POST', '/jobs?wait=1', request, deadline, () => new VerdictTimeoutError(this.#late('create'), { event: 'create', eventId: '' }));
+    const body = this.#accepted(answer, 'the create answer', { pipeline: request.pipeline });
+    const uuid = stringField(body, 'uuid', 'the create answer');
+    const eventId = optionalString(body, 'eventId') ?? '';
+    const created = {
+      uuid,
+      token: stringField(body, 'token', 'the create answer'),
+      pipeline: optionalString(body, 'pipeline') ?? request.pipeline,
+      existed: answer.status === 200,
+      ...optionalField('archivePath', optionalString(body, 'archivePath')),
+      ...optionalField('callbacks', optionalObject(body, 'callbacks') as JobCallbacks | undefined),
+    };
+    if (answer.status === 202) {
+      // The create is on the bus but the manager has not decided yet: wait for the job to exist.
+      const job = await this.#poll(deadline, async () => {
+        const read = await this.#call('GET', `/jobs/${uuid}`, undefined, deadline, () => new DeadlineExceeded());
+        return read.status === 404 ? undefined : this.#accepted(read, 'the job', { uuid });
+      }).catch((err: unknown) => {
+        throw err instanceof DeadlineExceeded ? new VerdictTimeoutError(this.#late('create'), { uuid, event: 'create', eventId }) : err;
+      });
+      return { ...created, state: stateField(job, 'the job'), ...optionalField('version', optionalNumber(job, 'version')) };
+    }
+    return { ...created, state: stateField(body, 'the create answer'), ...optionalField('version', optionalNumber(body, 'version')) };
+  }
+
+  async send(event: ClientEvent): Promise<EventVerdict> {
+    const deadline = Date.now() + this.#timeoutMs;
+    const context = { uuid: event.uuid, event: event.name, eventId: event.id };
+    const late = (): VerdictTimeoutError => new VerdictTimeoutError(this.#late(event.name), context);
+    const message = { uuid: event.uuid, name: event.name, token: event.token, id: event.id, ...(event.data !== undefined && { data: event.data }) };
+    const answer = await this.#call('POST', '/events?wait=1', message, deadline, late);
+    const body = this.#accepted(answer, 'the event answer', { uuid: event.uuid, eventId: event.id });
+    if (answer.status !== 202) {
+      return { state: stateField(body, 'the event answer'), duplicate: body['status'] === 'duplicate', ...optionalField('version', optionalNumber(body, 'version')) };
+    }
+    // Pending: the event is on the bus; its history entry (same id) tells when it applied.
+    const id = event.id.toLowerCase();
+    const found = await this.#poll(deadline, async () => {
+      const read = await this.#call('GET', `/jobs/${event.uuid}/history`, undefined, deadline, () => new DeadlineExceeded());
+      const job = this.#accepted(read, 'the job history', { uuid: event.uuid });
+      const history = job['history'];
+      if (!Array.isArray(history)) throw unexpected('the job history has no history', job);
+      return history.some((entry) => isObject(entry) && typeof entry['id'] === 'string' && entry['id'].toLowerCase() === id) ? job : undefined;
+    }).catch((err: unknown) => {
+      throw err instanceof DeadlineExceeded ? late() : err;
+    });
+    return { state: stateField(found, 'the job history'), duplicate: false, ...optionalField('version', optionalNumber(found, 'version')) };
+  }
+
+  async describe(uuid: string, token: string): Promise<JobSnapshot> {
+    const deadline = Date.now() + this.#timeoutMs;
+    const answer = await this.#call('GET', `/jobs/${encodeURIComponent(uuid)}`, undefined, deadline, () =>
+      unavailable(`the bridge at ${redactUrl(this.#base)} did not answer within ${this.#timeoutMs} ms`),
+    );
+    const job = this.#accepted(answer, 'the job', { uuid });
+    return {
+      uuid: stringField(job, 'uuid', 'the job'),
+      state: stateField(job, 'the job'),
+      callbacks: this.#callbacks(uuid, token),
+      ...optionalField('pipeline', optionalString(job, 'pipeline')),
+      ...optionalField('data', optionalObject(job, 'data')),
+      ...optionalField('version', optionalNumber(job, 'version')),
+      ...optionalField('archivePath', optionalString(job, 'archivePath')),
+    };
+  }
+
+  /** Aborts the calls in flight; later calls fail with `bus_unavailable`. */
+  async close(): Promise<void> {
+    this.#closing.abort();
+  }
+
+  #callbacks(uuid: string, token: string): JobCallbacks {
+    return jobCallbacks({ base: this.#callbackBase, uuid, token, ...optionalField('nonce', this.#callbackNonce) });
+  }
+
+  #late(event: string): string {
+    return `no verdict on the ${event} event within ${this.#timeoutMs} ms: it may have reached the bus and may still be applied`;
+  }
+
+  /** A 2xx answer's body; anything else becomes the bridge's error. */
+  #accepted(answer: Answer, what: string, details: Readonly<Record<string, unknown>>): Record<string, unknown> {
+    if (answer.status >= 200 && answer.status < 300) {
+      if (!isObject(answer.body)) throw unexpected(`${what} is not a JSON object`, answer.body);
+      return answer.body;
+    }
+    if (isObject(answer.body) && isObject(answer.body['error'])) throw refusal(answer.body['error'], details);
+    throw unexpected(`HTTP ${answer.status} from ${redactUrl(this.#base)}`, answer.body);
+  }
+
+  /**
+   * One request, retried on 429/502/503/504 and network errors (same body, so the same event id).
+   * `onDeadline` makes the error thrown when the deadline passes first.
+   */
+  async #call(method: 'GET' | 'POST', path: string, body: object | undefined, deadline: number, onDeadline: () => Error): Promise<Answer> {
+    for (let attempt = 0; ; attempt++) {
+      if (this.#closing.signal.aborted) throw unavailable('the transport is closed');
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) throw onDeadline();
+      let response: Response;
+      try {
+        response = await this.#fetch(`${this.#base}${path}`, {
+          method,
+          headers: body === undefined ? this.#headers : { ...this.#headers, 'content-type': 'application/json' },
+          ...(body !== undefined && { body: JSON.stringify(body) }),
+          signal: AbortSignal.any([this.#closing.signal, AbortSignal.timeout(remaining)]),
+        });
+      } catch (err) {
+        if (this.#closing.signal.aborted) throw unavailable('the transport is closed', err);
+        if (Date.now() >= deadline) throw onDeadline();
+        if (attempt >= this.#retries) throw unavailable(`cannot reach the bridge at ${redactUrl(this.#base)}`, err);
+        await this.#pause(attempt, undefined, deadline, onDeadline);
+        continue;
+      }
+      const answer: Answer = { status: response.status, body: await readJson(response) };
+      if (!RETRYABLE.has(response.status) || attempt >= this.#retries) return answer;
+      await this.#pause(attempt, response.headers.get('retry-after'), deadline, onDeadline);
+    }
+  }
+
+  async #pause(attempt: number, retryAfter: string | null | undefined, deadline: number, onDeadline: () => Error): Promise<void> {
+    const asked = retryAfter === null || retryAfter === undefined ? Number.NaN : Number(retryAfter) * 1000;
+    const delay = Number.isFinite(asked) && asked >= 0 ? Math.min(asked, MAX_RETRY_AFTER_MS) : Math.random() * BACKOFF_MS * 2 ** attempt;
+    if (Date.now() + delay >= deadline) throw onDeadline();
+    await sleep(delay, undefined, { signal: this.#closing.signal }).catch(() => undefined);
+  }
+
+  /** Calls `read` until it gives a value, with growing pauses; throws DeadlineExceeded past `deadline`. */
+  async #poll<T>(deadline: number, read: () => Promise<T | undefined>): Promise<T> {
+    for (let pause = POLL_INITIAL_MS; ; pause = Math.min(POLL_MAX_MS, pause * 2)) {
+      const value = await read();
+      if (value !== undefined) return value;
+      if (this.#closing.signal.aborted) throw unavailable('the transport is closed');
+      const wait = Math.min(pause, deadline - Date.now());
+      if (wait <= 0) throw new DeadlineExceeded();
+      await sleep(wait, undefined, { signal: this.#closing.signal }).catch(() => undefined);
+    }
+  }
+}
+
+/** The body as JSON, or its text when it is not JSON (a proxy's error page), or undefined when empty. */
+async function readJson(response: Response): Promise<unknown> {
+  const text = await response.text().catch(() => '');
+  if (text === '') return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}

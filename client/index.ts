@@ -1,0 +1,27 @@
+/**
+ * The pipelinejobs client library: a {@link PipelineJob} that a pipeline creates and moves
+ * through its states (`setup`, `run`, `update`, `finish`, `fail`, `cancel`, admin `reset` and
+ * `ready`), over the HTTP bridge ({@link HttpTransport}) or RabbitMQ ({@link AmqpTransport}).
+ * It depends only on `schemas/` types, `errors/`, amqplib and Node built-ins. See docs/client.md.
+ *
+ * @packageDocumentation
+ */
+export { AmqpTransport, type AmqpTransportOptions } from './amqp-transport.js';
+export { jobCallbacks, slurmTrackingComment, type CallbackTarget, type JobCallbacks } from './callback-urls.js';
+export { HttpTransport, type HttpTransportOptions } from './http-transport.js';
+export { JobChain, JobSteps, PipelineJob, type JobStep, type LoadOptions, type PipelineJobOptions } from './pipeline-job.js';
+export type {
+  ClientEvent,
+  ClientEventName,
+  CreatedJob,
+  CreateJobRequest,
+  DescribeHint,
+  EventVerdict,
+  JobSnapshot,
+  PipelineJobsTransport,
+} from './transport.js';
+export { VerdictTimeoutError, isVerdictTimeoutError } from './verdict-timeout-error.js';
+/** The error every refusal is thrown as; branch on its `code`. */
+export { ERROR_CODES, PipelineJobsError, isPipelineJobsError, type ErrorCode, type ErrorDetails } from '../errors/index.js';
+/** The machine's states and events, and free-form job data. */
+export type { JobEventName, JobState, JsonObject } from '../schemas/types.js';

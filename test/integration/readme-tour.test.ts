@@ -1,0 +1,73 @@
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
+import t from 'tap';
+import { exited, spawnPjm } from '../helpers/child-process.js';
+import { serviceUrl, uniqueName } from '../helpers/services.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/** The `sh` blocks of the README's tour section, in order. */
+export function tourBlocks(readme: string): string[] {
+  const start = readme.indexOf('\n## A five-minute tour');
+  const end = readme.indexOf('\n## ', start + 1);
+  const section = readme.slice(start, end < 0 ? undefined : end);
+  return [...section.matchAll(/\n```sh\n([\s\S]*?)\n```/g)].map((m) => m[1] ?? '');
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  return address.port;
+}
+
+const amqp = serviceUrl('PJM_TEST_AMQP_URL');
+
+t.test('the README tour runs verbatim against pjm serve and ends where it says', { skip: 'skip' in amqp ? amqp.skip : false, timeout: 240_000 }, async (t) => {
+  if (!('url' in amqp)) return;
+  const blocks = tourBlocks(readFileSync(join(ROOT, 'README.md'), 'utf8'));
+  t.ok(blocks.length >= 8, `${blocks.length} shell blocks in the tour`);
+  // `npx pjm` runs the built CLI (bin/pjm.js → dist/), as after `npm install`.
+  execFileSync('npm', ['run', '--silent', 'build'], { cwd: ROOT, stdio: 'inherit' });
+
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'pjm-tour-'));
+  const prefix = uniqueName('pjmtour');
+  const env = { PJM_URL: `http://127.0.0.1:${port}`, PJM_AMQP_URL: amqp.url, PJM_AMQP_PREFIX: prefix };
+  const serve = spawnPjm(['serve'], { ...env, PJM_DATA_DIR: dir, PJM_HTTP_PORT: String(port), PJM_LOG_LEVEL: 'warn', PJM_SECRET: 'readme-tour-secret-0123456789' });
+  t.teardown(async () => {
+    serve.kill('SIGTERM');
+    await exited(serve);
+    rmSync(dir, { recursive: true, force: true });
+  });
+  for (let i = 0; i < 150 && !(await fetch(`${env.PJM_URL}/healthz`).then((r) => r.ok, () => false)); i++) await sleep(100);
+
+  const script = ['set -euo pipefail', ...blocks].join('\n\n');
+  const shell = spawn('bash', ['-c', script], { cwd: ROOT, env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: process.env['HOME'] ?? '/root', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  shell.stdout.on('data', (b: Buffer) => (output += b.toString()));
+  shell.stderr.on('data', (b: Buffer) => (output += b.toString()));
+  const code = await exited(shell);
+  if (code !== 0) t.comment(output);
+  t.equal(code, 0, "the tour's blocks all succeed");
+
+  const jobs = (await (await fetch(`${env.PJM_URL}/jobs?limit=100`)).json()) as { jobs: Array<{ uuid: string; pipeline: string; state: string; version: number }> };
+  const byPipeline = new Map(jobs.jobs.map((j) => [j.pipeline, j]));
+  t.match(byPipeline.get('demo'), { state: 'FINISHED', version: 6 }, 'demo: FINISHED with six entries, as the README says');
+  t.match(byPipeline.get('fcs-etl'), { state: 'FINISHED' }, 'the Agave job is FINISHED');
+  for (let i = 0; i < 50 && byPipeline.get('slurm-demo')?.state !== 'FINISHED'; i++) {
+    await sleep(100);
+    const job = (await (await fetch(`${env.PJM_URL}/jobs/${byPipeline.get('slurm-demo')?.uuid ?? ''}`)).json()) as { state: string; pipeline: string; uuid: string; version: number };
+    byPipeline.set('slurm-demo', job);
+  }
+  t.match(byPipeline.get('slurm-demo'), { state: 'FINISHED' }, 'the Slurm job is FINISHED');
+  const history = (await (await fetch(`${env.PJM_URL}/jobs/${byPipeline.get('demo')?.uuid ?? ''}/history`)).json()) as { history: Array<{ name: string; source: string }> };
+  t.same(history.history.map((h) => `${h.name}/${h.source}`), ['create/http', 'run/http', 'update/http', 'update/cli', 'update/amqp', 'finish/http']);
+});
