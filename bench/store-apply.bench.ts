@@ -95,6 +95,7 @@ export async function storeBenchmarks(mongoUrl: string | undefined, log: (line: 
       await store.init();
       const uuids = await seedRunningJobs(store, JOBS);
       rows.push({ name: `store.apply SQLite ${label} (load+fsm+write)`, value: await applyRate(store, uuids, 20_000, 1), unit: 'events/s', baseline: raw });
+      rows.push({ name: `store.apply SQLite ${label}, 64 jobs in flight (group commit)`, value: await applyRate(store, uuids, 50_000, 64), unit: 'events/s', baseline: raw });
       if (label === 'file') {
         const sizes = await historySizeRates(store, 10_000, 2_000);
         rows.push({ name: 'SQLite apply, job with 10,000 entries', value: sizes.big, unit: 'events/s', baseline: { name: 'fresh job', value: sizes.fresh } });

@@ -27,11 +27,12 @@ export class JobTokens {
   verify(uuid: string, token: string | undefined, now: Date): void {
     if (token === undefined || token === '') throw new PipelineJobsError('token_missing', `a token is required for job ${uuid}`, { uuid });
     const [stamp, signature, extra] = token.split('.');
-    const invalid = new PipelineJobsError('token_invalid', `the token is not valid for job ${uuid}`, { uuid });
-    if (stamp === undefined || signature === undefined || extra !== undefined || !/^[0-9a-z]{1,12}$/.test(stamp)) throw invalid;
+    // Built only when needed: capturing a stack trace on every good token costs the hot path.
+    const invalid = () => new PipelineJobsError('token_invalid', `the token is not valid for job ${uuid}`, { uuid });
+    if (stamp === undefined || signature === undefined || extra !== undefined || !/^[0-9a-z]{1,12}$/.test(stamp)) throw invalid();
     const expected = Buffer.from(this.#sign(uuid, stamp));
     const given = Buffer.from(signature);
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw invalid;
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw invalid();
     const expiresAt = parseInt(stamp, 36) * 1000;
     if (expiresAt <= now.getTime()) {
       throw new PipelineJobsError('token_expired', `the token for job ${uuid} expired`, { uuid, expiredAt: new Date(expiresAt).toISOString() });

@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { PipelineJobsError } from '../../../errors/index.js';
 import { StatementCache } from '../../sqlite/statement-cache.js';
 import type {
   ApplyCommand,
@@ -38,12 +39,13 @@ interface PendingWrite {
 const MAX_GROUP = 512;
 
 /**
- * {@link JobStore} on SQLite (better-sqlite3). Each create and apply runs in its own savepoint
- * (the event-id check, the conditional state update and the history insert succeed or fail
- * together), and the writes issued in the same turn of the event loop share one IMMEDIATE
- * transaction — a group commit: each caller's promise settles only after that commit, so nothing
- * is reported applied before it is durable, and a busy manager writes each page once per batch
- * instead of once per event. WAL mode lets several processes share a file.
+ * {@link JobStore} on SQLite (better-sqlite3). The creates and applies issued in the same turn of
+ * the event loop share one IMMEDIATE transaction — a group commit: each caller's promise settles
+ * only after that commit, so nothing is reported applied before it is durable, and a busy manager
+ * writes each page once per batch instead of once per event. Within the group each write is
+ * all-or-nothing: its refusals are decided before it writes, and an unexpected error undoes the
+ * whole group (every caller sees it; nothing was applied). WAL mode lets several processes share
+ * a file.
  */
 export class SqliteJobStore implements JobStore {
   readonly #db: Database.Database;
@@ -222,9 +224,11 @@ export class SqliteJobStore implements JobStore {
         .transaction(() => {
           for (const { work } of group) {
             try {
-              // A nested better-sqlite3 transaction is a savepoint: a write that throws is undone alone.
-              outcomes.push({ ok: true, value: this.#db.transaction(work)() });
+              outcomes.push({ ok: true, value: work() });
             } catch (error) {
+              // A refusal (event id used by another job) is decided before the write starts; any
+              // other error may leave a write half done, so it undoes the whole group.
+              if (!(error instanceof PipelineJobsError)) throw error;
               outcomes.push({ ok: false, error });
             }
           }
