@@ -29,7 +29,7 @@ function pick<T>(items: readonly T[]): T {
  */
 export async function httpBenchmarks(log: (line: string) => void): Promise<BenchRow[]> {
   log('HTTP: seeding 10,000 jobs in the benchmark server');
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/http-server.ts', '10000'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...(process.env['PJM_BENCH_PROFILE_DIR'] ? ['--cpu-prof', '--cpu-prof-dir', process.env['PJM_BENCH_PROFILE_DIR']] : []), '--import', 'tsx', 'bench/http-server.ts', '10000'], { stdio: ['ignore', 'pipe', 'inherit'] });
   try {
     const line = await new Promise<string>((resolve, reject) => {
       createInterface({ input: child.stdout }).once('line', resolve);
@@ -81,6 +81,7 @@ export async function httpBenchmarks(log: (line: string) => void): Promise<Bench
       { name: 'HTTP POST /events callbacks (embedded bus)', value: callbacks.requests.average, unit: 'req/s', baseline: { name: 'bare fastify POST', value: barePost.requests.average } },
     ];
   } finally {
-    child.kill('SIGKILL');
+    child.kill('SIGTERM');
+    await new Promise((resolve) => (child.exitCode === null ? child.once('exit', resolve) : resolve(undefined)));
   }
 }

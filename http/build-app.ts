@@ -59,9 +59,11 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     ajv: { customOptions: { removeAdditional: false, coerceTypes: true, allErrors: false } },
   });
   installErrorHandling(app);
-  app.addHook('onResponse', async (request, reply) => {
-    request.log.info({ method: request.method, url: redactUrl(request.url), status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
-  });
+  if (deps.logger !== undefined) {
+    app.addHook('onResponse', async (request, reply) => {
+      request.log.info({ method: request.method, url: redactUrl(request.url), status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+    });
+  }
   const clock = deps.clock ?? (() => new Date());
   const auth = new SenderAuth({ tokens: new ApiTokens(deps.apiTokens ?? []), nonces: deps.nonces, requireSender: deps.requireSender ?? false });
 
