@@ -17,6 +17,7 @@ import type { EventBus } from '../ports/event-bus.js';
 import type { JobStore } from '../ports/job-store.js';
 import { silentLogger } from '../ports/logger.js';
 import type { BenchRow } from './measure.js';
+import { mongoRawRate } from './store-apply.bench.js';
 
 const SECRET = 'benchmark-secret-0123456789abcdef';
 
@@ -121,7 +122,14 @@ export async function managerBenchmarks(urls: { amqp?: string; mongo?: string },
         await consumer.start();
         const store = await makeStore();
         await store.init();
-        rows.push({ name: `manager end to end, AMQP + ${label}`, value: await managerRate(publisher, consumer, store, events(jobs, 10, tokens)), unit: 'events/s', baseline: raw });
+        const rate = await managerRate(publisher, consumer, store, events(jobs, 10, tokens));
+        rows.push({ name: `manager end to end, AMQP + ${label}`, value: rate, unit: 'events/s', baseline: raw });
+        if (urls.mongo !== undefined && label === 'MongoDB-wire') {
+          log('raw Mongo-wire findOneAndUpdate, 16 in flight (the manager\'s pool)');
+          const rawMongo = { name: 'raw Mongo-wire findOneAndUpdate (16 in flight)', value: await mongoRawRate(urls.mongo, 3_000, 16) };
+          rows.push({ ...rawMongo, unit: 'ops/s' });
+          rows.push({ name: 'manager end to end, AMQP + MongoDB-wire', value: rate, unit: 'events/s', baseline: rawMongo });
+        }
         await consumer.close();
         await publisher.deleteTopology();
         await publisher.close();

@@ -61,7 +61,7 @@ function sqliteRawRate(path: string, count: number): number {
 }
 
 /** The physical baseline for the MongoDB-wire server: a bare conditional findOneAndUpdate. */
-async function mongoRawRate(url: string, count: number, concurrency: number): Promise<number> {
+export async function mongoRawRate(url: string, count: number, concurrency: number): Promise<number> {
   const client = await new MongoClient(url).connect();
   const db = client.db(`pjm_bench_raw_${process.pid}`);
   const coll = db.collection<{ _id: number; version: number; body: string }>('t');

@@ -92,7 +92,8 @@ export class MongoNonceStore implements NonceStore {
   readonly #counters: Collection<StoredCounter>;
 
   constructor(options: MongoNonceStoreOptions) {
-    this.#client = new MongoClient(options.url, { serverSelectionTimeoutMS: options.serverSelectionTimeoutMs ?? 10_000 });
+    // Few connections: nonce traffic is light, and FerretDB stops answering past its own pool size.
+    this.#client = new MongoClient(options.url, { serverSelectionTimeoutMS: options.serverSelectionTimeoutMs ?? 10_000, maxPoolSize: 4 });
     this.#db = this.#client.db(options.database ?? 'pipelinejobs');
     this.#nonces = this.#db.collection<StoredNonce>('nonces');
     this.#uses = this.#db.collection<StoredUse>('nonce_uses');

@@ -38,6 +38,8 @@ export interface MongoJobStoreOptions {
   readonly database?: string;
   /** How long to wait for a server before an operation fails (default 10 s). */
   readonly serverSelectionTimeoutMs?: number;
+  /** Most connections to the server (default 16); more requests queue in the driver. */
+  readonly maxPoolSize?: number;
 }
 
 
@@ -64,7 +66,9 @@ export class MongoJobStore implements JobStore {
   readonly #claims: MongoClaims;
 
   constructor(options: MongoJobStoreOptions) {
-    this.#client = new MongoClient(options.url, { serverSelectionTimeoutMS: options.serverSelectionTimeoutMs ?? 10_000 });
+    // A bounded pool: FerretDB 1.24 stops answering when more requests are in flight than its
+    // PostgreSQL pool holds connections (seen at the driver's default of 100 with 200 in flight).
+    this.#client = new MongoClient(options.url, { serverSelectionTimeoutMS: options.serverSelectionTimeoutMs ?? 10_000, maxPoolSize: options.maxPoolSize ?? 16 });
     this.#db = this.#client.db(options.database ?? 'pipelinejobs');
     this.#jobs = this.#db.collection<StoredJob>('jobs');
     this.#history = this.#db.collection<StoredEntry>('history');
