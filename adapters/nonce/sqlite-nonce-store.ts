@@ -1,7 +1,8 @@
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { StatementCache } from '../sqlite/statement-cache.js';
 import type { NonceRecord, NonceScope, NonceStore, NonceUseResult } from '../../ports/nonce-store.js';
 import { checkNewNonce, DuplicateNonceError, expiresAtMs, hashMatches, notLive, requireNonceString } from './nonce-rules.js';
+import { openDatabase } from '../sqlite/open-database.js';
 
 /** Options of {@link SqliteNonceStore}. */
 export interface SqliteNonceStoreOptions {
@@ -70,12 +71,8 @@ export class SqliteNonceStore implements NonceStore {
   readonly #statements: StatementCache;
 
   constructor(options: SqliteNonceStoreOptions) {
-    this.#db = new Database(options.path, { timeout: options.busyTimeoutMs ?? 5000 });
+    this.#db = openDatabase(options.path, options.busyTimeoutMs ?? 5000);
     this.#statements = new StatementCache(this.#db);
-    if (options.path !== ':memory:') {
-      this.#db.pragma('journal_mode = WAL');
-      this.#db.pragma('synchronous = NORMAL');
-    }
   }
 
   async init(): Promise<void> {

@@ -1,6 +1,5 @@
 import { execFile, execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,6 +8,7 @@ import { promisify } from 'node:util';
 import t from 'tap';
 import { exited, spawnPjm } from '../helpers/child-process.js';
 import { servicesRequired } from '../helpers/services.js';
+import { freePort } from '../helpers/free-port.js';
 
 const run = promisify(execFile);
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -29,15 +29,6 @@ function haveSlurm(): string | undefined {
     return `the slurm user cannot read ${ROOT}, so MailProg cannot run pjm from it`;
   }
   return undefined;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
 }
 
 async function http<T>(url: string, init?: RequestInit): Promise<{ status: number; body: T }> {

@@ -1,17 +1,6 @@
-import { Writable } from 'node:stream';
 import t from 'tap';
 import { main } from '../../cli/main.js';
-
-function capture(): { stream: Writable; text: () => string } {
-  let text = '';
-  const stream = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      text += chunk.toString();
-      done();
-    },
-  });
-  return { stream, text: () => text };
-}
+import { capture } from '../helpers/capture.js';
 
 async function run(args: string[], env: NodeJS.ProcessEnv = {}) {
   const out = capture();

@@ -1,23 +1,12 @@
-import { Writable } from 'node:stream';
 import t from 'tap';
 import { main } from '../../cli/main.js';
 import { slurmVariables } from '../../cli/slurm-mail.js';
 import { parseSlurmTracking, redactSlurmTracking, slurmTrackingComment } from '../../http/bridge/slurm-event.js';
 import { startHttpRig } from '../helpers/http-rig.js';
+import { capture } from '../helpers/capture.js';
 
 const UUID = '0b6c2f6e-9d1a-5c3e-8f00-123456789abc';
 const TOKEN = 'tp3zn2.VVeiLh4K9JGrcWgwCiHA81wa68T-zs6WmkrwU23tipo';
-
-function capture(): { stream: Writable; text: () => string } {
-  let text = '';
-  const stream = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      text += chunk.toString();
-      done();
-    },
-  });
-  return { stream, text: () => text };
-}
 
 t.test('the tracking comment round-trips, is found among other words, and redacts', (t) => {
   const comment = slurmTrackingComment(UUID, TOKEN);

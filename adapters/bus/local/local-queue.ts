@@ -1,7 +1,8 @@
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { StatementCache } from '../../sqlite/statement-cache.js';
 import type { DeadLetter, DeadLetterReason, Delivery, HeaderValue } from '../../../ports/event-bus.js';
 import { LOCAL_BUS_SCHEMA } from './local-bus-schema.js';
+import { openDatabase } from '../../sqlite/open-database.js';
 
 /** A message ready to be inserted into the events queue: the message fields of a delivery. */
 export type NewMessage = Pick<Delivery, 'body' | 'routingKey' | 'headers' | 'replyTo' | 'correlationId' | 'messageId'>;
@@ -67,13 +68,8 @@ export class LocalQueue {
   readonly #statements: StatementCache;
 
   constructor(path: string, busyTimeoutMs: number) {
-    this.#db = new Database(path, { timeout: busyTimeoutMs });
+    this.#db = openDatabase(path, busyTimeoutMs);
     this.#statements = new StatementCache(this.#db);
-    if (path !== ':memory:') {
-      this.#db.pragma('journal_mode = WAL');
-      // Survives a killed process (the WAL is in the OS cache); only a power cut can lose the last commits.
-      this.#db.pragma('synchronous = NORMAL');
-    }
   }
 
   get open(): boolean {

@@ -1,4 +1,4 @@
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { PipelineJobsError } from '../../../errors/index.js';
 import { StatementCache } from '../../sqlite/statement-cache.js';
 import type {
@@ -19,6 +19,7 @@ import { decodeCursor, encodeCursor, pageSize } from '../../../model/list-cursor
 import { eventIdConflict } from '../../../model/event-id-conflict.js';
 import { SQLITE_SCHEMA } from './sqlite-schema.js';
 import { entryToRow, jobToRow, rowToEntry, rowToJob, type HistoryRow, type JobRow } from './sqlite-rows.js';
+import { openDatabase } from '../../sqlite/open-database.js';
 
 /** Options of {@link SqliteJobStore}. */
 export interface SqliteJobStoreOptions {
@@ -54,12 +55,8 @@ export class SqliteJobStore implements JobStore {
   #flushScheduled = false;
 
   constructor(options: SqliteJobStoreOptions) {
-    this.#db = new Database(options.path, { timeout: options.busyTimeoutMs ?? 5000 });
+    this.#db = openDatabase(options.path, options.busyTimeoutMs ?? 5000);
     this.#statements = new StatementCache(this.#db);
-    if (options.path !== ':memory:') {
-      this.#db.pragma('journal_mode = WAL');
-      this.#db.pragma('synchronous = NORMAL');
-    }
   }
 
   async init(): Promise<void> {
