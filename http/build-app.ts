@@ -92,8 +92,11 @@ export function buildApp(deps: AppDeps): FastifyInstance {
 
     api.get('/docs/json', { schema: { hide: true } }, async () => api.swagger());
 
-    registerJobRoutes(api, deps.store);
-    registerChangesRoute(api, deps.bus);
+    void api.register(async (reads) => {
+      reads.addHook('onRequest', async (request) => auth.requireReader(request));
+      registerJobRoutes(reads, deps.store);
+      registerChangesRoute(reads, deps.bus);
+    });
     registerNonceRoutes(api, auth, deps.nonces, clock);
     registerBridge(api, {
       tokens: deps.tokens,

@@ -78,6 +78,16 @@ export class SenderAuth {
   }
 
   /**
+   * Throws unless the caller may read jobs: an admin or UI bearer token, or — while the server
+   * runs open — a loopback caller. Nonces are for senders and never read (checking one would
+   * spend a use).
+   */
+  requireReader(request: FastifyRequest): void {
+    const sender = this.identify(request);
+    if (sender.kind === 'nonce') throw new PipelineJobsError('forbidden', 'reading jobs needs a bearer token, not a nonce', { need: 'bearer' });
+  }
+
+  /**
    * Counts one use of the sender's nonce and checks it covers `need`; returns the nonce as
    * stored, or undefined for other senders. Call it last, after every other check, so that a
    * refused call spends no use.

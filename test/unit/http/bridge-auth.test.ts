@@ -188,3 +188,22 @@ t.test('tokens, nonces and bearer tokens never reach the logs', async (t) => {
   t.match(log, /"url":"\/events\?uuid=[^"]*token=%5Bredacted%5D/, 'request lines are logged, redacted');
   for (const secret of [token, value, ADMIN_TOKEN]) t.notOk(log.includes(secret), 'secret absent from the log');
 });
+
+t.test('reads: open to loopback on an open server; otherwise a bearer token, never a nonce', async (t) => {
+  const open = await rig(t);
+  t.equal((await open.app.inject({ url: '/jobs' })).statusCode, 200, 'loopback, open server');
+  t.equal((await open.app.inject({ url: '/jobs', remoteAddress: REMOTE })).statusCode, 401, 'remote caller without credentials');
+  const closed = await startHttpRig({ requireSender: true });
+  t.teardown(() => closed.close());
+  const value = await nonce(closed, { scope: 'all' });
+  for (const url of ['/jobs', `/jobs/${job.uuid}`, `/jobs/${job.uuid}/history`, '/changes']) {
+    const none = await closed.app.inject({ url });
+    t.equal(none.statusCode, 401, `${url} without credentials`);
+    t.match(none.json(), { error: { code: 'credentials_missing' } });
+    const byNonce = await closed.app.inject({ url: `${url}${url.includes('?') ? '&' : '?'}x-nonce=${value}` });
+    t.equal(byNonce.statusCode, 403, `${url} with a nonce`);
+  }
+  t.equal((await closed.app.inject({ url: '/jobs', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).statusCode, 200, 'a bearer token reads');
+  t.equal((await closed.app.inject({ url: '/healthz' })).statusCode, 200, 'probes stay open');
+  t.equal((await closed.nonces.list())[0]?.uses, 0, 'reading spends no nonce use');
+});
