@@ -4,7 +4,7 @@ import { PipelineJobsError } from '../../errors/index.js';
 import { guardPayload, parseAgaveJob, parseEventMessage, parseSlurmNotification, resolveLimits, type JobEventMessage, type JsonObject } from '../../schemas/index.js';
 import { agaveEvent } from './agave-event.js';
 import type { BridgeContext } from './bridge-context.js';
-import { NONCE_PARAM, TOKEN_PARAM, UUID_PARAM, WAIT_PARAM, callbackEventId, rawBody, wantsWait } from './request-parts.js';
+import { NONCE_PARAM, TOKEN_PARAM, UUID_PARAM, WAIT_PARAM, callbackEventId, rawBody, tokenField, wantsWait } from './request-parts.js';
 import { slurmCallbackEvents } from './slurm-callback.js';
 import { submitEvent } from './submit-event.js';
 
@@ -81,11 +81,11 @@ export function registerEventRoutes(app: FastifyInstance, context: BridgeContext
       if (urlName !== undefined) {
         const data: JsonObject = body === undefined ? {} : { ...guardPayload(body, limits, 'body') };
         if (q.note !== undefined) data['note'] = q.note;
-        candidate = { name: urlName, data, source: 'http', ...(q.uuid !== undefined && { uuid: q.uuid }), ...(q.token !== undefined && q.token !== '' && { token: q.token }) };
+        candidate = { name: urlName, data, source: 'http', ...(q.uuid !== undefined && { uuid: q.uuid }), ...tokenField(q.token) };
       } else {
         if (body === undefined) throw new PipelineJobsError('schema_violation', 'send a JSON event body, or name the event in the URL (?uuid=&event=&token=)', { field: 'body' });
         // The body's fields win over the URL's, as in the SD2E manager.
-        candidate = { source: 'http', ...(q.uuid !== undefined && { uuid: q.uuid }), ...(q.token !== undefined && q.token !== '' && { token: q.token }), ...guardPayload(body, limits, 'event') };
+        candidate = { source: 'http', ...(q.uuid !== undefined && { uuid: q.uuid }), ...tokenField(q.token), ...guardPayload(body, limits, 'event') };
       }
       const message = parseEventMessage(candidate, limits);
       if (message.name === 'create') throw new PipelineJobsError('schema_violation', 'create jobs with POST /jobs', { field: 'name' });
@@ -118,7 +118,7 @@ export function registerEventRoutes(app: FastifyInstance, context: BridgeContext
       if (name === undefined) throw new PipelineJobsError('schema_violation', 'the Agave callback names no status: neither ?status= nor a body with "status"', { field: 'status' });
       const data: JsonObject = job !== undefined ? { ...job } : { status: mapped?.status ?? null };
       if (q.note !== undefined && job === undefined) data['note'] = q.note;
-      const message = parseEventMessage({ uuid: q.uuid, name, data, source: 'agave', ...(q.token !== undefined && q.token !== '' && { token: q.token }) }, limits) as JobEventMessage;
+      const message = parseEventMessage({ uuid: q.uuid, name, data, source: 'agave', ...tokenField(q.token) }, limits) as JobEventMessage;
       const id = callbackEventId('agave', q.uuid, name, mapped?.status, body);
       return submitEvent(context, reply, sender, { ...message, id }, wantsWait(q.wait));
     },
@@ -144,8 +144,7 @@ export function registerEventRoutes(app: FastifyInstance, context: BridgeContext
       const q = request.query;
       const body = rawBody(request.body);
       if (body === undefined) throw new PipelineJobsError('schema_violation', 'the Slurm callback needs a body {subject, user?, env?}', { field: 'body' });
-      const token = q.token !== undefined && q.token !== '' ? q.token : undefined;
-      const { message, implied } = slurmCallbackEvents(parseSlurmNotification(body, limits), q.uuid, token, limits);
+      const { message, implied } = slurmCallbackEvents(parseSlurmNotification(body, limits), q.uuid, tokenField(q.token).token, limits);
       return submitEvent(context, reply, sender, message, wantsWait(q.wait), implied);
     },
   );

@@ -14,6 +14,11 @@ export const NONCE_PARAM = { type: 'string', maxLength: 128, description: 'A sen
 /** Query-string schema of a job uuid. */
 export const UUID_PARAM = { type: 'string', format: 'uuid', description: 'The pipeline job uuid.' } as const;
 
+/** The `token` query parameter as event fields: none when absent or empty (`?token=` means no token). */
+export function tokenField(token: string | undefined): { token?: string } {
+  return token === undefined || token === '' ? {} : { token };
+}
+
 /** True for `wait=1` / `wait=true`. */
 export function wantsWait(value: string | undefined): boolean {
   return value === '1' || value === 'true';
