@@ -58,7 +58,8 @@ async function managerRate(bus: EventBus, consumerBus: EventBus, store: JobStore
 
 /** The physical baseline: amqplib alone, publish with confirms + consume with manual ack, same volume. */
 async function rawAmqpRate(url: string, count: number): Promise<number> {
-  const connection = await amqplib.connect(url);
+  // The same socket setting as the product's connections, so the baseline is not handicapped.
+  const connection = await amqplib.connect(url, { noDelay: true });
   const pub = await connection.createConfirmChannel();
   const sub = await connection.createChannel();
   const queue = `pjm.bench.raw.${process.pid}`;

@@ -194,7 +194,7 @@ export class AmqpTransport implements PipelineJobsTransport {
   async #connect(): Promise<Session> {
     let model: ChannelModel;
     try {
-      model = await connect(this.#url, { clientProperties: { connection_name: `pipelinejobs client (pid ${process.pid}, ${randomUUID().slice(0, 8)})` } });
+      model = await connect(this.#url, { clientProperties: { connection_name: `pipelinejobs client (pid ${process.pid}, ${randomUUID().slice(0, 8)})` }, noDelay: true });
     } catch (err) {
       throw unavailable(`cannot connect to ${redactUrl(this.#url)}`, err);
     }

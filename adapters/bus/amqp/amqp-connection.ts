@@ -78,6 +78,9 @@ export class AmqpConnection {
     const recovering = await connect(this.#options.url, {
       clientProperties: { connection_name: this.#options.connectionName },
       timeout: UNAVAILABLE_AFTER_MS,
+      // Acks, confirms and notifications are small frames: Nagle's algorithm would hold each one
+      // back until the previous is acknowledged (amqplib leaves it on by default).
+      noDelay: true,
       recovery: {
         initialMaxRetries: 0,
         waitForConnect: false,
