@@ -7,7 +7,7 @@ import type { Test } from 'tap';
 import { AmqpEventBus } from '../../adapters/bus/amqp/amqp-event-bus.js';
 import type { Delivery, StateNotification } from '../../ports/event-bus.js';
 import { serviceUrl, servicesRequired, uniqueName } from '../helpers/services.js';
-import { startTcpProxy } from '../helpers/tcp-proxy.js';
+import { proxyInFrontOf } from '../helpers/tcp-proxy.js';
 
 const run = promisify(execFile);
 
@@ -215,16 +215,12 @@ if ('skip' in service) {
   });
 
   t.test('a 3 s outage with every connection attempt failing: backoff, then publishes and consumers resume', async (t) => {
-    const target = new URL(url);
-    const proxy = await startTcpProxy(target.hostname, Number(target.port || 5672));
+    const { proxy, url: proxied } = await proxyInFrontOf(url, 5672);
     t.teardown(() => proxy.close());
-    const proxied = new URL(url);
-    proxied.hostname = '127.0.0.1';
-    proxied.port = String(proxy.port);
     const prefix = uniqueName('pjm_outage');
     const log: Line[] = [];
     const logger = { warn: (_o: object, msg: string) => void log.push({ level: 'warn', msg }), info: (_o: object, msg: string) => void log.push({ level: 'info', msg }) };
-    const bus = new AmqpEventBus({ url: proxied.toString(), prefix, logger, reconnect: { initialMs: 100, maxMs: 1000 } });
+    const bus = new AmqpEventBus({ url: proxied, prefix, logger, reconnect: { initialMs: 100, maxMs: 1000 } });
     await bus.start();
     t.teardown(async () => {
       await bus.close();

@@ -4,7 +4,7 @@ import { AmqpEventBus } from '../../adapters/bus/amqp/amqp-event-bus.js';
 import { startHttpRig } from '../helpers/http-rig.js';
 import { ManagerRig } from '../helpers/manager-rig.js';
 import { serviceUrl } from '../helpers/services.js';
-import { startTcpProxy } from '../helpers/tcp-proxy.js';
+import { proxyInFrontOf } from '../helpers/tcp-proxy.js';
 
 const amqp = serviceUrl('PJM_TEST_AMQP_URL');
 
@@ -13,13 +13,9 @@ t.test('the bridge over RabbitMQ: ?wait=1 verdicts, 503 with Retry-After while t
   const rig = new ManagerRig({ bus: { amqp: amqp.url }, store: 'sqlite' });
   t.teardown(() => rig.dispose());
   await rig.startManager();
-  const broker = new URL(amqp.url);
-  const proxy = await startTcpProxy(broker.hostname, Number(broker.port || 5672));
+  const { proxy, url: proxied } = await proxyInFrontOf(amqp.url, 5672);
   t.teardown(() => proxy.close());
-  const proxied = new URL(amqp.url);
-  proxied.hostname = '127.0.0.1';
-  proxied.port = String(proxy.port);
-  const bus = new AmqpEventBus({ url: proxied.toString(), prefix: rig.prefix, reconnect: { initialMs: 50, maxMs: 300 } });
+  const bus = new AmqpEventBus({ url: proxied, prefix: rig.prefix, reconnect: { initialMs: 50, maxMs: 300 } });
   await bus.start();
   const http = await startHttpRig({ bus });
   t.teardown(() => http.close());

@@ -5,7 +5,7 @@ import type { JobStore } from '../../ports/job-store.js';
 import { ADMIN_TOKEN, startHttpRig } from '../helpers/http-rig.js';
 import { ManagerRig } from '../helpers/manager-rig.js';
 import { serviceUrl } from '../helpers/services.js';
-import { startTcpProxy } from '../helpers/tcp-proxy.js';
+import { proxyInFrontOf } from '../helpers/tcp-proxy.js';
 
 const amqp = serviceUrl('PJM_TEST_AMQP_URL');
 
@@ -208,13 +208,9 @@ t.test('the client over RabbitMQ (real broker, manager on SQLite)', { skip: 'ski
   });
 
   t.test('a lost connection: calls fail with bus_unavailable, and the next one connects again', async (t) => {
-    const broker = new URL(amqp.url);
-    const proxy = await startTcpProxy(broker.hostname, Number(broker.port || 5672));
+    const { proxy, url: proxied } = await proxyInFrontOf(amqp.url, 5672);
     t.teardown(() => proxy.close());
-    const proxied = new URL(amqp.url);
-    proxied.hostname = '127.0.0.1';
-    proxied.port = String(proxy.port);
-    const transport = new AmqpTransport({ url: proxied.toString(), prefix: rig.prefix, timeoutMs: 5000 });
+    const transport = new AmqpTransport({ url: proxied, prefix: rig.prefix, timeoutMs: 5000 });
     t.teardown(() => transport.close());
     const job = new PipelineJob({ pipeline: 'client-demo', data: fresh() }, transport);
     t.equal(await job.setup(), 'CREATED');
