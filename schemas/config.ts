@@ -54,7 +54,8 @@ function shown(key: string, env: Readonly<Record<string, string | undefined>>): 
 /**
  * Reads the configuration from environment variables: picks the names `config.schema.json`
  * declares (`PJM_*` and the Rubin aliases), coerces types, applies defaults, maps `API_PORT` onto `PJM_HTTP_PORT` when the latter
- * is unset, and freezes the result.
+ * is unset, points an unset `PJM_URL` at `PJM_HTTP_HOST:PJM_HTTP_PORT` (so a client and a server
+ * started with the same variables meet), and freezes the result.
  *
  * @param env - usually `process.env`.
  * @throws PipelineJobsError `invalid_config`; the message lists every bad key and why, and
@@ -63,6 +64,7 @@ function shown(key: string, env: Readonly<Record<string, string | undefined>>): 
 export function loadConfig(env: Readonly<Record<string, string | undefined>>): Readonly<Config> {
   const config = pickKnownNames(env);
   const portGiven = config['PJM_HTTP_PORT'] !== undefined;
+  const urlGiven = config['PJM_URL'] !== undefined;
   if (!validateConfig(config)) {
     const errors = describeAllErrors(validateConfig.errors ?? []);
     const lines = errors.map(({ key, reason }) => `${key} ${reason}${shown(key, env)}`);
@@ -71,7 +73,14 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): R
   if (!portGiven && config.API_PORT !== undefined) {
     config.PJM_HTTP_PORT = config.API_PORT;
   }
+  if (!urlGiven) config.PJM_URL = serverUrl(config.PJM_HTTP_HOST, config.PJM_HTTP_PORT);
   return Object.freeze(config);
+}
+
+/** Where a client on this host reaches a server listening on `host:port` (a wildcard address answers on loopback). */
+function serverUrl(host: string, port: number): string {
+  const reachable = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host;
+  return `http://${reachable.includes(':') ? `[${reachable}]` : reachable}:${port}`;
 }
 
 /**

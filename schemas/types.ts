@@ -164,7 +164,7 @@ export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' |
 /**
  * Validated configuration (`config.schema.json`), keyed by environment variable name so that the
  * schema, docker-compose and the docs use one vocabulary. Defaults are applied; `PJM_HTTP_PORT`
- * already reflects `API_PORT` when only the alias was set.
+ * already reflects `API_PORT` when only the alias was set, and `PJM_URL` that port when unset.
  */
 export interface Config {
   PJM_AMQP_URL?: string;

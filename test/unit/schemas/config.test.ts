@@ -77,6 +77,20 @@ t.test('Rubin aliases', (t) => {
   t.end();
 });
 
+t.test('an unset PJM_URL is where a server started with the same variables listens', (t) => {
+  t.equal(loadConfig({}).PJM_URL, 'http://127.0.0.1:8080');
+  t.equal(loadConfig({ PJM_HTTP_PORT: '9000' }).PJM_URL, 'http://127.0.0.1:9000');
+  t.equal(loadConfig({ API_PORT: '9090' }).PJM_URL, 'http://127.0.0.1:9090', 'the Rubin alias too');
+  t.equal(loadConfig({ API_PORT: '9090', PJM_HTTP_PORT: '7000' }).PJM_URL, 'http://127.0.0.1:7000');
+  t.equal(loadConfig({ PJM_HTTP_HOST: 'jobs.example.org', PJM_HTTP_PORT: '80' }).PJM_URL, 'http://jobs.example.org:80');
+  t.equal(loadConfig({ PJM_HTTP_HOST: '0.0.0.0' }).PJM_URL, 'http://127.0.0.1:8080', 'a wildcard address answers on loopback');
+  t.equal(loadConfig({ PJM_HTTP_HOST: '::' }).PJM_URL, 'http://[::1]:8080');
+  t.equal(loadConfig({ PJM_HTTP_HOST: '::1', PJM_HTTP_PORT: '9000' }).PJM_URL, 'http://[::1]:9000');
+  t.equal(loadConfig({ PJM_URL: 'https://jobs.example.org/pjm', PJM_HTTP_PORT: '9000' }).PJM_URL, 'https://jobs.example.org/pjm', 'a set PJM_URL wins');
+  t.equal(loadConfig({ PJM_URL: '', PJM_HTTP_PORT: '9000' }).PJM_URL, 'http://127.0.0.1:9000', 'empty is unset');
+  t.end();
+});
+
 t.test('one failure names every bad key and why', (t) => {
   const env = {
     PJM_HTTP_PORT: 'eighty',
