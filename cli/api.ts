@@ -15,6 +15,15 @@ export class Api {
   readonly base: string;
   readonly #headers: Record<string, string>;
 
+  /**
+   * The API the environment names: `PJM_URL`, else where `pjm serve` listens with the same
+   * variables. Loads the configuration validator, so only a command that calls the server pays for it.
+   */
+  static async fromEnv(env: Readonly<Record<string, string | undefined>>): Promise<Api> {
+    const { loadConfig } = await import('../schemas/config.js');
+    return new Api(loadConfig(env));
+  }
+
   /** Sends the first of `PJM_API_TOKENS` as a bearer token and `PJM_NONCE` as `x-nonce`, when set. */
   constructor(config: Readonly<Config>) {
     this.base = config.PJM_URL.replace(/\/+$/, '');

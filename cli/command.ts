@@ -5,15 +5,24 @@ export interface CommandIo {
   readonly env: NodeJS.ProcessEnv;
 }
 
-/** One `pjm` subcommand. `run` resolves to the process exit code. */
+/** What one `pjm` subcommand does. `run` resolves to the process exit code. */
 export interface Command {
-  readonly name: string;
-  readonly summary: string;
   readonly usage: string;
   run(args: string[], io: CommandIo): Promise<number>;
 }
 
-/** Exit codes scripts can rely on. */
+/**
+ * A `pjm` subcommand as the command list names it. Its module is imported only when the command
+ * runs or prints its usage, so no command pays for another's dependencies (the server's
+ * fastify, mongodb, amqplib and better-sqlite3 cost about a second).
+ */
+export interface CommandEntry {
+  readonly name: string;
+  readonly summary: string;
+  load(): Promise<Command>;
+}
+
+/** Exit codes scripts can rely on (the main help and the README list them). */
 export const EXIT = {
   ok: 0,
   /** Anything else that went wrong (a failed MailProg delivery, an internal error). */

@@ -1,40 +1,34 @@
+import { createRequire } from 'node:module';
 import { PipelineJobsError } from '../errors/index.js';
 import { UnreachableError } from './api.js';
-import { EXIT, type Command, type CommandIo } from './command.js';
-import { bridgeCommand } from './commands/bridge-command.js';
-import { createCommand } from './commands/create-command.js';
-import { fsmCommand } from './commands/fsm-command.js';
-import { historyCommand } from './commands/history-command.js';
-import { lsCommand } from './commands/ls-command.js';
-import { managerCommand } from './commands/manager-command.js';
-import { nonceCommand } from './commands/nonce-command.js';
-import { sendCommand } from './commands/send-command.js';
-import { serveCommand } from './commands/serve-command.js';
-import { showCommand } from './commands/show-command.js';
-import { slurmMailCommand } from './commands/slurm-mail-command.js';
-import { tokenCommand } from './commands/token-command.js';
-import { watchCommand } from './commands/watch-command.js';
-
-const COMMANDS: readonly Command[] = [
-  serveCommand,
-  managerCommand,
-  bridgeCommand,
-  createCommand,
-  sendCommand,
-  showCommand,
-  lsCommand,
-  historyCommand,
-  watchCommand,
-  tokenCommand,
-  nonceCommand,
-  fsmCommand,
-  slurmMailCommand,
-];
+import { COMMANDS } from './command-list.js';
+import { EXIT, type CommandIo } from './command.js';
 
 function mainHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
   const lines = COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`);
-  return `Usage: pjm <command> [options]\n\nCommands:\n${lines.join('\n')}\n\nRun "pjm <command> --help" for a command's options. Configuration comes from PJM_* environment\nvariables (see README); client commands call the server at PJM_URL (default http://127.0.0.1:8080).\n--debug prints stack traces. Exit codes: 0 ok, 1 failure, 2 bad usage or configuration,\n3 refused by the server (the message starts with its code), 4 server unreachable.\n`;
+  return `Usage: pjm <command> [options]
+
+Commands:
+${lines.join('\n')}
+
+Run "pjm <command> --help" for a command's options, "pjm --version" for the version.
+Configuration comes from PJM_* environment variables (see README). Client commands call the
+server at PJM_URL; unset, at PJM_HTTP_HOST:PJM_HTTP_PORT, where pjm serve listens with the same
+variables (default http://127.0.0.1:8080). --debug prints stack traces.
+
+Exit codes:
+  0  ok
+  1  failure
+  2  bad usage or configuration: nothing was attempted
+  3  refused by the server (the message starts with its code)
+  4  server unreachable
+`;
+}
+
+/** The package version, read on demand (package.json is exported for this). */
+function version(): string {
+  return (createRequire(import.meta.url)('pipelinejobs/package.json') as { version: string }).version;
 }
 
 /** Runs one `pjm` invocation and resolves to its exit code; never throws. */
@@ -44,19 +38,24 @@ export async function main(argv: string[], io: CommandIo): Promise<number> {
     io.stdout.write(mainHelp());
     return name === undefined ? EXIT.usage : EXIT.ok;
   }
-  const command = COMMANDS.find((c) => c.name === name);
-  if (command === undefined) {
+  if (name === '--version' || name === '-V') {
+    io.stdout.write(`${version()}\n`);
+    return EXIT.ok;
+  }
+  const entry = COMMANDS.find((c) => c.name === name);
+  if (entry === undefined) {
     io.stderr.write(`pjm: unknown command "${name}" (see pjm --help)\n`);
     return EXIT.usage;
   }
-  if (rest.includes('--help') || rest.includes('-h')) {
-    io.stdout.write(`Usage: ${command.usage}`);
-    return EXIT.ok;
-  }
+  const debug = rest.includes('--debug') || io.env['PJM_DEBUG'] === '1' || io.env['PJM_DEBUG'] === 'true';
   try {
+    const command = await entry.load();
+    if (rest.includes('--help') || rest.includes('-h')) {
+      io.stdout.write(`Usage: ${command.usage}`);
+      return EXIT.ok;
+    }
     return await command.run(rest.filter((arg) => arg !== '--debug'), io);
   } catch (err) {
-    const debug = rest.includes('--debug') || io.env['PJM_DEBUG'] === '1' || io.env['PJM_DEBUG'] === 'true';
     const message = err instanceof Error ? err.message : String(err);
     const usageError = err instanceof TypeError && 'code' in err && String(err.code).startsWith('ERR_PARSE_ARGS');
     const hint = usageError ? ` (see pjm ${name} --help)` : '';

@@ -1,5 +1,4 @@
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../../schemas/index.js';
 import { Api } from '../api.js';
 import { EXIT, type Command } from '../command.js';
 import { parseDataFlag, usageError, writeJson } from '../output.js';
@@ -15,8 +14,6 @@ interface Created {
 
 /** `pjm create <pipeline>`: creates a job through the bridge and prints its uuid and token. */
 export const createCommand: Command = {
-  name: 'create',
-  summary: 'Create a job (POST /jobs): prints its uuid and token',
   usage: `pjm create <pipeline> [--data JSON] [--owner O] [--site S] [--archive-path P] [--no-wait] [--json]
 
 The same pipeline and data always name the same job, so creating twice is harmless.
@@ -49,7 +46,8 @@ Without --json: the uuid and the token, tab-separated, on one line (for scripts:
       ...(values.site !== undefined && { site: values.site }),
       ...(values['archive-path'] !== undefined && { archivePath: values['archive-path'] }),
     };
-    const { body: created } = await new Api(loadConfig(io.env)).call<Created>('POST', `/jobs${values['no-wait'] ? '' : '?wait=1'}`, body);
+    const api = await Api.fromEnv(io.env);
+    const { body: created } = await api.call<Created>('POST', `/jobs${values['no-wait'] ? '' : '?wait=1'}`, body);
     if (values.json) writeJson(io, created);
     else io.stdout.write(`${created.uuid}\t${created.token}\n`);
     if (!values.json && created.status === 'duplicate') io.stderr.write(`job ${created.uuid} already existed (state ${created.state ?? '?'})\n`);

@@ -1,20 +1,18 @@
 import { parseArgs } from 'node:util';
-import type { HistoryEntry } from '../../schemas/index.js';
-import { loadConfig } from '../../schemas/index.js';
+import type { HistoryEntry } from '../../schemas/types.js';
 import { Api } from '../api.js';
 import { EXIT, type Command } from '../command.js';
 import { clip, usageError, writeJson, writeTable } from '../output.js';
 
 /** `pjm history <uuid>`: how a job got where it is. */
 export const historyCommand: Command = {
-  name: 'history',
-  summary: 'Show how a job got where it is: every applied event (GET /jobs/:uuid/history)',
   usage: 'pjm history <uuid> [--json]\n\n  --json   {uuid, state, version, history: [...]} as JSON\n',
   async run(args, io) {
     const { values, positionals } = parseArgs({ args, allowPositionals: true, strict: true, options: { json: { type: 'boolean', default: false } } });
     const [uuid] = positionals;
     if (uuid === undefined || positionals.length > 1) throw usageError('expected one job uuid');
-    const { body } = await new Api(loadConfig(io.env)).call<{ uuid: string; state: string; version: number; history: HistoryEntry[] }>('GET', `/jobs/${encodeURIComponent(uuid)}/history`);
+    const api = await Api.fromEnv(io.env);
+    const { body } = await api.call<{ uuid: string; state: string; version: number; history: HistoryEntry[] }>('GET', `/jobs/${encodeURIComponent(uuid)}/history`);
     if (values.json) {
       writeJson(io, body);
       return EXIT.ok;

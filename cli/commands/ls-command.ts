@@ -1,14 +1,11 @@
 import { parseArgs } from 'node:util';
-import type { JobDocument } from '../../schemas/index.js';
-import { loadConfig } from '../../schemas/index.js';
+import type { JobDocument } from '../../schemas/types.js';
 import { Api } from '../api.js';
 import { EXIT, type Command } from '../command.js';
 import { usageError, writeJson, writeTable } from '../output.js';
 
 /** `pjm ls`: jobs, newest first, with the query API's filters. */
 export const lsCommand: Command = {
-  name: 'ls',
-  summary: 'List jobs, newest first, filtered by pipeline, state, owner, site or time (GET /jobs)',
   usage: `pjm ls [--pipeline ID] [--state S[,S...]] [--owner O] [--site S] [--since ISO] [--until ISO] [--limit N] [--all] [--json]
 
   --limit   jobs per page (default 50, at most 1000)
@@ -38,7 +35,7 @@ export const lsCommand: Command = {
       const value = values[key];
       if (value !== undefined) params.set(key, value);
     }
-    const api = new Api(loadConfig(io.env));
+    const api = await Api.fromEnv(io.env);
     const jobs: JobDocument[] = [];
     let cursor: string | undefined;
     do {

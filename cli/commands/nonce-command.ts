@@ -1,9 +1,7 @@
 import { parseArgs } from 'node:util';
 import { newNonce } from '../../model/nonce-value.js';
-import type { NonceRecord, NonceScope } from '../../ports/nonce-store.js';
-import { loadConfig } from '../../schemas/index.js';
+import type { NonceRecord, NonceScope, NonceStore } from '../../ports/nonce-store.js';
 import { EXIT, type Command, type CommandIo } from '../command.js';
-import { openNonceStore } from '../compose.js';
 import { parseDuration } from '../duration.js';
 import { usageError } from '../output.js';
 
@@ -15,7 +13,8 @@ function row(n: NonceRecord, now: Date): string {
   return [n.id, n.scope.padEnd(6), status.padEnd(9), uses.padEnd(9), (n.expires ?? 'never').padEnd(24), n.label ?? ''].join('  ');
 }
 
-async function withStore<T>(io: CommandIo, action: (store: Awaited<ReturnType<typeof openNonceStore>>) => Promise<T>): Promise<T> {
+async function withStore<T>(io: CommandIo, action: (store: NonceStore) => Promise<T>): Promise<T> {
+  const [{ loadConfig }, { openNonceStore }] = await Promise.all([import('../../schemas/config.js'), import('../compose.js')]);
   const store = await openNonceStore(loadConfig(io.env));
   try {
     return await action(store);
@@ -29,8 +28,6 @@ async function withStore<T>(io: CommandIo, action: (store: Awaited<ReturnType<ty
  * Slurm). Works on the store the configuration names, so it runs where the store is reachable.
  */
 export const nonceCommand: Command = {
-  name: 'nonce',
-  summary: 'Create, list or revoke sender nonces (x-nonce) for Agave, Slurm and other callers',
   usage: `pjm nonce create --scope events|create|all [--max-uses N] [--ttl 24h] [--label TEXT] [--json]
 pjm nonce list [--json]
 pjm nonce revoke <id>

@@ -1,5 +1,4 @@
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../../schemas/index.js';
 import { Api } from '../api.js';
 import { EXIT, type Command } from '../command.js';
 import { parseDataFlag, usageError, writeJson } from '../output.js';
@@ -14,8 +13,6 @@ interface Answer {
 
 /** `pjm send <uuid> <event>`: sends one event through the bridge and prints the new state. */
 export const sendCommand: Command = {
-  name: 'send',
-  summary: 'Send an event to a job (POST /events): prints the new state',
   usage: `pjm send <uuid> <event> --token TOKEN [--data JSON] [--id UUID] [--no-wait] [--json]
 
 Events: run, update, resource, fail, finish, index, indexed, validate, validated, reject,
@@ -38,7 +35,8 @@ A refused event exits 3 with its code (e.g. illegal_transition).
     const data = parseDataFlag(values.data);
     const token = values.token;
     const event = { uuid, name, ...(token !== undefined && { token }), ...(data !== undefined && { data }), ...(values.id !== undefined && { id: values.id }), source: 'cli' };
-    const { body } = await new Api(loadConfig(io.env)).call<Answer>('POST', `/events${values['no-wait'] ? '' : '?wait=1'}`, event);
+    const api = await Api.fromEnv(io.env);
+    const { body } = await api.call<Answer>('POST', `/events${values['no-wait'] ? '' : '?wait=1'}`, event);
     if (values.json) writeJson(io, body);
     else if (body.state !== undefined) io.stdout.write(`${body.state}\n`);
     else io.stdout.write(`${body.status} ${body.eventId}\n`);

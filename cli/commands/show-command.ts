@@ -1,20 +1,18 @@
 import { parseArgs } from 'node:util';
-import type { JobDocument } from '../../schemas/index.js';
-import { loadConfig } from '../../schemas/index.js';
+import type { JobDocument } from '../../schemas/types.js';
 import { Api } from '../api.js';
 import { EXIT, type Command } from '../command.js';
 import { usageError, writeJson } from '../output.js';
 
 /** `pjm show <uuid>`: where one job is. */
 export const showCommand: Command = {
-  name: 'show',
-  summary: 'Show one job: state, version, pipeline, data (GET /jobs/:uuid)',
   usage: 'pjm show <uuid> [--json]\n\n  --json   the job document as JSON\n',
   async run(args, io) {
     const { values, positionals } = parseArgs({ args, allowPositionals: true, strict: true, options: { json: { type: 'boolean', default: false } } });
     const [uuid] = positionals;
     if (uuid === undefined || positionals.length > 1) throw usageError('expected one job uuid');
-    const { body: job } = await new Api(loadConfig(io.env)).call<JobDocument>('GET', `/jobs/${encodeURIComponent(uuid)}`);
+    const api = await Api.fromEnv(io.env);
+    const { body: job } = await api.call<JobDocument>('GET', `/jobs/${encodeURIComponent(uuid)}`);
     if (values.json) {
       writeJson(io, job);
       return EXIT.ok;

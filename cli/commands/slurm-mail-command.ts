@@ -15,8 +15,6 @@ const RETRY_DELAYS_MS = [1000, 2000, 4000, 8000, 16_000, 30_000];
  * job's comment (`--comment=pjm:<uuid>:<token>`). See docs/slurm.md.
  */
 export const slurmMailCommand: Command = {
-  name: 'slurm-mail',
-  summary: 'Slurm MailProg: report a Slurm job notification to the bridge (see docs/slurm.md)',
   usage: `pjm slurm-mail -s "<subject>" <user> [--fallback PROGRAM]
 
 Set MailProg in slurm.conf to a wrapper that sets PJM_URL (and PJM_NONCE when the bridge is on

@@ -1,7 +1,6 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { JobTokens } from '../../model/job-tokens.js';
-import { loadConfig } from '../../schemas/index.js';
 import { EXIT, type Command } from '../command.js';
 import { parseDuration } from '../duration.js';
 import { usageError } from '../output.js';
@@ -14,8 +13,6 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * secret in PJM_DATA_DIR): for an operator re-attaching a job whose token was lost or expired.
  */
 export const tokenCommand: Command = {
-  name: 'token',
-  summary: 'Issue a fresh token for a job with the server secret (operators; PJM_SECRET or PJM_DATA_DIR)',
   usage: `pjm token <uuid> [--ttl 72h]
 
 Prints a new token for the job, signed with PJM_SECRET (or the embedded secret in PJM_DATA_DIR),
@@ -26,6 +23,7 @@ operator's command, run where the server's configuration is.
     const { values, positionals } = parseArgs({ args, allowPositionals: true, strict: true, options: { ttl: { type: 'string' } } });
     const [uuid] = positionals;
     if (uuid === undefined || positionals.length > 1 || !UUID.test(uuid)) throw usageError('expected one job uuid');
+    const { loadConfig } = await import('../../schemas/config.js');
     const config = loadConfig(io.env);
     const secret = config.PJM_SECRET ?? loadOrCreateSecret(resolve(config.PJM_DATA_DIR));
     const ttl = values.ttl === undefined ? config.PJM_TOKEN_TTL_SECONDS : parseDuration(values.ttl);

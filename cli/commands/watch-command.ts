@@ -1,6 +1,5 @@
 import { parseArgs } from 'node:util';
 import type { StateNotification } from '../../ports/event-bus.js';
-import { loadConfig } from '../../schemas/index.js';
 import { Api } from '../api.js';
 import { EXIT, type Command } from '../command.js';
 import { untilSignal } from '../until-signal.js';
@@ -28,8 +27,6 @@ async function* sseData(stream: ReadableStream<Uint8Array>): AsyncGenerator<stri
 
 /** `pjm watch`: state changes as they happen, until Ctrl-C. */
 export const watchCommand: Command = {
-  name: 'watch',
-  summary: 'Print state changes live as the manager applies events (GET /changes), until Ctrl-C',
   usage: `pjm watch [--pipeline ID] [--uuid UUID] [--json]
 
 One line per applied event: time, job, pipeline, previous state → new state (event, version).
@@ -41,7 +38,7 @@ One line per applied event: time, job, pipeline, previous state → new state (e
     const params = new URLSearchParams();
     if (values.pipeline !== undefined) params.set('pipeline', values.pipeline);
     if (values.uuid !== undefined) params.set('uuid', values.uuid);
-    const api = new Api(loadConfig(io.env));
+    const api = await Api.fromEnv(io.env);
     const abort = new AbortController();
     const stream = await api.stream(`/changes${params.size > 0 ? `?${params.toString()}` : ''}`, abort.signal);
     io.stderr.write(`watching ${api.base}${values.pipeline === undefined ? '' : ` pipeline ${values.pipeline}`}${values.uuid === undefined ? '' : ` job ${values.uuid}`}; Ctrl-C to stop\n`);

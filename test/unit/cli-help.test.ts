@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import t from 'tap';
+import { EXIT } from '../../cli/command.js';
 import { main } from '../../cli/main.js';
 import { capture } from '../helpers/capture.js';
 
@@ -41,4 +43,14 @@ t.test('a bad flag, an unreachable server and a refused event: one line and a no
   const badData = await run(['create', 'p', '--data', '[1]']);
   t.equal(badData.code, 2);
   t.match(badData.err, /--data must be a JSON object/);
+});
+
+t.test('pjm --version and -V print the package version', async (t) => {
+  const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  for (const flag of ['--version', '-V']) t.same(await run([flag]), { code: 0, out: `${version}\n`, err: '' }, flag);
+});
+
+t.test('the main help lists every exit code', async (t) => {
+  const help = (await run(['--help'])).out;
+  for (const [name, code] of Object.entries(EXIT)) t.match(help, new RegExp(`\\n  ${code} +\\S`), `${name} (${code}) is explained`);
 });

@@ -23,10 +23,17 @@ Commands:
   fsm         Print the pipeline-job state machine (Mermaid diagram, or --json)
   slurm-mail  Slurm MailProg: report a Slurm job notification to the bridge (see docs/slurm.md)
 
-Run "pjm <command> --help" for a command's options. Configuration comes from PJM_* environment
-variables (see README); client commands call the server at PJM_URL (default http://127.0.0.1:8080).
---debug prints stack traces. Exit codes: 0 ok, 1 failure, 2 bad usage or configuration,
-3 refused by the server (the message starts with its code), 4 server unreachable.
+Run "pjm <command> --help" for a command's options, "pjm --version" for the version.
+Configuration comes from PJM_* environment variables (see README). Client commands call the
+server at PJM_URL; unset, at PJM_HTTP_HOST:PJM_HTTP_PORT, where pjm serve listens with the same
+variables (default http://127.0.0.1:8080). --debug prints stack traces.
+
+Exit codes:
+  0  ok
+  1  failure
+  2  bad usage or configuration: nothing was attempted
+  3  refused by the server (the message starts with its code)
+  4  server unreachable
 
 `
 
