@@ -13,6 +13,8 @@ export class UnreachableError extends Error {
 /** A running pjm HTTP API, as the command-line commands call it (`PJM_URL`). */
 export class Api {
   readonly base: string;
+  /** Whether calls carry an admin bearer token (the first of `PJM_API_TOKENS`). */
+  readonly admin: boolean;
   readonly #headers: Record<string, string>;
 
   /**
@@ -28,6 +30,7 @@ export class Api {
   constructor(config: Readonly<Config>) {
     this.base = config.PJM_URL.replace(/\/+$/, '');
     const bearer = config.PJM_API_TOKENS?.split(',')[0];
+    this.admin = bearer !== undefined;
     this.#headers = {
       ...(bearer !== undefined && { authorization: `Bearer ${bearer}` }),
       ...(config.PJM_NONCE !== undefined && { 'x-nonce': config.PJM_NONCE }),

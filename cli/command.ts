@@ -1,8 +1,10 @@
-/** Where a command writes; injected so commands can be tested without a child process. */
+/** Where a command reads and writes; injected so commands can be tested without a child process. */
 export interface CommandIo {
   readonly stdout: NodeJS.WritableStream;
   readonly stderr: NodeJS.WritableStream;
   readonly env: NodeJS.ProcessEnv;
+  /** What `--data -` reads; without it, `--data -` is a usage error. */
+  readonly stdin?: NodeJS.ReadableStream;
 }
 
 /** What one `pjm` subcommand does. `run` resolves to the process exit code. */

@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import type { CommandIo } from './command.js';
 
 /** Writes `rows` under `headers` as left-aligned columns. */
@@ -17,17 +18,44 @@ export function clip(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 
-/** A JSON object from a `--data` flag; a usage error otherwise. */
-export function parseDataFlag(text: string | undefined): Record<string, unknown> | undefined {
+/**
+ * The JSON object a `--data` flag gives: the JSON itself, `@FILE` for a file's contents or `-`
+ * for standard input (payloads too large for a command line). Anything else is a usage error.
+ */
+export async function readDataFlag(text: string | undefined, io: CommandIo): Promise<Record<string, unknown> | undefined> {
   if (text === undefined) return undefined;
+  let json: string;
+  let origin: string;
+  if (text === '-') {
+    if (io.stdin === undefined) throw usageError('--data -: there is no standard input to read');
+    json = await readAll(io.stdin);
+    origin = 'standard input';
+  } else if (text.startsWith('@')) {
+    const path = text.slice(1);
+    try {
+      json = await readFile(path, 'utf8');
+    } catch (err) {
+      throw usageError(`--data ${text}: cannot read ${path}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    origin = path;
+  } else {
+    json = text;
+    origin = clip(text, 40);
+  }
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    value = JSON.parse(json);
   } catch {
-    throw usageError(`--data is not JSON: ${clip(text, 40)}`);
+    throw usageError(`--data is not JSON: ${origin}`);
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) throw usageError('--data must be a JSON object');
   return value as Record<string, unknown>;
+}
+
+async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 /** An error the CLI reports as a usage error (exit 2). */

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { Api } from '../api.js';
 import { EXIT, type Command } from '../command.js';
-import { parseDataFlag, usageError, writeJson } from '../output.js';
+import { readDataFlag, usageError, writeJson } from '../output.js';
 
 interface Created {
   uuid: string;
@@ -14,10 +14,11 @@ interface Created {
 
 /** `pjm create <pipeline>`: creates a job through the bridge and prints its uuid and token. */
 export const createCommand: Command = {
-  usage: `pjm create <pipeline> [--data JSON] [--owner O] [--site S] [--archive-path P] [--no-wait] [--json]
+  usage: `pjm create <pipeline> [--data JSON|@FILE|-] [--owner O] [--site S] [--archive-path P] [--no-wait] [--json]
 
 The same pipeline and data always name the same job, so creating twice is harmless.
-  --data          the job's parameters, a JSON object (part of its identity)
+  --data          the job's parameters, a JSON object (part of its identity); @FILE reads it
+                  from a file, - from standard input
   --no-wait       answer once the bus holds the create, without waiting for the manager
   --json          the whole answer: uuid, token, archive path and callback URLs
 Without --json: the uuid and the token, tab-separated, on one line (for scripts: read UUID TOKEN).
@@ -38,7 +39,7 @@ Without --json: the uuid and the token, tab-separated, on one line (for scripts:
     });
     const [pipeline] = positionals;
     if (pipeline === undefined || positionals.length > 1) throw usageError('expected one pipeline id');
-    const data = parseDataFlag(values.data);
+    const data = await readDataFlag(values.data, io);
     const body = {
       pipeline,
       ...(data !== undefined && { data }),

@@ -1,7 +1,8 @@
 import { parseArgs } from 'node:util';
+import { ADMIN_EVENTS } from '../../fsm/states.js';
 import { Api } from '../api.js';
 import { EXIT, type Command } from '../command.js';
-import { parseDataFlag, usageError, writeJson } from '../output.js';
+import { readDataFlag, usageError, writeJson } from '../output.js';
 
 interface Answer {
   eventId: string;
@@ -13,14 +14,15 @@ interface Answer {
 
 /** `pjm send <uuid> <event>`: sends one event through the bridge and prints the new state. */
 export const sendCommand: Command = {
-  usage: `pjm send <uuid> <event> --token TOKEN [--data JSON] [--id UUID] [--no-wait] [--json]
+  usage: `pjm send <uuid> <event> --token TOKEN [--data JSON|@FILE|-] [--id UUID] [--no-wait] [--json]
 
 Events: run, update, resource, fail, finish, index, indexed, validate, validated, reject,
 finalize, retire, cancel; reset and ready need an admin token (PJM_API_TOKENS).
-  --token     the job's token; an admin (PJM_API_TOKENS) may omit it
-  --data      a JSON object recorded with the event
+  --token     the job's token (pjm create prints it); required unless PJM_API_TOKENS is set
+  --data      a JSON object recorded with the event; @FILE reads it from a file, - from
+              standard input
   --id        an idempotency key: the same id twice is applied once
-  --no-wait   answer once the bus holds the event (prints its id)
+  --no-wait   answer once the bus holds the event (prints "accepted <event id>")
 A refused event exits 3 with its code (e.g. illegal_transition).
 `,
   async run(args, io) {
@@ -32,10 +34,13 @@ A refused event exits 3 with its code (e.g. illegal_transition).
     });
     const [uuid, name] = positionals;
     if (uuid === undefined || name === undefined || positionals.length > 2) throw usageError('expected <uuid> <event>');
-    const data = parseDataFlag(values.data);
-    const token = values.token;
-    const event = { uuid, name, ...(token !== undefined && { token }), ...(data !== undefined && { data }), ...(values.id !== undefined && { id: values.id }), source: 'cli' };
+    const token = values.token === '' ? undefined : values.token;
     const api = await Api.fromEnv(io.env);
+    // The server mints the token for an admin (bearer) and refuses reset/ready to anyone else.
+    if (!api.admin && (ADMIN_EVENTS as readonly string[]).includes(name)) throw usageError(`${name} is an admin event: set PJM_API_TOKENS to an admin bearer token`);
+    if (!api.admin && token === undefined) throw usageError(`--token is required: the job's token, as pjm create printed it (an admin with PJM_API_TOKENS may omit it)`);
+    const data = await readDataFlag(values.data, io);
+    const event = { uuid, name, ...(token !== undefined && { token }), ...(data !== undefined && { data }), ...(values.id !== undefined && { id: values.id }), source: 'cli' };
     const { body } = await api.call<Answer>('POST', `/events${values['no-wait'] ? '' : '?wait=1'}`, event);
     if (values.json) writeJson(io, body);
     else if (body.state !== undefined) io.stdout.write(`${body.state}\n`);

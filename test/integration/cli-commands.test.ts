@@ -1,6 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import t from 'tap';
 import { main } from '../../cli/main.js';
@@ -11,53 +12,55 @@ import { freePort } from '../helpers/free-port.js';
 t.test('create, send, show, ls, history and watch against a running pjm serve', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'pjm-cli-'));
   const port = await freePort();
-  const env = { PJM_URL: `http://127.0.0.1:${port}`, PJM_DATA_DIR: dir };
+  const base = `http://127.0.0.1:${port}`;
+  const env = { PJM_URL: base, PJM_DATA_DIR: dir };
   const serve = spawnPjm(['serve'], { ...env, PJM_HTTP_PORT: String(port), PJM_LOG_LEVEL: 'warn' });
   t.teardown(async () => {
     serve.kill('SIGTERM');
     await exited(serve);
     rmSync(dir, { recursive: true, force: true });
   });
-  const pjm = async (...args: string[]) => {
+  const pjm = async (args: string[], stdin?: NodeJS.ReadableStream) => {
     const out = capture();
     const err = capture();
-    const code = await main(args, { stdout: out.stream, stderr: err.stream, env });
+    const code = await main(args, { stdout: out.stream, stderr: err.stream, env, ...(stdin !== undefined && { stdin }) });
     return { code, out: out.text(), err: err.text() };
   };
-  for (let i = 0; i < 150 && (await fetch(`${env.PJM_URL}/healthz`).then((r) => r.ok, () => false)) === false; i++) await sleep(100);
+  for (let i = 0; i < 150 && (await fetch(`${base}/healthz`).then((r) => r.ok, () => false)) === false; i++) await sleep(100);
 
   const watchOut = capture();
   const watchErr = capture();
   const watching = main(['watch', '--pipeline', 'cli-demo'], { stdout: watchOut.stream, stderr: watchErr.stream, env });
   await sleep(300);
 
-  const created = await pjm('create', 'cli-demo', '--data', '{"sample": 1}');
+  writeFileSync(join(dir, 'data.json'), '{"sample": 1}');
+  const created = await pjm(['create', 'cli-demo', '--data', `@${join(dir, 'data.json')}`]);
   t.equal(created.code, 0, created.err);
   const [uuid, token] = created.out.trim().split('\t');
   t.match(uuid, /^[0-9a-f-]{36}$/);
-  const again = await pjm('create', 'cli-demo', '--data', '{"sample": 1}');
-  t.equal(again.out, created.out.replace(token!, again.out.trim().split('\t')[1]!), 'same job uuid');
+  const again = await pjm(['create', 'cli-demo', '--data', '{"sample": 1}']);
+  t.equal(again.out, created.out.replace(token!, again.out.trim().split('\t')[1]!), 'same job uuid: --data @FILE gave the same data');
   t.match(again.err, /already existed/);
 
-  const ran = await pjm('send', uuid!, 'run', '--token', token!, '--data', '{"host": "n1"}');
-  t.same([ran.code, ran.out], [0, 'RUNNING\n']);
-  const refused = await pjm('send', uuid!, 'cancel', '--token', token!);
+  const ran = await pjm(['send', uuid!, 'run', '--token', token!, '--data', '-'], Readable.from(['{"host": "n1"}']));
+  t.same([ran.code, ran.out], [0, 'RUNNING\n'], ran.err);
+  const refused = await pjm(['send', uuid!, 'cancel', '--token', token!]);
   t.equal(refused.code, 3, 'a refused event exits 3');
   t.match(refused.err, /^pjm send: illegal_transition: .*\n$/);
-  const badToken = await pjm('send', uuid!, 'finish', '--token', 'nope');
+  const badToken = await pjm(['send', uuid!, 'finish', '--token', 'nope']);
   t.equal(badToken.code, 3);
   t.match(badToken.err, /^pjm send: token_invalid: /);
-  t.same([(await pjm('send', uuid!, 'finish', '--token', token!)).out], ['FINISHED\n']);
+  t.same([(await pjm(['send', uuid!, 'finish', '--token', token!])).out], ['FINISHED\n']);
 
-  const shown = await pjm('show', uuid!);
+  const shown = await pjm(['show', uuid!]);
   t.match(shown.out, /^uuid: +[0-9a-f-]{36}\npipeline: +cli-demo\nstate: +FINISHED\nversion: +3\n/);
-  const json = JSON.parse((await pjm('show', uuid!, '--json')).out) as { state: string };
+  const json = JSON.parse((await pjm(['show', uuid!, '--json'])).out) as { state: string };
   t.equal(json.state, 'FINISHED');
-  const listed = await pjm('ls', '--pipeline', 'cli-demo');
+  const listed = await pjm(['ls', '--pipeline', 'cli-demo']);
   t.match(listed.out, new RegExp(`^UUID +PIPELINE +STATE +VERSION +UPDATED\\n${uuid} +cli-demo +FINISHED +3 `));
-  const history = await pjm('history', uuid!);
+  const history = await pjm(['history', uuid!]);
   t.match(history.out, /VERSION +DATE +EVENT +STATE +SOURCE +DATA\n1 .* create +CREATED +http .*\n2 .* run +RUNNING +cli +\{"host":"n1"\}\n3 .* finish +FINISHED +cli/);
-  const missing = await pjm('show', '0b6c2f6e-9d1a-5c3e-8f00-123456789abc');
+  const missing = await pjm(['show', '0b6c2f6e-9d1a-5c3e-8f00-123456789abc']);
   t.equal(missing.code, 3);
   t.match(missing.err, /^pjm show: unknown_job: /);
 

@@ -1,15 +1,20 @@
 import { readFileSync } from 'node:fs';
+import { Readable } from 'node:stream';
 import t from 'tap';
 import { EXIT } from '../../cli/command.js';
 import { main } from '../../cli/main.js';
 import { capture } from '../helpers/capture.js';
 
-async function run(args: string[], env: NodeJS.ProcessEnv = {}) {
+async function run(args: string[], env: NodeJS.ProcessEnv = {}, stdin?: NodeJS.ReadableStream) {
   const out = capture();
   const err = capture();
-  const code = await main(args, { stdout: out.stream, stderr: err.stream, env });
+  const code = await main(args, { stdout: out.stream, stderr: err.stream, env, ...(stdin !== undefined && { stdin }) });
   return { code, out: out.text(), err: err.text() };
 }
+
+/** A port nothing listens on: a command that gets this far would exit 4 (unreachable). */
+const NOWHERE = { PJM_URL: 'http://127.0.0.1:1' };
+const UUID = '0b6c2f6e-9d1a-5c3e-8f00-123456789abc';
 
 const COMMANDS = ['serve', 'manager', 'bridge', 'create', 'send', 'show', 'ls', 'history', 'watch', 'token', 'nonce', 'fsm', 'slurm-mail'];
 
@@ -53,4 +58,29 @@ t.test('pjm --version and -V print the package version', async (t) => {
 t.test('the main help lists every exit code', async (t) => {
   const help = (await run(['--help'])).out;
   for (const [name, code] of Object.entries(EXIT)) t.match(help, new RegExp(`\\n  ${code} +\\S`), `${name} (${code}) is explained`);
+});
+
+t.test('pjm send: no token is a usage error before any call, unless an admin bearer token is configured', async (t) => {
+  const missing = await run(['send', UUID, 'run'], NOWHERE);
+  t.equal(missing.code, 2, 'exit 2, not 4: the server was never called');
+  t.match(missing.err, /^pjm send: --token is required/);
+  t.equal((await run(['send', UUID, 'run', '--token', ''], NOWHERE)).code, 2, 'an empty token is no token');
+  const admin = { ...NOWHERE, PJM_API_TOKENS: 'a'.repeat(32) };
+  t.equal((await run(['send', UUID, 'run'], admin)).code, 4, 'an admin may omit the token: the server mints one');
+  t.equal((await run(['send', UUID, 'reset'], admin)).code, 4);
+  const notAdmin = await run(['send', UUID, 'reset', '--token', 'x'], NOWHERE);
+  t.equal(notAdmin.code, 2, 'reset and ready need the admin token whatever the job token');
+  t.match(notAdmin.err, /^pjm send: reset is an admin event: set PJM_API_TOKENS/);
+});
+
+t.test('--data reads JSON, @FILE or - (standard input)', async (t) => {
+  const noFile = await run(['create', 'p', '--data', '@/nonexistent/data.json'], NOWHERE);
+  t.equal(noFile.code, 2);
+  t.match(noFile.err, /^pjm create: --data @\/nonexistent\/data\.json: cannot read \/nonexistent\/data\.json: ENOENT/);
+  const dir = t.testdir({ 'good.json': '{"sample": 1}', 'bad.json': '{"sample":' });
+  t.equal((await run(['create', 'p', '--data', `@${dir}/good.json`], NOWHERE)).code, 4, 'a JSON file passes');
+  t.match((await run(['create', 'p', '--data', `@${dir}/bad.json`], NOWHERE)).err, `--data is not JSON: ${dir}/bad.json`);
+  t.equal((await run(['send', UUID, 'run', '--token', 't', '--data', '-'], NOWHERE, Readable.from(['{"a"', ': 1}']))).code, 4, 'JSON on stdin passes');
+  t.match((await run(['send', UUID, 'run', '--token', 't', '--data', '-'], NOWHERE, Readable.from(['[1]']))).err, /--data must be a JSON object/);
+  t.match((await run(['send', UUID, 'run', '--token', 't', '--data', '-'], NOWHERE)).err, /--data -: there is no standard input to read/);
 });

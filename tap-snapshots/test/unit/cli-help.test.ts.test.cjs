@@ -48,10 +48,11 @@ PJM_HTTP_HOST says otherwise, which needs PJM_API_TOKENS. Stops cleanly on SIGTE
 `
 
 exports[`test/unit/cli-help.test.ts > TAP > pjm --help and every command's --help > pjm create --help 1`] = `
-Usage: pjm create <pipeline> [--data JSON] [--owner O] [--site S] [--archive-path P] [--no-wait] [--json]
+Usage: pjm create <pipeline> [--data JSON|@FILE|-] [--owner O] [--site S] [--archive-path P] [--no-wait] [--json]
 
 The same pipeline and data always name the same job, so creating twice is harmless.
-  --data          the job's parameters, a JSON object (part of its identity)
+  --data          the job's parameters, a JSON object (part of its identity); @FILE reads it
+                  from a file, - from standard input
   --no-wait       answer once the bus holds the create, without waiting for the manager
   --json          the whole answer: uuid, token, archive path and callback URLs
 Without --json: the uuid and the token, tab-separated, on one line (for scripts: read UUID TOKEN).
@@ -107,14 +108,15 @@ create covers POST /jobs; the per-job token is still required for events.
 `
 
 exports[`test/unit/cli-help.test.ts > TAP > pjm --help and every command's --help > pjm send --help 1`] = `
-Usage: pjm send <uuid> <event> --token TOKEN [--data JSON] [--id UUID] [--no-wait] [--json]
+Usage: pjm send <uuid> <event> --token TOKEN [--data JSON|@FILE|-] [--id UUID] [--no-wait] [--json]
 
 Events: run, update, resource, fail, finish, index, indexed, validate, validated, reject,
 finalize, retire, cancel; reset and ready need an admin token (PJM_API_TOKENS).
-  --token     the job's token; an admin (PJM_API_TOKENS) may omit it
-  --data      a JSON object recorded with the event
+  --token     the job's token (pjm create prints it); required unless PJM_API_TOKENS is set
+  --data      a JSON object recorded with the event; @FILE reads it from a file, - from
+              standard input
   --id        an idempotency key: the same id twice is applied once
-  --no-wait   answer once the bus holds the event (prints its id)
+  --no-wait   answer once the bus holds the event (prints "accepted <event id>")
 A refused event exits 3 with its code (e.g. illegal_transition).
 
 `
