@@ -35,4 +35,6 @@ export const EXIT = {
   refused: 3,
   /** The server could not be reached. */
   unreachable: 4,
+  /** Standard output was closed before everything was written (`pjm ls | head -1`): 128 + SIGPIPE, as a shell reports a tool killed by SIGPIPE. */
+  closedOutput: 141,
 } as const;

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -5,6 +6,7 @@ import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import t from 'tap';
 import { main } from '../../cli/main.js';
+import { builtPjm } from '../helpers/built-pjm.js';
 import { exited, spawnPjm } from '../helpers/child-process.js';
 import { capture } from '../helpers/capture.js';
 import { freePort } from '../helpers/free-port.js';
@@ -68,4 +70,27 @@ t.test('create, send, show, ls, history and watch against a running pjm serve', 
   t.match(watchOut.text(), new RegExp(`${uuid}  cli-demo  NONE → CREATED  \\(create, v1\\)\\n.*RUNNING → FINISHED  \\(finish, v3\\)`, 's'), 'watch printed the changes live');
   process.emit('SIGINT');
   t.equal(await watching, 0, 'watch stops cleanly on Ctrl-C');
+
+  t.test('a reader that closes early (| head -1): exit 141, no stack trace', async (t) => {
+    const built = builtPjm();
+    if ('stale' in built) {
+      t.fail(built.stale);
+      return;
+    }
+    // More than a pipe holds (64 KiB), and more than fits on a command line: --data - reads stdin.
+    const big = JSON.stringify({ blob: 'x'.repeat(200_000) });
+    const made = spawnSync(process.execPath, [built.bin, 'create', 'cli-big', '--data', '-'], { env: { ...process.env, ...env }, input: big, encoding: 'utf8' });
+    t.equal(made.status, 0, made.stderr);
+    const bigUuid = made.stdout.split('\t')[0]!;
+    const cases: Array<[string, string[], string]> = [
+      ['head -1', ['show', bigUuid], `uuid:         ${bigUuid}\n`],
+      ['head -c 9', ['ls', '--pipeline', 'cli-big', '--json'], '{"uuid":"'],
+    ];
+    for (const [reader, args, head] of cases) {
+      const piped = spawnSync('bash', ['-c', `set -o pipefail; "$0" "$@" | ${reader}`, process.execPath, built.bin, ...args], { env: { ...process.env, ...env }, encoding: 'utf8' });
+      t.equal(piped.stderr, '', `pjm ${args[0]} | ${reader}: nothing on stderr`);
+      t.equal(piped.status, 141, 'the status of a tool cut off by SIGPIPE');
+      t.equal(piped.stdout, head, `${reader} printed what it read`);
+    }
+  });
 });

@@ -29,11 +29,12 @@ server at PJM_URL; unset, at PJM_HTTP_HOST:PJM_HTTP_PORT, where pjm serve listen
 variables (default http://127.0.0.1:8080). --debug prints stack traces.
 
 Exit codes:
-  0  ok
-  1  failure
-  2  bad usage or configuration: nothing was attempted
-  3  refused by the server (the message starts with its code)
-  4  server unreachable
+  0    ok
+  1    failure
+  2    bad usage or configuration: nothing was attempted
+  3    refused by the server (the message starts with its code)
+  4    server unreachable
+  141  standard output was closed early (e.g. by | head), as for a tool killed by SIGPIPE
 
 `
 
