@@ -34,7 +34,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   },
   {
     name: 'ls',
-    summary: 'List jobs, newest first, filtered by pipeline, state, owner, site or time (GET /jobs)',
+    summary: 'List jobs, newest created first, filtered by pipeline, state, owner, site or time (GET /jobs)',
     load: async () => (await import('./commands/ls-command.js')).lsCommand,
   },
   {

@@ -56,10 +56,17 @@ t.test('create, send, show, ls, history and watch against a running pjm serve', 
 
   const shown = await pjm(['show', uuid!]);
   t.match(shown.out, /^uuid: +[0-9a-f-]{36}\npipeline: +cli-demo\nstate: +FINISHED\nversion: +3\n/);
-  const json = JSON.parse((await pjm(['show', uuid!, '--json'])).out) as { state: string };
+  const json = JSON.parse((await pjm(['show', uuid!, '--json'])).out) as { state: string; created: string; updated: string };
   t.equal(json.state, 'FINISHED');
   const listed = await pjm(['ls', '--pipeline', 'cli-demo']);
-  t.match(listed.out, new RegExp(`^UUID +PIPELINE +STATE +VERSION +UPDATED\\n${uuid} +cli-demo +FINISHED +3 `));
+  t.match(listed.out, `UUID                                  PIPELINE  STATE     VERSION  CREATED                   UPDATED\n${uuid}  cli-demo  FINISHED  3        ${json.created}  ${json.updated}\n`);
+  const today = json.created.slice(0, 10);
+  for (const filters of [['--state', 'finished'], ['--state', 'Running,FINISHED'], ['--since', today], ['--updated-since', '1h'], ['--updated-since', json.updated], ['--until', json.created]]) {
+    t.match((await pjm(['ls', '--pipeline', 'cli-demo', ...filters])).out, uuid!, `ls ${filters.join(' ')} finds the job`);
+  }
+  for (const filters of [['--state', 'running'], ['--since', '2999-01-01'], ['--updated-until', today]]) {
+    t.equal((await pjm(['ls', '--pipeline', 'cli-demo', ...filters])).out.split('\n').length, 2, `ls ${filters.join(' ')}: the header alone`);
+  }
   const history = await pjm(['history', uuid!]);
   t.match(history.out, /VERSION +DATE +EVENT +STATE +SOURCE +DATA\n1 .* create +CREATED +http .*\n2 .* run +RUNNING +cli +\{"host":"n1"\}\n3 .* finish +FINISHED +cli/);
   const missing = await pjm(['show', '0b6c2f6e-9d1a-5c3e-8f00-123456789abc']);

@@ -60,6 +60,20 @@ t.test('the main help lists every exit code', async (t) => {
   for (const [name, code] of Object.entries(EXIT)) t.match(help, new RegExp(`\\n  ${code} +\\S`), `${name} (${code}) is explained`);
 });
 
+t.test('pjm ls: --state in any case, a bad state lists the states, times as dates, date-times or durations', async (t) => {
+  t.equal((await run(['ls', '--state', 'finished,Running'], NOWHERE)).code, 4, 'lower and mixed case pass the CLI');
+  const bad = await run(['ls', '--state', 'finished,done'], NOWHERE);
+  t.equal(bad.code, 2);
+  t.equal(bad.err, 'pjm ls: --state: "DONE" is not a state; the states are CREATED, RUNNING, FAILED, FINISHED, INDEXING, VALIDATING, VALIDATED, REJECTED, FINALIZED, RETIRED, RESET, CANCELLED (any case, comma-separated) (see pjm ls --help)\n');
+  for (const since of ['2026-12-02', '2026-12-02T14:30', '2026-12-02 14:30:05+01:00', '24h']) {
+    t.equal((await run(['ls', '--since', since, '--updated-since', since], NOWHERE)).code, 4, `--since ${since} is accepted`);
+  }
+  t.match((await run(['ls', '--state', 'done,Finised'], NOWHERE)).err, /^pjm ls: --state: "DONE", "FINISED" are not states; the states are /);
+  const badTime = await run(['ls', '--updated-since', 'yesterday'], NOWHERE);
+  t.equal(badTime.code, 2);
+  t.match(badTime.err, /^pjm ls: --updated-since "yesterday" is not a date \(2026-12-02\), a date-time .* or a duration back from now \(90s, 30m, 24h, 7d\)/);
+});
+
 t.test('pjm send: no token is a usage error before any call, unless an admin bearer token is configured', async (t) => {
   const missing = await run(['send', UUID, 'run'], NOWHERE);
   t.equal(missing.code, 2, 'exit 2, not 4: the server was never called');

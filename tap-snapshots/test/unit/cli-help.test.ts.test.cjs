@@ -15,7 +15,7 @@ Commands:
   create      Create a job (POST /jobs): prints its uuid and token
   send        Send an event to a job (POST /events): prints the new state
   show        Show one job: state, version, pipeline, data (GET /jobs/:uuid)
-  ls          List jobs, newest first, filtered by pipeline, state, owner, site or time (GET /jobs)
+  ls          List jobs, newest created first, filtered by pipeline, state, owner, site or time (GET /jobs)
   history     Show how a job got where it is: every applied event (GET /jobs/:uuid/history)
   watch       Print state changes live as the manager applies events (GET /changes), until Ctrl-C
   token       Issue a fresh token for a job with the server secret (operators; PJM_SECRET or PJM_DATA_DIR)
@@ -75,8 +75,19 @@ Usage: pjm history <uuid> [--json]
 `
 
 exports[`test/unit/cli-help.test.ts > TAP > pjm --help and every command's --help > pjm ls --help 1`] = `
-Usage: pjm ls [--pipeline ID] [--state S[,S...]] [--owner O] [--site S] [--since ISO] [--until ISO] [--limit N] [--all] [--json]
+Usage: pjm ls [--pipeline ID] [--state S[,S...]] [--owner O] [--site S] [--since T] [--until T]
+       [--updated-since T] [--updated-until T] [--limit N] [--all] [--json]
 
+Lists jobs newest first by creation time (CREATED), the order the query API pages in; UPDATED
+is when the job's last event was applied. To see what changed lately, use --updated-since.
+  --state           states to keep, comma-separated, in any case: CREATED, RUNNING, FAILED,
+                    FINISHED, INDEXING, VALIDATING, VALIDATED, REJECTED, FINALIZED, RETIRED,
+                    RESET, CANCELLED
+  --since, --until  created at or after / at or before T
+  --updated-since, --updated-until
+                    last changed at or after / at or before T
+  T is a date (2026-12-02, from 00:00 UTC), a date-time (2026-12-02T14:30, UTC unless it ends
+  with an offset such as +01:00) or a duration back from now (90s, 30m, 24h, 7d)
   --limit   jobs per page (default 50, at most 1000)
   --all     follow the cursor through every page
   --json    one JSON object per job, one per line
