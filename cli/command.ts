@@ -35,6 +35,12 @@ export const EXIT = {
   refused: 3,
   /** The server could not be reached. */
   unreachable: 4,
+  /**
+   * The server took the event but the manager gave no verdict within the wait: the event waits
+   * for an earlier one (e.g. `finish` before `run`) and will be applied or dead-lettered, or no
+   * manager is taking events.
+   */
+  pending: 5,
   /** Standard output was closed before everything was written (`pjm ls | head -1`): 128 + SIGPIPE, as a shell reports a tool killed by SIGPIPE. */
   closedOutput: 141,
 } as const;

@@ -23,6 +23,8 @@ Exit codes:
   2    bad usage or configuration: nothing was attempted
   3    refused by the server (the message starts with its code)
   4    server unreachable
+  5    pending: the server took the event, but it is not applied yet (it waits for an earlier
+       event and will be applied or dead-lettered, or no manager is running)
   141  standard output was closed early (e.g. by | head), as for a tool killed by SIGPIPE
 `;
 }

@@ -22,6 +22,8 @@ The same pipeline and data always name the same job, so creating twice is harmle
   --no-wait       answer once the bus holds the create, without waiting for the manager
   --json          the whole answer: uuid, token, archive path and callback URLs
 Without --json: the uuid and the token, tab-separated, on one line (for scripts: read UUID TOKEN).
+When no manager applies the create within the server's wait, both are printed all the same and
+the exit status is 5 (pending).
 `,
   async run(args, io) {
     const { values, positionals } = parseArgs({
@@ -52,6 +54,8 @@ Without --json: the uuid and the token, tab-separated, on one line (for scripts:
     if (values.json) writeJson(io, created);
     else io.stdout.write(`${created.uuid}\t${created.token}\n`);
     if (!values.json && created.status === 'duplicate') io.stderr.write(`job ${created.uuid} already existed (state ${created.state ?? '?'})\n`);
-    return EXIT.ok;
+    if (created.status !== 'pending') return EXIT.ok;
+    io.stderr.write(`pjm create: pending: the server took the create of job ${created.uuid}, but no manager applied it within the wait; it stays on the bus until one does (is a manager running?)\n`);
+    return EXIT.pending;
   },
 };

@@ -3,6 +3,7 @@ import { ADMIN_EVENTS } from '../../fsm/states.js';
 import { Api } from '../api.js';
 import { EXIT, type Command } from '../command.js';
 import { readDataFlag, usageError, writeJson } from '../output.js';
+import { pendingReason } from '../pending-reason.js';
 
 interface Answer {
   eventId: string;
@@ -23,7 +24,11 @@ finalize, retire, cancel; reset and ready need an admin token (PJM_API_TOKENS).
               standard input
   --id        an idempotency key: the same id twice is applied once
   --no-wait   answer once the bus holds the event (prints "accepted <event id>")
-A refused event exits 3 with its code (e.g. illegal_transition).
+Prints the new state once the manager has applied the event. A refused event exits 3 with its
+code (e.g. illegal_transition). An event that is not applied within the server's wait
+(PJM_WAIT_TIMEOUT_MS, 10 s by default) prints "pending <event id>", says on stderr what it waits
+for (e.g. finish before run: it is applied once run arrives, or dead-lettered when the
+manager's retries run out) and exits 5.
 `,
   async run(args, io) {
     const { values, positionals } = parseArgs({
@@ -45,6 +50,8 @@ A refused event exits 3 with its code (e.g. illegal_transition).
     if (values.json) writeJson(io, body);
     else if (body.state !== undefined) io.stdout.write(`${body.state}\n`);
     else io.stdout.write(`${body.status} ${body.eventId}\n`);
-    return EXIT.ok;
+    if (body.status !== 'pending') return EXIT.ok;
+    io.stderr.write(`pjm send: pending: event ${body.eventId} is on the bus but not applied yet: ${await pendingReason(api, uuid, name)}\n`);
+    return EXIT.pending;
   },
 };

@@ -16,7 +16,7 @@ t.test('create, send, show, ls, history and watch against a running pjm serve', 
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const env = { PJM_URL: base, PJM_DATA_DIR: dir };
-  const serve = spawnPjm(['serve'], { ...env, PJM_HTTP_PORT: String(port), PJM_LOG_LEVEL: 'warn' });
+  const serve = spawnPjm(['serve'], { ...env, PJM_HTTP_PORT: String(port), PJM_LOG_LEVEL: 'warn', PJM_WAIT_TIMEOUT_MS: '3000' });
   t.teardown(async () => {
     serve.kill('SIGTERM');
     await exited(serve);
@@ -78,6 +78,21 @@ t.test('create, send, show, ls, history and watch against a running pjm serve', 
   process.emit('SIGINT');
   t.equal(await watching, 0, 'watch stops cleanly on Ctrl-C');
 
+  t.test('finish before run: pending, exit 5, says what it waits for, and applies once run arrives', async (t) => {
+    const [early, earlyToken] = (await pjm(['create', 'cli-demo', '--data', '{"sample": 2}'])).out.trim().split('\t');
+    const finish = await pjm(['send', early!, 'finish', '--token', earlyToken!]);
+    t.equal(finish.code, 5, 'pending has its own exit code');
+    t.match(finish.out, /^pending [0-9a-f-]{36}\n$/);
+    t.match(
+      finish.err,
+      new RegExp(`^pjm send: pending: event [0-9a-f-]{36} is on the bus but not applied yet: job ${early} is CREATED and finish needs run first: the manager retries it .* or dead-letters it \\(illegal_transition\\)`),
+    );
+    t.equal((await pjm(['send', early!, 'run', '--token', earlyToken!])).code, 0);
+    let state = '';
+    for (let i = 0; i < 150 && state !== 'FINISHED'; i++, await sleep(100)) state = (JSON.parse((await pjm(['show', early!, '--json'])).out) as { state: string }).state;
+    t.equal(state, 'FINISHED', 'the deferred finish applied after run');
+  });
+
   t.test('a reader that closes early (| head -1): exit 141, no stack trace', async (t) => {
     const built = builtPjm();
     if ('stale' in built) {
@@ -100,4 +115,31 @@ t.test('create, send, show, ls, history and watch against a running pjm serve', 
       t.equal(piped.stdout, head, `${reader} printed what it read`);
     }
   });
+});
+
+t.test('no manager behind the bridge: create and send exit 5 (pending) and say so', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'pjm-cli-bridge-'));
+  const port = await freePort();
+  const env = { PJM_HTTP_PORT: String(port), PJM_DATA_DIR: dir };
+  const bridge = spawnPjm(['bridge'], { ...env, PJM_LOG_LEVEL: 'warn', PJM_WAIT_TIMEOUT_MS: '500' });
+  t.teardown(async () => {
+    bridge.kill('SIGTERM');
+    await exited(bridge);
+    rmSync(dir, { recursive: true, force: true });
+  });
+  for (let i = 0; i < 150 && (await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok, () => false)) === false; i++) await sleep(100);
+  const pjm = async (...args: string[]) => {
+    const out = capture();
+    const err = capture();
+    const code = await main(args, { stdout: out.stream, stderr: err.stream, env });
+    return { code, out: out.text(), err: err.text() };
+  };
+  const created = await pjm('create', 'no-manager');
+  t.equal(created.code, 5);
+  const [uuid, token] = created.out.trim().split('\t');
+  t.match(token, /\S{20,}/, 'the uuid and token are printed all the same');
+  t.match(created.err, /^pjm create: pending: .* no manager applied it within the wait; .*is a manager running\?\)\n$/);
+  const sent = await pjm('send', uuid!, 'run', '--token', token!);
+  t.equal(sent.code, 5);
+  t.match(sent.err, new RegExp(`^pjm send: pending: event \\S+ is on the bus but not applied yet: job ${uuid} does not exist \\(yet\\): the manager retries it`));
 });

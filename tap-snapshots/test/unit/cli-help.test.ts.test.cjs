@@ -34,6 +34,8 @@ Exit codes:
   2    bad usage or configuration: nothing was attempted
   3    refused by the server (the message starts with its code)
   4    server unreachable
+  5    pending: the server took the event, but it is not applied yet (it waits for an earlier
+       event and will be applied or dead-lettered, or no manager is running)
   141  standard output was closed early (e.g. by | head), as for a tool killed by SIGPIPE
 
 `
@@ -57,6 +59,8 @@ The same pipeline and data always name the same job, so creating twice is harmle
   --no-wait       answer once the bus holds the create, without waiting for the manager
   --json          the whole answer: uuid, token, archive path and callback URLs
 Without --json: the uuid and the token, tab-separated, on one line (for scripts: read UUID TOKEN).
+When no manager applies the create within the server's wait, both are printed all the same and
+the exit status is 5 (pending).
 
 `
 
@@ -129,7 +133,11 @@ finalize, retire, cancel; reset and ready need an admin token (PJM_API_TOKENS).
               standard input
   --id        an idempotency key: the same id twice is applied once
   --no-wait   answer once the bus holds the event (prints "accepted <event id>")
-A refused event exits 3 with its code (e.g. illegal_transition).
+Prints the new state once the manager has applied the event. A refused event exits 3 with its
+code (e.g. illegal_transition). An event that is not applied within the server's wait
+(PJM_WAIT_TIMEOUT_MS, 10 s by default) prints "pending <event id>", says on stderr what it waits
+for (e.g. finish before run: it is applied once run arrives, or dead-lettered when the
+manager's retries run out) and exits 5.
 
 `
 
