@@ -14,9 +14,10 @@ import { freePort } from '../helpers/free-port.js';
 t.test('create, send, show, ls, history and watch against a running pjm serve', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'pjm-cli-'));
   const port = await freePort();
+  // No PJM_URL: the client commands find the server by the variable it listens by.
+  const env = { PJM_HTTP_PORT: String(port), PJM_DATA_DIR: dir };
   const base = `http://127.0.0.1:${port}`;
-  const env = { PJM_URL: base, PJM_DATA_DIR: dir };
-  const serve = spawnPjm(['serve'], { ...env, PJM_HTTP_PORT: String(port), PJM_LOG_LEVEL: 'warn', PJM_WAIT_TIMEOUT_MS: '3000' });
+  const serve = spawnPjm(['serve'], { ...env, PJM_LOG_LEVEL: 'warn', PJM_WAIT_TIMEOUT_MS: '3000' });
   t.teardown(async () => {
     serve.kill('SIGTERM');
     await exited(serve);
@@ -101,7 +102,7 @@ t.test('create, send, show, ls, history and watch against a running pjm serve', 
     }
     // More than a pipe holds (64 KiB), and more than fits on a command line: --data - reads stdin.
     const big = JSON.stringify({ blob: 'x'.repeat(200_000) });
-    const made = spawnSync(process.execPath, [built.bin, 'create', 'cli-big', '--data', '-'], { env: { ...process.env, ...env }, input: big, encoding: 'utf8' });
+    const made = spawnSync(process.execPath, [built.bin, 'create', 'cli-big', '--data', '-'], { env: { ...process.env, PJM_URL: '', ...env }, input: big, encoding: 'utf8' });
     t.equal(made.status, 0, made.stderr);
     const bigUuid = made.stdout.split('\t')[0]!;
     const cases: Array<[string, string[], string]> = [
@@ -109,7 +110,7 @@ t.test('create, send, show, ls, history and watch against a running pjm serve', 
       ['head -c 9', ['ls', '--pipeline', 'cli-big', '--json'], '{"uuid":"'],
     ];
     for (const [reader, args, head] of cases) {
-      const piped = spawnSync('bash', ['-c', `set -o pipefail; "$0" "$@" | ${reader}`, process.execPath, built.bin, ...args], { env: { ...process.env, ...env }, encoding: 'utf8' });
+      const piped = spawnSync('bash', ['-c', `set -o pipefail; "$0" "$@" | ${reader}`, process.execPath, built.bin, ...args], { env: { ...process.env, PJM_URL: '', ...env }, encoding: 'utf8' });
       t.equal(piped.stderr, '', `pjm ${args[0]} | ${reader}: nothing on stderr`);
       t.equal(piped.status, 141, 'the status of a tool cut off by SIGPIPE');
       t.equal(piped.stdout, head, `${reader} printed what it read`);
