@@ -1,7 +1,7 @@
 import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { redactSlurmTracking } from '../http/bridge/slurm-event.js';
+import { redactSlurmTracking } from '../client/slurm-tracking.js';
 
 const run = promisify(execFile);
 

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../../schemas/index.js';
 import { EXIT, type Command } from '../command.js';
 import { usageError } from '../output.js';
-import { parseSlurmTracking } from '../../http/bridge/slurm-event.js';
+import { parseSlurmTracking } from '../../client/slurm-tracking.js';
 import { deliver, fallBack, jobComment, slurmVariables } from '../slurm-mail.js';
 
 /** Retry delays while the bridge cannot be reached: about a minute in all. */

@@ -1,7 +1,8 @@
+import { redactSlurmTracking } from '../../client/slurm-tracking.js';
 import type { JobEventMessage, PayloadLimits, SlurmNotification } from '../../schemas/index.js';
 import { parseEventMessage } from '../../schemas/index.js';
 import { callbackEventId } from './request-parts.js';
-import { parseSlurmSubject, redactSlurmTracking, slurmEvent, slurmJobStarted } from './slurm-event.js';
+import { parseSlurmSubject, slurmEvent, slurmJobStarted } from './slurm-event.js';
 
 type Identified = JobEventMessage & { readonly id: string };
 

@@ -1,28 +1,5 @@
 import type { JobEventName } from '../../schemas/index.js';
 
-/** What ties a Slurm job to a pipeline job: `sbatch --comment=pjm:<uuid>:<token>`. */
-export interface SlurmTracking {
-  readonly uuid: string;
-  readonly token: string;
-}
-
-const TRACKING = /(^|\s)pjm:([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}):([0-9a-z]{1,12}\.[A-Za-z0-9_-]+)(?=\s|$)/;
-
-// The comment's format is defined with the other callback wiring in client/ (the client builds it too).
-export { slurmTrackingComment } from '../../client/callback-urls.js';
-
-/** The tracking tag inside a Slurm job comment, or undefined when the job is not tracked. */
-export function parseSlurmTracking(comment: string | undefined): SlurmTracking | undefined {
-  const match = TRACKING.exec(comment ?? '');
-  if (match?.[2] === undefined || match[3] === undefined) return undefined;
-  return { uuid: match[2].toLowerCase(), token: match[3] };
-}
-
-/** `comment` with the token of its tracking tag blanked, fit for history and logs. */
-export function redactSlurmTracking(comment: string): string {
-  return comment.replace(TRACKING, (_all, lead: string, uuid: string) => `${lead}pjm:${uuid}:[redacted]`);
-}
-
 /** What a Slurm notification mail reports. Percent-of-time-limit warnings and unparseable subjects are `other`. */
 export type SlurmNotificationKind = 'began' | 'ended' | 'failed' | 'requeued' | 'time_limit' | 'staged_out' | 'other';
 

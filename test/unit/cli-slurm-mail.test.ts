@@ -1,7 +1,7 @@
 import t from 'tap';
 import { main } from '../../cli/main.js';
 import { slurmVariables } from '../../cli/slurm-mail.js';
-import { parseSlurmTracking, redactSlurmTracking, slurmTrackingComment } from '../../http/bridge/slurm-event.js';
+import { parseSlurmTracking, redactSlurmTracking, slurmTrackingComment } from '../../client/slurm-tracking.js';
 import { startHttpRig } from '../helpers/http-rig.js';
 import { capture } from '../helpers/capture.js';
 
