@@ -146,6 +146,9 @@ TCPTimeout=2
 
 NodeName=$host CPUs=$(node_cpus) RealMemory=$(node_memory_mb) State=UNKNOWN
 PartitionName=debug Nodes=$host Default=YES MaxTime=INFINITE State=UP
+# A partition with a grace period: a job that reaches its time limit gets \`Reached time limit\`
+# mailed and may run one more minute before it is killed (test/integration/slurm-*.test.ts).
+PartitionName=grace Nodes=$host MaxTime=INFINITE OverTimeLimit=1 State=UP
 EOF
 }
 

@@ -1,7 +1,11 @@
 import type { JobEventName } from '../../schemas/index.js';
 
-/** What a Slurm notification mail reports. Percent-of-time-limit warnings and unparseable subjects are `other`. */
-export type SlurmNotificationKind = 'began' | 'ended' | 'failed' | 'requeued' | 'time_limit' | 'staged_out' | 'other';
+/**
+ * What a Slurm notification mail reports. `time_limit` is a warning (the job reached N% of its
+ * time limit, N = 100 for "Reached time limit"): with a partition's `OverTimeLimit` the job runs
+ * on and its end comes in another mail.
+ */
+export type SlurmNotificationKind = 'began' | 'ended' | 'failed' | 'requeued' | 'time_limit' | 'stage_out' | 'invalid_dependency' | 'other';
 
 /** A Slurm `MailProg` subject line, parsed. */
 export interface SlurmSubject {
@@ -10,6 +14,10 @@ export interface SlurmSubject {
   /** The `Name=` value, which may contain spaces and commas; empty when absent. */
   jobName: string;
   kind: SlurmNotificationKind;
+  /** `summary`: the whole array (`Slurm Array Summary`); `task`: one task (`Slurm Array Task`, `--mail-type=ARRAY_TASKS`). */
+  array?: 'summary' | 'task';
+  /** For `time_limit`: the share of the time limit reached, 50, 80, 90 or 100. */
+  timeLimitPercent?: number;
   /** The job state upper-cased (`COMPLETED`, `TIMEOUT`, `MIXED` for array summaries...). */
   state?: string;
   /** `ExitCode N`; for an array summary's `ExitCode [min-max]`, the max. */
@@ -20,18 +28,21 @@ export interface SlurmSubject {
   raw: string;
 }
 
-// The mail-type phrases of slurmctld's _mail_type_str (Slurm 22–23); case-sensitive on purpose,
-// because state names in the tail are upper-case and must not be taken for a phrase.
+// slurmctld's formats (src/slurmctld/agent.c, mail_job_info and _mail_type_str, Slurm 22.05):
+// "Slurm [Array Summary |Array Task ]Job_id=%u[_%u|_*][ (%u)] Name=%s <phrase><time><term>".
+// The phrases are case-sensitive on purpose: state names in the tail are upper-case and must not
+// be taken for a phrase. StageOut/Teardown's time reads " time " (a bug there drops the value).
 const SUBJECT =
-  /Job_?id=(\S+)(?: \(\d+\))? Name=(.*) (Began|Ended|Failed|Requeued|Staged Out|Reached time limit|Reached \d+% of time limit|Invalid dependency)(?:, (.*))?$/s;
+  /(?:(Array Summary|Array Task) )?Job_?id=(\S+)(?: \(\d+\))? Name=(.*) (Began|Ended|Failed|Requeued|StageOut\/Teardown|Reached time limit|Reached (\d+)% of time limit|Invalid dependency)(?:, (.*)| time(?: .*)?)?$/s;
 
 const KINDS: Readonly<Record<string, SlurmNotificationKind>> = {
   Began: 'began',
   Ended: 'ended',
   Failed: 'failed',
   Requeued: 'requeued',
-  'Staged Out': 'staged_out',
+  'StageOut/Teardown': 'stage_out',
   'Reached time limit': 'time_limit',
+  'Invalid dependency': 'invalid_dependency',
 };
 
 function exitCodeOf(text: string | undefined): number | undefined {
@@ -54,8 +65,10 @@ export function parseSlurmSubject(subject: string): SlurmSubject {
     const jobId = /Job_?id=(\S+)/i.exec(text)?.[1] ?? '';
     return { jobId, jobName: '', kind: 'other', raw };
   }
-  const [, jobId = '', jobName = '', phrase = '', tail = ''] = match;
-  const parsed: SlurmSubject = { jobId, jobName, kind: KINDS[phrase] ?? 'other', raw };
+  const [, array, jobId = '', jobName = '', phrase = '', percent, tail = ''] = match;
+  const parsed: SlurmSubject = { jobId, jobName, kind: percent === undefined ? (KINDS[phrase] ?? 'other') : 'time_limit', raw };
+  if (array !== undefined) parsed.array = array === 'Array Task' ? 'task' : 'summary';
+  if (parsed.kind === 'time_limit') parsed.timeLimitPercent = percent === undefined ? 100 : Number(percent);
   for (const part of tail.split(',').map((p) => p.trim())) {
     const runTime = /^Run time (\S+)/.exec(part)?.[1];
     if (runTime !== undefined) parsed.runTime = runTime;
@@ -79,10 +92,11 @@ function baseState(state: string | undefined): string | undefined {
  * The pipeline-job event for a parsed Slurm notification (mapping of seed-systems.md §6).
  *
  * Began → `run`; Ended/COMPLETED → `finish`; Failed, FAILED, TIMEOUT, NODE_FAIL, OUT_OF_MEMORY,
- * BOOT_FAIL, DEADLINE, an array summary with mixed results and "Reached time limit" → `fail`;
- * CANCELLED → `fail` (the `cancel` event is only legal before RUNNING) with `reason` in `data`;
- * Requeued, PREEMPTED, percent-of-time-limit warnings, Staged Out and anything unparsed → `update`.
- * An Ended mail without a state finishes on exit code 0 (or none) and fails otherwise.
+ * BOOT_FAIL, DEADLINE and an array summary with mixed results → `fail`; CANCELLED → `fail` (the
+ * `cancel` event is only legal before RUNNING) with `reason` in `data`; Requeued, PREEMPTED,
+ * time-limit warnings (`Reached time limit` included: with a grace period the job runs on),
+ * StageOut/Teardown, Invalid dependency and anything unparsed → `update`. An Ended mail without
+ * a state finishes on exit code 0 (or none) and fails otherwise.
  *
  * `data.slurm` carries the parsed fields (undefined ones omitted) and the subject; `data.reason`
  * is set on `fail`. The environment fills in state and exit code the subject lacks.
@@ -98,6 +112,8 @@ export function slurmEvent(
   // SLURM_JOB_EXIT_CODE is the raw wait status (768 for exit 3); the _MAX variant is the exit code.
   const exitCode = parsed.exitCode ?? exitCodeOf(env?.SLURM_JOB_EXIT_CODE_MAX);
   const slurm: Record<string, unknown> = { jobId: parsed.jobId, jobName: parsed.jobName, kind: parsed.kind };
+  if (parsed.array !== undefined) slurm['array'] = parsed.array;
+  if (parsed.timeLimitPercent !== undefined) slurm['timeLimitPercent'] = parsed.timeLimitPercent;
   if (state !== undefined) slurm['state'] = state;
   if (exitCode !== undefined) slurm['exitCode'] = exitCode;
   if (parsed.runTime !== undefined) slurm['runTime'] = parsed.runTime;
@@ -105,7 +121,7 @@ export function slurmEvent(
 
   const name = eventName(parsed.kind, baseState(state), exitCode);
   const data: Record<string, unknown> = { slurm };
-  if (name === 'fail') data['reason'] = failReason(parsed.kind, baseState(state), exitCode);
+  if (name === 'fail') data['reason'] = failReason(baseState(state), exitCode);
   return { name, data };
 }
 
@@ -114,9 +130,9 @@ function eventName(kind: SlurmNotificationKind, state: string | undefined, exitC
     case 'began':
       return 'run';
     case 'time_limit':
-      return 'fail';
     case 'requeued':
-    case 'staged_out':
+    case 'stage_out':
+    case 'invalid_dependency':
     case 'other':
       return 'update';
     case 'ended':
@@ -131,8 +147,7 @@ function eventName(kind: SlurmNotificationKind, state: string | undefined, exitC
   }
 }
 
-function failReason(kind: SlurmNotificationKind, state: string | undefined, exitCode: number | undefined): string {
-  if (kind === 'time_limit') return 'Slurm job reached its time limit';
+function failReason(state: string | undefined, exitCode: number | undefined): string {
   if (state === 'CANCELLED') return 'Slurm job was cancelled';
   if (state === 'MIXED') return 'some tasks of the Slurm job array did not complete';
   if (state !== undefined) return `Slurm job ended in state ${state}`;

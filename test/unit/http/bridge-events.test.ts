@@ -187,3 +187,20 @@ t.test('Slurm callbacks: an end mail before its Began mail still gives run then 
   });
   t.match(cancelled.json(), { status: 'applied', state: 'FAILED', version: 2 }, 'cancelled before it started: no run');
 });
+
+t.test('Slurm callbacks: a time-limit warning is an update; the job finishes inside its grace period', async (t) => {
+  const rig = await managed(t);
+  const job = await create(rig);
+  const env = { SLURM_JOB_ID: '7', SLURM_JOB_RESTART_COUNT: '0' };
+  const post = (subject: string, state: string) =>
+    rig.app.inject({ method: 'POST', url: `${local(job.callbacks.slurm.url)}&wait=1`, payload: { subject, env: { ...env, SLURM_JOB_STATE: state } } });
+  t.match((await post('Slurm Job_id=7 Name=wrap Began, Queued time 00:00:04', 'RUNNING')).json(), { state: 'RUNNING' });
+  for (const subject of ['Slurm Job_id=7 Name=wrap Reached 50% of time limit, Run time 00:00:51', 'Slurm Job_id=7 Name=wrap Reached time limit, Run time 00:01:21']) {
+    t.match((await post(subject, 'RUNNING')).json(), { status: 'applied', state: 'RUNNING' }, subject);
+  }
+  t.match((await post('Slurm Job_id=7 Name=wrap Ended, Run time 00:01:35, COMPLETED, ExitCode 0', 'COMPLETED')).json(), { status: 'applied', state: 'FINISHED' });
+  const history = await rig.store.history(job.uuid);
+  t.same(history.map((h) => h.name), ['create', 'run', 'update', 'update', 'finish']);
+  t.match(history[3]?.data, { slurm: { kind: 'time_limit', timeLimitPercent: 100, runTime: '00:01:21' } });
+  t.match(history[2]?.data, { slurm: { kind: 'time_limit', timeLimitPercent: 50 } });
+});
