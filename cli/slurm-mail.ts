@@ -1,9 +1,27 @@
 import { execFile, spawn } from 'node:child_process';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { promisify } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { redactSlurmTracking } from '../client/slurm-tracking.js';
 
 const run = promisify(execFile);
+
+/**
+ * slurmctld kills a MailProg that runs longer than this (MAIL_PROG_TIMEOUT in
+ * src/slurmctld/agent.c, Slurm 22.05 and later).
+ */
+export const SLURMCTLD_MAILPROG_TIMEOUT_MS = 120_000;
+
+/**
+ * The time one `pjm slurm-mail` call may take, counted from the process start: everything it
+ * does (the `scontrol` look-ups, every delivery attempt and the pauses between them) ends by then,
+ * which leaves 30 s of slurmctld's 120 s for Node to start on a busy host.
+ */
+export const MAILPROG_BUDGET_MS = 90_000;
+
+/** How long one `scontrol` look-up may take. */
+export const SCONTROL_TIMEOUT_MS = 10_000;
 
 /** The `SLURM_*` variables of `env` (what slurmctld tells MailProg about the job), the token in the comment blanked. */
 export function slurmVariables(env: NodeJS.ProcessEnv): Record<string, string> {
@@ -13,51 +31,91 @@ export function slurmVariables(env: NodeJS.ProcessEnv): Record<string, string> {
   return picked;
 }
 
-/**
- * The job's comment: `SLURM_JOB_COMMENT` (Slurm 21.08 and later set it for MailProg), else the
- * `Comment=` field of `scontrol show job -o` (older releases; the job stays visible for MinJobAge).
- */
-export async function jobComment(env: NodeJS.ProcessEnv): Promise<string | undefined> {
-  if (env['SLURM_JOB_COMMENT'] !== undefined) return env['SLURM_JOB_COMMENT'];
-  const id = env['SLURM_JOB_ID'] ?? env['SLURM_JOBID'];
-  if (id === undefined || !/^[0-9_]+$/.test(id)) return undefined;
+async function scontrolShowJob(id: string, timeoutMs: number): Promise<string | undefined> {
   try {
-    const { stdout } = await run('scontrol', ['show', 'job', '-o', id], { timeout: 10_000 });
-    return /\bComment=(.*?)\s+\w+=/.exec(stdout)?.[1];
+    const { stdout } = await run('scontrol', ['show', 'job', '-o', id], { timeout: Math.max(1, Math.min(SCONTROL_TIMEOUT_MS, timeoutMs)) });
+    return stdout;
   } catch {
     return undefined;
   }
 }
 
+/**
+ * The job's comment: `SLURM_JOB_COMMENT` (Slurm 21.08 and later set it for MailProg), else the
+ * `Comment=` field of `scontrol show job -o` (older releases; the job stays visible for MinJobAge).
+ */
+export async function jobComment(env: NodeJS.ProcessEnv, deadline: number): Promise<string | undefined> {
+  if (env['SLURM_JOB_COMMENT'] !== undefined) return env['SLURM_JOB_COMMENT'];
+  const id = env['SLURM_JOB_ID'] ?? env['SLURM_JOBID'];
+  if (id === undefined || !/^[0-9_]+$/.test(id)) return undefined;
+  return /\bComment=(.*?)\s+\w+=/.exec((await scontrolShowJob(id, deadline - Date.now())) ?? '')?.[1];
+}
+
 /** The answer of a delivery attempt: done, give up, or try again. */
 type Attempt = { readonly ok: true } | { readonly ok: false; readonly retry: boolean; readonly reason: string };
 
+// node:http rather than fetch: starting fetch's HTTP client costs a MailProg call about 0.3 s
+// of CPU, twice what the rest of it takes.
+function post(url: string, body: string, timeoutMs: number): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const target = new URL(url);
+    const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
+    const headers = { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) };
+    const req = send(target, { method: 'POST', headers, signal: AbortSignal.timeout(timeoutMs) }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.once('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+      res.once('error', reject);
+    });
+    req.once('error', reject);
+    req.end(body);
+  });
+}
+
 async function postOnce(url: string, body: string, timeoutMs: number): Promise<Attempt> {
   try {
-    const res = await fetch(url, { method: 'POST', body, headers: { 'content-type': 'application/json' }, signal: AbortSignal.timeout(timeoutMs) });
-    const text = await res.text();
-    if (res.ok) return { ok: true };
-    const code = /"code":"([a-z_]+)"/.exec(text)?.[1] ?? `HTTP ${res.status}`;
-    return { ok: false, retry: res.status >= 500 || res.status === 429, reason: `${res.status} ${code}` };
+    const { status, text } = await post(url, body, timeoutMs);
+    if (status >= 200 && status < 300) return { ok: true };
+    const code = /"code":"([a-z_]+)"/.exec(text)?.[1] ?? `HTTP ${status}`;
+    return { ok: false, retry: status >= 500 || status === 429, reason: `${status} ${code}` };
   } catch (err) {
     return { ok: false, retry: true, reason: err instanceof Error ? err.message : String(err) };
   }
 }
 
+/** How {@link deliver} spends its time. */
+export interface DeliveryBudget {
+  /** Epoch milliseconds by which the last attempt has ended. */
+  readonly deadline: number;
+  /** The longest one attempt may take. */
+  readonly attemptTimeoutMs: number;
+  /** The pause after the first failed attempt; it doubles up to `maxDelayMs`. */
+  readonly firstDelayMs: number;
+  readonly maxDelayMs: number;
+}
+
+/** Attempts of 10 s at most, pauses of 1, 2, 4, 8, 16, 16 … s, until the deadline. */
+export function deliveryBudget(deadline: number): DeliveryBudget {
+  return { deadline, attemptTimeoutMs: 10_000, firstDelayMs: 1000, maxDelayMs: 16_000 };
+}
+
 /**
- * Posts one notification to the bridge's `/callbacks/slurm`, retrying (with doubling delays)
- * while the bridge is unreachable, busy or rate-limiting; a refusal (4xx) is final. The event id
- * is derived from the notification, so a retry that reaches the bridge twice is applied once.
+ * Posts one notification to the bridge's `/callbacks/slurm`, retrying (with doubling pauses)
+ * while the bridge is unreachable, busy or rate-limiting, until the budget's deadline; a refusal
+ * (4xx) is final. The event id is derived from the notification, so a retry that reaches the
+ * bridge twice is applied once.
  */
-export async function deliver(url: string, body: string, delaysMs: readonly number[]): Promise<Attempt> {
-  let last: Attempt = { ok: false, retry: false, reason: 'not sent' };
-  for (let attempt = 0; attempt <= delaysMs.length; attempt++) {
-    last = await postOnce(url, body, 10_000);
+export async function deliver(url: string, body: string, budget: DeliveryBudget): Promise<Attempt> {
+  let last: Attempt = { ok: false, retry: false, reason: 'no time left to send' };
+  for (let delay = budget.firstDelayMs; ; delay = Math.min(delay * 2, budget.maxDelayMs)) {
+    const left = budget.deadline - Date.now();
+    if (left <= 0) return last;
+    last = await postOnce(url, body, Math.min(budget.attemptTimeoutMs, left));
     if (last.ok || !last.retry) return last;
-    const delay = delaysMs[attempt];
-    if (delay !== undefined) await sleep(delay);
+    // A pause that leaves no time for an attempt is not worth taking.
+    if (budget.deadline - Date.now() - delay < 1000) return last;
+    await sleep(delay);
   }
-  return last;
 }
 
 /** Runs the site's ordinary mail program with MailProg's arguments, for jobs not tracked here. */
