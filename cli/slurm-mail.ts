@@ -4,6 +4,7 @@ import { request as httpsRequest } from 'node:https';
 import { promisify } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { redactSlurmTracking } from '../client/slurm-tracking.js';
+import type { SlurmArrayEnd } from '../http/bridge/slurm-event.js';
 
 const run = promisify(execFile);
 
@@ -20,7 +21,7 @@ export const SLURMCTLD_MAILPROG_TIMEOUT_MS = 120_000;
  */
 export const MAILPROG_BUDGET_MS = 90_000;
 
-/** How long one `scontrol` look-up may take. */
+/** How long one `scontrol` look-up may take (the array check's retries included). */
 export const SCONTROL_TIMEOUT_MS = 10_000;
 
 /** The `SLURM_*` variables of `env` (what slurmctld tells MailProg about the job), the token in the comment blanked. */
@@ -49,6 +50,63 @@ export async function jobComment(env: NodeJS.ProcessEnv, deadline: number): Prom
   const id = env['SLURM_JOB_ID'] ?? env['SLURM_JOBID'];
   if (id === undefined || !/^[0-9_]+$/.test(id)) return undefined;
   return /\bComment=(.*?)\s+\w+=/.exec((await scontrolShowJob(id, deadline - Date.now())) ?? '')?.[1];
+}
+
+// Base states of an ended job (job_state_string, src/common/slurm_protocol_defs.c); any other
+// word (PENDING, RUNNING, COMPLETING, REQUEUED, ...) means the task is not over.
+const ENDED_STATES = new Set(['COMPLETED', 'CANCELLED', 'FAILED', 'TIMEOUT', 'NODE_FAIL', 'PREEMPTED', 'BOOT_FAIL', 'DEADLINE', 'OUT_OF_MEMORY']);
+
+/**
+ * Reads `scontrol show job -o <array>` output: the tasks' states when every task listed has
+ * ended, else undefined. A line of pending tasks (`ArrayTaskId=3-5`) or any state not in
+ * {@link ENDED_STATES} means the array goes on.
+ */
+export function endedArrayTasks(scontrolOutput: string): Map<string, string> | undefined {
+  const tasks = new Map<string, string>();
+  for (const line of scontrolOutput.split('\n')) {
+    if (line.trim() === '') continue;
+    const task = /\bArrayTaskId=(\S+)/.exec(line)?.[1];
+    const state = /\bJobState=(\S+)/.exec(line)?.[1];
+    if (task === undefined || state === undefined || !/^\d+$/.test(task) || !ENDED_STATES.has(state)) return undefined;
+    tasks.set(task, state);
+  }
+  return tasks.size === 0 ? undefined : tasks;
+}
+
+/**
+ * For the end mail of one task of an `ARRAY_TASKS` array: the whole array's end when no task of
+ * it is left (slurmctld sends no whole-array mail then), else undefined. A task still COMPLETING
+ * is asked about again for a few seconds; tasks purged after MinJobAge are not listed.
+ */
+export async function arrayEnd(env: NodeJS.ProcessEnv, deadline: number): Promise<SlurmArrayEnd | undefined> {
+  const arrayJobId = env['SLURM_ARRAY_JOB_ID'];
+  const count = Number(env['SLURM_ARRAY_TASK_COUNT']);
+  if (arrayJobId === undefined || !/^\d+$/.test(arrayJobId) || !Number.isSafeInteger(count) || count < 1) return undefined;
+  // The last task's own record can still be COMPLETING when its mail goes out.
+  const checkUntil = Math.min(deadline, Date.now() + SCONTROL_TIMEOUT_MS);
+  for (let pause = 250; ; pause = Math.min(pause * 2, 2000)) {
+    const output = await scontrolShowJob(arrayJobId, checkUntil - Date.now());
+    const tasks = output === undefined ? undefined : endedArrayTasks(output);
+    if (tasks !== undefined) return summarize(count, tasks);
+    if (output === undefined || !onlyCompleting(output) || Date.now() + pause >= checkUntil) return undefined;
+    await sleep(pause);
+  }
+}
+
+/** Whether every task of the array that has not ended is COMPLETING (and so about to). */
+function onlyCompleting(scontrolOutput: string): boolean {
+  const going = scontrolOutput.split('\n').filter((line) => /\bJobState=/.test(line) && !ENDED_STATES.has(/\bJobState=(\S+)/.exec(line)?.[1] ?? ''));
+  return going.length > 0 && going.every((line) => /\bJobState=COMPLETING\b/.test(line));
+}
+
+function summarize(count: number, tasks: ReadonlyMap<string, string>): SlurmArrayEnd {
+  const states: Record<string, number> = {};
+  const notCompleted: string[] = [];
+  for (const [task, state] of [...tasks].sort(([a], [b]) => Number(a) - Number(b))) {
+    states[state] = (states[state] ?? 0) + 1;
+    if (state !== 'COMPLETED' && notCompleted.length < 100) notCompleted.push(task);
+  }
+  return { tasks: count, states, notCompleted };
 }
 
 /** The answer of a delivery attempt: done, give up, or try again. */

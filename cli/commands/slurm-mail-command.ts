@@ -1,8 +1,9 @@
 import { parseArgs } from 'node:util';
 import { parseSlurmTracking } from '../../client/slurm-tracking.js';
+import { parseSlurmSubject } from '../../http/bridge/slurm-event.js';
 import { EXIT, type Command } from '../command.js';
 import { usageError } from '../output.js';
-import { MAILPROG_BUDGET_MS, deliver, deliveryBudget, fallBack, jobComment, slurmVariables } from '../slurm-mail.js';
+import { MAILPROG_BUDGET_MS, arrayEnd, deliver, deliveryBudget, fallBack, jobComment, slurmVariables } from '../slurm-mail.js';
 
 /**
  * `pjm slurm-mail -s "<subject>" <user>`: a Slurm `MailProg`. slurmctld runs it (as the slurm
@@ -43,7 +44,10 @@ another host) and runs bin/pjm-slurm-mail.js (this command, quick to start); sub
     const params = new URLSearchParams({ uuid: tracking.uuid, token: tracking.token });
     if (config.PJM_NONCE !== undefined) params.set('x-nonce', config.PJM_NONCE);
     const url = `${config.PJM_URL.replace(/\/+$/, '')}/callbacks/slurm?${params.toString()}`;
-    const body = JSON.stringify({ subject, ...(positionals[0] !== undefined && { user: positionals[0] }), env: slurmVariables(io.env) });
+    const parsed = parseSlurmSubject(subject);
+    const taskEnded = parsed.array === 'task' && (parsed.kind === 'ended' || parsed.kind === 'failed');
+    const end = taskEnded ? await arrayEnd(io.env, deadline) : undefined;
+    const body = JSON.stringify({ subject, ...(positionals[0] !== undefined && { user: positionals[0] }), env: slurmVariables(io.env), ...(end !== undefined && { arrayEnd: end }) });
     const result = await deliver(url, body, deliveryBudget(deadline));
     if (result.ok) return EXIT.ok;
     io.stderr.write(`pjm slurm-mail: job ${tracking.uuid}: the bridge at ${config.PJM_URL} did not take "${subject}": ${result.reason}\n`);

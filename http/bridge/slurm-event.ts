@@ -95,8 +95,10 @@ function baseState(state: string | undefined): string | undefined {
  * BOOT_FAIL, DEADLINE and an array summary with mixed results → `fail`; CANCELLED → `fail` (the
  * `cancel` event is only legal before RUNNING) with `reason` in `data`; Requeued, PREEMPTED,
  * time-limit warnings (`Reached time limit` included: with a grace period the job runs on),
- * StageOut/Teardown, Invalid dependency and anything unparsed → `update`. An Ended mail without
- * a state finishes on exit code 0 (or none) and fails otherwise.
+ * StageOut/Teardown, Invalid dependency and anything unparsed → `update`. The end of one task of
+ * an array (`--mail-type=ARRAY_TASKS`) is an `update` too: the pipeline job follows the whole
+ * array (see {@link slurmArrayEnd}). An Ended mail without a state finishes on exit code 0 (or
+ * none) and fails otherwise.
  *
  * `data.slurm` carries the parsed fields (undefined ones omitted) and the subject; `data.reason`
  * is set on `fail`. The environment fills in state and exit code the subject lacks.
@@ -119,7 +121,7 @@ export function slurmEvent(
   if (parsed.runTime !== undefined) slurm['runTime'] = parsed.runTime;
   slurm['subject'] = parsed.raw;
 
-  const name = eventName(parsed.kind, baseState(state), exitCode);
+  const name = parsed.array === 'task' && parsed.kind !== 'began' ? 'update' : eventName(parsed.kind, baseState(state), exitCode);
   const data: Record<string, unknown> = { slurm };
   if (name === 'fail') data['reason'] = failReason(baseState(state), exitCode);
   return { name, data };
@@ -152,6 +154,36 @@ function failReason(state: string | undefined, exitCode: number | undefined): st
   if (state === 'MIXED') return 'some tasks of the Slurm job array did not complete';
   if (state !== undefined) return `Slurm job ended in state ${state}`;
   return `Slurm job failed${exitCode === undefined ? '' : ` with exit code ${exitCode}`}`;
+}
+
+/**
+ * The end of a whole job array submitted with `--mail-type=ARRAY_TASKS`, as `pjm slurm-mail`
+ * reports it with the end mail of the array's last task (Slurm sends no whole-array mail then).
+ */
+export interface SlurmArrayEnd {
+  /** `SLURM_ARRAY_TASK_COUNT`: how many tasks the array has. */
+  readonly tasks: number;
+  /** How many of the tasks slurmctld still listed ended in each state. */
+  readonly states: Readonly<Record<string, number>>;
+  /** Ids of listed tasks that did not complete (the first 100). */
+  readonly notCompleted: readonly string[];
+}
+
+/**
+ * The pipeline-job event for the end of a whole job array: `finish` when every task listed
+ * completed, `fail` otherwise, with `data.slurm` shaped like an array summary's.
+ *
+ * @param task - the parsed end mail of the array's last task
+ */
+export function slurmArrayEnd(task: SlurmSubject, end: SlurmArrayEnd): { name: JobEventName; data: Record<string, unknown> } {
+  const arrayJobId = task.jobId.replace(/_.*$/, '');
+  const listed = Object.entries(end.states);
+  const completed = end.states['COMPLETED'] ?? 0;
+  const state = completed === listed.reduce((sum, [, n]) => sum + n, 0) ? 'COMPLETED' : listed.length === 1 ? listed[0]?.[0] : 'MIXED';
+  const slurm = { jobId: `${arrayJobId}_*`, jobName: task.jobName, kind: 'ended', array: 'summary', state, tasks: end.tasks, states: end.states, endedWith: task.raw };
+  if (state === 'COMPLETED') return { name: 'finish', data: { slurm } };
+  const which = end.notCompleted.length === 0 ? 'some tasks' : `task${end.notCompleted.length === 1 ? '' : 's'} ${end.notCompleted.join(', ')}`;
+  return { name: 'fail', data: { slurm, reason: `${which} of Slurm job array ${arrayJobId} did not complete` } };
 }
 
 /** Job states that mean the job's program ran, whatever its run time says. */

@@ -1,8 +1,9 @@
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import t from 'tap';
 import { main } from '../../cli/main.js';
-import { MAILPROG_BUDGET_MS, SCONTROL_TIMEOUT_MS, SLURMCTLD_MAILPROG_TIMEOUT_MS, deliver, deliveryBudget, slurmVariables } from '../../cli/slurm-mail.js';
+import { MAILPROG_BUDGET_MS, SCONTROL_TIMEOUT_MS, SLURMCTLD_MAILPROG_TIMEOUT_MS, deliver, deliveryBudget, endedArrayTasks, slurmVariables } from '../../cli/slurm-mail.js';
 import { parseSlurmTracking, redactSlurmTracking, slurmTrackingComment } from '../../client/slurm-tracking.js';
 import { startHttpRig } from '../helpers/http-rig.js';
 import { capture } from '../helpers/capture.js';
@@ -46,6 +47,17 @@ t.test('pjm slurm-mail posts to the bridge; a refusal is reported with its code 
   const forged = { ...env, SLURM_JOB_COMMENT: slurmTrackingComment(created.uuid, TOKEN) };
   t.equal(await main(['slurm-mail', '-s', 'Slurm Job_id=5 Name=wrap Ended, Run time 00:00:01, COMPLETED, ExitCode 0', 'u'], { stdout: capture().stream, stderr: refused.stream, env: forged }), 1);
   t.match(refused.text(), /did not take .* 403 token_invalid/);
+});
+
+t.test('an ARRAY_TASKS array has ended when every task slurmctld lists has an end state', (t) => {
+  const fixture = (name: string) => readFileSync(new URL(`../fixtures/slurm/${name}`, import.meta.url), 'utf8');
+  t.equal(endedArrayTasks(fixture('scontrol-array-running.txt')), undefined, 'task 2 still PENDING');
+  const ended = fixture('scontrol-array-ended.txt');
+  t.same(endedArrayTasks(ended), new Map([['2', 'COMPLETED'], ['1', 'FAILED'], ['0', 'COMPLETED']]));
+  t.equal(endedArrayTasks(ended.replace('JobState=FAILED', 'JobState=COMPLETING')), undefined, 'a task still completing');
+  t.equal(endedArrayTasks(ended.replace('ArrayTaskId=2 ', 'ArrayTaskId=2-5%1 ')), undefined, 'a line of pending tasks');
+  t.equal(endedArrayTasks(''), undefined);
+  t.end();
 });
 
 t.test('pjm slurm-mail gives up on a bridge that never answers within its budget', async (t) => {
