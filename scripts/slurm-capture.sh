@@ -122,7 +122,11 @@ nodefail=$(submit --mail-type=$ALL --no-requeue --wrap 'sleep 300')
 wait_state "$nodefail" RUNNING
 scontrol update NodeName="$node" State=DOWN Reason=pjm-capture
 sleep 3
-scontrol update NodeName="$node" State=RESUME
-sleep 5
+# ReturnToService=2 may have brought it back already, and then RESUME is refused.
+scontrol update NodeName="$node" State=RESUME 2>/dev/null || true
+for _ in $(seq 60); do
+  [[ $(sinfo -h -N -n "$node" -o %t) == idle ]] && break
+  sleep 1
+done
 squeue -h -j "$(IFS=,; echo "${ids[*]},$nodefail")" 2>/dev/null | sed 's/^/still queued: /' >&2 || true
 grep -c '^subject' "$OUT" | sed "s|$| mails recorded in $OUT|"
