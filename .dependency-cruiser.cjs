@@ -57,6 +57,14 @@ module.exports = {
       to: { path: '^(test|bench)/' },
     },
     {
+      name: 'slurm-mailprog-stays-light',
+      severity: 'error',
+      comment:
+        'slurmctld starts one MailProg per mail and kills it after 120 s: its entry point must not load the servers, stores or bus drivers (see docs/slurm.md).',
+      from: { path: '^cli/slurm-mail-main\\.ts$' },
+      to: { path: '(^|/)node_modules/(fastify|@fastify|mongodb|amqplib|better-sqlite3|pino|prom-client|xstate)/|^(adapters|actors|app|fsm)/', reachable: true },
+    },
+    {
       name: 'errors-import-nothing-of-ours',
       severity: 'error',
       comment: 'errors/ sits under everything else, so it depends on nothing in this repository.',

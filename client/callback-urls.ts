@@ -3,6 +3,7 @@
  * (`http/bridge/create-route.ts` imports this file) and the client builds them itself when it
  * learns a job's token another way (over AMQP, or on `PipelineJob.load`), so both always agree.
  */
+import { slurmTrackingComment } from './slurm-tracking.js';
 
 /** Ready-made callback wiring for one job, answered by `POST /jobs`. */
 export interface JobCallbacks {
@@ -28,14 +29,6 @@ export interface CallbackTarget {
   readonly token: string;
   /** A sender nonce to embed, when the job's callers will need one. */
   readonly nonce?: string;
-}
-
-/**
- * The Slurm job comment that makes `pjm slurm-mail` report a job to pipeline job `uuid`:
- * `pjm:<uuid>:<token>` (parsed back by `parseSlurmTracking` in `http/bridge/slurm-event.ts`).
- */
-export function slurmTrackingComment(uuid: string, token: string): string {
-  return `pjm:${uuid}:${token}`;
 }
 
 function url(target: CallbackTarget, path: string): string {

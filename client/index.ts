@@ -7,7 +7,8 @@
  * @packageDocumentation
  */
 export { AmqpTransport, type AmqpTransportOptions } from './amqp-transport.js';
-export { jobCallbacks, slurmTrackingComment, type CallbackTarget, type JobCallbacks } from './callback-urls.js';
+export { jobCallbacks, type CallbackTarget, type JobCallbacks } from './callback-urls.js';
+export { slurmTrackingComment } from './slurm-tracking.js';
 export { HttpTransport, type HttpTransportOptions } from './http-transport.js';
 export { JobChain, JobSteps, PipelineJob, type JobStep, type LoadOptions, type PipelineJobOptions } from './pipeline-job.js';
 export type {

@@ -156,6 +156,7 @@ export interface SlurmNotification {
   subject: string;
   user?: string;
   env?: Record<string, string>;
+  arrayEnd?: { tasks: number; states: Record<string, number>; notCompleted: string[] };
 }
 
 /** pino log levels accepted by `PJM_LOG_LEVEL`. */

@@ -146,6 +146,9 @@ TCPTimeout=2
 
 NodeName=$host CPUs=$(node_cpus) RealMemory=$(node_memory_mb) State=UNKNOWN
 PartitionName=debug Nodes=$host Default=YES MaxTime=INFINITE State=UP
+# A partition with a grace period: a job that reaches its time limit gets \`Reached time limit\`
+# mailed and may run one more minute before it is killed (test/integration/slurm-*.test.ts).
+PartitionName=grace Nodes=$host MaxTime=INFINITE OverTimeLimit=1 State=UP
 EOF
 }
 
@@ -177,6 +180,18 @@ stop_pid_file() {
   rm -f "$file"
 }
 
+# Runs a daemon without the caller's open files past stderr: a lock the caller holds (the CI's
+# `flock /tmp/pjm-ci.lock …`) must not live on in munged or slurmctld and block every later run.
+detached() {
+  (
+    for fd in /proc/"$BASHPID"/fd/*; do
+      fd=${fd##*/}
+      if ((fd > 2)); then eval "exec $fd>&-"; fi
+    done
+    exec "$@"
+  )
+}
+
 munge_ok() {
   munge -n 2>/dev/null | unmunge >/dev/null 2>&1
 }
@@ -201,7 +216,7 @@ start_munge() {
   # A stale socket or pid file from a killed munged makes the new one refuse to start.
   rm -f "$MUNGE_SOCKET_DIR/munge.socket.2" "$MUNGE_SOCKET_DIR/munge.socket.2.lock" "$MUNGE_PID"
   install -d -m 0755 "$RUN_DIR"
-  runuser -u munge -- /usr/sbin/munged
+  detached runuser -u munge -- /usr/sbin/munged
   touch "$MUNGE_MARKER"
   for _ in $(seq 50); do
     munge_ok && return 0
@@ -284,9 +299,9 @@ cmd_start() {
 
   # A clean environment, so the daemons do not depend on the caller's shell. (MailProg never
   # sees it anyway: slurmctld runs it with only SLURM_JOB_* and SLURM_CLUSTER_NAME set, no PATH.)
-  env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 /usr/sbin/slurmctld ||
+  detached env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 /usr/sbin/slurmctld ||
     { show_logs; die "slurmctld failed to start"; }
-  env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 /usr/sbin/slurmd ||
+  detached env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 /usr/sbin/slurmd ||
     { show_logs; die "slurmd failed to start"; }
 
   local launched=$SECONDS deadline=$((SECONDS + START_TIMEOUT))

@@ -130,7 +130,7 @@ export function registerEventRoutes(app: FastifyInstance, context: BridgeContext
       schema: {
         summary: 'Slurm MailProg notification (posted by pjm slurm-mail)',
         description:
-          'Body: `{subject, user?, env?}` as `pjm slurm-mail` sends it. Began → run; Ended COMPLETED → finish; Failed, TIMEOUT, NODE_FAIL, OUT_OF_MEMORY, time limit, CANCELLED → fail with the reason in data; Requeued and the rest → update.',
+          'Body: `{subject, user?, env?, arrayEnd?}` as `pjm slurm-mail` sends it. Began → run; Ended COMPLETED → finish; Failed, TIMEOUT, NODE_FAIL, OUT_OF_MEMORY, CANCELLED → fail with the reason in data; time-limit warnings, one task of an ARRAY_TASKS array, Requeued and the rest → update; `arrayEnd` (with the last task of an ARRAY_TASKS array) → the array\'s finish or fail after the task\'s update.',
         querystring: {
           type: 'object',
           required: ['uuid'],

@@ -1,30 +1,11 @@
 import type { JobEventName } from '../../schemas/index.js';
 
-/** What ties a Slurm job to a pipeline job: `sbatch --comment=pjm:<uuid>:<token>`. */
-export interface SlurmTracking {
-  readonly uuid: string;
-  readonly token: string;
-}
-
-const TRACKING = /(^|\s)pjm:([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}):([0-9a-z]{1,12}\.[A-Za-z0-9_-]+)(?=\s|$)/;
-
-// The comment's format is defined with the other callback wiring in client/ (the client builds it too).
-export { slurmTrackingComment } from '../../client/callback-urls.js';
-
-/** The tracking tag inside a Slurm job comment, or undefined when the job is not tracked. */
-export function parseSlurmTracking(comment: string | undefined): SlurmTracking | undefined {
-  const match = TRACKING.exec(comment ?? '');
-  if (match?.[2] === undefined || match[3] === undefined) return undefined;
-  return { uuid: match[2].toLowerCase(), token: match[3] };
-}
-
-/** `comment` with the token of its tracking tag blanked, fit for history and logs. */
-export function redactSlurmTracking(comment: string): string {
-  return comment.replace(TRACKING, (_all, lead: string, uuid: string) => `${lead}pjm:${uuid}:[redacted]`);
-}
-
-/** What a Slurm notification mail reports. Percent-of-time-limit warnings and unparseable subjects are `other`. */
-export type SlurmNotificationKind = 'began' | 'ended' | 'failed' | 'requeued' | 'time_limit' | 'staged_out' | 'other';
+/**
+ * What a Slurm notification mail reports. `time_limit` is a warning (the job reached N% of its
+ * time limit, N = 100 for "Reached time limit"): with a partition's `OverTimeLimit` the job runs
+ * on and its end comes in another mail.
+ */
+export type SlurmNotificationKind = 'began' | 'ended' | 'failed' | 'requeued' | 'time_limit' | 'stage_out' | 'invalid_dependency' | 'other';
 
 /** A Slurm `MailProg` subject line, parsed. */
 export interface SlurmSubject {
@@ -33,6 +14,10 @@ export interface SlurmSubject {
   /** The `Name=` value, which may contain spaces and commas; empty when absent. */
   jobName: string;
   kind: SlurmNotificationKind;
+  /** `summary`: the whole array (`Slurm Array Summary`); `task`: one task (`Slurm Array Task`, `--mail-type=ARRAY_TASKS`). */
+  array?: 'summary' | 'task';
+  /** For `time_limit`: the share of the time limit reached, 50, 80, 90 or 100. */
+  timeLimitPercent?: number;
   /** The job state upper-cased (`COMPLETED`, `TIMEOUT`, `MIXED` for array summaries...). */
   state?: string;
   /** `ExitCode N`; for an array summary's `ExitCode [min-max]`, the max. */
@@ -43,18 +28,21 @@ export interface SlurmSubject {
   raw: string;
 }
 
-// The mail-type phrases of slurmctld's _mail_type_str (Slurm 22–23); case-sensitive on purpose,
-// because state names in the tail are upper-case and must not be taken for a phrase.
+// slurmctld's formats (src/slurmctld/agent.c, mail_job_info and _mail_type_str, Slurm 22.05):
+// "Slurm [Array Summary |Array Task ]Job_id=%u[_%u|_*][ (%u)] Name=%s <phrase><time><term>".
+// The phrases are case-sensitive on purpose: state names in the tail are upper-case and must not
+// be taken for a phrase. StageOut/Teardown's time reads " time " (a bug there drops the value).
 const SUBJECT =
-  /Job_?id=(\S+)(?: \(\d+\))? Name=(.*) (Began|Ended|Failed|Requeued|Staged Out|Reached time limit|Reached \d+% of time limit|Invalid dependency)(?:, (.*))?$/s;
+  /(?:(Array Summary|Array Task) )?Job_?id=(\S+)(?: \(\d+\))? Name=(.*) (Began|Ended|Failed|Requeued|StageOut\/Teardown|Reached time limit|Reached (\d+)% of time limit|Invalid dependency)(?:, (.*)| time(?: .*)?)?$/s;
 
 const KINDS: Readonly<Record<string, SlurmNotificationKind>> = {
   Began: 'began',
   Ended: 'ended',
   Failed: 'failed',
   Requeued: 'requeued',
-  'Staged Out': 'staged_out',
+  'StageOut/Teardown': 'stage_out',
   'Reached time limit': 'time_limit',
+  'Invalid dependency': 'invalid_dependency',
 };
 
 function exitCodeOf(text: string | undefined): number | undefined {
@@ -77,8 +65,10 @@ export function parseSlurmSubject(subject: string): SlurmSubject {
     const jobId = /Job_?id=(\S+)/i.exec(text)?.[1] ?? '';
     return { jobId, jobName: '', kind: 'other', raw };
   }
-  const [, jobId = '', jobName = '', phrase = '', tail = ''] = match;
-  const parsed: SlurmSubject = { jobId, jobName, kind: KINDS[phrase] ?? 'other', raw };
+  const [, array, jobId = '', jobName = '', phrase = '', percent, tail = ''] = match;
+  const parsed: SlurmSubject = { jobId, jobName, kind: percent === undefined ? (KINDS[phrase] ?? 'other') : 'time_limit', raw };
+  if (array !== undefined) parsed.array = array === 'Array Task' ? 'task' : 'summary';
+  if (parsed.kind === 'time_limit') parsed.timeLimitPercent = percent === undefined ? 100 : Number(percent);
   for (const part of tail.split(',').map((p) => p.trim())) {
     const runTime = /^Run time (\S+)/.exec(part)?.[1];
     if (runTime !== undefined) parsed.runTime = runTime;
@@ -102,10 +92,13 @@ function baseState(state: string | undefined): string | undefined {
  * The pipeline-job event for a parsed Slurm notification (mapping of seed-systems.md §6).
  *
  * Began → `run`; Ended/COMPLETED → `finish`; Failed, FAILED, TIMEOUT, NODE_FAIL, OUT_OF_MEMORY,
- * BOOT_FAIL, DEADLINE, an array summary with mixed results and "Reached time limit" → `fail`;
- * CANCELLED → `fail` (the `cancel` event is only legal before RUNNING) with `reason` in `data`;
- * Requeued, PREEMPTED, percent-of-time-limit warnings, Staged Out and anything unparsed → `update`.
- * An Ended mail without a state finishes on exit code 0 (or none) and fails otherwise.
+ * BOOT_FAIL, DEADLINE and an array summary with mixed results → `fail`; CANCELLED → `fail` (the
+ * `cancel` event is only legal before RUNNING) with `reason` in `data`; Requeued, PREEMPTED,
+ * time-limit warnings (`Reached time limit` included: with a grace period the job runs on),
+ * StageOut/Teardown, Invalid dependency and anything unparsed → `update`. The end of one task of
+ * an array (`--mail-type=ARRAY_TASKS`) is an `update` too: the pipeline job follows the whole
+ * array (see {@link slurmArrayEnd}). An Ended mail without a state finishes on exit code 0 (or
+ * none) and fails otherwise.
  *
  * `data.slurm` carries the parsed fields (undefined ones omitted) and the subject; `data.reason`
  * is set on `fail`. The environment fills in state and exit code the subject lacks.
@@ -121,14 +114,16 @@ export function slurmEvent(
   // SLURM_JOB_EXIT_CODE is the raw wait status (768 for exit 3); the _MAX variant is the exit code.
   const exitCode = parsed.exitCode ?? exitCodeOf(env?.SLURM_JOB_EXIT_CODE_MAX);
   const slurm: Record<string, unknown> = { jobId: parsed.jobId, jobName: parsed.jobName, kind: parsed.kind };
+  if (parsed.array !== undefined) slurm['array'] = parsed.array;
+  if (parsed.timeLimitPercent !== undefined) slurm['timeLimitPercent'] = parsed.timeLimitPercent;
   if (state !== undefined) slurm['state'] = state;
   if (exitCode !== undefined) slurm['exitCode'] = exitCode;
   if (parsed.runTime !== undefined) slurm['runTime'] = parsed.runTime;
   slurm['subject'] = parsed.raw;
 
-  const name = eventName(parsed.kind, baseState(state), exitCode);
+  const name = parsed.array === 'task' && parsed.kind !== 'began' ? 'update' : eventName(parsed.kind, baseState(state), exitCode);
   const data: Record<string, unknown> = { slurm };
-  if (name === 'fail') data['reason'] = failReason(parsed.kind, baseState(state), exitCode);
+  if (name === 'fail') data['reason'] = failReason(baseState(state), exitCode);
   return { name, data };
 }
 
@@ -137,9 +132,9 @@ function eventName(kind: SlurmNotificationKind, state: string | undefined, exitC
     case 'began':
       return 'run';
     case 'time_limit':
-      return 'fail';
     case 'requeued':
-    case 'staged_out':
+    case 'stage_out':
+    case 'invalid_dependency':
     case 'other':
       return 'update';
     case 'ended':
@@ -154,12 +149,41 @@ function eventName(kind: SlurmNotificationKind, state: string | undefined, exitC
   }
 }
 
-function failReason(kind: SlurmNotificationKind, state: string | undefined, exitCode: number | undefined): string {
-  if (kind === 'time_limit') return 'Slurm job reached its time limit';
+function failReason(state: string | undefined, exitCode: number | undefined): string {
   if (state === 'CANCELLED') return 'Slurm job was cancelled';
   if (state === 'MIXED') return 'some tasks of the Slurm job array did not complete';
   if (state !== undefined) return `Slurm job ended in state ${state}`;
   return `Slurm job failed${exitCode === undefined ? '' : ` with exit code ${exitCode}`}`;
+}
+
+/**
+ * The end of a whole job array submitted with `--mail-type=ARRAY_TASKS`, as `pjm slurm-mail`
+ * reports it with the end mail of the array's last task (Slurm sends no whole-array mail then).
+ */
+export interface SlurmArrayEnd {
+  /** `SLURM_ARRAY_TASK_COUNT`: how many tasks the array has. */
+  readonly tasks: number;
+  /** How many of the tasks slurmctld still listed ended in each state. */
+  readonly states: Readonly<Record<string, number>>;
+  /** Ids of listed tasks that did not complete (the first 100). */
+  readonly notCompleted: readonly string[];
+}
+
+/**
+ * The pipeline-job event for the end of a whole job array: `finish` when every task listed
+ * completed, `fail` otherwise, with `data.slurm` shaped like an array summary's.
+ *
+ * @param task - the parsed end mail of the array's last task
+ */
+export function slurmArrayEnd(task: SlurmSubject, end: SlurmArrayEnd): { name: JobEventName; data: Record<string, unknown> } {
+  const arrayJobId = task.jobId.replace(/_.*$/, '');
+  const listed = Object.entries(end.states);
+  const completed = end.states['COMPLETED'] ?? 0;
+  const state = completed === listed.reduce((sum, [, n]) => sum + n, 0) ? 'COMPLETED' : listed.length === 1 ? listed[0]?.[0] : 'MIXED';
+  const slurm = { jobId: `${arrayJobId}_*`, jobName: task.jobName, kind: 'ended', array: 'summary', state, tasks: end.tasks, states: end.states, endedWith: task.raw };
+  if (state === 'COMPLETED') return { name: 'finish', data: { slurm } };
+  const which = end.notCompleted.length === 0 ? 'some tasks' : `task${end.notCompleted.length === 1 ? '' : 's'} ${end.notCompleted.join(', ')}`;
+  return { name: 'fail', data: { slurm, reason: `${which} of Slurm job array ${arrayJobId} did not complete` } };
 }
 
 /** Job states that mean the job's program ran, whatever its run time says. */

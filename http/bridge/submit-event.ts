@@ -30,8 +30,8 @@ export async function submitEvent(
   sender: Sender,
   message: JobEventMessage & { readonly id: string },
   wait: boolean,
-  /** An event the message implies and that must apply first (published ahead of it, same checks, one call). */
-  implied?: JobEventMessage & { readonly id: string },
+  /** Events the message implies and that must apply first (published ahead of it in order, same checks, one call). */
+  implied: ReadonlyArray<JobEventMessage & { readonly id: string }> = [],
 ): Promise<EventAnswer> {
   const now = context.clock();
   const uuid = message.uuid.toLowerCase();
@@ -47,7 +47,7 @@ export async function submitEvent(
     throw new PipelineJobsError('rate_limited', `too many events for job ${uuid}; retry in ${retryAfterSeconds} s`, { uuid, retryAfterSeconds });
   }
   await context.auth.spend(sender, 'events', now);
-  if (implied !== undefined) await context.publisher.send({ ...implied, uuid, ...(event.token !== undefined && { token: event.token }) }, false);
+  for (const before of implied) await context.publisher.send({ ...before, uuid, ...(event.token !== undefined && { token: event.token }) }, false);
   const verdict = await context.publisher.send(event, wait);
   if (verdict.status !== 'decided') {
     reply.code(202);

@@ -161,10 +161,10 @@ exports[`test/unit/cli-help.test.ts > TAP > pjm --help and every command's --hel
 Usage: pjm slurm-mail -s "<subject>" <user> [--fallback PROGRAM]
 
 Set MailProg in slurm.conf to a wrapper that sets PJM_URL (and PJM_NONCE when the bridge is on
-another host) and runs this command; submit with
+another host) and runs bin/pjm-slurm-mail.js (this command, quick to start); submit with
   sbatch --mail-type=BEGIN,END,FAIL,REQUEUE,TIME_LIMIT --comment=pjm:<uuid>:<token> ...
 (POST /jobs answers these options ready-made). Jobs without a pjm: comment are passed to
---fallback (e.g. /usr/bin/mail) when given, else ignored.
+--fallback (e.g. /usr/bin/mail) when given, else ignored. Gives up 90 s after it started.
   -s           the mail subject Slurm wrote
   --fallback   the site's mail program, for jobs this tracker does not follow
 

@@ -4,32 +4,46 @@ import { parseSlurmSubject, slurmEvent, type SlurmSubject } from '../../../http/
 
 const subjects = readFileSync(new URL('../../fixtures/slurm/subjects.txt', import.meta.url), 'utf8')
   .split('\n')
-  .filter((line) => line !== '');
+  .filter((line) => line !== '' && !line.startsWith('#'));
 
 type Expected = Omit<SlurmSubject, 'raw'> & { event: string };
 
-// One row per line of subjects.txt, in order.
+// One row per subject line of subjects.txt, in order.
 const EXPECTED: Expected[] = [
   { jobId: '1', jobName: 'wrap', kind: 'began', event: 'run' },
   { jobId: '1', jobName: 'wrap', kind: 'ended', state: 'COMPLETED', exitCode: 0, runTime: '00:00:01', event: 'finish' },
-  { jobId: '2', jobName: 'wrap', kind: 'failed', state: 'FAILED', exitCode: 3, runTime: '00:00:01', event: 'fail' },
-  { jobId: '3', jobName: 'wrap', kind: 'ended', state: 'CANCELLED', exitCode: 0, runTime: '00:00:01', event: 'fail' },
-  { jobId: '4', jobName: 'x', kind: 'time_limit', runTime: '00:01:00', event: 'fail' },
-  { jobId: '5', jobName: 'x', kind: 'requeued', runTime: '00:00:30', event: 'update' },
-  { jobId: '6', jobName: 'x', kind: 'other', runTime: '00:00:54', event: 'update' },
-  { jobId: '7_*', jobName: 'arr', kind: 'ended', state: 'MIXED', event: 'fail' },
-  { jobId: '7_3', jobName: 'arr', kind: 'ended', state: 'COMPLETED', exitCode: 0, runTime: '00:00:02', event: 'finish' },
-  { jobId: '8', jobName: 'my job, v2 Failed, run', kind: 'ended', state: 'FAILED', exitCode: 1, runTime: '1-02:03:04', event: 'fail' },
-  { jobId: '9', jobName: 'long', kind: 'ended', state: 'TIMEOUT', exitCode: 0, runTime: '00:01:00', event: 'fail' },
-  { jobId: '10', jobName: 'n', kind: 'failed', state: 'NODE_FAIL', exitCode: 0, runTime: '00:00:05', event: 'fail' },
-  { jobId: '11', jobName: 'oom', kind: 'failed', state: 'OUT_OF_MEMORY', exitCode: 0, runTime: '00:00:05', event: 'fail' },
-  { jobId: '12', jobName: 'p', kind: 'ended', state: 'PREEMPTED', exitCode: 0, runTime: '00:00:05', event: 'update' },
-  { jobId: '13', jobName: 'b', kind: 'failed', state: 'BOOT_FAIL', exitCode: 0, runTime: '00:00:00', event: 'fail' },
-  { jobId: '14', jobName: 'd', kind: 'ended', state: 'DEADLINE', exitCode: 0, runTime: '00:00:00', event: 'fail' },
-  { jobId: '15', jobName: 'so', kind: 'staged_out', state: 'COMPLETED', exitCode: 0, runTime: '00:00:10', event: 'update' },
-  { jobId: '16_*', jobName: 'arr2', kind: 'ended', state: 'COMPLETED', exitCode: 0, event: 'finish' },
-  { jobId: '17_*', jobName: 'arr3', kind: 'failed', state: 'MIXED', exitCode: 2, event: 'fail' },
-  { jobId: '18', jobName: 'dep', kind: 'other', event: 'update' },
+  { jobId: '2', jobName: 'wrap', kind: 'failed', state: 'FAILED', exitCode: 3, runTime: '00:00:00', event: 'fail' },
+  { jobId: '3', jobName: 'my job, v2 Failed, run', kind: 'ended', state: 'COMPLETED', exitCode: 0, runTime: '00:00:01', event: 'finish' },
+  { jobId: '4', jobName: 'wrap', kind: 'ended', state: 'CANCELLED', exitCode: 0, runTime: '00:00:03', event: 'fail' },
+  { jobId: '5', jobName: 'wrap', kind: 'ended', state: 'CANCELLED', exitCode: 0, runTime: '00:00:00', event: 'fail' },
+  { jobId: '6', jobName: 'wrap', kind: 'time_limit', timeLimitPercent: 50, runTime: '00:00:55', event: 'update' },
+  { jobId: '6', jobName: 'wrap', kind: 'time_limit', timeLimitPercent: 80, runTime: '00:00:55', event: 'update' },
+  { jobId: '6', jobName: 'wrap', kind: 'time_limit', timeLimitPercent: 90, runTime: '00:00:55', event: 'update' },
+  { jobId: '6', jobName: 'wrap', kind: 'failed', state: 'TIMEOUT', exitCode: 0, runTime: '00:01:25', event: 'fail' },
+  { jobId: '6', jobName: 'wrap', kind: 'time_limit', timeLimitPercent: 100, runTime: '00:01:25', event: 'update' },
+  { jobId: '7', jobName: 'wrap', kind: 'time_limit', timeLimitPercent: 100, runTime: '00:01:21', event: 'update' },
+  { jobId: '7', jobName: 'wrap', kind: 'ended', state: 'COMPLETED', exitCode: 0, runTime: '00:01:35', event: 'finish' },
+  { jobId: '8', jobName: 'wrap', kind: 'requeued', runTime: '00:00:00', event: 'update' },
+  { jobId: '8', jobName: 'wrap', kind: 'ended', state: 'CANCELLED', exitCode: 0, runTime: '00:00:00', event: 'fail' },
+  { jobId: '10', jobName: 'wrap', kind: 'invalid_dependency', event: 'update' },
+  { jobId: '11', jobName: 'wrap', kind: 'failed', state: 'DEADLINE', runTime: '00:00:00', event: 'fail' },
+  { jobId: '12_*', jobName: 'wrap', kind: 'began', array: 'summary', event: 'run' },
+  { jobId: '12_*', jobName: 'wrap', kind: 'ended', array: 'summary', state: 'COMPLETED', exitCode: 0, event: 'finish' },
+  { jobId: '13_*', jobName: 'wrap', kind: 'failed', array: 'summary', state: 'MIXED', exitCode: 3, event: 'fail' },
+  { jobId: '14_*', jobName: 'wrap', kind: 'failed', array: 'summary', state: 'FAILED', exitCode: 2, event: 'fail' },
+  { jobId: '15_0', jobName: 'wrap', kind: 'began', array: 'task', event: 'run' },
+  { jobId: '15_0', jobName: 'wrap', kind: 'ended', array: 'task', state: 'COMPLETED', exitCode: 0, runTime: '00:00:02', event: 'update' },
+  { jobId: '15_1', jobName: 'wrap', kind: 'failed', array: 'task', state: 'FAILED', exitCode: 3, runTime: '00:00:02', event: 'update' },
+  { jobId: '64', jobName: 'wrap', kind: 'time_limit', timeLimitPercent: 100, runTime: '00:00:19', event: 'update' },
+  { jobId: '64', jobName: 'wrap', kind: 'ended', state: 'COMPLETED', exitCode: 0, runTime: '00:00:45', event: 'finish' },
+  { jobId: '77_*', jobName: 'wrap', kind: 'ended', array: 'summary', state: 'MIXED', event: 'fail' },
+  { jobId: '87', jobName: 'wrap', kind: 'failed', state: 'NODE_FAIL', exitCode: 0, runTime: '00:00:00', event: 'fail' },
+  { jobId: '30', jobName: 'bb', kind: 'stage_out', event: 'update' },
+  { jobId: '31_*', jobName: 'bb', kind: 'stage_out', array: 'summary', event: 'update' },
+  { jobId: '32', jobName: 'oom', kind: 'failed', state: 'OUT_OF_MEMORY', runTime: '00:00:05', event: 'fail' },
+  { jobId: '33', jobName: 'boot', kind: 'failed', state: 'BOOT_FAIL', runTime: '00:00:00', event: 'fail' },
+  { jobId: '34', jobName: 'low', kind: 'failed', state: 'PREEMPTED', runTime: '00:00:05', event: 'update' },
+  { jobId: '35_*', jobName: 'arr', kind: 'ended', array: 'summary', state: 'COMPLETED', exitCode: 0, event: 'finish' },
   { jobId: '', jobName: '', kind: 'other', event: 'update' },
 ];
 
@@ -48,8 +62,8 @@ subjects.forEach((subject, i) => {
     t.strictSame(parsed, { ...fields, raw: subject });
     const result = slurmEvent(parsed);
     t.equal(result.name, event);
-    const { kind, ...rest } = fields;
-    t.strictSame(result.data['slurm'], { ...rest, kind, subject });
+    const { jobId, jobName, kind, ...rest } = fields;
+    t.strictSame(result.data['slurm'], { jobId, jobName, kind, ...rest, subject });
     t.equal(typeof result.data['reason'] === 'string', event === 'fail', 'fail events carry a reason');
     t.end();
   });

@@ -187,3 +187,44 @@ t.test('Slurm callbacks: an end mail before its Began mail still gives run then 
   });
   t.match(cancelled.json(), { status: 'applied', state: 'FAILED', version: 2 }, 'cancelled before it started: no run');
 });
+
+t.test('Slurm callbacks: a time-limit warning is an update; the job finishes inside its grace period', async (t) => {
+  const rig = await managed(t);
+  const job = await create(rig);
+  const env = { SLURM_JOB_ID: '7', SLURM_JOB_RESTART_COUNT: '0' };
+  const post = (subject: string, state: string) =>
+    rig.app.inject({ method: 'POST', url: `${local(job.callbacks.slurm.url)}&wait=1`, payload: { subject, env: { ...env, SLURM_JOB_STATE: state } } });
+  t.match((await post('Slurm Job_id=7 Name=wrap Began, Queued time 00:00:04', 'RUNNING')).json(), { state: 'RUNNING' });
+  for (const subject of ['Slurm Job_id=7 Name=wrap Reached 50% of time limit, Run time 00:00:51', 'Slurm Job_id=7 Name=wrap Reached time limit, Run time 00:01:21']) {
+    t.match((await post(subject, 'RUNNING')).json(), { status: 'applied', state: 'RUNNING' }, subject);
+  }
+  t.match((await post('Slurm Job_id=7 Name=wrap Ended, Run time 00:01:35, COMPLETED, ExitCode 0', 'COMPLETED')).json(), { status: 'applied', state: 'FINISHED' });
+  const history = await rig.store.history(job.uuid);
+  t.same(history.map((h) => h.name), ['create', 'run', 'update', 'update', 'finish']);
+  t.match(history[3]?.data, { slurm: { kind: 'time_limit', timeLimitPercent: 100, runTime: '00:01:21' } });
+  t.match(history[2]?.data, { slurm: { kind: 'time_limit', timeLimitPercent: 50 } });
+});
+
+t.test('Slurm callbacks: a job array is one job, with or without ARRAY_TASKS', async (t) => {
+  const rig = await managed(t);
+  const summary = await create(rig);
+  const postTo = (job: CreateAnswer, payload: Record<string, unknown>) => rig.app.inject({ method: 'POST', url: `${local(job.callbacks.slurm.url)}&wait=1`, payload });
+  t.match((await postTo(summary, { subject: 'Slurm Array Summary Job_id=12_* (12) Name=wrap Began', env: { SLURM_JOB_ID: '12', SLURM_JOB_STATE: 'PENDING' } })).json(), { state: 'RUNNING' });
+  t.match((await postTo(summary, { subject: 'Slurm Array Summary Job_id=12_* (12) Name=wrap Ended, COMPLETED, ExitCode [0-0]', env: { SLURM_JOB_ID: '12' } })).json(), { state: 'FINISHED' });
+
+  const tasks = await create(rig);
+  const task = (id: string, jobId: string, subject: string, arrayEnd?: Record<string, unknown>) =>
+    postTo(tasks, { subject, env: { SLURM_JOB_ID: jobId, SLURM_ARRAY_JOB_ID: '15', SLURM_ARRAY_TASK_ID: id, SLURM_ARRAY_TASK_COUNT: '3' }, ...(arrayEnd !== undefined && { arrayEnd }) });
+  t.match((await task('0', '21', 'Slurm Array Task Job_id=15_0 (21) Name=wrap Began, Queued time 00:01:38')).json(), { state: 'RUNNING' });
+  t.match((await task('0', '21', 'Slurm Array Task Job_id=15_0 (21) Name=wrap Ended, Run time 00:00:02, COMPLETED, ExitCode 0')).json(), { status: 'applied', state: 'RUNNING' }, 'one task ended: the array goes on');
+  t.match((await task('1', '22', 'Slurm Array Task Job_id=15_1 (22) Name=wrap Failed, Run time 00:00:02, FAILED, ExitCode 3')).json(), { status: 'applied', state: 'RUNNING' }, 'a failed task is recorded, not the end');
+  const end = { tasks: 3, states: { COMPLETED: 2, FAILED: 1 }, notCompleted: ['1'] };
+  const last = await task('2', '15', 'Slurm Array Task Job_id=15_2 (15) Name=wrap Ended, Run time 00:00:02, COMPLETED, ExitCode 0', end);
+  t.match(last.json(), { status: 'applied', state: 'FAILED' }, 'the last task brings the array end');
+  const again = await task('1', '22', 'Slurm Array Task Job_id=15_1 (22) Name=wrap Failed, Run time 00:00:02, FAILED, ExitCode 3', end);
+  t.match(again.json(), { status: 'duplicate' }, 'two reports of one array end apply once');
+  const history = await rig.store.history(tasks.uuid);
+  t.same(history.map((h) => h.name), ['create', 'run', 'update', 'run', 'update', 'run', 'update', 'fail']);
+  t.match(history[4]?.data, { slurm: { kind: 'failed', array: 'task', jobId: '15_1', state: 'FAILED', exitCode: 3 } });
+  t.match(history[7]?.data, { slurm: { jobId: '15_*', array: 'summary', state: 'MIXED', tasks: 3, states: end.states }, reason: 'task 1 of Slurm job array 15 did not complete' });
+});
