@@ -65,6 +65,9 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     });
   }
   const clock = deps.clock ?? (() => new Date());
+  const publisher = new EventPublisher(deps.bus, deps.waitTimeoutMs ?? 10_000);
+  // Before the server closes (it waits for every open request): waiting callers get their 202.
+  app.addHook('preClose', async () => publisher.stopWaiting());
   const auth = new SenderAuth({ tokens: new ApiTokens(deps.apiTokens ?? []), nonces: deps.nonces, requireSender: deps.requireSender ?? false });
 
   void app.register(swagger, {
@@ -102,7 +105,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
       tokens: deps.tokens,
       auth,
       limiter: new RateLimiter(deps.rateLimit ?? { perSecond: 20, burst: 40 }),
-      publisher: new EventPublisher(deps.bus, deps.waitTimeoutMs ?? 10_000),
+      publisher,
       limits: { ...deps.limits, maxBytes: bodyLimit },
       ...(deps.publicUrl !== undefined && { publicUrl: deps.publicUrl }),
       clock,

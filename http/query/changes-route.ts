@@ -16,8 +16,9 @@ const KEEPALIVE_MS = 15_000;
  */
 export function registerChangesRoute(app: FastifyInstance, bus: EventBus): void {
   const open = new Set<() => void>();
-  // Streams never end by themselves: closing the server ends them, or it would wait forever.
-  app.addHook('onClose', async () => {
+  // Streams never end by themselves. preClose, not onClose: fastify closes the server (and waits
+  // for every connection) before it runs onClose hooks, so an open stream would hold it forever.
+  app.addHook('preClose', async () => {
     for (const end of [...open]) end();
   });
   app.get<{ Querystring: ChangesQuery }>(
