@@ -1,5 +1,5 @@
 import swagger from '@fastify/swagger';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyServerFactory } from 'fastify';
 import type { Registry } from 'prom-client';
 import type { JobTokens } from '../model/job-tokens.js';
 import type { EventBus } from '../ports/event-bus.js';
@@ -41,6 +41,11 @@ export interface AppDeps {
   /** Per-job callback rate (default 20/s, burst 40). */
   readonly rateLimit?: RateLimit;
   readonly clock?: () => Date;
+  /**
+   * Supplies the HTTP server instead of fastify creating one: the CLI binds its port before it
+   * opens anything, then hands the server over here (and serves it after `ready()`).
+   */
+  readonly serverFactory?: FastifyServerFactory;
 }
 
 /**
@@ -54,6 +59,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   const app = Fastify({
     ...(deps.logger !== undefined ? { loggerInstance: deps.logger } : { logger: false }),
     bodyLimit,
+    ...(deps.serverFactory !== undefined && { serverFactory: deps.serverFactory }),
     // Fastify's own request lines print the raw URL, tokens and nonces included: ours redact them.
     logController: new LogController({ disableRequestLogging: true }),
     ajv: { customOptions: { removeAdditional: false, coerceTypes: true, allErrors: false } },
