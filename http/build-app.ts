@@ -12,7 +12,7 @@ import { RateLimiter, type RateLimit } from './auth/rate-limiter.js';
 import { SenderAuth } from './auth/sender-auth.js';
 import { EventPublisher } from './bridge/event-publisher.js';
 import { registerBridge } from './bridge/register-bridge.js';
-import { installErrorHandling } from './error-handler.js';
+import { answeredError, installErrorHandling } from './error-handler.js';
 import { redactUrl } from './redact-url.js';
 import { registerChangesRoute } from './query/changes-route.js';
 import { registerJobRoutes } from './query/job-routes.js';
@@ -67,7 +67,10 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   installErrorHandling(app);
   if (deps.logger !== undefined) {
     app.addHook('onResponse', async (request, reply) => {
-      request.log.info({ method: request.method, url: redactUrl(request.url), status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+      const refused = answeredError(request);
+      // A malformed_json message quotes the body it could not parse, which may hold a token.
+      const why = refused === undefined ? {} : { code: refused.code, ...(refused.code !== 'malformed_json' && { reason: refused.message }) };
+      request.log.info({ method: request.method, url: redactUrl(request.url), status: reply.statusCode, ms: Math.round(reply.elapsedTime), ...why }, 'request');
     });
   }
   const clock = deps.clock ?? (() => new Date());
