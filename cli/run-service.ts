@@ -5,7 +5,7 @@ import type { Config } from '../schemas/types.js';
 import { bindPort, type BoundPort } from './bind-port.js';
 import { EXIT, type CommandIo } from './command.js';
 import { composeRuntime, deferDelays, type Runtime } from './compose.js';
-import { createLogger } from './logger.js';
+import { createServiceLogger } from './logger.js';
 import { metricsHandler } from './metrics-server.js';
 import { checkHttpHost, startHttp, type HttpService } from './start-http.js';
 import { untilSignal } from './until-signal.js';
@@ -26,7 +26,7 @@ export type ServiceRole = 'serve' | 'manager' | 'bridge';
  */
 export async function runService(io: CommandIo, options: { readonly role: ServiceRole }): Promise<number> {
   const config = loadConfig(io.env);
-  const logger = createLogger(config.PJM_LOG_LEVEL).child({ role: options.role });
+  const logger = (await createServiceLogger(config.PJM_LOG_LEVEL, config.PJM_LOG_FORMAT, 'isTTY' in io.stdout && io.stdout.isTTY === true)).child({ role: options.role });
   for (const name of unknownConfigNames(io.env)) logger.warn({ name }, 'unknown PJM_* variable ignored (a typo?)');
   if (options.role !== 'manager') checkHttpHost(config);
   const port = await bindServicePort(config, options.role);

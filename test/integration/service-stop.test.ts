@@ -1,35 +1,13 @@
-import { mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import t, { type Test } from 'tap';
-import { exited, spawnPjm } from '../helpers/child-process.js';
+import t from 'tap';
+import { exited } from '../helpers/child-process.js';
+import { startPjmService, type PjmProcess } from '../helpers/pjm-service.js';
 import { serviceUrl, uniqueName } from '../helpers/services.js';
 import { proxyInFrontOf } from '../helpers/tcp-proxy.js';
 
 /** docs/manager.md: a stopped process exits within 10 s. */
 const PROMISED_MS = 10_000;
-
-type Pjm = ReturnType<typeof spawnPjm>;
-
-/** Starts `pjm <role>` on a port of its choosing and resolves with its base URL once it answers. */
-async function start(t: Test, role: string, env: Record<string, string>): Promise<{ child: Pjm; url: string }> {
-  const dir = mkdtempSync(join(tmpdir(), 'pjm-stop-'));
-  const child = spawnPjm([role], { PJM_DATA_DIR: dir, PJM_HTTP_PORT: '0', PJM_LOG_FORMAT: 'json', ...env });
-  t.teardown(async () => {
-    child.kill('SIGKILL');
-    await exited(child);
-    rmSync(dir, { recursive: true, force: true });
-  });
-  for (let i = 0; i < 600; i++) {
-    const url = /HTTP API at (http:\/\/\S+) /.exec(child.output())?.[1];
-    if (url !== undefined && (await fetch(`${url}/healthz`).then((r) => r.ok, () => false))) return { child, url };
-    if (child.exitCode !== null) break;
-    await sleep(100);
-  }
-  throw new Error(`pjm ${role} did not start:\n${child.output()}`);
-}
 
 /**
  * Opens `GET /changes` (what `pjm watch` reads) and resolves once the stream is subscribed.
@@ -52,7 +30,7 @@ async function attachWatcher(url: string): Promise<{ ended: Promise<'end' | 'cut
 }
 
 /** Sends `signal` and resolves with the exit code and how long the process took to exit. */
-async function stop(child: Pjm, signal: NodeJS.Signals): Promise<{ code: number | NodeJS.Signals; ms: number }> {
+async function stop(child: PjmProcess, signal: NodeJS.Signals): Promise<{ code: number | NodeJS.Signals; ms: number }> {
   const started = Date.now();
   child.kill(signal);
   const code = await Promise.race([exited(child), sleep(PROMISED_MS + 20_000).then(() => -1)]);
@@ -61,7 +39,7 @@ async function stop(child: Pjm, signal: NodeJS.Signals): Promise<{ code: number 
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   t.test(`pjm serve with a /changes stream attached exits promptly on ${signal}`, { timeout: 120_000 }, async (t) => {
-    const { child, url } = await start(t, 'serve', {});
+    const { child, url } = await startPjmService(t, 'serve', {});
     const watcher = await attachWatcher(url);
     const { code, ms } = await stop(child, signal);
     t.equal(code, 0, `exit code 0 (after ${ms} ms)`);
@@ -76,7 +54,7 @@ const amqp = serviceUrl('PJM_TEST_AMQP_URL');
 t.test('pjm bridge (RabbitMQ) with a /changes stream attached exits promptly', { skip: 'skip' in amqp ? amqp.skip : false, timeout: 180_000 }, async (t) => {
   if (!('url' in amqp)) return;
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    const { child, url } = await start(t, 'bridge', { PJM_AMQP_URL: amqp.url, PJM_AMQP_PREFIX: uniqueName('pjmstop'), PJM_SECRET: 'stop-test-secret-0123456789' });
+    const { child, url } = await startPjmService(t, 'bridge', { PJM_AMQP_URL: amqp.url, PJM_AMQP_PREFIX: uniqueName('pjmstop'), PJM_SECRET: 'stop-test-secret-0123456789' });
     const watcher = await attachWatcher(url);
     const { code, ms } = await stop(child, signal);
     t.equal(code, 0, `${signal}: exit code 0 (after ${ms} ms)`);
@@ -89,7 +67,7 @@ t.test('a stop that hangs (the broker stops answering) still exits, with code 1,
   if (!('url' in amqp)) return;
   const { proxy, url: proxied } = await proxyInFrontOf(amqp.url, 5672);
   t.teardown(() => proxy.close());
-  const { child, url } = await start(t, 'bridge', { PJM_AMQP_URL: proxied, PJM_AMQP_PREFIX: uniqueName('pjmhang'), PJM_SECRET: 'stop-test-secret-0123456789' });
+  const { child, url } = await startPjmService(t, 'bridge', { PJM_AMQP_URL: proxied, PJM_AMQP_PREFIX: uniqueName('pjmhang'), PJM_SECRET: 'stop-test-secret-0123456789' });
   await attachWatcher(url);
   proxy.freeze();
   const { code, ms } = await stop(child, 'SIGTERM');
