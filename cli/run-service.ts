@@ -4,7 +4,7 @@ import { limitsFromConfig, loadConfig, unknownConfigNames } from '../schemas/ind
 import type { Config } from '../schemas/types.js';
 import { bindPort, type BoundPort } from './bind-port.js';
 import { EXIT, type CommandIo } from './command.js';
-import { composeRuntime, deferDelays, type Runtime } from './compose.js';
+import { checkSecret, composeRuntime, deferDelays, type Runtime } from './compose.js';
 import { createServiceLogger } from './logger.js';
 import { metricsHandler } from './metrics-server.js';
 import { checkHttpHost, startHttp, type HttpService } from './start-http.js';
@@ -29,6 +29,7 @@ export async function runService(io: CommandIo, options: { readonly role: Servic
   const logger = (await createServiceLogger(config.PJM_LOG_LEVEL, config.PJM_LOG_FORMAT, 'isTTY' in io.stdout && io.stdout.isTTY === true)).child({ role: options.role });
   for (const name of unknownConfigNames(io.env)) logger.warn({ name }, 'unknown PJM_* variable ignored (a typo?)');
   if (options.role !== 'manager') checkHttpHost(config);
+  checkSecret(config);
   const port = await bindServicePort(config, options.role);
   let runtime: Runtime | undefined;
   let http: HttpService | undefined;

@@ -30,3 +30,12 @@ t.test('a port in use stops the start with a message naming the setting, and lea
     t.notOk(existsSync(join(root, role)), `pjm ${role}: no data directory, database or secret was created`);
   }
 });
+
+t.test('a MongoDB store without PJM_SECRET is refused before anything is created (processes on other hosts share it)', async (t) => {
+  const root = mkdtempSync(join(tmpdir(), 'pjm-secret-'));
+  t.teardown(() => rmSync(root, { recursive: true, force: true }));
+  const shared = spawnPjm(['bridge'], { PJM_DATA_DIR: join(root, 'mongo'), PJM_HTTP_PORT: '0', PJM_MONGO_URL: 'mongodb://127.0.0.1:1/', PJM_SECRET: '' });
+  t.equal(await exited(shared), 2, 'MongoDB without PJM_SECRET: exit code 2');
+  t.match(shared.output(), 'pjm bridge: invalid_config: PJM_SECRET is required when PJM_MONGO_URL is set');
+  t.notOk(existsSync(join(root, 'mongo')), 'refused before anything was created');
+});
