@@ -30,20 +30,27 @@ export interface Runtime {
   close(): Promise<void>;
 }
 
+/**
+ * Refuses a configuration whose token secret would differ between processes that share jobs.
+ * The secret lives where the jobs live: with the SQLite store, every process that shares the jobs
+ * shares PJM_DATA_DIR and so the secret generated there (whatever the bus, RabbitMQ included);
+ * a MongoDB store can be shared from many hosts, which must all be given the same PJM_SECRET.
+ */
+export function checkSecret(config: Readonly<Config>): void {
+  if (config.PJM_SECRET === undefined && config.PJM_MONGO_URL !== undefined) {
+    throw new PipelineJobsError('invalid_config', 'PJM_SECRET is required when PJM_MONGO_URL is set (every process that shares the store must verify the same job tokens)', {
+      errors: [{ key: 'PJM_SECRET', reason: 'is required with PJM_MONGO_URL' }],
+    });
+  }
+}
+
 /** Connects the store and the bus the configuration names (embedded defaults otherwise). */
 export async function composeRuntime(config: Readonly<Config>, logger: PinoLogger): Promise<Runtime> {
+  checkSecret(config);
   const embedded = config.PJM_AMQP_URL === undefined && config.PJM_MONGO_URL === undefined;
   const dataDir = resolve(config.PJM_DATA_DIR);
   if (config.PJM_AMQP_URL === undefined || config.PJM_MONGO_URL === undefined) mkdirSync(dataDir, { recursive: true });
-  let secret = config.PJM_SECRET;
-  if (secret === undefined) {
-    if (!embedded) {
-      throw new PipelineJobsError('invalid_config', 'PJM_SECRET is required when PJM_AMQP_URL or PJM_MONGO_URL is set (tokens must verify on every process)', {
-        errors: [{ key: 'PJM_SECRET', reason: 'is required outside embedded mode' }],
-      });
-    }
-    secret = loadOrCreateSecret(dataDir);
-  }
+  const secret = config.PJM_SECRET ?? loadOrCreateSecret(dataDir);
   const store: JobStore =
     config.PJM_MONGO_URL === undefined
       ? new SqliteJobStore({ path: join(dataDir, 'jobs.db') })
@@ -60,6 +67,8 @@ export async function composeRuntime(config: Readonly<Config>, logger: PinoLogge
     {
       store: config.PJM_MONGO_URL === undefined ? `sqlite:${join(dataDir, 'jobs.db')}` : safeUrl(config.PJM_MONGO_URL),
       bus: config.PJM_AMQP_URL === undefined ? `local:${join(dataDir, 'bus.db')}` : safeUrl(config.PJM_AMQP_URL),
+      // Where job tokens are signed from: another host checking them needs the same PJM_SECRET.
+      secretFrom: config.PJM_SECRET === undefined ? join(dataDir, 'secret') : 'PJM_SECRET',
       embedded,
     },
     'connected',

@@ -1,10 +1,20 @@
-import type { FastifyInstance } from 'fastify';
+import type { RequestListener } from 'node:http';
 import type { Logger as PinoLogger } from 'pino';
 import { PipelineJobsError } from '../errors/index.js';
 import { buildApp } from '../http/build-app.js';
 import { limitsFromConfig } from '../schemas/index.js';
 import type { Config } from '../schemas/types.js';
+import type { BoundPort } from './bind-port.js';
 import type { Runtime } from './compose.js';
+
+/** How long requests still running at shutdown may take before their connections are cut. */
+const CLOSE_GRACE_MS = 3000;
+
+/** The HTTP API of a running service. */
+export interface HttpService {
+  /** Ends streams and waits, lets running requests finish (at most a few seconds), closes the port. */
+  close(): Promise<void>;
+}
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
 
@@ -25,10 +35,11 @@ export function checkHttpHost(config: Readonly<Config>): void {
   }
 }
 
-/** Listens with the HTTP app on PJM_HTTP_HOST:PJM_HTTP_PORT (checked by {@link checkHttpHost}). */
-export async function startHttp(config: Readonly<Config>, runtime: Runtime, logger: PinoLogger): Promise<FastifyInstance> {
+/** Serves the HTTP app on `port`, bound beforehand on PJM_HTTP_HOST:PJM_HTTP_PORT (checked by {@link checkHttpHost}). */
+export async function startHttp(config: Readonly<Config>, runtime: Runtime, logger: PinoLogger, port: BoundPort): Promise<HttpService> {
   const requireSender = config.PJM_REQUIRE_SENDER_AUTH || !listensOnLoopback(config);
   const publicUrl = config.PJM_PUBLIC_URL ?? (config.API_PROTOCOL !== undefined && config.API_DOMAIN !== undefined ? `${config.API_PROTOCOL}://${config.API_DOMAIN}` : undefined);
+  let handler: RequestListener | undefined;
   const app = buildApp({
     store: runtime.store,
     bus: runtime.bus,
@@ -43,9 +54,22 @@ export async function startHttp(config: Readonly<Config>, runtime: Runtime, logg
     waitTimeoutMs: config.PJM_WAIT_TIMEOUT_MS,
     rateLimit: { perSecond: config.PJM_CALLBACK_RATE, burst: config.PJM_CALLBACK_BURST },
     ...(publicUrl !== undefined && { publicUrl }),
+    serverFactory: (listener) => {
+      handler = listener;
+      return port.server;
+    },
   });
-  const address = await app.listen({ host: config.PJM_HTTP_HOST, port: config.PJM_HTTP_PORT });
-  logger.info({ address, requireSender }, `HTTP API at ${address} (OpenAPI at /docs/json)`);
+  await app.ready();
+  if (handler === undefined) throw new Error('fastify did not hand over its request handler');
+  port.serve(handler);
+  logger.info({ address: port.url, requireSender }, `HTTP API at ${port.url} (OpenAPI at /docs/json)`);
   if (!requireSender) logger.info({}, 'no sender credentials required from loopback callers: creating jobs and sending events (with their job token) is open to this host only');
-  return app;
+  return {
+    async close() {
+      // fastify does not close a server it did not listen on itself: its close ends the streams
+      // and the waits (preClose), then the port closes here.
+      await app.close();
+      await port.close(CLOSE_GRACE_MS);
+    },
+  };
 }

@@ -1,5 +1,5 @@
 import swagger from '@fastify/swagger';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyServerFactory } from 'fastify';
 import type { Registry } from 'prom-client';
 import type { JobTokens } from '../model/job-tokens.js';
 import type { EventBus } from '../ports/event-bus.js';
@@ -12,7 +12,7 @@ import { RateLimiter, type RateLimit } from './auth/rate-limiter.js';
 import { SenderAuth } from './auth/sender-auth.js';
 import { EventPublisher } from './bridge/event-publisher.js';
 import { registerBridge } from './bridge/register-bridge.js';
-import { installErrorHandling } from './error-handler.js';
+import { answeredError, installErrorHandling } from './error-handler.js';
 import { redactUrl } from './redact-url.js';
 import { registerChangesRoute } from './query/changes-route.js';
 import { registerJobRoutes } from './query/job-routes.js';
@@ -41,6 +41,11 @@ export interface AppDeps {
   /** Per-job callback rate (default 20/s, burst 40). */
   readonly rateLimit?: RateLimit;
   readonly clock?: () => Date;
+  /**
+   * Supplies the HTTP server instead of fastify creating one: the CLI binds its port before it
+   * opens anything, then hands the server over here (and serves it after `ready()`).
+   */
+  readonly serverFactory?: FastifyServerFactory;
 }
 
 /**
@@ -54,6 +59,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   const app = Fastify({
     ...(deps.logger !== undefined ? { loggerInstance: deps.logger } : { logger: false }),
     bodyLimit,
+    ...(deps.serverFactory !== undefined && { serverFactory: deps.serverFactory }),
     // Fastify's own request lines print the raw URL, tokens and nonces included: ours redact them.
     logController: new LogController({ disableRequestLogging: true }),
     ajv: { customOptions: { removeAdditional: false, coerceTypes: true, allErrors: false } },
@@ -61,10 +67,16 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   installErrorHandling(app);
   if (deps.logger !== undefined) {
     app.addHook('onResponse', async (request, reply) => {
-      request.log.info({ method: request.method, url: redactUrl(request.url), status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+      const refused = answeredError(request);
+      // A malformed_json message quotes the body it could not parse, which may hold a token.
+      const why = refused === undefined ? {} : { code: refused.code, ...(refused.code !== 'malformed_json' && { reason: refused.message }) };
+      request.log.info({ method: request.method, url: redactUrl(request.url), status: reply.statusCode, ms: Math.round(reply.elapsedTime), ...why }, 'request');
     });
   }
   const clock = deps.clock ?? (() => new Date());
+  const publisher = new EventPublisher(deps.bus, deps.waitTimeoutMs ?? 10_000);
+  // Before the server closes (it waits for every open request): waiting callers get their 202.
+  app.addHook('preClose', async () => publisher.stopWaiting());
   const auth = new SenderAuth({ tokens: new ApiTokens(deps.apiTokens ?? []), nonces: deps.nonces, requireSender: deps.requireSender ?? false });
 
   void app.register(swagger, {
@@ -102,7 +114,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
       tokens: deps.tokens,
       auth,
       limiter: new RateLimiter(deps.rateLimit ?? { perSecond: 20, burst: 40 }),
-      publisher: new EventPublisher(deps.bus, deps.waitTimeoutMs ?? 10_000),
+      publisher,
       limits: { ...deps.limits, maxBytes: bodyLimit },
       ...(deps.publicUrl !== undefined && { publicUrl: deps.publicUrl }),
       clock,

@@ -71,6 +71,19 @@ export interface PublishOptions {
   readonly unavailableAfterMs?: number;
 }
 
+/** Options of {@link EventBus.request}. */
+export interface RequestOptions extends PublishOptions {
+  /** Longest wait for the reply. */
+  readonly timeoutMs: number;
+  /**
+   * Ends the wait early (a server shutting down): the request then rejects with
+   * {@link RequestTimeoutError} (`published: true`) as soon as the bus has confirmed the publish, at
+   * once if it already has, or with the publish error if the publish fails. It never withdraws the
+   * message.
+   */
+  readonly signal?: AbortSignal;
+}
+
 /** Published once per applied event, on routing key `<pipeline>.<STATE>`. */
 export interface StateNotification {
   readonly uuid: string;
@@ -122,9 +135,10 @@ export interface EventBus {
   reply(replyTo: string, correlationId: string, body: unknown): Promise<void>;
   /**
    * Publishes an event and waits for the consumer's reply (JSON). Rejects with
-   * {@link RequestTimeoutError} after `timeoutMs`, or with the publish error if it cannot be sent.
+   * {@link RequestTimeoutError} after `timeoutMs` or once `signal` aborts, or with the publish
+   * error if it cannot be sent.
    */
-  request(body: Buffer, options: PublishOptions & { readonly timeoutMs: number }): Promise<unknown>;
+  request(body: Buffer, options: RequestOptions): Promise<unknown>;
   /** Removes and returns up to `max` dead letters, oldest first. */
   drainDeadLetters(max: number): Promise<DeadLetter[]>;
   /** True when the bus is connected and usable. */

@@ -11,6 +11,7 @@ export type {
   JobEventName,
   JobState,
   JsonObject,
+  LogFormat,
   LogLevel,
   SlurmNotification,
 } from './types.js';

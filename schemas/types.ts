@@ -162,6 +162,9 @@ export interface SlurmNotification {
 /** pino log levels accepted by `PJM_LOG_LEVEL`. */
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
+/** Log formats accepted by `PJM_LOG_FORMAT`: `auto` is `pretty` on a terminal, else `json`. */
+export type LogFormat = 'auto' | 'json' | 'pretty';
+
 /**
  * Validated configuration (`config.schema.json`), keyed by environment variable name so that the
  * schema, docker-compose and the docs use one vocabulary. Defaults are applied; `PJM_HTTP_PORT`
@@ -176,6 +179,7 @@ export interface Config {
   PJM_HTTP_PORT: number;
   PJM_HTTP_HOST: string;
   PJM_LOG_LEVEL: LogLevel;
+  PJM_LOG_FORMAT: LogFormat;
   PJM_MAX_PAYLOAD_BYTES: number;
   PJM_MAX_DEPTH: number;
   PJM_MAX_KEYS: number;

@@ -37,10 +37,22 @@ function busUnavailable(err: unknown): PipelineJobsError {
 export class EventPublisher {
   readonly #bus: EventBus;
   readonly #waitTimeoutMs: number;
+  /** One per call waiting for a verdict; all aborted by {@link stopWaiting}. */
+  readonly #waits = new Set<AbortController>();
+  #stopped = false;
 
   constructor(bus: EventBus, waitTimeoutMs: number) {
     this.#bus = bus;
     this.#waitTimeoutMs = waitTimeoutMs;
+  }
+
+  /**
+   * Ends every wait for a verdict, now and later: on shutdown a `?wait=1` caller gets its 202
+   * `pending` as soon as the bus has confirmed the event, instead of holding the server open.
+   */
+  stopWaiting(): void {
+    this.#stopped = true;
+    for (const wait of this.#waits) wait.abort();
   }
 
   /** Publishes `message` (whose `id` is its idempotency key); with `wait`, returns the manager's verdict. */
@@ -55,11 +67,16 @@ export class EventPublisher {
       }
       return { status: 'accepted' };
     }
+    const waiting = new AbortController();
+    if (this.#stopped) waiting.abort();
+    this.#waits.add(waiting);
     try {
-      return { status: 'decided', reply: (await this.#bus.request(body, { ...options, timeoutMs: this.#waitTimeoutMs })) as ManagerReply };
+      return { status: 'decided', reply: (await this.#bus.request(body, { ...options, timeoutMs: this.#waitTimeoutMs, signal: waiting.signal })) as ManagerReply };
     } catch (err) {
       if (err instanceof RequestTimeoutError && err.published) return { status: 'pending' };
       throw busUnavailable(err);
+    } finally {
+      this.#waits.delete(waiting);
     }
   }
 }

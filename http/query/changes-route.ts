@@ -16,8 +16,11 @@ const KEEPALIVE_MS = 15_000;
  */
 export function registerChangesRoute(app: FastifyInstance, bus: EventBus): void {
   const open = new Set<() => void>();
-  // Streams never end by themselves: closing the server ends them, or it would wait forever.
-  app.addHook('onClose', async () => {
+  let closing = false;
+  // Streams never end by themselves. preClose, not onClose: fastify closes the server (and waits
+  // for every connection) before it runs onClose hooks, so an open stream would hold it forever.
+  app.addHook('preClose', async () => {
+    closing = true;
     for (const end of [...open]) end();
   });
   app.get<{ Querystring: ChangesQuery }>(
@@ -38,7 +41,7 @@ export function registerChangesRoute(app: FastifyInstance, bus: EventBus): void 
       reply.hijack();
       const out = reply.raw;
       out.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
-      out.write(': subscribed\n\n');
+      out.flushHeaders();
       const send = (n: StateNotification): void => {
         if (wanted === undefined || n.uuid === wanted) out.write(`event: state\ndata: ${JSON.stringify(n)}\n\n`);
       };
@@ -49,6 +52,7 @@ export function registerChangesRoute(app: FastifyInstance, bus: EventBus): void 
         out.end(`event: error\ndata: ${JSON.stringify({ code: 'bus_unavailable', message: err instanceof Error ? err.message : String(err) })}\n\n`);
         return;
       }
+      out.write(': subscribed\n\n');
       const keepalive = setInterval(() => out.write(': keep-alive\n\n'), KEEPALIVE_MS);
       const end = (): void => {
         if (!open.delete(end)) return;
@@ -57,7 +61,9 @@ export function registerChangesRoute(app: FastifyInstance, bus: EventBus): void 
         out.end();
       };
       open.add(end);
-      request.raw.once('close', end);
+      out.once('close', end);
+      // The client left, or the server began to close, while the subscription was being set up.
+      if (closing || out.socket?.destroyed !== false) end();
     },
   );
 }

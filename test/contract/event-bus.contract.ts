@@ -191,6 +191,28 @@ export function eventBusContract(t: Test, makeBus: BusFactory, options: EventBus
     await t.rejects(bus.request(Buffer.from('nobody'), { timeoutMs: 200 }), /timed out/i, 'no consumer: the request times out');
   });
 
+  t.test('a request whose signal aborts stops waiting, reporting the event as published', async (t) => {
+    const { bus } = await setup(t, makeBus);
+    const early = new AbortController();
+    const waiting = bus.request(Buffer.from('abandoned'), { timeoutMs: 60_000, signal: early.signal });
+    await sleep(200);
+    const started = Date.now();
+    early.abort();
+    await t.rejects(waiting, { name: 'RequestTimeoutError', published: true }, 'aborted after the confirm: published');
+    t.ok(Date.now() - started < 1000, 'at once, not after the timeout');
+    const aborted = new AbortController();
+    aborted.abort();
+    await t.rejects(bus.request(Buffer.from('never waited'), { timeoutMs: 60_000, signal: aborted.signal }), { name: 'RequestTimeoutError', published: true }, 'aborted before the publish: waits for the confirm only');
+    const taken: string[] = [];
+    const sub = await bus.consume((d) => {
+      taken.push(text(d));
+      void d.ack();
+    });
+    for (let i = 0; i < 100 && taken.length < 2; i++) await sleep(20);
+    await sub.stop();
+    t.same(taken.sort(), ['abandoned', 'never waited'], 'both were delivered: abandoning a wait never withdraws the message');
+  });
+
   t.test('isHealthy is true while started', async (t) => {
     const { bus } = await setup(t, makeBus);
     t.equal(await bus.isHealthy(), true);

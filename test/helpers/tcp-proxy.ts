@@ -6,6 +6,11 @@ export interface TcpProxy {
   readonly port: number;
   /** Drops every proxied connection and refuses new ones until {@link up}. */
   down(): Promise<void>;
+  /**
+   * Stops forwarding bytes either way while keeping every connection open: a server that hangs
+   * without hanging up. New connections are still accepted, and hang too.
+   */
+  freeze(): void;
   /** Accepts connections again, on the same port. */
   up(): Promise<void>;
   close(): Promise<void>;
@@ -14,6 +19,8 @@ export interface TcpProxy {
 /** Starts a proxy on 127.0.0.1 (a free port) to `targetHost:targetPort`. */
 export async function startTcpProxy(targetHost: string, targetPort: number): Promise<TcpProxy> {
   const sockets = new Set<Socket>();
+  let frozen = false;
+  const pairs = new Set<readonly [Socket, Socket]>();
   const track = (socket: Socket): void => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
@@ -26,8 +33,14 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
         const upstream = connect(targetPort, targetHost);
         track(client);
         track(upstream);
-        client.on('close', () => upstream.destroy());
+        const pair = [client, upstream] as const;
+        client.on('close', () => {
+          pairs.delete(pair);
+          upstream.destroy();
+        });
         upstream.on('close', () => client.destroy());
+        pairs.add(pair);
+        if (frozen) return;
         client.pipe(upstream);
         upstream.pipe(client);
       });
@@ -37,6 +50,7 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
   const stop = async (): Promise<void> => {
     const s = server;
     server = undefined;
+    frozen = false;
     for (const socket of sockets) socket.destroy();
     if (s !== undefined) await new Promise<void>((resolve) => s.close(() => resolve()));
   };
@@ -48,6 +62,15 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
   return {
     port,
     down: stop,
+    freeze: () => {
+      frozen = true;
+      for (const [client, upstream] of pairs) {
+        client.unpipe(upstream);
+        upstream.unpipe(client);
+        client.pause();
+        upstream.pause();
+      }
+    },
     up: async () => {
       server ??= await listen(port);
     },

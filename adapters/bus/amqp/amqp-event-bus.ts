@@ -6,6 +6,7 @@ import type {
   Delivery,
   EventBus,
   PublishOptions,
+  RequestOptions,
   StateNotification,
   Subscription,
 } from '../../../ports/event-bus.js';
@@ -127,10 +128,10 @@ export class AmqpEventBus implements EventBus {
    * "timed out" after `timeoutMs` (waiting for a reconnection counts), with the publish error if
    * the request cannot be sent, and at once if the connection is lost before the reply.
    */
-  async request(body: Buffer, options: PublishOptions & { readonly timeoutMs: number }): Promise<unknown> {
-    const { timeoutMs, ...publish } = options;
+  async request(body: Buffer, options: RequestOptions): Promise<unknown> {
+    const { timeoutMs, signal, ...publish } = options;
     const correlationId = randomUUID();
-    const reply = this.#requests.expect(correlationId, timeoutMs);
+    const reply = this.#requests.expect(correlationId, timeoutMs, signal);
     const properties = { ...eventProperties(publish), replyTo: DIRECT_REPLY_TO, correlationId };
     this.#connection
       .withSession(async (s) => {

@@ -7,23 +7,33 @@ interface Pending {
   resolve(value: unknown): void;
   reject(err: Error): void;
   readonly timer: NodeJS.Timeout;
+  readonly signal: AbortSignal | undefined;
+  readonly onAbort: () => void;
   /** The session whose channel published the request: the only one its reply can reach. */
   session?: AmqpSession;
+  /** The caller stopped waiting before the broker confirmed the publish. */
+  abandoned?: boolean;
 }
 
 /** Requests waiting for their direct reply-to answer, by correlation id. */
 export class PendingRequests {
   readonly #pending = new Map<string, Pending>();
 
-  /** Starts waiting for the reply to `correlationId`; rejects after `timeoutMs`. */
-  expect(correlationId: string, timeoutMs: number): Promise<unknown> {
+  /**
+   * Starts waiting for the reply to `correlationId`; rejects after `timeoutMs`, or once `signal`
+   * aborts and the publish is confirmed (see `RequestOptions.signal`).
+   */
+  expect(correlationId: string, timeoutMs: number, signal?: AbortSignal): Promise<unknown> {
     const reply = new Promise<unknown>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        const published = this.#pending.get(correlationId)?.session !== undefined;
-        this.#pending.delete(correlationId);
-        reject(new RequestTimeoutError(`event bus request timed out after ${timeoutMs} ms without a reply`, published));
-      }, timeoutMs);
-      this.#pending.set(correlationId, { resolve, reject, timer });
+      const timer = setTimeout(() => this.#timeOut(correlationId, `timed out after ${timeoutMs} ms`), timeoutMs);
+      const onAbort = (): void => {
+        const pending = this.#pending.get(correlationId);
+        if (pending === undefined) return;
+        if (pending.session !== undefined) this.#timeOut(correlationId, 'abandoned');
+        else pending.abandoned = true;
+      };
+      this.#pending.set(correlationId, { resolve, reject, timer, signal, onAbort, abandoned: signal?.aborted === true });
+      if (signal?.aborted === false) signal.addEventListener('abort', onAbort, { once: true });
     });
     return reply;
   }
@@ -33,7 +43,15 @@ export class PendingRequests {
     const pending = this.#pending.get(correlationId);
     if (pending === undefined) return;
     pending.session = session;
-    if (!session.usable) this.onSessionLost(session);
+    if (pending.abandoned === true) this.#timeOut(correlationId, 'abandoned');
+    else if (!session.usable) this.onSessionLost(session);
+  }
+
+  #timeOut(correlationId: string, why: string): void {
+    const pending = this.#pending.get(correlationId);
+    if (pending === undefined) return;
+    this.#forget(correlationId, pending);
+    pending.reject(new RequestTimeoutError(`event bus request ${why} without a reply`, pending.session !== undefined));
   }
 
   /** Fails the request with `err` (it could not be published), unless it is already settled. */
@@ -46,6 +64,7 @@ export class PendingRequests {
 
   #forget(correlationId: string, pending: Pending): void {
     clearTimeout(pending.timer);
+    pending.signal?.removeEventListener('abort', pending.onAbort);
     this.#pending.delete(correlationId);
   }
 

@@ -6,6 +6,7 @@ import type {
   Delivery,
   EventBus,
   PublishOptions,
+  RequestOptions,
   StateNotification,
   Subscription,
 } from '../../../ports/event-bus.js';
@@ -29,10 +30,10 @@ export interface LocalEventBusOptions {
   readonly pollMs?: number;
 }
 
+/** A request waiting for its reply; settling it also stops its timer and its abort listener. */
 interface PendingRequest {
   readonly resolve: (body: unknown) => void;
   readonly reject: (error: Error) => void;
-  readonly timer: NodeJS.Timeout;
 }
 
 const BUSY_TIMEOUT_MS = 5000;
@@ -111,8 +112,7 @@ export class LocalEventBus implements EventBus {
       this.#channel?.leave();
       LocalChannel.dropReplyAddress(this.#replyAddress);
       this.#consumers.clear();
-      for (const [correlationId, pending] of this.#requests) {
-        clearTimeout(pending.timer);
+      for (const [correlationId, pending] of [...this.#requests]) {
         pending.reject(new Error(`local event bus closed before the reply to request ${correlationId} arrived`));
       }
       this.#requests.clear();
@@ -160,23 +160,45 @@ export class LocalEventBus implements EventBus {
     LocalChannel.deliverReply(replyTo, correlationId, JSON.parse(json));
   }
 
-  async request(body: Buffer, options: PublishOptions & { readonly timeoutMs: number }): Promise<unknown> {
-    const { timeoutMs, ...publishOptions } = options;
+  async request(body: Buffer, options: RequestOptions): Promise<unknown> {
+    const { timeoutMs, signal, ...publishOptions } = options;
     const correlationId = randomUUID();
     return new Promise((resolve, reject) => {
       let published = false;
-      const timer = setTimeout(() => {
+      let abandoned = false;
+      const settle = (): void => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
         this.#requests.delete(correlationId);
-        reject(new RequestTimeoutError(`request timed out after ${timeoutMs} ms without a reply`, published));
-      }, timeoutMs);
-      this.#requests.set(correlationId, { resolve, reject, timer });
+      };
+      const giveUp = (why: string): void => {
+        settle();
+        reject(new RequestTimeoutError(`request ${why} without a reply`, published));
+      };
+      const onAbort = (): void => {
+        if (published) giveUp('abandoned');
+        else abandoned = true;
+      };
+      const timer = setTimeout(() => giveUp(`timed out after ${timeoutMs} ms`), timeoutMs);
+      this.#requests.set(correlationId, {
+        resolve: (reply) => {
+          settle();
+          resolve(reply);
+        },
+        reject: (error) => {
+          settle();
+          reject(error);
+        },
+      });
+      if (signal?.aborted === true) abandoned = true;
+      else signal?.addEventListener('abort', onAbort, { once: true });
       this.publish(body, { ...publishOptions, replyTo: this.#replyAddress, correlationId }).then(
         () => {
           published = true;
+          if (abandoned && this.#requests.has(correlationId)) giveUp('abandoned');
         },
         (error: unknown) => {
-          clearTimeout(timer);
-          this.#requests.delete(correlationId);
+          settle();
           reject(error instanceof Error ? error : new Error(String(error)));
         },
       );
@@ -210,11 +232,7 @@ export class LocalEventBus implements EventBus {
   }
 
   #answer(correlationId: string, body: unknown): void {
-    const pending = this.#requests.get(correlationId);
-    if (pending === undefined) return;
-    clearTimeout(pending.timer);
-    this.#requests.delete(correlationId);
-    pending.resolve(body);
+    this.#requests.get(correlationId)?.resolve(body);
   }
 
   #renewLeases(): void {

@@ -10,6 +10,7 @@ t.test('defaults apply to an empty environment', (t) => {
     PJM_HTTP_PORT: 8080,
     PJM_HTTP_HOST: '127.0.0.1',
     PJM_LOG_LEVEL: 'info',
+    PJM_LOG_FORMAT: 'auto',
     PJM_MAX_PAYLOAD_BYTES: 262144,
     PJM_MAX_DEPTH: 32,
     PJM_MAX_KEYS: 10000,
