@@ -1,4 +1,3 @@
-import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Logger as PinoLogger } from 'pino';
 import { Registry, collectDefaultMetrics } from 'prom-client';
@@ -14,6 +13,7 @@ import type { EventBus } from '../ports/event-bus.js';
 import type { JobStore } from '../ports/job-store.js';
 import type { NonceStore } from '../ports/nonce-store.js';
 import type { Config } from '../schemas/types.js';
+import { ensureDataDir } from './data-dir.js';
 import { safeUrl } from './logger.js';
 import { loadOrCreateSecret } from './secret.js';
 
@@ -34,7 +34,7 @@ export interface Runtime {
 export async function composeRuntime(config: Readonly<Config>, logger: PinoLogger): Promise<Runtime> {
   const embedded = config.PJM_AMQP_URL === undefined && config.PJM_MONGO_URL === undefined;
   const dataDir = resolve(config.PJM_DATA_DIR);
-  if (config.PJM_AMQP_URL === undefined || config.PJM_MONGO_URL === undefined) mkdirSync(dataDir, { recursive: true });
+  if (config.PJM_AMQP_URL === undefined || config.PJM_MONGO_URL === undefined) ensureDataDir(dataDir);
   let secret = config.PJM_SECRET;
   if (secret === undefined) {
     if (!embedded) {
@@ -90,7 +90,7 @@ function nonceStoreFor(config: Readonly<Config>): NonceStore {
 
 /** The nonce store the configuration names, initialised; for commands that need nothing else. */
 export async function openNonceStore(config: Readonly<Config>): Promise<NonceStore> {
-  if (config.PJM_MONGO_URL === undefined) mkdirSync(resolve(config.PJM_DATA_DIR), { recursive: true });
+  if (config.PJM_MONGO_URL === undefined) ensureDataDir(config.PJM_DATA_DIR);
   const nonces = nonceStoreFor(config);
   await nonces.init();
   return nonces;
