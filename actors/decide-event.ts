@@ -3,6 +3,7 @@ import type { JobState } from '../fsm/index.js';
 import { applyEvent, type DeferCode } from '../model/apply-event.js';
 import { buildNewJob } from '../model/new-job.js';
 import type { JobTokens } from '../model/job-tokens.js';
+import type { TokenCheck } from '../ports/event-bus.js';
 import type { JobStore } from '../ports/job-store.js';
 import type { EventMessage, HistoryEntry, JobDocument } from '../schemas/types.js';
 
@@ -10,8 +11,9 @@ import type { EventMessage, HistoryEntry, JobDocument } from '../schemas/types.j
 export type Decision =
   | { readonly outcome: 'applied'; readonly job: JobDocument; readonly from: JobState | null; readonly entry?: HistoryEntry; readonly token?: string }
   | { readonly outcome: 'duplicate'; readonly job: JobDocument; readonly token?: string }
-  | { readonly outcome: 'deferred'; readonly code: DeferCode; readonly message: string }
-  | { readonly outcome: 'rejected'; readonly code: ErrorCode; readonly message: string };
+  /** `token`: what was known of the message's token, kept with it if the retries run out. */
+  | { readonly outcome: 'deferred'; readonly code: DeferCode; readonly message: string; readonly token: TokenCheck }
+  | { readonly outcome: 'rejected'; readonly code: ErrorCode; readonly message: string; readonly token: TokenCheck };
 
 /** Everything {@link decideEvent} needs besides the message. */
 export interface DecideContext {
@@ -27,13 +29,13 @@ export interface DecideContext {
   readonly source: string;
 }
 
-function rejected(err: PipelineJobsError): Decision {
-  return { outcome: 'rejected', code: err.code, message: err.message };
+function rejected(err: PipelineJobsError, token: TokenCheck): Decision {
+  return { outcome: 'rejected', code: err.code, message: err.message, token };
 }
 
 async function decideCreate(message: Extract<EventMessage, { name: 'create' }>, context: DecideContext): Promise<Decision> {
   if (message.uuid !== undefined && message.uuid.toLowerCase() !== context.uuid) {
-    return { outcome: 'rejected', code: 'schema_violation', message: `event.uuid ${message.uuid} is not the uuid of this pipeline and data (${context.uuid})` };
+    return { outcome: 'rejected', code: 'schema_violation', message: `event.uuid ${message.uuid} is not the uuid of this pipeline and data (${context.uuid})`, token: 'unchecked' };
   }
   const record = buildNewJob(
     {
@@ -57,11 +59,13 @@ async function decideCreate(message: Extract<EventMessage, { name: 'create' }>, 
  */
 export async function decideEvent(message: EventMessage, context: DecideContext): Promise<Decision> {
   if (message.name === 'create') return decideCreate(message, context);
+  let token: TokenCheck = 'unchecked';
   if (context.requireToken) {
     try {
       context.tokens.verify(context.uuid, message.token, context.now);
+      token = 'verified';
     } catch (err) {
-      if (err instanceof PipelineJobsError) return rejected(err);
+      if (err instanceof PipelineJobsError) return rejected(err, 'refused');
       throw err;
     }
   }
@@ -85,12 +89,12 @@ export async function decideEvent(message: EventMessage, context: DecideContext)
       case 'duplicate':
         return { outcome: 'duplicate', job: outcome.job };
       case 'deferred':
-        return { outcome: 'deferred', code: outcome.code, message: outcome.message };
+        return { outcome: 'deferred', code: outcome.code, message: outcome.message, token };
       case 'rejected':
-        return { outcome: 'rejected', code: outcome.code, message: outcome.message };
+        return { outcome: 'rejected', code: outcome.code, message: outcome.message, token };
     }
   } catch (err) {
-    if (err instanceof PipelineJobsError && err.code === 'event_id_conflict') return rejected(err);
+    if (err instanceof PipelineJobsError && err.code === 'event_id_conflict') return rejected(err, token);
     throw err;
   }
 }

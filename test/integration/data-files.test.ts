@@ -1,8 +1,9 @@
-import { chmodSync, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import t from 'tap';
+import { LocalEventBus } from '../../adapters/bus/local/local-event-bus.js';
 import { composeRuntime } from '../../cli/compose.js';
 import { loadConfig } from '../../schemas/index.js';
 
@@ -58,4 +59,21 @@ t.test('files a former version left world-readable are made private when opened'
   for (const name of ['jobs.db', 'bus.db']) chmodSync(join(dataDir, name), 0o644);
   await withUmask(0o022, () => useEmbedded(dataDir));
   for (const name of ['jobs.db', 'bus.db']) t.equal(mode(join(dataDir, name)).toString(8), '600', name);
+});
+
+t.test('an event taken off the embedded bus leaves no copy of its token in bus.db', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'pjm-erase-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const token = `tf00000.${'S'.repeat(43)}`;
+  const bus = new LocalEventBus({ path: join(dir, 'bus.db') });
+  await bus.start();
+  await bus.publish(Buffer.from(JSON.stringify({ name: 'run', uuid: '0b9d4a3e-2f61-5c44-9a0e-8c2f1d6b7a10', data: { blob: 'x'.repeat(20_000) }, token })));
+  let settle!: () => void;
+  const acked = new Promise<void>((resolve) => (settle = resolve));
+  const sub = await bus.consume((d) => void d.ack().then(settle));
+  await acked;
+  await sub.stop();
+  await bus.close();
+  const leftovers = readdirSync(dir).filter((name) => readFileSync(join(dir, name)).includes(token));
+  t.same(leftovers, [], 'the deleted row was overwritten, not just unlinked from the page');
 });
