@@ -125,6 +125,8 @@ export interface JobDocument {
   updated: string;
   lastEvent: JobEventName;
   owner?: string;
+  /** The credential that created the job (`admin`, `nonce:<id>`, `loopback`, `amqp:<user>`, `bus`); absent on older jobs. */
+  creator?: string;
   site?: string;
   archivePath?: string;
   claim?: JobClaim;
