@@ -120,6 +120,7 @@ export class Manager {
           uuid,
           eventId,
           source: this.#options.defaultSource,
+          publisher: delivery.userId === undefined ? 'bus' : `amqp:${delivery.userId}`,
         });
       } catch (err) {
         this.#deps.metrics.count('transient');
@@ -161,6 +162,11 @@ export class Manager {
             event?.uuid,
             event?.eventId,
           );
+        }
+        if (decision.outcome === 'duplicate' && decision.withheld !== undefined) {
+          // Settled as the harmless duplicate it is; only the answer is a refusal, without the token.
+          await this.#reply(delivery, { outcome: 'rejected', error: { ...decision.withheld, details: { uuid: decision.job.uuid } } });
+          break;
         }
         await this.#reply(delivery, {
           outcome: decision.outcome,

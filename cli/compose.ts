@@ -70,7 +70,7 @@ export async function composeRuntime(config: Readonly<Config>, logger: PinoLogge
     store,
     nonces,
     bus,
-    tokens: new JobTokens(secret, config.PJM_TOKEN_TTL_SECONDS),
+    tokens: new JobTokens(secret, config.PJM_TOKEN_TTL_SECONDS, config.PJM_TOKEN_GRACE_SECONDS),
     registry,
     embedded,
     async close() {

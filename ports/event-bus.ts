@@ -47,6 +47,11 @@ export interface Delivery {
   readonly replyTo?: string;
   readonly correlationId?: string;
   readonly messageId?: string;
+  /**
+   * The publisher's user as the broker vouched for it (AMQP `user_id`, which RabbitMQ checks against
+   * the publishing connection's login); absent when the publisher did not set it.
+   */
+  readonly userId?: string;
   /** How many times the message went through `retryLater` (0 on its first pass). */
   readonly attempts: number;
   /** True when the bus handed this message out before without it being settled. */

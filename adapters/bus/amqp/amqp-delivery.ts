@@ -70,6 +70,7 @@ export function toDelivery(message: ConsumeMessage, origin: DeliveryOrigin): Del
     ...optional('replyTo', message.properties.replyTo),
     ...optional('correlationId', message.properties.correlationId),
     ...optional('messageId', message.properties.messageId),
+    ...optional('userId', message.properties.userId),
     attempts,
     redelivered: message.fields.redelivered,
     ack: () => settle(() => origin.ack(message)),
