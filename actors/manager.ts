@@ -145,7 +145,8 @@ export class Manager {
       case 'duplicate': {
         await this.#safely(() => delivery.ack(), event?.uuid, event?.eventId);
         metrics.count(decision.outcome);
-        logger.info({ ...fields, state: decision.job.state, version: decision.job.version }, `event ${decision.outcome}`);
+        const withheld = decision.outcome === 'duplicate' ? decision.withheld : undefined;
+        logger.info({ ...fields, state: decision.job.state, version: decision.job.version, ...(withheld !== undefined && { code: withheld.code }) }, `event ${decision.outcome}`);
         if (decision.outcome === 'applied') {
           await this.#safely(
             () =>
@@ -163,9 +164,9 @@ export class Manager {
             event?.eventId,
           );
         }
-        if (decision.outcome === 'duplicate' && decision.withheld !== undefined) {
+        if (withheld !== undefined) {
           // Settled as the harmless duplicate it is; only the answer is a refusal, without the token.
-          await this.#reply(delivery, { outcome: 'rejected', error: { ...decision.withheld, details: { uuid: decision.job.uuid } } });
+          await this.#reply(delivery, { outcome: 'rejected', error: { ...withheld, details: { uuid: decision.job.uuid } } });
           break;
         }
         await this.#reply(delivery, {
