@@ -2,10 +2,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { PipelineJobsError } from '../errors/index.js';
 import { jobUuid } from '../model/job-identity.js';
 import type { JobTokens } from '../model/job-tokens.js';
-import type { Delivery, EventBus, Subscription } from '../ports/event-bus.js';
+import { deadLetterForm } from '../model/dead-letter-form.js';
+import type { Delivery, EventBus, Subscription, TokenCheck } from '../ports/event-bus.js';
 import type { JobStore } from '../ports/job-store.js';
 import type { Logger } from '../ports/logger.js';
-import { parseEventMessage, type PayloadLimits } from '../schemas/index.js';
+import { parseEventMessage, resolveLimits, type PayloadLimits } from '../schemas/index.js';
 import type { EventMessage } from '../schemas/types.js';
 import { decideEvent, type Decision } from './decide-event.js';
 import { eventIdOf } from './event-identity.js';
@@ -56,6 +57,7 @@ export class Manager {
   readonly #options: Required<Omit<ManagerOptions, 'limits'>> & { readonly limits: Partial<PayloadLimits> };
   readonly #lanes = new JobLanes();
   readonly #clock: () => Date;
+  readonly #maxBytes: number;
   #subscription: Subscription | undefined;
   #stopping = false;
 
@@ -70,6 +72,7 @@ export class Manager {
       transientBackoff: options.transientBackoff ?? { initialMs: 100, maxMs: 5000 },
       defaultSource: options.defaultSource ?? 'amqp',
     };
+    this.#maxBytes = resolveLimits(this.#options.limits).maxBytes;
   }
 
   /** Starts consuming. */
@@ -97,7 +100,7 @@ export class Manager {
       message = parseEventMessage(delivery.body, this.#options.limits);
     } catch (err) {
       const refusal = err instanceof PipelineJobsError ? err : new PipelineJobsError('schema_violation', String(err));
-      void this.#settle(delivery, undefined, { outcome: 'rejected', code: refusal.code, message: refusal.message }, started);
+      void this.#settle(delivery, undefined, { outcome: 'rejected', code: refusal.code, message: refusal.message, token: 'unchecked' }, started);
       return;
     }
     const uuid = message.name === 'create' ? jobUuid(message.pipeline, message.data ?? {}) : message.uuid.toLowerCase();
@@ -117,6 +120,7 @@ export class Manager {
           uuid,
           eventId,
           source: this.#options.defaultSource,
+          publisher: delivery.userId === undefined ? 'bus' : `amqp:${delivery.userId}`,
         });
       } catch (err) {
         this.#deps.metrics.count('transient');
@@ -141,7 +145,8 @@ export class Manager {
       case 'duplicate': {
         await this.#safely(() => delivery.ack(), event?.uuid, event?.eventId);
         metrics.count(decision.outcome);
-        logger.info({ ...fields, state: decision.job.state, version: decision.job.version }, `event ${decision.outcome}`);
+        const withheld = decision.outcome === 'duplicate' ? decision.withheld : undefined;
+        logger.info({ ...fields, state: decision.job.state, version: decision.job.version, ...(withheld !== undefined && { code: withheld.code }) }, `event ${decision.outcome}`);
         if (decision.outcome === 'applied') {
           await this.#safely(
             () =>
@@ -158,6 +163,11 @@ export class Manager {
             event?.uuid,
             event?.eventId,
           );
+        }
+        if (withheld !== undefined) {
+          // Settled as the harmless duplicate it is; only the answer is a refusal, without the token.
+          await this.#reply(delivery, { outcome: 'rejected', error: { ...withheld, details: { uuid: decision.job.uuid } } });
+          break;
         }
         await this.#reply(delivery, {
           outcome: decision.outcome,
@@ -176,18 +186,22 @@ export class Manager {
           logger.info({ ...fields, code: decision.code, attempts: delivery.attempts, delayMs: delay }, `event deferred: ${decision.message}`);
           break;
         }
-        await this.#reject(delivery, fields, decision.code, `${decision.message} (gave up after ${delivery.attempts} retries)`);
+        await this.#reject(delivery, fields, { code: decision.code, message: `${decision.message} (gave up after ${delivery.attempts} retries)`, token: decision.token });
         break;
       }
       case 'rejected':
-        await this.#reject(delivery, fields, decision.code, decision.message);
+        await this.#reject(delivery, fields, { code: decision.code, message: decision.message, token: decision.token });
         break;
     }
     metrics.applyLatency.observe((performance.now() - started) / 1000);
   }
 
-  async #reject(delivery: Delivery, fields: Record<string, unknown>, code: string, message: string): Promise<void> {
-    await this.#safely(() => delivery.deadLetter({ code, message }), fields['uuid'] as string | undefined, fields['eventId'] as string | undefined);
+  /** Dead-letters the message in its stored form (without its token), counts, logs and answers the refusal. */
+  async #reject(delivery: Delivery, fields: Record<string, unknown>, reason: { code: string; message: string; token: TokenCheck }): Promise<void> {
+    const { code, message } = reason;
+    const eventId = fields['eventId'] as string | undefined;
+    const stored = deadLetterForm(delivery.body, { maxBytes: this.#maxBytes, eventId });
+    await this.#safely(() => delivery.deadLetter(reason, stored), fields['uuid'] as string | undefined, eventId);
     this.#deps.metrics.count('rejected', code);
     this.#deps.logger.warn({ ...fields, outcome: 'rejected', code }, `event rejected: ${message}`);
     await this.#reply(delivery, { outcome: 'rejected', error: { code, message } });

@@ -29,7 +29,8 @@ const jobs: Array<{ uuid: string; token: string }> = [];
 const pipelines = ['photometry', 'spectra', 'calib', 'ingest'];
 for (let i = 0; i < JOBS; i++) {
   const { job } = await store.create(buildNewJob({ pipeline: pipelines[i % pipelines.length]!, data: { i } }, { now: new Date(), source: 'bench' }));
-  jobs.push({ uuid: job.uuid, token: tokens.issue(job.uuid, new Date()) });
+  // A job token, as POST /jobs answers: the bridge checks it against the stored job.
+  jobs.push({ uuid: job.uuid, token: tokens.forJob(job.uuid, job.creator ?? '') });
 }
 const app = buildApp({ store, bus, nonces, tokens, registry: new Registry(), rateLimit: { perSecond: 1000, burst: 1000 } });
 const bare = Fastify({ logger: false });

@@ -1,4 +1,3 @@
-import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Logger as PinoLogger } from 'pino';
 import { Registry, collectDefaultMetrics } from 'prom-client';
@@ -14,6 +13,7 @@ import type { EventBus } from '../ports/event-bus.js';
 import type { JobStore } from '../ports/job-store.js';
 import type { NonceStore } from '../ports/nonce-store.js';
 import type { Config } from '../schemas/types.js';
+import { ensureDataDir } from './data-dir.js';
 import { safeUrl } from './logger.js';
 import { loadOrCreateSecret } from './secret.js';
 
@@ -49,7 +49,7 @@ export async function composeRuntime(config: Readonly<Config>, logger: PinoLogge
   checkSecret(config);
   const embedded = config.PJM_AMQP_URL === undefined && config.PJM_MONGO_URL === undefined;
   const dataDir = resolve(config.PJM_DATA_DIR);
-  if (config.PJM_AMQP_URL === undefined || config.PJM_MONGO_URL === undefined) mkdirSync(dataDir, { recursive: true });
+  if (config.PJM_AMQP_URL === undefined || config.PJM_MONGO_URL === undefined) ensureDataDir(dataDir);
   const secret = config.PJM_SECRET ?? loadOrCreateSecret(dataDir);
   const store: JobStore =
     config.PJM_MONGO_URL === undefined
@@ -79,7 +79,7 @@ export async function composeRuntime(config: Readonly<Config>, logger: PinoLogge
     store,
     nonces,
     bus,
-    tokens: new JobTokens(secret, config.PJM_TOKEN_TTL_SECONDS),
+    tokens: new JobTokens(secret, config.PJM_TOKEN_TTL_SECONDS, config.PJM_TOKEN_GRACE_SECONDS),
     registry,
     embedded,
     async close() {
@@ -99,7 +99,7 @@ function nonceStoreFor(config: Readonly<Config>): NonceStore {
 
 /** The nonce store the configuration names, initialised; for commands that need nothing else. */
 export async function openNonceStore(config: Readonly<Config>): Promise<NonceStore> {
-  if (config.PJM_MONGO_URL === undefined) mkdirSync(resolve(config.PJM_DATA_DIR), { recursive: true });
+  if (config.PJM_MONGO_URL === undefined) ensureDataDir(config.PJM_DATA_DIR);
   const nonces = nonceStoreFor(config);
   await nonces.init();
   return nonces;

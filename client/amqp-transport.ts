@@ -24,6 +24,16 @@ export interface AmqpTransportOptions {
   readonly callbackNonce?: string;
 }
 
+/** The user name of an AMQP URL, when it names one (the broker refuses a `user_id` other than the login). */
+function userOf(url: string): string | undefined {
+  try {
+    const { username } = new URL(url);
+    return username === '' ? undefined : decodeURIComponent(username);
+  } catch {
+    return undefined;
+  }
+}
+
 /** RabbitMQ direct reply-to: replies come back on the channel that published, no queue needed. */
 const DIRECT_REPLY_TO = 'amq.rabbitmq.reply-to';
 
@@ -70,6 +80,7 @@ export class AmqpTransport implements PipelineJobsTransport {
   readonly #timeoutMs: number;
   readonly #callbackBase: string | undefined;
   readonly #callbackNonce: string | undefined;
+  readonly #userId: string | undefined;
   readonly #pending = new Map<string, Pending>();
   #session: Promise<Session> | undefined;
   #closed = false;
@@ -81,9 +92,15 @@ export class AmqpTransport implements PipelineJobsTransport {
     this.#timeoutMs = options.timeoutMs ?? 30_000;
     this.#callbackBase = options.callbackBase;
     this.#callbackNonce = options.callbackNonce;
+    this.#userId = userOf(options.url);
   }
 
-  async create(request: CreateJobRequest & { readonly uuid?: string }): Promise<CreatedJob> {
+  /**
+   * A job created here is recorded as created by `amqp:<user of the URL>` (the broker vouches for
+   * the `user_id` of each message), and its token is answered again only to that user, to admins
+   * and to a holder of the token; anyone else's create rejects with `job_exists`.
+   */
+  async create(request: CreateJobRequest & { readonly uuid?: string; readonly token?: string }): Promise<CreatedJob> {
     const id = randomUUID();
     const message = { name: 'create', id, ...request };
     const reply = await this.#request(message, { event: 'create', eventId: id, ...optionalField('uuid', request.uuid) });
@@ -116,7 +133,8 @@ export class AmqpTransport implements PipelineJobsTransport {
    */
   async describe(uuid: string, token: string, hint?: DescribeHint): Promise<JobSnapshot> {
     if (hint?.pipeline === undefined) return { uuid, ...optionalField('callbacks', this.#callbacks(uuid, token)) };
-    const found = await this.create({ pipeline: hint.pipeline, data: hint.data ?? {}, uuid });
+    // The token travels with the create: a holder of the job's token is answered even if another user created it.
+    const found = await this.create({ pipeline: hint.pipeline, data: hint.data ?? {}, uuid, token });
     return {
       uuid: found.uuid,
       pipeline: found.pipeline,
@@ -169,6 +187,7 @@ export class AmqpTransport implements PipelineJobsTransport {
         // Returned (basic.return) when no queue is bound: no manager has declared its queue.
         mandatory: true,
         headers: { 'x-pjm-published-at': Date.now() },
+        ...optionalField('userId', this.#userId),
       };
       try {
         session.channel.publish(this.#exchange, 'event', body, properties, (err: unknown) => {

@@ -112,6 +112,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     registerNonceRoutes(api, auth, deps.nonces, clock);
     registerBridge(api, {
       tokens: deps.tokens,
+      jobs: deps.store,
       auth,
       limiter: new RateLimiter(deps.rateLimit ?? { perSecond: 20, burst: 40 }),
       publisher,

@@ -20,6 +20,7 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   token_missing: 401,
   token_invalid: 403,
   token_expired: 403,
+  job_exists: 409,
   sequence_gap: 409,
   stale_sequence: 409,
   credentials_missing: 401,

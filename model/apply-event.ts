@@ -30,6 +30,8 @@ export type EventOutcome =
 /** Options of {@link applyEvent}. */
 export interface ApplyEventOptions {
   readonly now: Date;
+  /** Checks the loaded job before anything else (the token's creator and life); throws to refuse the event. */
+  readonly admit?: (job: JobDocument) => void;
   /** Re-reads after a version conflict before giving up with `version_conflict` (default 100). */
   readonly maxAttempts?: number;
 }
@@ -60,6 +62,7 @@ export async function applyEvent(store: JobStore, event: JobEvent, options: Appl
   for (let attempt = 1; attempt <= maxAttempts; attempt++) {
     const job = await store.get(event.uuid);
     if (job === undefined) return { outcome: 'deferred', code: 'unknown_job', message: `no job with uuid ${event.uuid}` };
+    options.admit?.(job);
     const check = precheck(job, event);
     if ('outcome' in check) {
       // A replay of an event applied earlier can be refused by now (run after finish): it is a duplicate.

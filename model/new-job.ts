@@ -13,6 +13,8 @@ export interface NewJobContext {
   readonly source: string;
   /** The publisher's sequence number of the create event, when it carried one. */
   readonly seq?: number;
+  /** The credential the job is created for (see `JobDocument.creator`). */
+  readonly creator?: string;
 }
 
 /**
@@ -34,6 +36,7 @@ export function buildNewJob(request: CreateRequest, context: NewJobContext): New
     updated: date,
     lastEvent: 'create',
     ...(request.owner !== undefined && { owner: request.owner }),
+    ...(context.creator !== undefined && { creator: context.creator }),
     ...(request.site !== undefined && { site: request.site }),
     archivePath: request.archivePath ?? defaultArchivePath(request.pipeline, uuid),
     ...(request.detail !== undefined && { detail: request.detail }),

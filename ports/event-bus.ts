@@ -12,10 +12,24 @@ export class RequestTimeoutError extends Error {
   }
 }
 
-/** Why a message was dead-lettered: a stable error code and a human-readable message. */
+/**
+ * What the consumer knew of a refused message's job token. The token itself is never kept in a
+ * dead letter; this is what a replay can go on instead (see docs/local-event-bus.md).
+ */
+export type TokenCheck =
+  /** The message carried a token good for its job; it was refused for another reason. */
+  | 'verified'
+  /** The token was missing, invalid or expired: the reason code says which. */
+  | 'refused'
+  /** Not checked: the message failed before the check, or needed no token. */
+  | 'unchecked';
+
+/** Why a message was dead-lettered: a stable error code, a human-readable message, and what was known of its token. */
 export interface DeadLetterReason {
   readonly code: string;
   readonly message: string;
+  /** Default `unchecked`; always present on a {@link DeadLetter} read back. */
+  readonly token?: TokenCheck;
 }
 
 /** Header values the bus carries (AMQP table subset). */
@@ -33,6 +47,11 @@ export interface Delivery {
   readonly replyTo?: string;
   readonly correlationId?: string;
   readonly messageId?: string;
+  /**
+   * The publisher's user as the broker vouched for it (AMQP `user_id`, which RabbitMQ checks against
+   * the publishing connection's login); absent when the publisher did not set it.
+   */
+  readonly userId?: string;
   /** How many times the message went through `retryLater` (0 on its first pass). */
   readonly attempts: number;
   /** True when the bus handed this message out before without it being settled. */
@@ -41,8 +60,12 @@ export interface Delivery {
   ack(): Promise<void>;
   /** Not yet: the message comes back after `delayMs` with `attempts + 1`. */
   retryLater(delayMs: number): Promise<void>;
-  /** Never: the message moves to the dead-letter queue with `reason`. */
-  deadLetter(reason: DeadLetterReason): Promise<void>;
+  /**
+   * Never: the message moves to the dead-letter queue with `reason`. With `stored`, the dead
+   * letter keeps that body instead of the message's own (the manager passes the message without
+   * its token).
+   */
+  deadLetter(reason: DeadLetterReason, stored?: Buffer): Promise<void>;
   /** Could not handle it now (shutting down, transient failure): hand it out again. */
   requeue(): Promise<void>;
 }
@@ -52,7 +75,7 @@ export interface DeadLetter {
   readonly body: Buffer;
   readonly routingKey: string;
   readonly headers: Readonly<Record<string, HeaderValue>>;
-  readonly reason: DeadLetterReason;
+  readonly reason: Required<DeadLetterReason>;
   readonly attempts: number;
 }
 
@@ -116,7 +139,7 @@ export interface ConsumeOptions {
  *
  * Semantics: at-least-once delivery; a message stays on the bus until settled; messages
  * published by one publisher are delivered in publish order (retries excepted); a dead letter
- * keeps the original body, routing key and headers plus the reason.
+ * keeps the original body (or the form its consumer chose), routing key and headers plus the reason.
  */
 export interface EventBus {
   /** Connects and declares the topology. */

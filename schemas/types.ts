@@ -66,6 +66,8 @@ export interface CreateEventMessage extends EventMessageBase {
   owner?: string;
   site?: string;
   archivePath?: string;
+  /** The credential the create is made for; only with a `token` that proves it (see `event.schema.json`). */
+  creator?: string;
 }
 
 /** Any job-scoped event (every event except `create`): names its job by `uuid`. */
@@ -125,6 +127,8 @@ export interface JobDocument {
   updated: string;
   lastEvent: JobEventName;
   owner?: string;
+  /** The credential that created the job (`admin`, `nonce:<id>`, `loopback`, `amqp:<user>`, `bus`); absent on older jobs. */
+  creator?: string;
   site?: string;
   archivePath?: string;
   claim?: JobClaim;
@@ -184,6 +188,7 @@ export interface Config {
   PJM_MAX_DEPTH: number;
   PJM_MAX_KEYS: number;
   PJM_TOKEN_TTL_SECONDS: number;
+  PJM_TOKEN_GRACE_SECONDS: number;
   PJM_AMQP_REQUIRE_TOKEN: boolean;
   PJM_AMQP_PREFIX: string;
   PJM_PREFETCH: number;

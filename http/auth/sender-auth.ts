@@ -13,6 +13,21 @@ export type Sender =
   /** No credential, accepted because the server runs open and the caller is on loopback. */
   | { readonly kind: 'open' };
 
+/**
+ * The sender as a credential identity (`JobDocument.creator`): `admin`, `nonce:<id>`, or
+ * `loopback` — every caller an open server accepts without a credential is one party.
+ */
+export function credentialOf(sender: Sender): string {
+  switch (sender.kind) {
+    case 'admin':
+      return 'admin';
+    case 'nonce':
+      return `nonce:${sender.id}`;
+    case 'open':
+      return 'loopback';
+  }
+}
+
 /** What kind of call a credential must cover. */
 export type Need = Exclude<NonceScope, 'all'>;
 

@@ -1,4 +1,5 @@
 import type { JobTokens } from '../../model/job-tokens.js';
+import type { JobStore } from '../../ports/job-store.js';
 import type { PayloadLimits } from '../../schemas/index.js';
 import type { SenderAuth } from '../auth/sender-auth.js';
 import type { RateLimiter } from '../auth/rate-limiter.js';
@@ -7,6 +8,8 @@ import type { EventPublisher } from './event-publisher.js';
 /** What the bridge routes share: credentials, limits and the way onto the bus. */
 export interface BridgeContext {
   readonly tokens: JobTokens;
+  /** Reads a job: who created it (answering a repeated create) and its life (admitting a token). */
+  readonly jobs: Pick<JobStore, 'get'>;
   readonly auth: SenderAuth;
   readonly limiter: RateLimiter;
   readonly publisher: EventPublisher;

@@ -19,8 +19,8 @@ export interface EventAnswer {
 
 /**
  * The one path of every job-scoped event into the bridge, in the order that keeps a refused call
- * free of side effects: admin check → per-job token (always; an admin may omit it and gets one
- * minted) → per-job rate limit → nonce use → publish with confirm → (optionally) the manager's
+ * free of side effects: admin check → per-job token (always; an admin may omit it and gets an
+ * operator token minted; a job token is checked against its job when the store has it) → per-job rate limit → nonce use → publish with confirm → (optionally) the manager's
  * verdict. Answers 202 when accepted or still pending, 200 with the new state when applied, and
  * the rejection's own status and code when the manager refused it.
  */
@@ -40,7 +40,10 @@ export async function submitEvent(
   if (sender.kind === 'admin' && (message.token === undefined || message.token === '')) {
     event = { ...event, token: context.tokens.issue(uuid, now) };
   } else {
-    context.tokens.verify(uuid, message.token, now);
+    const verified = context.tokens.verify(uuid, message.token, now);
+    // A job token also answers to its job (creator, life); a job not stored yet is left to the manager.
+    const job = verified.kind === 'job' ? await context.jobs.get(uuid) : undefined;
+    if (job !== undefined) context.tokens.admit(verified, job, now);
   }
   const retryAfterSeconds = context.limiter.take(uuid, now.getTime());
   if (retryAfterSeconds > 0) {

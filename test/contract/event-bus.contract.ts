@@ -155,6 +155,26 @@ export function eventBusContract(t: Test, makeBus: BusFactory, options: EventBus
     t.same(await bus.drainDeadLetters(10), [], 'drained');
   });
 
+  t.test('deadLetter keeps the form it is given instead of the body, and what was known of the token', async (t) => {
+    const { bus } = await setup(t, makeBus);
+    await bus.publish(Buffer.from('{"name":"run","token":"secret"}'), { routingKey: 'p.run', headers: { 'x-a': 'b' } });
+    await bus.publish(Buffer.from('{"name":"run"}'));
+    const { deliveries, stop } = await collect(bus, 2);
+    await deliveries[0]?.deadLetter({ code: 'illegal_transition', message: 'no', token: 'verified' }, Buffer.from('{"name":"run"}'));
+    await deliveries[1]?.deadLetter({ code: 'schema_violation', message: 'bad' });
+    await stop();
+    let dead = await bus.drainDeadLetters(10);
+    const deadline = Date.now() + 10_000;
+    while (dead.length < 2 && Date.now() < deadline) {
+      await sleep(50);
+      dead = [...dead, ...(await bus.drainDeadLetters(10))];
+    }
+    t.equal(dead.length, 2);
+    t.match(dead[0], { routingKey: 'p.run', headers: { 'x-a': 'b' }, reason: { code: 'illegal_transition', message: 'no', token: 'verified' } });
+    t.equal(dead[0] && text(dead[0]), '{"name":"run"}', 'the given form, not the body with its token');
+    t.match(dead[1], { reason: { code: 'schema_violation', token: 'unchecked' } }, 'unchecked when the consumer did not say');
+  });
+
   t.test('state notifications reach matching subscribers only', async (t) => {
     const { bus } = await setup(t, makeBus);
     const all: StateNotification[] = [];

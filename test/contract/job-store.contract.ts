@@ -38,6 +38,21 @@ export function jobStoreContract(t: Test, makeStore: StoreFactory): void {
     t.not(other.job.uuid, first.job.uuid, 'another pipeline is another job');
   });
 
+  t.test('the creator recorded by the first create stays with the job', async (t) => {
+    const store = await withStore(t, makeStore);
+    const now = new Date();
+    const data = { c: randomUUID() };
+    const first = await store.create(buildNewJob({ pipeline: 'creator', data }, { now, source: 'test', creator: 'nonce:0123456789abcdef' }));
+    t.equal(first.job.creator, 'nonce:0123456789abcdef');
+    const again = await store.create(buildNewJob({ pipeline: 'creator', data }, { now, source: 'test', creator: 'bus' }));
+    t.equal(again.job.creator, 'nonce:0123456789abcdef', 'a later create does not take the job over');
+    const run = await applyEvent(store, { id: randomUUID(), uuid: first.job.uuid, name: 'run', source: 'test' }, { now });
+    t.match(run, { outcome: 'applied', job: { creator: 'nonce:0123456789abcdef' } });
+    t.equal((await store.get(first.job.uuid))?.creator, 'nonce:0123456789abcdef');
+    const anonymous = await store.create(buildNewJob({ pipeline: 'creator', data: { c: randomUUID() } }, { now, source: 'test' }));
+    t.equal((await store.get(anonymous.job.uuid))?.creator, undefined, 'none recorded, none returned');
+  });
+
   t.test('apply moves the job, appends history and bumps the version', async (t) => {
     const store = await withStore(t, makeStore);
     const job = await createJob(store, { owner: 'ana', site: 'tfn', archivePath: '/products/x' });

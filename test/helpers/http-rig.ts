@@ -27,7 +27,7 @@ export interface HttpRig {
 /**
  * Builds the app on fresh in-memory adapters. `manager: true` also runs a manager on the same bus,
  * so events published by the bridge are applied; without it they stay on the bus, which lets a
- * test count what was (not) published.
+ * test count what was (not) published. A `clock` or `tokens` given is shared by the app and the manager.
  */
 export async function startHttpRig(options: { readonly manager?: boolean; readonly bus?: EventBus } & Partial<AppDeps> = {}): Promise<HttpRig> {
   const store = new SqliteJobStore({ path: ':memory:' });
@@ -36,11 +36,12 @@ export async function startHttpRig(options: { readonly manager?: boolean; readon
   await nonces.init();
   const bus = options.bus ?? new LocalEventBus({ path: ':memory:' });
   if (options.bus === undefined) await bus.start();
-  const tokens = new JobTokens(TEST_SECRET);
+  const tokens = options.tokens ?? new JobTokens(TEST_SECRET);
   const registry = new Registry();
   let manager: Manager | undefined;
   if (options.manager === true) {
-    manager = new Manager({ bus, store, tokens, logger: silentLogger, metrics: new ManagerMetrics(registry) }, { deferDelaysMs: TEST_DEFER_DELAYS_MS });
+    const deps = { bus, store, tokens, logger: silentLogger, metrics: new ManagerMetrics(registry), ...(options.clock !== undefined && { clock: options.clock }) };
+    manager = new Manager(deps, { deferDelaysMs: TEST_DEFER_DELAYS_MS });
     await manager.start();
   }
   const app = buildApp({ apiTokens: [ADMIN_TOKEN], ...options, store, bus, nonces, tokens, registry });

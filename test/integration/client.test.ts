@@ -1,6 +1,8 @@
 import type { AddressInfo } from 'node:net';
+import { connect } from 'amqplib';
 import t, { type Test } from 'tap';
 import { AmqpTransport, HttpTransport, PipelineJob, VerdictTimeoutError, type JobState, type PipelineJobsTransport } from '../../client/index.js';
+import { newNonce } from '../../model/nonce-value.js';
 import type { JobStore } from '../../ports/job-store.js';
 import { ADMIN_TOKEN, startHttpRig } from '../helpers/http-rig.js';
 import { ManagerRig } from '../helpers/manager-rig.js';
@@ -150,6 +152,21 @@ t.test('the client over HTTP (real fastify, embedded bus, manager)', async (t) =
     store: rig.store,
     open: (options) => new HttpTransport({ url, ...(options?.admin === true && { bearer: ADMIN_TOKEN }) }),
   });
+
+  t.test('setup of a job another credential created rejects with job_exists; its token holder still loads it', async (t) => {
+    const { value, record } = newNonce({ scope: 'all' }, new Date());
+    await rig.nonces.create(record);
+    const owner = new HttpTransport({ url, nonce: value });
+    const stranger = new HttpTransport({ url });
+    t.teardown(() => Promise.all([owner.close(), stranger.close()]));
+    const data = fresh();
+    const mine = new PipelineJob({ pipeline: 'client-owned', data }, owner);
+    t.equal(await mine.setup(), 'CREATED');
+    t.equal(await new PipelineJob({ pipeline: 'client-owned', data }, owner).setup(), 'CREATED', 'the same credential sets it up again');
+    await t.rejects(new PipelineJob({ pipeline: 'client-owned', data }, stranger).setup(), { code: 'job_exists', details: { uuid: mine.uuid } });
+    const handedOver = await PipelineJob.load(mine.uuid!, mine.token!, stranger);
+    t.equal(await handedOver.run(), 'RUNNING', 'whoever was given the token may use it');
+  });
 });
 
 t.test('over HTTP, a verdict the bridge does not wait for is read back from the history', async (t) => {
@@ -181,6 +198,33 @@ t.test('the client over RabbitMQ (real broker, manager on SQLite)', { skip: 'ski
     kind: 'amqp',
     store,
     open: () => new AmqpTransport({ url: amqp.url, prefix: rig.prefix, callbackBase: 'https://jobs.example.org/', timeoutMs: 20_000 }),
+  });
+
+  t.test('jobs are the broker user’s: another publisher’s setup rejects with job_exists, a token holder still loads it', async (t) => {
+    const transport = new AmqpTransport({ url: amqp.url, prefix: rig.prefix });
+    t.teardown(() => transport.close());
+    const data = fresh();
+    const bus = await rig.publisher();
+    // A publisher that does not set user_id: the manager knows it only as "bus".
+    const made = (await bus.request(Buffer.from(JSON.stringify({ name: 'create', pipeline: 'client-owned', data })), { timeoutMs: 10_000 })) as { uuid: string; token: string };
+    t.match(await store.get(made.uuid), { creator: 'bus' });
+    await t.rejects(new PipelineJob({ pipeline: 'client-owned', data }, transport).setup(), { code: 'job_exists' });
+    const loaded = await PipelineJob.load(made.uuid, made.token, transport, { pipeline: 'client-owned', data });
+    t.equal(loaded.state, 'CREATED', 'load with the token reads the state');
+
+    const own = new PipelineJob({ pipeline: 'client-owned', data: fresh() }, transport);
+    await own.setup();
+    t.match(await store.get(own.uuid!), { creator: `amqp:${decodeURIComponent(new URL(amqp.url).username)}` }, 'the broker user, vouched for by the broker');
+    t.equal(await new PipelineJob({ pipeline: 'client-owned', data: own.data! }, transport).setup(), 'CREATED', 'the same user sets it up again');
+
+    const connection = await connect(amqp.url);
+    t.teardown(() => connection.close().catch(() => undefined));
+    const channel = await connection.createConfirmChannel();
+    channel.on('error', () => undefined);
+    const forged = new Promise<unknown>((resolve) => {
+      channel.publish(`${rig.prefix}.events`, 'event', Buffer.from('{}'), { userId: 'someone-else' }, (err: unknown) => resolve(err));
+    });
+    t.match(String(await forged), /PRECONDITION_FAILED|closed/, 'a user_id other than the login is refused by the broker: it cannot be forged');
   });
 
   t.test('without callbackBase there are no callbacks', async (t) => {

@@ -18,6 +18,18 @@ interface BadMessage {
   readonly code: string;
 }
 
+/** What the manager must have known of each refused message's token. */
+const TOKEN_CHECK: Readonly<Record<string, string>> = {
+  unknown_job: 'verified',
+  illegal_transition: 'verified',
+  token_missing: 'refused',
+  token_invalid: 'refused',
+  token_expired: 'refused',
+};
+
+/** Every token-shaped string, and every `"token":` member with a value, in a body. */
+const TOKEN_IN_CLEAR = /[0-9a-z]{1,12}\.[A-Za-z0-9_-]{43}|"token"\s*:\s*"[^"]/;
+
 /** 1,000 bad messages, cycling through every way a message can be refused. */
 function badMessages(running: readonly string[], finished: readonly string[], tokens: JobTokens): BadMessage[] {
   const now = new Date();
@@ -91,6 +103,15 @@ for (const { name, kind } of rigs) {
       'each with the reason code of its fault',
     );
     t.ok(dead.every((d) => d.reason.message.length > 0), 'each with a reason message');
+    t.same(
+      dead.filter((d) => TOKEN_IN_CLEAR.test(d.body.toString('latin1'))).slice(0, 3).map((d) => d.body.toString('latin1').slice(0, 200)),
+      [],
+      'no dead letter keeps a token, whatever its fault',
+    );
+    const markers = dead.filter((d) => d.reason.token !== (TOKEN_CHECK[d.reason.code] ?? 'unchecked'));
+    t.same(markers.slice(0, 5).map((d) => ({ code: d.reason.code, token: d.reason.token })), [], 'each says whether its token was verified');
+    const readable = dead.filter((d) => d.reason.code === 'illegal_transition').map((d) => JSON.parse(d.body.toString('utf8')) as Record<string, unknown>);
+    t.ok(readable.length > 0 && readable.every((m) => typeof m['id'] === 'string' && typeof m['uuid'] === 'string' && m['name'] !== undefined), 'a refused event keeps what a replay needs: its id, job and name');
     t.equal(new Set(dead.map((d) => d.headers['x-test-case'])).size, 1000, 'each exactly once');
     t.same(await snapshotJobs(store, uuids), before, 'no job changed');
     t.equal(({} as Record<string, unknown>)['polluted'], undefined, 'no prototype polluted');

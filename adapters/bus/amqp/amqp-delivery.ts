@@ -70,6 +70,7 @@ export function toDelivery(message: ConsumeMessage, origin: DeliveryOrigin): Del
     ...optional('replyTo', message.properties.replyTo),
     ...optional('correlationId', message.properties.correlationId),
     ...optional('messageId', message.properties.messageId),
+    ...optional('userId', message.properties.userId),
     attempts,
     redelivered: message.fields.redelivered,
     ack: () => settle(() => origin.ack(message)),
@@ -82,10 +83,10 @@ export function toDelivery(message: ConsumeMessage, origin: DeliveryOrigin): Del
         origin.ack(message);
       });
     },
-    deadLetter: (reason: DeadLetterReason) =>
+    deadLetter: (reason: DeadLetterReason, stored?: Buffer) =>
       settle(async () => {
         const headers = deadLetterHeaders(raw, routingKey, attempts, reason, new Date());
-        await session.publish(session.names.dead, routingKey, message.content, republishOptions(message, headers));
+        await session.publish(session.names.dead, routingKey, stored ?? message.content, republishOptions(message, headers));
         origin.ack(message);
       }),
   };

@@ -7,6 +7,7 @@ const PJM_HEADER = {
   originalRoutingKey: 'x-pjm-original-routing-key',
   reasonCode: 'x-pjm-reason-code',
   reasonMessage: 'x-pjm-reason-message',
+  reasonToken: 'x-pjm-reason-token',
   deadAt: 'x-pjm-dead-at',
 } as const;
 
@@ -64,6 +65,7 @@ export function deadLetterHeaders(raw: RawHeaders, routingKey: string, attempts:
     ...forwardedHeaders(raw),
     [PJM_HEADER.reasonCode]: reason.code,
     [PJM_HEADER.reasonMessage]: reason.message,
+    [PJM_HEADER.reasonToken]: reason.token ?? 'unchecked',
     [PJM_HEADER.originalRoutingKey]: routingKey,
     [PJM_HEADER.attempts]: attempts,
     [PJM_HEADER.deadAt]: now.toISOString(),
@@ -77,11 +79,16 @@ export function toDeadLetter(message: GetMessage): DeadLetter {
     const value = raw[key];
     return typeof value === 'string' ? value : '';
   };
+  const token = text(PJM_HEADER.reasonToken);
   return {
     body: message.content,
     routingKey: originalRoutingKey(message),
     headers: publicHeaders(raw),
-    reason: { code: text(PJM_HEADER.reasonCode), message: text(PJM_HEADER.reasonMessage) },
+    reason: {
+      code: text(PJM_HEADER.reasonCode),
+      message: text(PJM_HEADER.reasonMessage),
+      token: token === 'verified' || token === 'refused' ? token : 'unchecked',
+    },
     attempts: attemptsOf(raw),
   };
 }

@@ -9,6 +9,10 @@
  * that order, so SQLite stops after LIMIT rows instead of sorting every ready message. Retries
  * wait in their own queue, behind a partial index that only they pay for, because parked in
  * `events` every one of them would be stepped over by each lease until it came due.
+ *
+ * A dead letter keeps its reason (`reason_code`, `reason_message`) and what was known of its
+ * token (`reason_token`, see `TokenCheck`); its body is the form the consumer chose, without the
+ * token.
  */
 export const LOCAL_BUS_SCHEMA = `
 CREATE TABLE IF NOT EXISTS bus_messages (
@@ -26,8 +30,19 @@ CREATE TABLE IF NOT EXISTS bus_messages (
   lease_until INTEGER,
   delivered INTEGER NOT NULL DEFAULT 0,
   reason_code TEXT,
-  reason_message TEXT
+  reason_message TEXT,
+  reason_token TEXT
 ) STRICT;
 CREATE INDEX IF NOT EXISTS bus_messages_queue_seq ON bus_messages (queue, seq);
 CREATE INDEX IF NOT EXISTS bus_messages_due ON bus_messages (available_at) WHERE queue = 'delayed';
+`;
+
+/**
+ * Brings a file of an earlier version up to {@link LOCAL_BUS_SCHEMA}: adds `reason_token`, and
+ * removes the job token from the dead letters written before it (they kept the whole message).
+ */
+export const LOCAL_BUS_MIGRATION = `
+ALTER TABLE bus_messages ADD COLUMN reason_token TEXT;
+UPDATE bus_messages SET body = CAST(json_remove(CAST(body AS TEXT), '$.token') AS BLOB)
+  WHERE queue = 'dead' AND json_valid(CAST(body AS TEXT)) AND json_type(CAST(body AS TEXT), '$.token') IS NOT NULL;
 `;

@@ -32,6 +32,6 @@ export function localDelivery(message: LeasedMessage, settle: (settlement: Settl
       }
       return once({ kind: 'retry', availableAt: Date.now() + Math.ceil(delayMs) });
     },
-    deadLetter: (reason) => once({ kind: 'dead', reason: { code: reason.code, message: reason.message } }),
+    deadLetter: (reason, stored) => once({ kind: 'dead', reason: { ...reason }, ...(stored !== undefined && { stored }) }),
   };
 }

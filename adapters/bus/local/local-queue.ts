@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import { StatementCache } from '../../sqlite/statement-cache.js';
-import type { DeadLetter, DeadLetterReason, Delivery, HeaderValue } from '../../../ports/event-bus.js';
-import { LOCAL_BUS_SCHEMA } from './local-bus-schema.js';
+import type { DeadLetter, DeadLetterReason, Delivery, HeaderValue, TokenCheck } from '../../../ports/event-bus.js';
+import { LOCAL_BUS_MIGRATION, LOCAL_BUS_SCHEMA } from './local-bus-schema.js';
 import { openDatabase } from '../../sqlite/open-database.js';
 
 /** A message ready to be inserted into the events queue: the message fields of a delivery. */
@@ -27,7 +27,7 @@ export type Settlement =
   | { readonly kind: 'ack' }
   | { readonly kind: 'requeue' }
   | { readonly kind: 'retry'; readonly availableAt: number }
-  | { readonly kind: 'dead'; readonly reason: DeadLetterReason };
+  | { readonly kind: 'dead'; readonly reason: DeadLetterReason; readonly stored?: Buffer };
 
 interface MessageRow {
   seq: number;
@@ -41,6 +41,7 @@ interface MessageRow {
   delivered: number;
   reason_code: string | null;
   reason_message: string | null;
+  reason_token: string | null;
 }
 
 const READY = `queue = 'events' AND (lease_until IS NULL OR lease_until <= @now)`;
@@ -55,8 +56,8 @@ const SETTLE_SQL: Record<Settlement['kind'], string> = {
   // A retried message comes back as a fresh delivery, as it does from an AMQP delay queue.
   retry: `UPDATE bus_messages SET queue = 'delayed', lease_owner = NULL, lease_until = NULL, attempts = attempts + 1,
             available_at = @availableAt, delivered = 0 WHERE ${CURRENT}`,
-  dead: `UPDATE bus_messages SET queue = 'dead', lease_owner = NULL, lease_until = NULL,
-           reason_code = @code, reason_message = @message WHERE ${CURRENT}`,
+  dead: `UPDATE bus_messages SET queue = 'dead', lease_owner = NULL, lease_until = NULL, body = coalesce(@stored, body),
+           reason_code = @code, reason_message = @message, reason_token = @token WHERE ${CURRENT}`,
 };
 
 /**
@@ -68,7 +69,7 @@ export class LocalQueue {
   readonly #statements: StatementCache;
 
   constructor(path: string, busyTimeoutMs: number) {
-    this.#db = openDatabase(path, busyTimeoutMs);
+    this.#db = openDatabase(path, busyTimeoutMs, { eraseDeleted: true });
     this.#statements = new StatementCache(this.#db);
   }
 
@@ -78,6 +79,15 @@ export class LocalQueue {
 
   init(): void {
     this.#db.exec(LOCAL_BUS_SCHEMA);
+    const columns = this.#db.pragma('table_info(bus_messages)') as Array<{ name: string }>;
+    if (!columns.some((c) => c.name === 'reason_token')) {
+      try {
+        this.#db.transaction(() => this.#db.exec(LOCAL_BUS_MIGRATION)).immediate();
+      } catch (err) {
+        // Another process opening the same file migrated it first.
+        if (!/duplicate column/.test(String(err))) throw err;
+      }
+    }
   }
 
   close(): void {
@@ -133,11 +143,13 @@ export class LocalQueue {
 
   /** Applies `settlement` if `ref` is still the current handout; false when the lease was lost. */
   settle(ref: LeaseRef, settlement: Settlement): boolean {
-    const params: Record<string, string | number> = { seq: ref.seq, owner: ref.owner, delivered: ref.delivered };
+    const params: Record<string, string | number | Buffer | null> = { seq: ref.seq, owner: ref.owner, delivered: ref.delivered };
     if (settlement.kind === 'retry') params['availableAt'] = settlement.availableAt;
     if (settlement.kind === 'dead') {
       params['code'] = settlement.reason.code;
       params['message'] = settlement.reason.message;
+      params['token'] = settlement.reason.token ?? 'unchecked';
+      params['stored'] = settlement.stored ?? null;
     }
     return this.#stmt(SETTLE_SQL[settlement.kind]).run(params).changes > 0;
   }
@@ -161,7 +173,7 @@ export class LocalQueue {
   drainDead(max: number): DeadLetter[] {
     const drain = this.#stmt(
       `DELETE FROM bus_messages WHERE seq IN (SELECT seq FROM bus_messages WHERE queue = 'dead' ORDER BY seq LIMIT @max)
-       RETURNING seq, routing_key, body, headers, attempts, reason_code, reason_message`,
+       RETURNING seq, routing_key, body, headers, attempts, reason_code, reason_message, reason_token`,
     );
     const rows = this.#db.transaction(() => drain.all({ max }) as MessageRow[]).immediate();
     return rows
@@ -170,7 +182,7 @@ export class LocalQueue {
         body: row.body,
         routingKey: row.routing_key,
         headers: JSON.parse(row.headers) as Record<string, HeaderValue>,
-        reason: { code: row.reason_code ?? '', message: row.reason_message ?? '' },
+        reason: { code: row.reason_code ?? '', message: row.reason_message ?? '', token: tokenCheck(row.reason_token) },
         attempts: row.attempts,
       }));
   }
@@ -178,6 +190,10 @@ export class LocalQueue {
   #stmt(sql: string): Database.Statement {
     return this.#statements.get(sql);
   }
+}
+
+function tokenCheck(value: string | null): TokenCheck {
+  return value === 'verified' || value === 'refused' ? value : 'unchecked';
 }
 
 function toLeased(row: MessageRow): LeasedMessage {

@@ -17,6 +17,7 @@ export interface StoredJob {
   updated: string;
   lastEvent: string;
   owner?: string;
+  creator?: string;
   site?: string;
   archivePath?: string;
   detail?: string;
@@ -63,6 +64,7 @@ export function jobToStored(job: JobDocument): StoredJob {
     updated: job.updated,
     lastEvent: job.lastEvent,
     ...(job.owner !== undefined && { owner: job.owner }),
+    ...(job.creator !== undefined && { creator: job.creator }),
     ...(job.site !== undefined && { site: job.site }),
     ...(job.archivePath !== undefined && { archivePath: job.archivePath }),
     ...(job.detail !== undefined && { detail: JSON.stringify(job.detail) }),
@@ -85,6 +87,7 @@ export function storedToJob(doc: StoredJob): JobDocument {
     updated: doc.updated,
     lastEvent: doc.lastEvent as JobEventName,
     ...(doc.owner !== undefined && { owner: doc.owner }),
+    ...(doc.creator !== undefined && { creator: doc.creator }),
     ...(doc.site !== undefined && { site: doc.site }),
     ...(doc.archivePath !== undefined && { archivePath: doc.archivePath }),
     ...(doc.detail !== undefined && { detail: JSON.parse(doc.detail) as Record<string, unknown> }),

@@ -17,7 +17,7 @@ import type { HistoryEntry, JobDocument } from '../../../schemas/types.js';
 import type { JobEventName } from '../../../fsm/index.js';
 import { decodeCursor, encodeCursor, pageSize } from '../../../model/list-cursor.js';
 import { eventIdConflict } from '../../../model/event-id-conflict.js';
-import { SQLITE_SCHEMA } from './sqlite-schema.js';
+import { SQLITE_SCHEMA, addMissingColumns } from './sqlite-schema.js';
 import { entryToRow, jobToRow, rowToEntry, rowToJob, type HistoryRow, type JobRow } from './sqlite-rows.js';
 import { openDatabase } from '../../sqlite/open-database.js';
 
@@ -61,6 +61,7 @@ export class SqliteJobStore implements JobStore {
 
   async init(): Promise<void> {
     this.#db.exec(SQLITE_SCHEMA);
+    addMissingColumns(this.#db);
   }
 
   async close(): Promise<void> {
@@ -70,8 +71,8 @@ export class SqliteJobStore implements JobStore {
   async create(record: NewJobRecord): Promise<CreateResult> {
     return this.#grouped((): CreateResult => {
       const inserted = this.#stmt(
-        `INSERT INTO jobs (uuid, ulid, pipeline, state, version, data, created, updated, last_event, owner, site, archive_path, detail, claim_by, claim_until, seq)
-         VALUES (@uuid, @ulid, @pipeline, @state, @version, @data, @created, @updated, @last_event, @owner, @site, @archive_path, @detail, @claim_by, @claim_until, @seq)
+        `INSERT INTO jobs (uuid, ulid, pipeline, state, version, data, created, updated, last_event, owner, creator, site, archive_path, detail, claim_by, claim_until, seq)
+         VALUES (@uuid, @ulid, @pipeline, @state, @version, @data, @created, @updated, @last_event, @owner, @creator, @site, @archive_path, @detail, @claim_by, @claim_until, @seq)
          ON CONFLICT (uuid) DO NOTHING`,
       ).run(jobToRow(record.job));
       if (inserted.changes === 0) return { created: false, job: this.#getSync(record.job.uuid) as JobDocument };

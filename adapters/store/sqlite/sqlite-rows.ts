@@ -13,6 +13,7 @@ export interface JobRow {
   updated: string;
   last_event: string;
   owner: string | null;
+  creator: string | null;
   site: string | null;
   archive_path: string | null;
   detail: string | null;
@@ -47,6 +48,7 @@ export function jobToRow(job: JobDocument): JobRow {
     updated: job.updated,
     last_event: job.lastEvent,
     owner: job.owner ?? null,
+    creator: job.creator ?? null,
     site: job.site ?? null,
     archive_path: job.archivePath ?? null,
     detail: job.detail === undefined ? null : JSON.stringify(job.detail),
@@ -69,6 +71,7 @@ export function rowToJob(row: JobRow): JobDocument {
     updated: row.updated,
     lastEvent: row.last_event as JobEventName,
     ...(row.owner !== null && { owner: row.owner }),
+    ...(row.creator !== null && { creator: row.creator }),
     ...(row.site !== null && { site: row.site }),
     ...(row.archive_path !== null && { archivePath: row.archive_path }),
     ...(row.detail !== null && { detail: JSON.parse(row.detail) as Record<string, unknown> }),

@@ -1,3 +1,5 @@
+import type Database from 'better-sqlite3';
+
 /**
  * Tables of the SQLite store. History is its own table keyed by event id (idempotency) with a
  * unique (job, version) pair (no gaps, no doubles); the jobs row holds the current state.
@@ -14,6 +16,7 @@ CREATE TABLE IF NOT EXISTS jobs (
   updated TEXT NOT NULL,
   last_event TEXT NOT NULL,
   owner TEXT,
+  creator TEXT,
   site TEXT,
   archive_path TEXT,
   detail TEXT,
@@ -40,3 +43,22 @@ CREATE TABLE IF NOT EXISTS history (
   UNIQUE (job, version)
 ) STRICT;
 `;
+
+/** Columns added since the first version: {@link addMissingColumns} adds those a file lacks. */
+const ADDED_COLUMNS: ReadonlyArray<{ readonly table: string; readonly column: string; readonly definition: string }> = [
+  { table: 'jobs', column: 'creator', definition: 'creator TEXT' },
+];
+
+/** Brings a file of an earlier version up to {@link SQLITE_SCHEMA} (CREATE TABLE IF NOT EXISTS adds no column). */
+export function addMissingColumns(db: Database.Database): void {
+  for (const { table, column, definition } of ADDED_COLUMNS) {
+    const columns = db.pragma(`table_info(${table})`) as Array<{ name: string }>;
+    if (columns.some((c) => c.name === column)) continue;
+    try {
+      db.exec(`ALTER TABLE ${table} ADD COLUMN ${definition}`);
+    } catch (err) {
+      // Another process opening the same file added it first.
+      if (!/duplicate column/.test(String(err))) throw err;
+    }
+  }
+}

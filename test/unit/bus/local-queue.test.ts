@@ -1,3 +1,7 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import t from 'tap';
 import { LocalQueue, type LeaseRef } from '../../../adapters/bus/local/local-queue.js';
 
@@ -74,8 +78,40 @@ t.test('release gives back only current handouts; dead letters drain oldest firs
   t.same(bodies(again), ['1', '3'], 'released at once, dead letters not');
   t.same(again.map((m) => m.delivered), [2, 2], 'handed out before, so redelivered');
   t.same(queue.drainDead(1).map((d) => d.reason.code), ['c0'], 'oldest dead letter first');
-  t.same(queue.drainDead(10).map((d) => d.reason), [{ code: 'c2', message: 'two' }]);
+  t.same(queue.drainDead(10).map((d) => d.reason), [{ code: 'c2', message: 'two', token: 'unchecked' }]);
   t.same(queue.drainDead(10), []);
+  queue.close();
+  t.end();
+});
+
+t.test('a file of an earlier version is migrated: its dead letters lose their token, the rest is kept', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'pjm-queue-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const path = join(dir, 'bus.db');
+  const old = new Database(path);
+  // The table as versions before the reason_token column wrote it.
+  old.exec(`CREATE TABLE bus_messages (seq INTEGER PRIMARY KEY AUTOINCREMENT, queue TEXT NOT NULL, routing_key TEXT NOT NULL, body BLOB NOT NULL,
+    headers TEXT NOT NULL, reply_to TEXT, correlation_id TEXT, message_id TEXT, attempts INTEGER NOT NULL DEFAULT 0, available_at INTEGER NOT NULL,
+    lease_owner TEXT, lease_until INTEGER, delivered INTEGER NOT NULL DEFAULT 0, reason_code TEXT, reason_message TEXT) STRICT`);
+  const insert = old.prepare(`INSERT INTO bus_messages (queue, routing_key, body, headers, available_at, reason_code, reason_message) VALUES (?, 'event', ?, '{}', 0, ?, ?)`);
+  insert.run('dead', Buffer.from('{"id":"e1","name":"run","token":"tf00000.secret","data":{"token":"kept: user data"}}'), 'illegal_transition', 'no');
+  insert.run('dead', Buffer.from('not json'), 'malformed_json', 'bad');
+  insert.run('events', Buffer.from('{"name":"run","token":"in-flight"}'), null, null);
+  old.close();
+  for (let open = 0; open < 2; open++) {
+    const queue = new LocalQueue(path, 5000);
+    queue.init();
+    queue.close();
+  }
+  const queue = new LocalQueue(path, 5000);
+  queue.init();
+  const dead = queue.drainDead(10);
+  t.same(
+    dead.slice(0, 1).map((d) => [JSON.parse(d.body.toString()) as unknown, d.reason]),
+    [[{ id: 'e1', name: 'run', data: { token: 'kept: user data' } }, { code: 'illegal_transition', message: 'no', token: 'unchecked' }]],
+  );
+  t.equal(dead[1]?.body.toString(), 'not json');
+  t.same(bodies(queue.lease('a', 10, 1, 1000)), ['{"name":"run","token":"in-flight"}'], 'a message in flight keeps its token: the manager checks it');
   queue.close();
   t.end();
 });

@@ -15,6 +15,7 @@ t.test('defaults apply to an empty environment', (t) => {
     PJM_MAX_DEPTH: 32,
     PJM_MAX_KEYS: 10000,
     PJM_TOKEN_TTL_SECONDS: 259200,
+    PJM_TOKEN_GRACE_SECONDS: 86400,
     PJM_AMQP_REQUIRE_TOKEN: true,
     PJM_AMQP_PREFIX: 'pipelinejobs',
     PJM_PREFETCH: 100,
