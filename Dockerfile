@@ -8,39 +8,30 @@
 # Written for the classic builder as well as BuildKit (docker-compose 1.x builds with the former):
 # no RUN --mount, no COPY --link.
 
-ARG NODE_IMAGE=node:20-bookworm-slim
+# Any supported Node line: 22 (22.14 or later), 24 or 26, e.g. --build-arg NODE_IMAGE=node:26-bookworm-slim.
+ARG NODE_IMAGE=node:24-bookworm-slim
 
-# ---- build: compile TypeScript, build better-sqlite3, then drop the dev dependencies ----
+# ---- build: compile TypeScript, then drop the dev dependencies ----
 FROM ${NODE_IMAGE} AS build
 
-# better-sqlite3 is a native addon: prebuild-install fetches a binary when one matches, otherwise
-# node-gyp compiles it, which needs a C++ toolchain and Python.
-RUN apt-get update \
- && apt-get install -y --no-install-recommends g++ make python3 \
- && rm -rf /var/lib/apt/lists/*
-
-# The official image keeps Node and its headers under /usr/local, so node-gyp compiles against the
-# exact running Node without downloading headers. (The repository's .npmrc, which points at
-# Debian's /usr, is excluded by .dockerignore.)
-ENV npm_config_nodedir=/usr/local \
-    npm_config_update_notifier=false \
-    npm_config_fund=false \
-    npm_config_audit=false
+# No compiler: better-sqlite3 ships a prebuilt Node-API binary for every supported Node.
+ENV npm_config_update_notifier=false
 
 WORKDIR /app
 
 # Dependencies first, so that this layer is reused while only sources change. --ignore-scripts
-# because the root `prepare` script (the TypeScript build) needs the sources, which are not here
-# yet; `npm rebuild` then runs the dependencies' own install scripts (better-sqlite3's build).
-COPY package.json package-lock.json ./
-RUN npm ci --ignore-scripts \
- && npm rebuild
+# because the root `prepare` script (the install check and the TypeScript build) needs the
+# sources, which are not here yet; no dependency needs its install script at run time.
+COPY package.json package-lock.json .npmrc ./
+RUN npm ci --ignore-scripts
 
 COPY . .
 # dist/ holds the compiled code and the JSON schemas it imports (`with { type: 'json' }` imports
-# are emitted next to the modules), so schemas/ itself is not needed at run time.
+# are emitted next to the modules), so schemas/ itself is not needed at run time. The install
+# check loads better-sqlite3 under the image's Node, as `npm install` does on a workstation.
 RUN npm run build \
  && npm prune --omit=dev \
+ && node scripts/check-install.js \
  && node bin/pjm.js fsm --json > /dev/null
 
 # ---- runtime: only what runs ----

@@ -4,6 +4,7 @@ import { latencyBenchmarks } from './latency.bench.js';
 import { managerBenchmarks } from './manager.bench.js';
 import { formatTable, type BenchRow } from './measure.js';
 import { rssBenchmarks } from './rss.bench.js';
+import { scenarioBenchmarks } from './scenarios.bench.js';
 import { storeBenchmarks } from './store-apply.bench.js';
 
 const mongoUrl = process.env['PJM_BENCH_MONGO_URL'] ?? process.env['PJM_TEST_MONGO_URL'];
@@ -19,6 +20,7 @@ const sections: Record<string, () => Promise<BenchRow[]>> = {
   http: () => httpBenchmarks(log),
   latency: () => latencyBenchmarks(amqpUrl, log),
   rss: () => rssBenchmarks(Number(process.env['PJM_BENCH_RSS_EVENTS'] ?? 1_000_000), log),
+  scenarios: () => scenarioBenchmarks({ ...(amqpUrl !== undefined && { amqp: amqpUrl }), ...(mongoUrl !== undefined && { mongo: mongoUrl }) }, log),
 };
 const only = process.argv[2];
 if (only !== undefined && !(only in sections)) throw new Error(`unknown section "${only}"; one of ${Object.keys(sections).join(', ')}`);

@@ -31,9 +31,20 @@ port_open() {
   (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
 }
 
+# The first line of `ferretdb --version`, which also proves the binary runs. Read whole, then cut:
+# piping into `head -n 1` under pipefail fails the build when FerretDB writes its next line after
+# head has exited (SIGPIPE, exit 141).
+binary_version() {
+  local out
+  out=$("$BIN" --version) || die "$BIN --version failed"
+  echo "${out%%$'\n'*}"
+}
+
 cmd_build() {
+  local version
   if [[ -x $BIN ]]; then
-    echo "ferretdb $VERSION: $BIN"
+    version=$(binary_version)
+    echo "ferretdb $VERSION: $BIN ($version)"
     return 0
   fi
   command -v go >/dev/null || die "go is not installed"
@@ -59,7 +70,8 @@ cmd_build() {
   echo "$VERSION" >"$work/src/build/version/version.txt"
   (cd "$work/src" && GOFLAGS=-mod=mod go build -o "$BIN.tmp.$$" ./cmd/ferretdb)
   mv -f "$BIN.tmp.$$" "$BIN"
-  "$BIN" --version | head -n 1
+  version=$(binary_version)
+  echo "ferretdb $VERSION: built $BIN ($version)"
 }
 
 ensure_postgres() {

@@ -29,6 +29,11 @@ function haveSlurm(): string | undefined {
   } catch {
     return `the slurm user cannot read ${ROOT}, so MailProg cannot run pjm from it`;
   }
+  try {
+    execFileSync('runuser', ['-u', 'slurm', '--', 'test', '-x', process.execPath], { stdio: 'ignore' });
+  } catch {
+    return `the slurm user cannot run ${process.execPath}, the Node that MailProg runs (keep Node out of a private home directory)`;
+  }
   return undefined;
 }
 
