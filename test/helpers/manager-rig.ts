@@ -79,11 +79,17 @@ export class ManagerRig {
   /**
    * Publishes events in the given order, each with the publish timestamp header. Up to 200
    * publishes are in flight at once: both buses send in call order, only the confirms overlap.
+   * `unavailableAfterMs` is how long a publish may wait for a broker that is away (the bus's
+   * default otherwise).
    */
-  async publish(events: readonly EventMessage[]): Promise<void> {
+  async publish(events: readonly EventMessage[], options: { readonly unavailableAfterMs?: number } = {}): Promise<void> {
     const bus = await this.publisher();
     for (let i = 0; i < events.length; i += 200) {
-      await Promise.all(events.slice(i, i + 200).map((event) => bus.publish(Buffer.from(JSON.stringify(event)), { headers: { 'x-pjm-published-at': Date.now() } })));
+      await Promise.all(
+        events
+          .slice(i, i + 200)
+          .map((event) => bus.publish(Buffer.from(JSON.stringify(event)), { headers: { 'x-pjm-published-at': Date.now() }, ...options })),
+      );
     }
   }
 

@@ -6,6 +6,7 @@ import { deliveryOrder, makeStream } from '../helpers/event-stream.js';
 import { snapshotJobs, waitForVersions } from '../helpers/job-snapshot.js';
 import { ManagerRig, TEST_SECRET } from '../helpers/manager-rig.js';
 import { referenceRun } from '../helpers/reference-run.js';
+import { scaledMs } from '../helpers/scale.js';
 import { serviceUrl } from '../helpers/services.js';
 import { startTcpProxy } from '../helpers/tcp-proxy.js';
 import type { JobStore } from '../../ports/job-store.js';
@@ -42,7 +43,9 @@ if ('skip' in amqp) {
     while ((await totalVersions(store, uuids)) < 1000) await sleep(20);
     execFileSync('rabbitmqctl', ['stop_app'], { stdio: 'ignore' });
     t.teardown(() => void execFileSync('rabbitmqctl', ['start_app'], { stdio: 'ignore' }));
-    const publishing = rig.publish(order.slice(2500));
+    // A restarting broker under load can take many seconds to accept connections again: the
+    // publishes must outlast the outage itself, not the bus's default wait for an answer.
+    const publishing = rig.publish(order.slice(2500), { unavailableAfterMs: scaledMs(120_000) });
     await sleep(3000);
     execFileSync('rabbitmqctl', ['start_app'], { stdio: 'ignore' });
     await publishing;
