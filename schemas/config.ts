@@ -84,13 +84,19 @@ function serverUrl(host: string, port: number): string {
 }
 
 /**
- * `PJM_*` names in `env` that the configuration does not declare and that are not the test
- * suites' own (`PJM_TEST_*`, `PJM_REQUIRE_SERVICES`): most likely typos, worth a warning at start.
+ * `PJM_*` names the repository's own tooling reads, not the service: the test suites
+ * (`PJM_TEST_*`, `PJM_REQUIRE_SERVICES`), the benchmarks (`PJM_BENCH_*`) and the install and CI
+ * scripts' cache (`PJM_CACHE_DIR`), which `.ci/run` exports to everything it starts.
+ */
+const TOOLING_NAME = /^PJM_(TEST_|BENCH_|REQUIRE_SERVICES$|CACHE_DIR$)/;
+
+/**
+ * `PJM_*` names in `env` that the configuration does not declare and that the repository's tooling
+ * does not read either: most likely typos, worth a warning at start.
  */
 export function unknownConfigNames(env: Readonly<Record<string, string | undefined>>): string[] {
   return Object.keys(env)
-    .filter((key) => key.startsWith('PJM_') && !Object.hasOwn(CONFIG_PROPERTIES, key))
-    .filter((key) => !key.startsWith('PJM_TEST_') && key !== 'PJM_REQUIRE_SERVICES')
+    .filter((key) => key.startsWith('PJM_') && !Object.hasOwn(CONFIG_PROPERTIES, key) && !TOOLING_NAME.test(key))
     .sort();
 }
 

@@ -133,8 +133,9 @@ t.test('one failure names every bad key and why', (t) => {
 });
 
 t.test('unknown PJM_* names are left for the CLI to warn about', (t) => {
-  const env = { PJM_SECERT: 'x', PJM_HTTP_PROT: '1', PJM_TEST_AMQP_URL: 'amqp://h', PJM_REQUIRE_SERVICES: '1', PJM_HTTP_PORT: '1', HOME: '/' };
-  t.same(unknownConfigNames(env), ['PJM_HTTP_PROT', 'PJM_SECERT']);
+  const tooling = { PJM_TEST_AMQP_URL: 'amqp://h', PJM_REQUIRE_SERVICES: '1', PJM_BENCH_RSS_EVENTS: '9', PJM_CACHE_DIR: '/c' };
+  const env = { PJM_SECERT: 'x', PJM_HTTP_PROT: '1', PJM_CACHE: '/c', ...tooling, PJM_HTTP_PORT: '1', HOME: '/' };
+  t.same(unknownConfigNames(env), ['PJM_CACHE', 'PJM_HTTP_PROT', 'PJM_SECERT'], "the tooling's own names are not typos");
   t.equal(loadConfig(env).PJM_HTTP_PORT, 1, 'and they do not stop loading');
   t.end();
 });
