@@ -175,6 +175,23 @@ t.test('a store failure is retried with backoff while the message stays unsettle
   t.same(await rig.deadLetters(1, 100), [], 'not dead-lettered');
 });
 
+t.test('a create whose write fails is retried the same way, and the job is made once', async (t) => {
+  let failures = 2;
+  const rig = await startManagerOnFakes(t, {
+    wrapStore: (store) =>
+      intercept<JobStore>(store, {
+        create: async (record) => {
+          if (failures-- > 0) throw new Error('connection refused');
+          return store.create(record);
+        },
+      }),
+  });
+  t.match(await rig.ask({ name: 'create', pipeline: 'unit', data: { retried: true } }), { outcome: 'applied', state: 'CREATED', token: /\./ });
+  t.equal(await rig.counted('transient'), 2);
+  t.equal((await rig.store.list()).jobs.length, 1);
+  t.equal((await rig.store.history(jobUuid('unit', { retried: true }))).length, 1);
+});
+
 t.test('a job that keeps changing under the manager is retried as a transient failure, not refused', async (t) => {
   let conflicts = 150;
   const rig = await startManagerOnFakes(t, {
