@@ -5,14 +5,14 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import { parse } from 'yaml';
-import { checkHttpHost } from '../../cli/start-http.js';
-import { loadConfig } from '../../schemas/index.js';
-import { servicesRequired } from '../helpers/services.js';
+import { checkHttpHost } from '../../../cli/start-http.js';
+import { loadConfig } from '../../../schemas/index.js';
+import { servicesRequired } from '../../helpers/services.js';
 
 // The production deployment files, read as text: docker-compose.yml (parsed with `yaml`, merge
 // keys resolved as docker-compose does) and the Dockerfile.
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const APP_SERVICES = ['manager', 'bridge'] as const;
 
 /** What `.ci/run` and this test give the compose file for its required `${VAR:?…}` variables. */

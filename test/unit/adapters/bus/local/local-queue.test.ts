@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import t from 'tap';
-import { LocalQueue, type LeaseRef } from '../../../adapters/bus/local/local-queue.js';
+import { LocalQueue, type LeaseRef } from '../../../../../adapters/bus/local/local-queue.js';
 
 function queueWith(count: number): LocalQueue {
   const queue = new LocalQueue(':memory:', 5000);

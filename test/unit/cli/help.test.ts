@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import t from 'tap';
-import { EXIT } from '../../cli/command.js';
-import { main } from '../../cli/main.js';
-import { capture } from '../helpers/capture.js';
+import { EXIT } from '../../../cli/command.js';
+import { main } from '../../../cli/main.js';
+import { capture } from '../../helpers/capture.js';
 
 async function run(args: string[], env: NodeJS.ProcessEnv = {}, stdin?: NodeJS.ReadableStream) {
   const out = capture();
@@ -51,7 +51,7 @@ t.test('a bad flag, an unreachable server and a refused event: one line and a no
 });
 
 t.test('pjm --version and -V print the package version', async (t) => {
-  const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  const { version } = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
   for (const flag of ['--version', '-V']) t.same(await run([flag]), { code: 0, out: `${version}\n`, err: '' }, flag);
 });
 

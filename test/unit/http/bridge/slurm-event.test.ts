@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import t from 'tap';
-import { parseSlurmSubject, slurmEvent, type SlurmSubject } from '../../../http/bridge/slurm-event.js';
+import { parseSlurmSubject, slurmEvent, type SlurmSubject } from '../../../../http/bridge/slurm-event.js';
 
-const subjects = readFileSync(new URL('../../fixtures/slurm/subjects.txt', import.meta.url), 'utf8')
+const subjects = readFileSync(new URL('../../../fixtures/slurm/subjects.txt', import.meta.url), 'utf8')
   .split('\n')
   .filter((line) => line !== '' && !line.startsWith('#'));
 

@@ -5,7 +5,7 @@
  * Make sure to inspect the output below.  Do not ignore changes!
  */
 'use strict'
-exports[`test/unit/cli-help.test.ts > TAP > pjm --help and every command's --help > pjm --help 1`] = `
+exports[`test/unit/cli/help.test.ts > TAP > pjm --help and every command's --help > pjm --help 1`] = `
 Usage: pjm <command> [options]
 
 Commands:
@@ -40,7 +40,7 @@ Exit codes:
 
 `
 
-exports[`test/unit/cli-help.test.ts > TAP > pjm --help and every command's --help > pjm bridge --help 1`] = `
+exports[`test/unit/cli/help.test.ts > TAP > pjm --help and every command's --help > pjm bridge --help 1`] = `
 Usage: pjm bridge
 
 Serves POST /jobs, /events, /callbacks/agave, /callbacks/slurm, the query API (GET /jobs...),
@@ -50,7 +50,7 @@ PJM_HTTP_HOST says otherwise, which needs PJM_API_TOKENS. Stops cleanly on SIGTE
 
 `
 
-exports[`test/unit/cli-help.test.ts > TAP > pjm --help and every command's --help > pjm create --help 1`] = `
+exports[`test/unit/cli/help.test.ts > TAP > pjm --help and every command's --help > pjm create --help 1`] = `
 Usage: pjm create <pipeline> [--data JSON|@FILE|-] [--owner O] [--site S] [--archive-path P] [--no-wait] [--json]
 
 The same pipeline and data always name the same job, so creating twice is harmless.
@@ -64,21 +64,21 @@ the exit status is 5 (pending).
 
 `
 
-exports[`test/unit/cli-help.test.ts > TAP > pjm --help and every command's --help > pjm fsm --help 1`] = `
+exports[`test/unit/cli/help.test.ts > TAP > pjm --help and every command's --help > pjm fsm --help 1`] = `
 Usage: pjm fsm [--json]
 
   --json   print {"states":[...],"events":[...],"transitions":[...]} instead of Mermaid
 
 `
 
-exports[`test/unit/cli-help.test.ts > TAP > pjm --help and every command's --help > pjm history --help 1`] = `
+exports[`test/unit/cli/help.test.ts > TAP > pjm --help and every command's --help > pjm history --help 1`] = `
 Usage: pjm history <uuid> [--json]
 
   --json   {uuid, state, version, history: [...]} as JSON
 
 `
 
-exports[`test/unit/cli-help.test.ts > TAP > pjm --help and every command's --help > pjm ls --help 1`] = `
+exports[`test/unit/cli/help.test.ts > TAP > pjm --help and every command's --help > pjm ls --help 1`] = `
 Usage: pjm ls [--pipeline ID] [--state S[,S...]] [--owner O] [--site S] [--since T] [--until T]
        [--updated-since T] [--updated-until T] [--limit N] [--all] [--json]
 
@@ -98,7 +98,7 @@ is when the job's last event was applied. To see what changed lately, use --upda
 
 `
 
-exports[`test/unit/cli-help.test.ts > TAP > pjm --help and every command's --help > pjm manager --help 1`] = `
+exports[`test/unit/cli/help.test.ts > TAP > pjm --help and every command's --help > pjm manager --help 1`] = `
 Usage: pjm manager
 
 Consumes events from the bus (RabbitMQ when PJM_AMQP_URL is set, else the embedded bus in
@@ -107,7 +107,7 @@ Configuration comes from the environment (see README). Stops cleanly on SIGTERM/
 
 `
 
-exports[`test/unit/cli-help.test.ts > TAP > pjm --help and every command's --help > pjm nonce --help 1`] = `
+exports[`test/unit/cli/help.test.ts > TAP > pjm --help and every command's --help > pjm nonce --help 1`] = `
 Usage: pjm nonce create --scope events|create|all [--max-uses N] [--ttl 24h] [--label TEXT] [--json]
 pjm nonce list [--json]
 pjm nonce revoke <id>
@@ -123,7 +123,7 @@ create covers POST /jobs; the per-job token is still required for events.
 
 `
 
-exports[`test/unit/cli-help.test.ts > TAP > pjm --help and every command's --help > pjm send --help 1`] = `
+exports[`test/unit/cli/help.test.ts > TAP > pjm --help and every command's --help > pjm send --help 1`] = `
 Usage: pjm send <uuid> <event> --token TOKEN [--data JSON|@FILE|-] [--id UUID] [--no-wait] [--json]
 
 Events: run, update, resource, fail, finish, index, indexed, validate, validated, reject,
@@ -141,7 +141,7 @@ manager's retries run out) and exits 5.
 
 `
 
-exports[`test/unit/cli-help.test.ts > TAP > pjm --help and every command's --help > pjm serve --help 1`] = `
+exports[`test/unit/cli/help.test.ts > TAP > pjm --help and every command's --help > pjm serve --help 1`] = `
 Usage: pjm serve
 
 Runs the manager in one process. With no PJM_AMQP_URL / PJM_MONGO_URL it is fully embedded:
@@ -150,14 +150,14 @@ token secret is generated there on first start. Stops cleanly on SIGTERM/SIGINT.
 
 `
 
-exports[`test/unit/cli-help.test.ts > TAP > pjm --help and every command's --help > pjm show --help 1`] = `
+exports[`test/unit/cli/help.test.ts > TAP > pjm --help and every command's --help > pjm show --help 1`] = `
 Usage: pjm show <uuid> [--json]
 
   --json   the job document as JSON
 
 `
 
-exports[`test/unit/cli-help.test.ts > TAP > pjm --help and every command's --help > pjm slurm-mail --help 1`] = `
+exports[`test/unit/cli/help.test.ts > TAP > pjm --help and every command's --help > pjm slurm-mail --help 1`] = `
 Usage: pjm slurm-mail -s "<subject>" <user> [--fallback PROGRAM]
 
 Set MailProg in slurm.conf to a wrapper that sets PJM_URL (and PJM_NONCE when the bridge is on
@@ -170,7 +170,7 @@ another host) and runs bin/pjm-slurm-mail.js (this command, quick to start); sub
 
 `
 
-exports[`test/unit/cli-help.test.ts > TAP > pjm --help and every command's --help > pjm token --help 1`] = `
+exports[`test/unit/cli/help.test.ts > TAP > pjm --help and every command's --help > pjm token --help 1`] = `
 Usage: pjm token <uuid> [--ttl 72h]
 
 Prints a new token for the job, signed with PJM_SECRET (or the embedded secret in PJM_DATA_DIR),
@@ -179,7 +179,7 @@ operator's command, run where the server's configuration is.
 
 `
 
-exports[`test/unit/cli-help.test.ts > TAP > pjm --help and every command's --help > pjm watch --help 1`] = `
+exports[`test/unit/cli/help.test.ts > TAP > pjm --help and every command's --help > pjm watch --help 1`] = `
 Usage: pjm watch [--pipeline ID] [--uuid UUID] [--json]
 
 One line per applied event: time, job, pipeline, previous state → new state (event, version).

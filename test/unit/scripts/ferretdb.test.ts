@@ -9,7 +9,7 @@ import t, { type Test } from 'tap';
 // stand-in `go` (the real build takes minutes and the Go proxy) whose FerretDB prints its version
 // the way the real one does, several lines, the later ones after a pause.
 
-const SCRIPT = fileURLToPath(new URL('../../scripts/ferretdb.sh', import.meta.url));
+const SCRIPT = fileURLToPath(new URL('../../../scripts/ferretdb.sh', import.meta.url));
 const VERSION_LINES = ['version: v1.24.2', 'commit: 0123456789abcdef', 'branch: unknown', 'dirty: false'];
 
 const FAKE_FERRETDB = `#!/usr/bin/env bash

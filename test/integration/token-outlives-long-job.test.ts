@@ -1,7 +1,7 @@
 import t from 'tap';
-import { JobTokens } from '../../../model/job-tokens.js';
-import { ADMIN_TOKEN, startHttpRig } from '../../helpers/http-rig.js';
-import { TEST_SECRET } from '../../helpers/manager-rig.js';
+import { JobTokens } from '../../model/job-tokens.js';
+import { ADMIN_TOKEN, startHttpRig } from '../helpers/http-rig.js';
+import { TEST_SECRET } from '../helpers/manager-rig.js';
 
 const HOUR = 3600 * 1000;
 const DAY = 24 * HOUR;

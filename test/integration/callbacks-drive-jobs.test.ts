@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import t, { type Test } from 'tap';
-import { startHttpRig, type HttpRig } from '../../helpers/http-rig.js';
+import { startHttpRig, type HttpRig } from '../helpers/http-rig.js';
 
-const fixture = (name: string): string => readFileSync(new URL(`../../fixtures/agave/${name}`, import.meta.url), 'utf8');
+const fixture = (name: string): string => readFileSync(new URL(`../fixtures/agave/${name}`, import.meta.url), 'utf8');
 
 interface CreateAnswer {
   uuid: string;

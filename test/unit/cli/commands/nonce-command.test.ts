@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
-import { main } from '../../cli/main.js';
-import { capture } from '../helpers/capture.js';
+import { main } from '../../../../cli/main.js';
+import { capture } from '../../../helpers/capture.js';
 
 t.test('pjm nonce create, list and revoke on the embedded store', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'pjm-nonce-cli-'));

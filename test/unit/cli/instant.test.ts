@@ -1,5 +1,5 @@
 import t from 'tap';
-import { parseInstant } from '../../cli/instant.js';
+import { parseInstant } from '../../../cli/instant.js';
 
 const NOW = new Date('2026-12-02T12:00:00.000Z');
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import t, { type Test } from 'tap';
-import { startHttpRig } from '../../helpers/http-rig.js';
-import { createJob, send } from '../../helpers/jobs.js';
+import { startHttpRig } from '../../../helpers/http-rig.js';
+import { createJob, send } from '../../../helpers/jobs.js';
 
 async function setup(t: Test) {
   const rig = await startHttpRig();

@@ -1,10 +1,10 @@
 import t, { type Test } from 'tap';
-import { newNonce } from '../../../model/nonce-value.js';
+import { newNonce } from '../../model/nonce-value.js';
 import { Registry } from 'prom-client';
-import { Manager } from '../../../actors/manager.js';
-import { ManagerMetrics } from '../../../actors/manager-metrics.js';
-import { silentLogger } from '../../../ports/logger.js';
-import { ADMIN_TOKEN, startHttpRig, type HttpRig } from '../../helpers/http-rig.js';
+import { Manager } from '../../actors/manager.js';
+import { ManagerMetrics } from '../../actors/manager-metrics.js';
+import { silentLogger } from '../../ports/logger.js';
+import { ADMIN_TOKEN, startHttpRig, type HttpRig } from '../helpers/http-rig.js';
 
 const REMOTE = '203.0.113.7';
 

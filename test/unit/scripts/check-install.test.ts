@@ -9,7 +9,7 @@ import t, { type Test } from 'tap';
 // better-sqlite3 works under the Node that ran the install, and stop the install with a message
 // naming that Node when it does not (an addon that throws on load, or one that crashes its process).
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const SCRIPT = join(ROOT, 'scripts/check-install.js');
 
 function check(cwd: string): { status: number | null; stdout: string; stderr: string } {

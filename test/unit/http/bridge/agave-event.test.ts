@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import t from 'tap';
-import { AGAVE_STATUS_EVENTS, agaveEvent } from '../../../http/bridge/agave-event.js';
-import type { AgaveJob } from '../../../schemas/index.js';
+import { AGAVE_STATUS_EVENTS, agaveEvent } from '../../../../http/bridge/agave-event.js';
+import type { AgaveJob } from '../../../../schemas/index.js';
 
 const fixture = (name: string): AgaveJob =>
-  JSON.parse(readFileSync(new URL(`../../fixtures/agave/${name}.json`, import.meta.url), 'utf8')) as AgaveJob;
+  JSON.parse(readFileSync(new URL(`../../../fixtures/agave/${name}.json`, import.meta.url), 'utf8')) as AgaveJob;
 const running = fixture('running');
 const finished = fixture('finished');
 

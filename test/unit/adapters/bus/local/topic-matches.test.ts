@@ -1,5 +1,5 @@
 import t from 'tap';
-import { topicMatches } from '../../../adapters/bus/local/topic-matches.js';
+import { topicMatches } from '../../../../../adapters/bus/local/topic-matches.js';
 
 const cases: Array<[pattern: string, key: string, matches: boolean]> = [
   ['p1.RUNNING', 'p1.RUNNING', true],

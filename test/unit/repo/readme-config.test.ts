@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import t from 'tap';
-import { loadConfig, schemaDocuments } from '../../schemas/index.js';
-import { startHttpRig } from '../helpers/http-rig.js';
+import { loadConfig, schemaDocuments } from '../../../schemas/index.js';
+import { startHttpRig } from '../../helpers/http-rig.js';
 
-const README = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+const README = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
 const PROPERTIES: Readonly<Record<string, { description: string; default?: string | number | boolean }>> = schemaDocuments.config.properties;
 
 /** The README's configuration table: name → {default, meaning}, backticks dropped. */
