@@ -3,8 +3,8 @@ import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { promisify } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { redactSlurmTracking } from '../client/slurm-tracking.js';
-import type { SlurmArrayEnd } from '../http/bridge/slurm-event.js';
+import type { SlurmArrayEnd } from '../protocol/slurm-subject.js';
+import { redactSlurmTracking } from '../protocol/slurm-tracking.js';
 
 const run = promisify(execFile);
 

@@ -1,8 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { jobCallbacks, type JobCallbacks } from './callback-urls.js';
+import { jobCallbacks, type JobCallbacks } from '../protocol/callback-urls.js';
+import { redactUrl } from '../protocol/redact-url.js';
 import type { ClientEvent, CreatedJob, CreateJobRequest, EventVerdict, JobSnapshot, PipelineJobsTransport } from './transport.js';
 import { VerdictTimeoutError } from './verdict-timeout-error.js';
-import { isObject, optionalField, optionalNumber, optionalObject, optionalString, redactUrl, refusal, stateField, stringField, unavailable, unexpected } from './wire.js';
+import { isObject, optionalField, optionalNumber, optionalObject, optionalString, refusal, stateField, stringField, unavailable, unexpected } from './wire.js';
 
 /** Options of {@link HttpTransport}. */
 export interface HttpTransportOptions {

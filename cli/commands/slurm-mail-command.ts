@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
-import { parseSlurmTracking } from '../../client/slurm-tracking.js';
-import { parseSlurmSubject } from '../../http/bridge/slurm-event.js';
+import { parseSlurmSubject } from '../../protocol/slurm-subject.js';
+import { parseSlurmTracking } from '../../protocol/slurm-tracking.js';
 import { EXIT, type Command } from '../command.js';
 import { usageError } from '../output.js';
 import { MAILPROG_BUDGET_MS, arrayEnd, deliver, deliveryBudget, fallBack, jobComment, slurmVariables } from '../slurm-mail.js';

@@ -1,9 +1,9 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { jobCallbacks } from '../../client/callback-urls.js';
 import { PipelineJobsError } from '../../errors/index.js';
 import { defaultArchivePath } from '../../model/archive-path.js';
 import { createEventId, jobUuid } from '../../model/job-identity.js';
 import { nonceCovers } from '../../model/nonce-value.js';
+import { jobCallbacks } from '../../protocol/callback-urls.js';
 import { parseCreateRequest, schemaDocuments, type CreateEventMessage, type JobDocument } from '../../schemas/index.js';
 import { credentialOf, type Sender } from '../auth/sender-auth.js';
 import type { BridgeContext } from './bridge-context.js';
