@@ -1,3 +1,5 @@
+import type { SlurmNotification } from '../schemas/types.js';
+
 /**
  * What crosses from slurmctld to the bridge: the subject Slurm gives `MailProg` (read by `pjm
  * slurm-mail` and by the bridge) and the array end `pjm slurm-mail` adds to its notification.
@@ -86,13 +88,8 @@ export function parseSlurmSubject(subject: string): SlurmSubject {
 
 /**
  * The end of a whole job array submitted with `--mail-type=ARRAY_TASKS`, as `pjm slurm-mail`
- * reports it with the end mail of the array's last task (Slurm sends no whole-array mail then).
+ * reports it with the end mail of the array's last task (Slurm sends no whole-array mail then):
+ * `tasks` is `SLURM_ARRAY_TASK_COUNT`, `states` counts the tasks slurmctld still listed by final
+ * state, `notCompleted` names the first 100 listed tasks that did not complete.
  */
-export interface SlurmArrayEnd {
-  /** `SLURM_ARRAY_TASK_COUNT`: how many tasks the array has. */
-  readonly tasks: number;
-  /** How many of the tasks slurmctld still listed ended in each state. */
-  readonly states: Readonly<Record<string, number>>;
-  /** Ids of listed tasks that did not complete (the first 100). */
-  readonly notCompleted: readonly string[];
-}
+export type SlurmArrayEnd = Readonly<NonNullable<SlurmNotification['arrayEnd']>>;
