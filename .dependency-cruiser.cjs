@@ -40,20 +40,53 @@ module.exports = {
       to: { path: '^(actors|http|cli)/' },
     },
     {
-      name: 'client-imports-only-schemas-and-errors',
+      name: 'protocol-imports-only-schemas-errors-model',
       severity: 'error',
-      comment: 'The client library ships alone: schemas/, errors/, amqplib, node built-ins and its own files.',
-      from: { path: '^client/' },
+      comment:
+        'protocol/ is the wire format both sides of a process boundary share: it sits below the server and the client, so it may use only schemas/, errors/, model/, node built-ins and its own files.',
+      from: { path: '^protocol/' },
       to: {
-        pathNot: '^(client|schemas|errors)/|(^|/)node_modules/amqplib/',
+        pathNot: '^(protocol|schemas|errors|model)/',
         dependencyTypesNot: ['core'],
       },
+    },
+    {
+      name: 'client-imports-only-protocol-schemas-and-errors',
+      severity: 'error',
+      comment: 'The client library ships alone: protocol/, schemas/, errors/, amqplib, node built-ins and its own files.',
+      from: { path: '^client/' },
+      to: {
+        pathNot: '^(client|protocol|schemas|errors)/|(^|/)node_modules/amqplib/',
+        dependencyTypesNot: ['core'],
+      },
+    },
+    {
+      name: 'client-not-to-server',
+      severity: 'error',
+      comment: 'The client reaches the server through protocol/ only, never through its code (and so the server can change without breaking shipped clients).',
+      from: { path: '^client/' },
+      to: { path: '^(http|actors|adapters|cli|app)/' },
+    },
+    {
+      name: 'server-not-to-client',
+      severity: 'error',
+      comment: 'What the server and the client share lives in protocol/; the server never imports the client library.',
+      from: { path: '^(http|actors|adapters|ports|model|schemas|fsm|app)/' },
+      to: { path: '^client/' },
+    },
+    {
+      name: 'cli-not-to-http',
+      severity: 'error',
+      comment:
+        'Commands reach a server over HTTP with the client library, never through the server code; only the wiring that starts the HTTP server may build it (until it moves to app/).',
+      from: { path: '^cli/', pathNot: '^cli/start-http\\.ts$' },
+      to: { path: '^http/' },
     },
     {
       name: 'no-test-or-bench-imports',
       severity: 'error',
       comment: 'Shipped code must not import tests, fixtures or benchmarks.',
-      from: { path: '^(fsm|schemas|errors|model|ports|adapters|actors|http|cli|client)/' },
+      from: { path: '^(fsm|schemas|errors|model|protocol|ports|adapters|actors|http|cli|client)/' },
       to: { path: '^(test|bench)/' },
     },
     {

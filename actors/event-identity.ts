@@ -3,8 +3,7 @@ import { v5 as uuidv5 } from 'uuid';
 import { PIPELINEJOBS_NAMESPACE } from '../model/job-identity.js';
 import type { Delivery } from '../ports/event-bus.js';
 import type { EventMessage } from '../schemas/types.js';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { isUuid } from '../schemas/uuid-format.js';
 
 /**
  * The idempotency id of an event: its own `id`, else the AMQP message id when it is a uuid, else
@@ -13,6 +12,6 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  */
 export function eventIdOf(message: EventMessage, delivery: Pick<Delivery, 'body' | 'messageId'>): string {
   if (message.id !== undefined) return message.id.toLowerCase();
-  if (delivery.messageId !== undefined && UUID.test(delivery.messageId)) return delivery.messageId.toLowerCase();
+  if (delivery.messageId !== undefined && isUuid(delivery.messageId)) return delivery.messageId.toLowerCase();
   return uuidv5(`body\n${createHash('sha256').update(delivery.body).digest('hex')}`, PIPELINEJOBS_NAMESPACE);
 }

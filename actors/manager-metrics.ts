@@ -1,4 +1,5 @@
 import { Counter, Histogram, type Registry } from 'prom-client';
+import { PJM_HEADER } from '../protocol/amqp-names.js';
 
 /** Every way a message can end (see the manager's TSDoc). */
 export type Outcome = 'applied' | 'duplicate' | 'rejected' | 'deferred' | 'transient';
@@ -24,7 +25,7 @@ export class ManagerMetrics {
     });
     this.queueLag = new Histogram({
       name: 'pjm_manager_queue_lag_seconds',
-      help: 'Time from publish (x-pjm-published-at) to the manager taking the message',
+      help: `Time from publish (${PJM_HEADER.publishedAt}) to the manager taking the message`,
       buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10, 60, 300],
       registers: [registry],
     });

@@ -1,11 +1,13 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { PipelineJobsError } from '../errors/index.js';
+import { PipelineJobsError, type ErrorCode } from '../errors/index.js';
 import { jobUuid } from '../model/job-identity.js';
 import type { JobTokens } from '../model/job-tokens.js';
 import { deadLetterForm } from '../model/dead-letter-form.js';
 import type { Delivery, EventBus, Subscription, TokenCheck } from '../ports/event-bus.js';
 import type { JobStore } from '../ports/job-store.js';
 import type { Logger } from '../ports/logger.js';
+import { publishedAt } from '../protocol/amqp-names.js';
+import type { ManagerReply } from '../protocol/manager-reply.js';
 import { parseEventMessage, resolveLimits, type PayloadLimits } from '../schemas/index.js';
 import type { EventMessage } from '../schemas/types.js';
 import { decideEvent, type Decision } from './decide-event.js';
@@ -93,8 +95,8 @@ export class Manager {
 
   #onDelivery(delivery: Delivery): void {
     const started = performance.now();
-    const publishedAt = delivery.headers['x-pjm-published-at'];
-    if (typeof publishedAt === 'number') this.#deps.metrics.queueLag.observe(Math.max(0, Date.now() - publishedAt) / 1000);
+    const published = publishedAt(delivery.headers);
+    if (published !== undefined) this.#deps.metrics.queueLag.observe(Math.max(0, Date.now() - published) / 1000);
     let message: EventMessage;
     try {
       message = parseEventMessage(delivery.body, this.#options.limits);
@@ -197,7 +199,7 @@ export class Manager {
   }
 
   /** Dead-letters the message in its stored form (without its token), counts, logs and answers the refusal. */
-  async #reject(delivery: Delivery, fields: Record<string, unknown>, reason: { code: string; message: string; token: TokenCheck }): Promise<void> {
+  async #reject(delivery: Delivery, fields: Record<string, unknown>, reason: { code: ErrorCode; message: string; token: TokenCheck }): Promise<void> {
     const { code, message } = reason;
     const eventId = fields['eventId'] as string | undefined;
     const stored = deadLetterForm(delivery.body, { maxBytes: this.#maxBytes, eventId });
@@ -207,7 +209,7 @@ export class Manager {
     await this.#reply(delivery, { outcome: 'rejected', error: { code, message } });
   }
 
-  async #reply(delivery: Delivery, body: Record<string, unknown>): Promise<void> {
+  async #reply(delivery: Delivery, body: ManagerReply): Promise<void> {
     if (delivery.replyTo === undefined || delivery.correlationId === undefined) return;
     const { replyTo, correlationId } = delivery;
     await this.#safely(() => this.#deps.bus.reply(replyTo, correlationId, body), undefined, undefined);

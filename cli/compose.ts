@@ -12,9 +12,9 @@ import { JobTokens } from '../model/job-tokens.js';
 import type { EventBus } from '../ports/event-bus.js';
 import type { JobStore } from '../ports/job-store.js';
 import type { NonceStore } from '../ports/nonce-store.js';
+import { redactUrl } from '../protocol/redact-url.js';
 import type { Config } from '../schemas/types.js';
 import { ensureDataDir } from './data-dir.js';
-import { safeUrl } from './logger.js';
 import { loadOrCreateSecret } from './secret.js';
 
 /** The wired adapters of one process. The only place adapters meet ports. */
@@ -65,8 +65,8 @@ export async function composeRuntime(config: Readonly<Config>, logger: PinoLogge
   await bus.start();
   logger.info(
     {
-      store: config.PJM_MONGO_URL === undefined ? `sqlite:${join(dataDir, 'jobs.db')}` : safeUrl(config.PJM_MONGO_URL),
-      bus: config.PJM_AMQP_URL === undefined ? `local:${join(dataDir, 'bus.db')}` : safeUrl(config.PJM_AMQP_URL),
+      store: config.PJM_MONGO_URL === undefined ? `sqlite:${join(dataDir, 'jobs.db')}` : redactUrl(config.PJM_MONGO_URL, { dropQuery: true }),
+      bus: config.PJM_AMQP_URL === undefined ? `local:${join(dataDir, 'bus.db')}` : redactUrl(config.PJM_AMQP_URL, { dropQuery: true }),
       // Where job tokens are signed from: another host checking them needs the same PJM_SECRET.
       secretFrom: config.PJM_SECRET === undefined ? join(dataDir, 'secret') : 'PJM_SECRET',
       embedded,

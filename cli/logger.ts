@@ -49,16 +49,3 @@ export async function createServiceLogger(level: LogLevel, format: LogFormat, st
   const pretty = format === 'pretty' || (format === 'auto' && stdoutIsTTY);
   return pretty ? createPrettyLogger(level, 1, stdoutIsTTY) : createLogger(level);
 }
-
-/** A URL fit for a log line: credentials and query removed. */
-export function safeUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    parsed.username = '';
-    parsed.password = '';
-    parsed.search = '';
-    return parsed.toString();
-  } catch {
-    return '[unparseable url]';
-  }
-}

@@ -1,10 +1,10 @@
 import { execFile, spawn } from 'node:child_process';
-import { request as httpRequest } from 'node:http';
-import { request as httpsRequest } from 'node:https';
 import { promisify } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { redactSlurmTracking } from '../client/slurm-tracking.js';
-import type { SlurmArrayEnd } from '../http/bridge/slurm-event.js';
+import { HttpApi, type HttpAnswer, type RetryPolicy } from '../client/http-api.js';
+import { nodeHttpFetch } from '../client/node-http-fetch.js';
+import type { SlurmArrayEnd } from '../protocol/slurm-subject.js';
+import { redactSlurmTracking } from '../protocol/slurm-tracking.js';
 
 const run = promisify(execFile);
 
@@ -112,32 +112,23 @@ function summarize(count: number, tasks: ReadonlyMap<string, string>): SlurmArra
 /** The answer of a delivery attempt: done, give up, or try again. */
 type Attempt = { readonly ok: true } | { readonly ok: false; readonly retry: boolean; readonly reason: string };
 
-// node:http rather than fetch: starting fetch's HTTP client costs a MailProg call about 0.3 s
-// of CPU, twice what the rest of it takes.
-function post(url: string, body: string, timeoutMs: number): Promise<{ status: number; text: string }> {
-  return new Promise((resolve, reject) => {
-    const target = new URL(url);
-    const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
-    const headers = { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) };
-    const req = send(target, { method: 'POST', headers, signal: AbortSignal.timeout(timeoutMs) }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.once('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
-      res.once('error', reject);
-    });
-    req.once('error', reject);
-    req.end(body);
-  });
+/** The bridge is unreachable, busy or rate-limiting: worth another attempt. A refusal (4xx) is final. */
+function worthRetrying(status: number): boolean {
+  return status >= 500 || status === 429;
 }
 
-async function postOnce(url: string, body: string, timeoutMs: number): Promise<Attempt> {
-  try {
-    const { status, text } = await post(url, body, timeoutMs);
-    if (status >= 200 && status < 300) return { ok: true };
-    const code = /"code":"([a-z_]+)"/.exec(text)?.[1] ?? `HTTP ${status}`;
-    return { ok: false, retry: status >= 500 || status === 429, reason: `${status} ${code}` };
-  } catch (err) {
-    return { ok: false, retry: true, reason: err instanceof Error ? err.message : String(err) };
+function attemptOf(last: HttpAnswer | Error): Attempt {
+  if (last instanceof Error) return { ok: false, retry: true, reason: last.message };
+  if (last.status >= 200 && last.status < 300) return { ok: true };
+  const text = typeof last.body === 'string' ? last.body : (JSON.stringify(last.body) ?? '');
+  const code = /"code":"([a-z_]+)"/.exec(text)?.[1] ?? `HTTP ${last.status}`;
+  return { ok: false, retry: worthRetrying(last.status), reason: `${last.status} ${code}` };
+}
+
+/** The budget ran out; `last` is how the last attempt ended, if there was one. */
+class OutOfTime extends Error {
+  constructor(readonly last: HttpAnswer | Error | undefined) {
+    super('out of time');
   }
 }
 
@@ -164,15 +155,21 @@ export function deliveryBudget(deadline: number): DeliveryBudget {
  * bridge twice is applied once.
  */
 export async function deliver(url: string, body: string, budget: DeliveryBudget): Promise<Attempt> {
-  let last: Attempt = { ok: false, retry: false, reason: 'no time left to send' };
-  for (let delay = budget.firstDelayMs; ; delay = Math.min(delay * 2, budget.maxDelayMs)) {
-    const left = budget.deadline - Date.now();
-    if (left <= 0) return last;
-    last = await postOnce(url, body, Math.min(budget.attemptTimeoutMs, left));
-    if (last.ok || !last.retry) return last;
+  // node:http rather than fetch: starting fetch's HTTP client costs a MailProg call about 0.3 s of CPU.
+  const api = new HttpApi({ url, fetch: nodeHttpFetch });
+  const policy: RetryPolicy = {
+    retries: Number.POSITIVE_INFINITY,
+    retryable: worthRetrying,
+    delayMs: (attempt) => Math.min(budget.firstDelayMs * 2 ** attempt, budget.maxDelayMs),
+    attemptTimeoutMs: budget.attemptTimeoutMs,
     // A pause that leaves no time for an attempt is not worth taking.
-    if (budget.deadline - Date.now() - delay < 1000) return last;
-    await sleep(delay);
+    minAttemptMs: 1000,
+  };
+  try {
+    return attemptOf(await api.call('POST', '', { body, deadline: budget.deadline, policy, onDeadline: (last) => new OutOfTime(last) }));
+  } catch (err) {
+    if (!(err instanceof OutOfTime)) throw err;
+    return err.last === undefined ? { ok: false, retry: false, reason: 'no time left to send' } : attemptOf(err.last);
   }
 }
 

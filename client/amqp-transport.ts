@@ -1,10 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { connect, type ChannelModel, type ConfirmChannel, type ConsumeMessage, type Message } from 'amqplib';
 import { PipelineJobsError } from '../errors/index.js';
-import { jobCallbacks, type JobCallbacks } from './callback-urls.js';
+import { DIRECT_REPLY_TO, publishHeaders } from '../protocol/amqp-names.js';
+import { jobCallbacks, type JobCallbacks } from '../protocol/callback-urls.js';
+import { encodeEventMessage } from '../protocol/event-message.js';
+import { decodeManagerReply, isUnreadable, type ManagerAcceptance } from '../protocol/manager-reply.js';
+import { PendingReplies, type Waiting } from '../protocol/pending-replies.js';
+import { redactUrl } from '../protocol/redact-url.js';
+import type { CreateEventMessage, EventMessage, JobEventMessage } from '../schemas/types.js';
 import type { ClientEvent, CreatedJob, CreateJobRequest, DescribeHint, EventVerdict, JobSnapshot, PipelineJobsTransport } from './transport.js';
 import { VerdictTimeoutError } from './verdict-timeout-error.js';
-import { isObject, optionalField, optionalNumber, optionalString, redactUrl, refusal, stateField, stringField, unavailable, unexpected } from './wire.js';
+import { optionalField, refusal, unavailable, unexpected } from './wire.js';
 
 /** Options of {@link AmqpTransport}. */
 export interface AmqpTransportOptions {
@@ -34,22 +40,11 @@ function userOf(url: string): string | undefined {
   }
 }
 
-/** RabbitMQ direct reply-to: replies come back on the channel that published, no queue needed. */
-const DIRECT_REPLY_TO = 'amq.rabbitmq.reply-to';
-
-/** What the manager answers to `reply_to` (see docs/manager.md). */
-interface Reply {
-  readonly outcome: 'applied' | 'duplicate';
-  readonly body: Record<string, unknown>;
-}
-
-interface Pending {
-  readonly resolve: (reply: Reply) => void;
-  readonly reject: (err: Error) => void;
-  readonly timer: NodeJS.Timeout;
-  readonly context: { readonly uuid?: string; readonly event: string; readonly eventId: string };
-  /** The broker confirmed the event: it is on the bus, so a lost reply no longer means "not accepted". */
-  confirmed: boolean;
+/** What a call waiting for the manager's reply is about. */
+interface CallContext {
+  readonly uuid?: string;
+  readonly event: string;
+  readonly eventId: string;
 }
 
 interface Session {
@@ -81,7 +76,8 @@ export class AmqpTransport implements PipelineJobsTransport {
   readonly #callbackBase: string | undefined;
   readonly #callbackNonce: string | undefined;
   readonly #userId: string | undefined;
-  readonly #pending = new Map<string, Pending>();
+  /** Calls waiting for the manager's reply; a confirmed one is on the bus, so a lost reply no longer means "not accepted". */
+  readonly #pending = new PendingReplies<ManagerAcceptance, CallContext>();
   #session: Promise<Session> | undefined;
   #closed = false;
 
@@ -102,27 +98,26 @@ export class AmqpTransport implements PipelineJobsTransport {
    */
   async create(request: CreateJobRequest & { readonly uuid?: string; readonly token?: string }): Promise<CreatedJob> {
     const id = randomUUID();
-    const message = { name: 'create', id, ...request };
+    const message: CreateEventMessage = { name: 'create', id, ...request };
     const reply = await this.#request(message, { event: 'create', eventId: id, ...optionalField('uuid', request.uuid) });
-    const body = reply.body;
-    const uuid = stringField(body, 'uuid', 'the create reply');
-    const token = stringField(body, 'token', 'the create reply');
+    const { uuid, token } = reply;
+    if (token === undefined || token === '') throw unexpected('the create reply has no token', reply);
     return {
       uuid,
       token,
       pipeline: request.pipeline,
-      state: stateField(body, 'the create reply'),
+      state: reply.state,
       existed: reply.outcome === 'duplicate',
-      ...optionalField('version', optionalNumber(body, 'version')),
-      ...optionalField('archivePath', optionalString(body, 'archivePath')),
+      version: reply.version,
+      ...optionalField('archivePath', reply.archivePath),
       ...optionalField('callbacks', this.#callbacks(uuid, token)),
     };
   }
 
   async send(event: ClientEvent): Promise<EventVerdict> {
-    const message = { uuid: event.uuid, name: event.name, token: event.token, id: event.id, ...(event.data !== undefined && { data: event.data }) };
+    const message: JobEventMessage = { uuid: event.uuid, name: event.name, token: event.token, id: event.id, ...(event.data !== undefined && { data: event.data }) };
     const reply = await this.#request(message, { uuid: event.uuid, event: event.name, eventId: event.id });
-    return { state: stateField(reply.body, 'the reply'), duplicate: reply.outcome === 'duplicate', ...optionalField('version', optionalNumber(reply.body, 'version')) };
+    return { state: reply.state, duplicate: reply.outcome === 'duplicate', version: reply.version };
   }
 
   /**
@@ -150,7 +145,7 @@ export class AmqpTransport implements PipelineJobsTransport {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    this.#failAll((pending) => this.#lost(pending, 'the transport was closed'));
+    this.#pending.failWhere((waiting) => this.#lost(waiting, 'the transport was closed'));
     const session = await this.#session?.catch(() => undefined);
     this.#session = undefined;
     await session?.model.close().catch(() => undefined);
@@ -162,43 +157,38 @@ export class AmqpTransport implements PipelineJobsTransport {
   }
 
   /** Publishes `message` and waits for the manager's reply. */
-  async #request(message: Record<string, unknown>, context: Pending['context']): Promise<Reply> {
+  async #request(message: EventMessage, context: CallContext): Promise<ManagerAcceptance> {
     const session = await this.#open();
     const correlationId = randomUUID();
-    return new Promise<Reply>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        const pending = this.#pending.get(correlationId);
-        if (pending === undefined) return;
-        this.#pending.delete(correlationId);
-        reject(
-          pending.confirmed
-            ? new VerdictTimeoutError(`no reply from a manager within ${this.#timeoutMs} ms to the ${context.event} event: it is on the bus and may still be applied`, context)
-            : unavailable(`the broker did not confirm the ${context.event} event within ${this.#timeoutMs} ms`),
-        );
-      }, this.#timeoutMs);
-      this.#pending.set(correlationId, { resolve, reject, timer, context, confirmed: false });
-      const body = Buffer.from(JSON.stringify(message));
-      const properties = {
-        persistent: true,
-        contentType: 'application/json',
-        messageId: context.eventId,
-        correlationId,
-        replyTo: DIRECT_REPLY_TO,
-        // Returned (basic.return) when no queue is bound: no manager has declared its queue.
-        mandatory: true,
-        headers: { 'x-pjm-published-at': Date.now() },
-        ...optionalField('userId', this.#userId),
-      };
-      try {
-        session.channel.publish(this.#exchange, 'event', body, properties, (err: unknown) => {
-          if (err === null || err === undefined) this.#confirmed(correlationId);
-          else this.#fail(correlationId, unavailable(`the broker refused the ${context.event} event`, err));
-        });
-      } catch (err) {
-        // Thrown synchronously: the channel is closing.
-        this.#fail(correlationId, unavailable(`the ${context.event} event could not be published`, err));
-      }
+    const reply = this.#pending.expect(correlationId, {
+      timeoutMs: this.#timeoutMs,
+      context,
+      expired: (_why, waiting) =>
+        waiting.confirmed
+          ? new VerdictTimeoutError(`no reply from a manager within ${this.#timeoutMs} ms to the ${context.event} event: it is on the bus and may still be applied`, context)
+          : unavailable(`the broker did not confirm the ${context.event} event within ${this.#timeoutMs} ms`),
     });
+    const properties = {
+      persistent: true,
+      contentType: 'application/json',
+      messageId: context.eventId,
+      correlationId,
+      replyTo: DIRECT_REPLY_TO,
+      // Returned (basic.return) when no queue is bound: no manager has declared its queue.
+      mandatory: true,
+      headers: publishHeaders(),
+      ...optionalField('userId', this.#userId),
+    };
+    try {
+      session.channel.publish(this.#exchange, 'event', encodeEventMessage(message), properties, (err: unknown) => {
+        if (err === null || err === undefined) this.#pending.confirm(correlationId);
+        else this.#pending.fail(correlationId, unavailable(`the broker refused the ${context.event} event`, err));
+      });
+    } catch (err) {
+      // Thrown synchronously: the channel is closing.
+      this.#pending.fail(correlationId, unavailable(`the ${context.event} event could not be published`, err));
+    }
+    return reply;
   }
 
   async #open(): Promise<Session> {
@@ -243,60 +233,25 @@ export class AmqpTransport implements PipelineJobsTransport {
   #onReply(message: ConsumeMessage): void {
     const correlationId: unknown = message.properties.correlationId;
     if (typeof correlationId !== 'string') return;
-    const pending = this.#take(correlationId);
+    const pending = this.#pending.take(correlationId);
     if (pending === undefined) return;
-    let body: unknown;
-    try {
-      body = JSON.parse(message.content.toString('utf8'));
-    } catch {
-      pending.reject(unexpected('the manager reply is not JSON'));
-      return;
-    }
-    if (!isObject(body)) {
-      pending.reject(unexpected('the manager reply is not an object', body));
-      return;
-    }
-    const outcome = body['outcome'];
-    if (outcome === 'applied' || outcome === 'duplicate') pending.resolve({ outcome, body });
-    else if (outcome === 'rejected') pending.reject(refusal(body['error'], { ...optionalField('uuid', pending.context.uuid), eventId: pending.context.eventId }));
-    else pending.reject(unexpected('the manager reply has no known outcome', body));
+    const reply = decodeManagerReply(message.content);
+    if (isUnreadable(reply)) pending.reject(unexpected(reply.problem, reply.body));
+    else if (reply.outcome === 'rejected') pending.reject(refusal(reply.error, { ...optionalField('uuid', pending.context.uuid), eventId: pending.context.eventId }));
+    else pending.resolve(reply);
   }
 
   #onReturn(message: Message): void {
     const correlationId: unknown = message.properties.correlationId;
     if (typeof correlationId !== 'string') return;
-    this.#fail(correlationId, unavailable(`no queue is bound to ${this.#exchange}: no manager has declared its queue (prefix ${this.#prefix}); the event was dropped`));
-  }
-
-  #confirmed(correlationId: string): void {
-    const pending = this.#pending.get(correlationId);
-    if (pending !== undefined) pending.confirmed = true;
-  }
-
-  #take(correlationId: string): Pending | undefined {
-    const pending = this.#pending.get(correlationId);
-    if (pending === undefined) return undefined;
-    clearTimeout(pending.timer);
-    this.#pending.delete(correlationId);
-    return pending;
-  }
-
-  #fail(correlationId: string, err: Error): void {
-    this.#take(correlationId)?.reject(err);
-  }
-
-  #failAll(reason: (pending: Pending) => Error): void {
-    for (const id of [...this.#pending.keys()]) {
-      const pending = this.#take(id);
-      pending?.reject(reason(pending));
-    }
+    this.#pending.fail(correlationId, unavailable(`no queue is bound to ${this.#exchange}: no manager has declared its queue (prefix ${this.#prefix}); the event was dropped`));
   }
 
   /** The error of a call whose reply can no longer arrive. */
-  #lost(pending: Pending, why: string): Error {
-    return pending.confirmed
-      ? new VerdictTimeoutError(`${why} before the manager replied to the ${pending.context.event} event: it is on the bus and may still be applied`, pending.context)
-      : unavailable(`${why} before the broker confirmed the ${pending.context.event} event`);
+  #lost(waiting: Waiting<CallContext>, why: string): Error {
+    return waiting.confirmed
+      ? new VerdictTimeoutError(`${why} before the manager replied to the ${waiting.context.event} event: it is on the bus and may still be applied`, waiting.context)
+      : unavailable(`${why} before the broker confirmed the ${waiting.context.event} event`);
   }
 
   #sessionLost(session: Session): void {
@@ -307,7 +262,7 @@ export class AmqpTransport implements PipelineJobsTransport {
         if (open !== session) return;
         this.#session = undefined;
         // One session at a time, so every waiting call was published on the lost one.
-        this.#failAll((pending) => this.#lost(pending, 'the connection to the broker was lost'));
+        this.#pending.failWhere((waiting) => this.#lost(waiting, 'the connection to the broker was lost'));
       },
       () => undefined,
     );

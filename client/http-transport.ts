@@ -1,8 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { jobCallbacks, type JobCallbacks } from './callback-urls.js';
+import { jobCallbacks, type JobCallbacks } from '../protocol/callback-urls.js';
+import { redactUrl } from '../protocol/redact-url.js';
+import { HttpApi, retryableStatus, type HttpAnswer, type HttpFetch, type RetryPolicy } from './http-api.js';
 import type { ClientEvent, CreatedJob, CreateJobRequest, EventVerdict, JobSnapshot, PipelineJobsTransport } from './transport.js';
 import { VerdictTimeoutError } from './verdict-timeout-error.js';
-import { isObject, optionalField, optionalNumber, optionalObject, optionalString, redactUrl, refusal, stateField, stringField, unavailable, unexpected } from './wire.js';
+import { isObject, optionalField, optionalNumber, optionalObject, optionalString, refusal, stateField, stringField, unavailable, unexpected } from './wire.js';
 
 /** Options of {@link HttpTransport}. */
 export interface HttpTransportOptions {
@@ -24,11 +26,8 @@ export interface HttpTransportOptions {
   /** A nonce to embed in the callback URLs built on `load` (none by default). */
   readonly callbackNonce?: string;
   /** The `fetch` to use (default: the global one). */
-  readonly fetch?: typeof fetch;
+  readonly fetch?: HttpFetch;
 }
-
-/** Answers worth retrying: nothing was published (rate limit, bus down) or a proxy lost the bridge. */
-const RETRYABLE = new Set([429, 502, 503, 504]);
 
 /** First delay between retries; doubled each time, with full jitter. */
 const BACKOFF_MS = 200;
@@ -39,11 +38,6 @@ const MAX_RETRY_AFTER_MS = 5000;
 /** Polling of a pending verdict: from 100 ms, doubling up to 2 s. */
 const POLL_INITIAL_MS = 100;
 const POLL_MAX_MS = 2000;
-
-interface Answer {
-  readonly status: number;
-  readonly body: unknown;
-}
 
 /** The deadline of one call ran out while a request was in flight or about to be made. */
 class DeadlineExceeded extends Error {}
@@ -66,25 +60,23 @@ class DeadlineExceeded extends Error {}
  */
 export class HttpTransport implements PipelineJobsTransport {
   readonly kind = 'http' as const;
-  readonly #base: string;
-  readonly #headers: Record<string, string>;
+  readonly #api: HttpApi;
   readonly #timeoutMs: number;
-  readonly #retries: number;
+  readonly #policy: RetryPolicy;
   readonly #callbackBase: string;
   readonly #callbackNonce: string | undefined;
-  readonly #fetch: typeof fetch;
-  readonly #closing = new AbortController();
 
   constructor(options: HttpTransportOptions) {
-    this.#base = options.url.replace(/\/+$/, '');
-    this.#headers = { accept: 'application/json' };
-    if (options.bearer !== undefined) this.#headers['authorization'] = `Bearer ${options.bearer}`;
-    if (options.nonce !== undefined) this.#headers['x-nonce'] = options.nonce;
+    this.#api = new HttpApi({
+      url: options.url,
+      ...optionalField('nonce', options.nonce),
+      ...optionalField('bearer', options.bearer),
+      ...optionalField('fetch', options.fetch),
+    });
     this.#timeoutMs = options.timeoutMs ?? 30_000;
-    this.#retries = options.retries ?? 3;
+    this.#policy = { retries: options.retries ?? 3, retryable: retryableStatus, delayMs: backoff };
     this.#callbackBase = options.callbackBase ?? options.url;
     this.#callbackNonce = options.callbackNonce;
-    this.#fetch = options.fetch ?? globalThis.fetch;
   }
 
   async create(request: CreateJobRequest): Promise<CreatedJob> {
@@ -141,7 +133,7 @@ export class HttpTransport implements PipelineJobsTransport {
   async describe(uuid: string, token: string): Promise<JobSnapshot> {
     const deadline = Date.now() + this.#timeoutMs;
     const answer = await this.#call('GET', `/jobs/${encodeURIComponent(uuid)}`, undefined, deadline, () =>
-      unavailable(`the bridge at ${redactUrl(this.#base)} did not answer within ${this.#timeoutMs} ms`),
+      unavailable(`the bridge at ${redactUrl(this.#api.base)} did not answer within ${this.#timeoutMs} ms`),
     );
     const job = this.#accepted(answer, 'the job', { uuid });
     return {
@@ -157,7 +149,7 @@ export class HttpTransport implements PipelineJobsTransport {
 
   /** Aborts the calls in flight; later calls fail with `bus_unavailable`. */
   async close(): Promise<void> {
-    this.#closing.abort();
+    this.#api.close();
   }
 
   #callbacks(uuid: string, token: string): JobCallbacks {
@@ -169,50 +161,27 @@ export class HttpTransport implements PipelineJobsTransport {
   }
 
   /** A 2xx answer's body; anything else becomes the bridge's error. */
-  #accepted(answer: Answer, what: string, details: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  #accepted(answer: HttpAnswer, what: string, details: Readonly<Record<string, unknown>>): Record<string, unknown> {
     if (answer.status >= 200 && answer.status < 300) {
       if (!isObject(answer.body)) throw unexpected(`${what} is not a JSON object`, answer.body);
       return answer.body;
     }
     if (isObject(answer.body) && isObject(answer.body['error'])) throw refusal(answer.body['error'], details);
-    throw unexpected(`HTTP ${answer.status} from ${redactUrl(this.#base)}`, answer.body);
+    throw unexpected(`HTTP ${answer.status} from ${redactUrl(this.#api.base)}`, answer.body);
   }
 
   /**
    * One request, retried on 429/502/503/504 and network errors (same body, so the same event id).
    * `onDeadline` makes the error thrown when the deadline passes first.
    */
-  async #call(method: 'GET' | 'POST', path: string, body: object | undefined, deadline: number, onDeadline: () => Error): Promise<Answer> {
-    for (let attempt = 0; ; attempt++) {
-      if (this.#closing.signal.aborted) throw unavailable('the transport is closed');
-      const remaining = deadline - Date.now();
-      if (remaining <= 0) throw onDeadline();
-      let response: Response;
-      try {
-        response = await this.#fetch(`${this.#base}${path}`, {
-          method,
-          headers: body === undefined ? this.#headers : { ...this.#headers, 'content-type': 'application/json' },
-          ...(body !== undefined && { body: JSON.stringify(body) }),
-          signal: AbortSignal.any([this.#closing.signal, AbortSignal.timeout(remaining)]),
-        });
-      } catch (err) {
-        if (this.#closing.signal.aborted) throw unavailable('the transport is closed', err);
-        if (Date.now() >= deadline) throw onDeadline();
-        if (attempt >= this.#retries) throw unavailable(`cannot reach the bridge at ${redactUrl(this.#base)}`, err);
-        await this.#pause(attempt, undefined, deadline, onDeadline);
-        continue;
-      }
-      const answer: Answer = { status: response.status, body: await readJson(response) };
-      if (!RETRYABLE.has(response.status) || attempt >= this.#retries) return answer;
-      await this.#pause(attempt, response.headers.get('retry-after'), deadline, onDeadline);
-    }
-  }
-
-  async #pause(attempt: number, retryAfter: string | null | undefined, deadline: number, onDeadline: () => Error): Promise<void> {
-    const asked = retryAfter === null || retryAfter === undefined ? Number.NaN : Number(retryAfter) * 1000;
-    const delay = Number.isFinite(asked) && asked >= 0 ? Math.min(asked, MAX_RETRY_AFTER_MS) : Math.random() * BACKOFF_MS * 2 ** attempt;
-    if (Date.now() + delay >= deadline) throw onDeadline();
-    await sleep(delay, undefined, { signal: this.#closing.signal }).catch(() => undefined);
+  #call(method: 'GET' | 'POST', path: string, body: object | undefined, deadline: number, onDeadline: () => Error): Promise<HttpAnswer> {
+    return this.#api.call(method, path, {
+      ...optionalField('body', body),
+      deadline,
+      policy: this.#policy,
+      onDeadline,
+      onUnreachable: (err) => unavailable(`cannot reach the bridge at ${redactUrl(this.#api.base)}`, err),
+    });
   }
 
   /** Calls `read` until it gives a value, with growing pauses; throws DeadlineExceeded past `deadline`. */
@@ -220,21 +189,16 @@ export class HttpTransport implements PipelineJobsTransport {
     for (let pause = POLL_INITIAL_MS; ; pause = Math.min(POLL_MAX_MS, pause * 2)) {
       const value = await read();
       if (value !== undefined) return value;
-      if (this.#closing.signal.aborted) throw unavailable('the transport is closed');
+      if (this.#api.closed) throw unavailable('the transport is closed');
       const wait = Math.min(pause, deadline - Date.now());
       if (wait <= 0) throw new DeadlineExceeded();
-      await sleep(wait, undefined, { signal: this.#closing.signal }).catch(() => undefined);
+      await sleep(wait, undefined, { signal: this.#api.closing }).catch(() => undefined);
     }
   }
 }
 
-/** The body as JSON, or its text when it is not JSON (a proxy's error page), or undefined when empty. */
-async function readJson(response: Response): Promise<unknown> {
-  const text = await response.text().catch(() => '');
-  if (text === '') return undefined;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return text;
-  }
+/** The pause before a retry: the bridge's `Retry-After` (up to 5 s), else exponential backoff with full jitter. */
+function backoff(attempt: number, retryAfter: string | null): number {
+  const asked = retryAfter === null ? Number.NaN : Number(retryAfter) * 1000;
+  return Number.isFinite(asked) && asked >= 0 ? Math.min(asked, MAX_RETRY_AFTER_MS) : Math.random() * BACKOFF_MS * 2 ** attempt;
 }

@@ -1,5 +1,5 @@
 import type { JobEventName, JobState, JsonObject } from '../schemas/types.js';
-import type { JobCallbacks } from './callback-urls.js';
+import type { JobCallbacks } from '../protocol/callback-urls.js';
 
 /** What a {@link PipelineJobsTransport} sends to create (or find) a job. */
 export interface CreateJobRequest {

@@ -57,19 +57,6 @@ export function unavailable(message: string, cause?: unknown): PipelineJobsError
   return new PipelineJobsError('bus_unavailable', message, details, cause === undefined ? undefined : { cause });
 }
 
-/** `url` without user name and password, for messages. */
-export function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.username === '' && parsed.password === '') return url;
-    parsed.username = '';
-    parsed.password = '';
-    return parsed.toString();
-  } catch {
-    return '<invalid url>';
-  }
-}
-
 /** `{[key]: value}` when value is defined, else `{}` (optional properties under exactOptionalPropertyTypes). */
 export function optionalField<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
   return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };

@@ -5,6 +5,7 @@ import type { JobTokens } from '../model/job-tokens.js';
 import type { EventBus } from '../ports/event-bus.js';
 import type { JobStore } from '../ports/job-store.js';
 import type { NonceStore } from '../ports/nonce-store.js';
+import { redactUrl } from '../protocol/redact-url.js';
 import type { PayloadLimits } from '../schemas/index.js';
 import { registerNonceRoutes } from './admin/nonce-routes.js';
 import { ApiTokens } from './auth/api-tokens.js';
@@ -13,7 +14,6 @@ import { SenderAuth } from './auth/sender-auth.js';
 import { EventPublisher } from './bridge/event-publisher.js';
 import { registerBridge } from './bridge/register-bridge.js';
 import { answeredError, installErrorHandling } from './error-handler.js';
-import { redactUrl } from './redact-url.js';
 import { registerChangesRoute } from './query/changes-route.js';
 import { registerJobRoutes } from './query/job-routes.js';
 

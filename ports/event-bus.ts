@@ -1,3 +1,5 @@
+import type { StateNotification } from '../protocol/state-notification.js';
+
 /**
  * {@link EventBus.request} saw no reply within its timeout. `published` tells whether the bus had
  * confirmed the request by then: if so the consumer will still get it; if not, it was not sent.
@@ -107,17 +109,7 @@ export interface RequestOptions extends PublishOptions {
   readonly signal?: AbortSignal;
 }
 
-/** Published once per applied event, on routing key `<pipeline>.<STATE>`. */
-export interface StateNotification {
-  readonly uuid: string;
-  readonly pipeline: string;
-  readonly state: string;
-  readonly previousState: string;
-  readonly version: number;
-  readonly event: string;
-  readonly eventId: string;
-  readonly date: string;
-}
+export type { StateNotification };
 
 /** A running consumer or subscription. */
 export interface Subscription {

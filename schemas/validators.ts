@@ -5,14 +5,14 @@ import { clip, toValidationError } from './format-error.js';
 import { guardPayload, resolveLimits, type PayloadLimits } from './payload-guard.js';
 import { schemaDocuments } from './schema-documents.js';
 import type { AgaveJob, CreateRequest, EventMessage, JobDocument, JobEventName, SlurmNotification } from './types.js';
+import { UUID_PATTERN } from './uuid-format.js';
 
 // allErrors:false stops at the first failure: the hot path pays for one error, and callers
 // report one field anyway. useDefaults fills create-request `data: {}`. allowUnionTypes admits
 // `"type": ["object", "null"]` (history data), clearer in messages than an anyOf.
 const ajv = new Ajv({ allErrors: false, strict: true, allowUnionTypes: true, useDefaults: true });
 ajvFormats.default(ajv, { formats: ['date-time'] });
-// ajv-formats' "uuid" also accepts a `urn:uuid:` prefix; job lookups need the bare canonical form.
-ajv.addFormat('uuid', /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/);
+ajv.addFormat('uuid', UUID_PATTERN);
 ajv.addSchema(schemaDocuments.common);
 ajv.addSchema(schemaDocuments.historyEntry);
 

@@ -1,16 +1,8 @@
 import { parseArgs } from 'node:util';
+import type { CreateAnswer } from '../../protocol/http-answers.js';
 import { Api } from '../api.js';
 import { EXIT, type Command } from '../command.js';
 import { readDataFlag, usageError, writeJson } from '../output.js';
-
-interface Created {
-  uuid: string;
-  token: string;
-  archivePath: string;
-  status: string;
-  state?: string;
-  callbacks: { events: string; agave: { url: string }; slurm: { sbatch: string[] } };
-}
 
 /** `pjm create <pipeline>`: creates a job through the bridge and prints its uuid and token. */
 export const createCommand: Command = {
@@ -50,7 +42,7 @@ the exit status is 5 (pending).
       ...(values['archive-path'] !== undefined && { archivePath: values['archive-path'] }),
     };
     const api = await Api.fromEnv(io.env);
-    const { body: created } = await api.call<Created>('POST', `/jobs${values['no-wait'] ? '' : '?wait=1'}`, body);
+    const { body: created } = await api.call<CreateAnswer>('POST', `/jobs${values['no-wait'] ? '' : '?wait=1'}`, body);
     if (values.json) writeJson(io, created);
     else io.stdout.write(`${created.uuid}\t${created.token}\n`);
     if (!values.json && created.status === 'duplicate') io.stderr.write(`job ${created.uuid} already existed (state ${created.state ?? '?'})\n`);

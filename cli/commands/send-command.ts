@@ -1,17 +1,10 @@
 import { parseArgs } from 'node:util';
 import { ADMIN_EVENTS } from '../../fsm/states.js';
+import type { EventAnswer } from '../../protocol/http-answers.js';
 import { Api } from '../api.js';
 import { EXIT, type Command } from '../command.js';
 import { readDataFlag, usageError, writeJson } from '../output.js';
 import { pendingReason } from '../pending-reason.js';
-
-interface Answer {
-  eventId: string;
-  uuid: string;
-  status: string;
-  state?: string;
-  version?: number;
-}
 
 /** `pjm send <uuid> <event>`: sends one event through the bridge and prints the new state. */
 export const sendCommand: Command = {
@@ -46,7 +39,7 @@ manager's retries run out) and exits 5.
     if (!api.admin && token === undefined) throw usageError(`--token is required: the job's token, as pjm create printed it (an admin with PJM_API_TOKENS may omit it)`);
     const data = await readDataFlag(values.data, io);
     const event = { uuid, name, ...(token !== undefined && { token }), ...(data !== undefined && { data }), ...(values.id !== undefined && { id: values.id }), source: 'cli' };
-    const { body } = await api.call<Answer>('POST', `/events${values['no-wait'] ? '' : '?wait=1'}`, event);
+    const { body } = await api.call<EventAnswer>('POST', `/events${values['no-wait'] ? '' : '?wait=1'}`, event);
     if (values.json) writeJson(io, body);
     else if (body.state !== undefined) io.stdout.write(`${body.state}\n`);
     else io.stdout.write(`${body.status} ${body.eventId}\n`);

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
-import { parseSlurmTracking } from '../../client/slurm-tracking.js';
-import { parseSlurmSubject } from '../../http/bridge/slurm-event.js';
+import { parseSlurmSubject } from '../../protocol/slurm-subject.js';
+import { parseSlurmTracking } from '../../protocol/slurm-tracking.js';
+import type { SlurmNotification } from '../../schemas/types.js';
 import { EXIT, type Command } from '../command.js';
 import { usageError } from '../output.js';
 import { MAILPROG_BUDGET_MS, arrayEnd, deliver, deliveryBudget, fallBack, jobComment, slurmVariables } from '../slurm-mail.js';
@@ -45,7 +46,8 @@ another host) and runs bin/pjm-slurm-mail.js (this command, quick to start); sub
     const parsed = parseSlurmSubject(subject);
     const taskEnded = parsed.array === 'task' && (parsed.kind === 'ended' || parsed.kind === 'failed');
     const end = taskEnded ? await arrayEnd(io.env, deadline) : undefined;
-    const body = JSON.stringify({ subject, ...(positionals[0] !== undefined && { user: positionals[0] }), env: slurmVariables(io.env), ...(end !== undefined && { arrayEnd: end }) });
+    const notification: SlurmNotification = { subject, ...(positionals[0] !== undefined && { user: positionals[0] }), env: slurmVariables(io.env), ...(end !== undefined && { arrayEnd: end }) };
+    const body = JSON.stringify(notification);
     const result = await deliver(url, body, deliveryBudget(deadline));
     if (result.ok) return EXIT.ok;
     io.stderr.write(`pjm slurm-mail: job ${tracking.uuid}: the bridge at ${config.PJM_URL} did not take "${subject}": ${result.reason}\n`);

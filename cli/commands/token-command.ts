@@ -1,12 +1,11 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { JobTokens } from '../../model/job-tokens.js';
+import { isUuid } from '../../schemas/uuid-format.js';
 import { EXIT, type Command } from '../command.js';
 import { parseDuration } from '../duration.js';
 import { usageError } from '../output.js';
 import { loadOrCreateSecret } from '../secret.js';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * `pjm token <uuid>`: issues a job token with the server secret (PJM_SECRET, or the embedded
@@ -22,7 +21,7 @@ operator's command, run where the server's configuration is.
   async run(args, io) {
     const { values, positionals } = parseArgs({ args, allowPositionals: true, strict: true, options: { ttl: { type: 'string' } } });
     const [uuid] = positionals;
-    if (uuid === undefined || positionals.length > 1 || !UUID.test(uuid)) throw usageError('expected one job uuid');
+    if (uuid === undefined || positionals.length > 1 || !isUuid(uuid)) throw usageError('expected one job uuid');
     const { loadConfig } = await import('../../schemas/config.js');
     const config = loadConfig(io.env);
     const secret = config.PJM_SECRET ?? loadOrCreateSecret(resolve(config.PJM_DATA_DIR));

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import type { StateNotification } from '../../ports/event-bus.js';
+import type { StateNotification } from '../../protocol/state-notification.js';
 import { Api } from '../api.js';
 import { EXIT, type Command } from '../command.js';
 import { untilSignal } from '../until-signal.js';

@@ -1,9 +1,10 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { jobCallbacks } from '../../client/callback-urls.js';
 import { PipelineJobsError } from '../../errors/index.js';
 import { defaultArchivePath } from '../../model/archive-path.js';
 import { createEventId, jobUuid } from '../../model/job-identity.js';
 import { nonceCovers } from '../../model/nonce-value.js';
+import { jobCallbacks } from '../../protocol/callback-urls.js';
+import type { CreateAnswer } from '../../protocol/http-answers.js';
 import { parseCreateRequest, schemaDocuments, type CreateEventMessage, type JobDocument } from '../../schemas/index.js';
 import { credentialOf, type Sender } from '../auth/sender-auth.js';
 import type { BridgeContext } from './bridge-context.js';
@@ -57,7 +58,7 @@ export function registerCreateRoute(app: FastifyInstance, context: BridgeContext
       const nonce = await context.auth.spend(sender, 'create', now);
       const embedNonce = sender.kind === 'nonce' && nonce !== undefined && nonceCovers(nonce.scope, 'events') ? sender.value : undefined;
       const eventId = createEventId(uuid);
-      const answer = (token: string, archivePath: string) => ({
+      const answer = (token: string, archivePath: string): Omit<CreateAnswer, 'status'> => ({
         uuid,
         token,
         pipeline: create.pipeline,
@@ -68,7 +69,7 @@ export function registerCreateRoute(app: FastifyInstance, context: BridgeContext
       if (existing !== undefined) {
         const token = tokenFor(context, sender, existing);
         const archivePath = existing.archivePath ?? defaultArchivePath(existing.pipeline, uuid);
-        return reply.code(200).send({ ...answer(token, archivePath), status: 'duplicate', state: existing.state, version: existing.version });
+        return reply.code(200).send({ ...answer(token, archivePath), status: 'duplicate', state: existing.state, version: existing.version } satisfies CreateAnswer);
       }
       const creator = credentialOf(sender);
       const token = context.tokens.forJob(uuid, creator);
@@ -77,12 +78,12 @@ export function registerCreateRoute(app: FastifyInstance, context: BridgeContext
       const proof = sender.kind === 'admin' ? context.tokens.issue(uuid, now) : token;
       const message: CreateEventMessage & { id: string } = { ...create, name: 'create', id: eventId, archivePath, source: 'http', creator, token: proof };
       const verdict = await context.publisher.send(message, wantsWait(request.query.wait));
-      if (verdict.status !== 'decided') return reply.code(202).send({ ...answer(token, archivePath), status: verdict.status });
+      if (verdict.status !== 'decided') return reply.code(202).send({ ...answer(token, archivePath), status: verdict.status } satisfies CreateAnswer);
       const decided = verdict.reply;
       if (decided.outcome === 'rejected') throw new PipelineJobsError(decided.error.code, decided.error.message, { eventId, uuid });
       return reply
         .code(decided.outcome === 'applied' ? 201 : 200)
-        .send({ ...answer(decided.token ?? token, archivePath), status: decided.outcome, state: decided.state, version: decided.version });
+        .send({ ...answer(decided.token ?? token, archivePath), status: decided.outcome, state: decided.state, version: decided.version } satisfies CreateAnswer);
     },
   );
 }

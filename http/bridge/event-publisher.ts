@@ -1,12 +1,9 @@
-import { PipelineJobsError, type ErrorCode } from '../../errors/index.js';
+import { PipelineJobsError } from '../../errors/index.js';
 import { RequestTimeoutError, type EventBus } from '../../ports/event-bus.js';
-import type { JobState } from '../../fsm/index.js';
+import { publishHeaders } from '../../protocol/amqp-names.js';
+import { encodeEventMessage } from '../../protocol/event-message.js';
+import type { ManagerReply } from '../../protocol/manager-reply.js';
 import type { EventMessage } from '../../schemas/index.js';
-
-/** What the manager answers a request with (see `actors/manager.ts`). */
-export type ManagerReply =
-  | { readonly outcome: 'applied' | 'duplicate'; readonly uuid: string; readonly state: JobState; readonly version: number; readonly token?: string }
-  | { readonly outcome: 'rejected'; readonly error: { readonly code: ErrorCode; readonly message: string } };
 
 /** The fate of a published event, as far as the bridge knows it. */
 export type Verdict =
@@ -57,8 +54,8 @@ export class EventPublisher {
 
   /** Publishes `message` (whose `id` is its idempotency key); with `wait`, returns the manager's verdict. */
   async send(message: EventMessage & { readonly id: string }, wait: boolean): Promise<Verdict> {
-    const body = Buffer.from(JSON.stringify(message));
-    const options = { messageId: message.id, headers: { 'x-pjm-published-at': Date.now() }, unavailableAfterMs: PUBLISH_UNAVAILABLE_AFTER_MS };
+    const body = encodeEventMessage(message);
+    const options = { messageId: message.id, headers: publishHeaders(), unavailableAfterMs: PUBLISH_UNAVAILABLE_AFTER_MS };
     if (!wait) {
       try {
         await this.#bus.publish(body, options);

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { PipelineJobsError } from '../../errors/index.js';
+import { EVENT_ANSWER_SCHEMA } from '../../protocol/http-answers.js';
 import { guardPayload, parseAgaveJob, parseEventMessage, parseSlurmNotification, resolveLimits, type JobEventMessage, type JsonObject } from '../../schemas/index.js';
 import { agaveEvent } from './agave-event.js';
 import type { BridgeContext } from './bridge-context.js';
@@ -36,18 +37,7 @@ interface SlurmQuery {
   'x-nonce'?: string;
 }
 
-const eventAnswer = {
-  type: 'object',
-  properties: {
-    eventId: { type: 'string' },
-    uuid: { type: 'string' },
-    status: { type: 'string', enum: ['accepted', 'pending', 'applied', 'duplicate'] },
-    state: { type: 'string' },
-    version: { type: 'integer' },
-  },
-} as const;
-
-const answers = { 200: eventAnswer, 202: eventAnswer } as const;
+const answers = { 200: EVENT_ANSWER_SCHEMA, 202: EVENT_ANSWER_SCHEMA } as const;
 
 /**
  * The bridge's event routes: `POST /events` (a canonical JSON event, or the URL-parameter form

@@ -1,8 +1,9 @@
-import { redactSlurmTracking } from '../../client/slurm-tracking.js';
+import { parseSlurmSubject } from '../../protocol/slurm-subject.js';
+import { redactSlurmTracking } from '../../protocol/slurm-tracking.js';
 import type { JobEventMessage, PayloadLimits, SlurmNotification } from '../../schemas/index.js';
 import { parseEventMessage } from '../../schemas/index.js';
 import { callbackEventId } from './request-parts.js';
-import { parseSlurmSubject, slurmArrayEnd, slurmEvent, slurmJobStarted } from './slurm-event.js';
+import { slurmArrayEnd, slurmEvent, slurmJobStarted } from './slurm-event.js';
 
 type Identified = JobEventMessage & { readonly id: string };
 

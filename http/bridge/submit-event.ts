@@ -1,21 +1,10 @@
 import type { FastifyReply } from 'fastify';
 import { PipelineJobsError } from '../../errors/index.js';
+import { ADMIN_EVENTS } from '../../fsm/index.js';
+import type { EventAnswer } from '../../protocol/http-answers.js';
 import type { EventMessage, JobEventMessage } from '../../schemas/index.js';
 import type { Sender } from '../auth/sender-auth.js';
 import type { BridgeContext } from './bridge-context.js';
-
-/** Events only an admin (bearer token) may send over HTTP. */
-const ADMIN_EVENTS: ReadonlySet<string> = new Set(['reset', 'ready']);
-
-/** The answer body of an accepted or decided event. */
-export interface EventAnswer {
-  readonly eventId: string;
-  readonly uuid: string;
-  /** `accepted`: on the bus; `pending`: on the bus, no verdict within the wait; else the manager's outcome. */
-  readonly status: 'accepted' | 'pending' | 'applied' | 'duplicate';
-  readonly state?: string;
-  readonly version?: number;
-}
 
 /**
  * The one path of every job-scoped event into the bridge, in the order that keeps a refused call
@@ -35,7 +24,7 @@ export async function submitEvent(
 ): Promise<EventAnswer> {
   const now = context.clock();
   const uuid = message.uuid.toLowerCase();
-  if (ADMIN_EVENTS.has(message.name)) context.auth.requireAdmin(sender, `the ${message.name} event`);
+  if (ADMIN_EVENTS.includes(message.name)) context.auth.requireAdmin(sender, `the ${message.name} event`);
   let event: EventMessage & { readonly id: string } = { ...message, uuid };
   if (sender.kind === 'admin' && (message.token === undefined || message.token === '')) {
     event = { ...event, token: context.tokens.issue(uuid, now) };

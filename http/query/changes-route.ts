@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import type { EventBus, StateNotification } from '../../ports/event-bus.js';
+import type { EventBus } from '../../ports/event-bus.js';
+import type { StateNotification } from '../../protocol/state-notification.js';
 
 interface ChangesQuery {
   pipeline?: string;

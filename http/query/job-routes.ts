@@ -2,14 +2,14 @@ import type { FastifyInstance } from 'fastify';
 import { JOB_STATES, type JobState } from '../../fsm/index.js';
 import { PipelineJobsError } from '../../errors/index.js';
 import type { JobStore, ListQuery } from '../../ports/job-store.js';
+import { UUID_PATTERN } from '../../schemas/uuid-format.js';
 
-const UUID = '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$';
 const DATE = { type: 'string', format: 'date-time' } as const;
 
 const uuidParams = {
   type: 'object',
   required: ['uuid'],
-  properties: { uuid: { type: 'string', pattern: UUID } },
+  properties: { uuid: { type: 'string', pattern: UUID_PATTERN.source } },
 } as const;
 
 const listQuery = {

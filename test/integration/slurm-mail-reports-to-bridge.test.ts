@@ -1,6 +1,6 @@
 import t from 'tap';
 import { main } from '../../cli/main.js';
-import { slurmTrackingComment } from '../../client/slurm-tracking.js';
+import { slurmTrackingComment } from '../../protocol/slurm-tracking.js';
 import { capture } from '../helpers/capture.js';
 import { startHttpRig } from '../helpers/http-rig.js';
 

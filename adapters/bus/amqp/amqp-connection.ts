@@ -1,4 +1,5 @@
 import { connect, type ChannelModel, type ConsumeMessage, type RecoveringChannelModel } from 'amqplib';
+import { redactUrl } from '../../../protocol/redact-url.js';
 import { AmqpSession, type BusLogger } from './amqp-session.js';
 import type { AmqpNames } from './amqp-topology.js';
 
@@ -30,17 +31,6 @@ export interface AmqpConnectionOptions {
 /** The error callers see while the broker cannot be reached (the HTTP layer maps it to 503). */
 export function unavailable(why: string, cause?: unknown): Error {
   return new Error(`event bus unavailable: ${why}`, cause === undefined ? undefined : { cause });
-}
-
-/** `url` without its password, for messages and logs. */
-export function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password !== '') parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return '(unparsable AMQP URL)';
-  }
 }
 
 /**

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { connect, type Options } from 'amqplib';
+import { connect, type ConsumeMessage, type Options } from 'amqplib';
 import type {
   ConsumeOptions,
   DeadLetter,
@@ -7,14 +7,17 @@ import type {
   EventBus,
   PublishOptions,
   RequestOptions,
-  StateNotification,
   Subscription,
 } from '../../../ports/event-bus.js';
-import { AmqpConnection, redactUrl, unavailable } from './amqp-connection.js';
+import { RequestTimeoutError } from '../../../ports/event-bus.js';
+import { DIRECT_REPLY_TO } from '../../../protocol/amqp-names.js';
+import { PendingReplies } from '../../../protocol/pending-replies.js';
+import { redactUrl } from '../../../protocol/redact-url.js';
+import { stateRoutingKey, type StateNotification } from '../../../protocol/state-notification.js';
+import { AmqpConnection, unavailable } from './amqp-connection.js';
 import { AmqpConsumer } from './amqp-consumer.js';
 import { forwardedHeaders, toDeadLetter } from './amqp-headers.js';
-import { PendingRequests } from './amqp-requests.js';
-import { DIRECT_REPLY_TO, type BusLogger } from './amqp-session.js';
+import type { AmqpSession, BusLogger } from './amqp-session.js';
 import { AmqpStateSubscription } from './amqp-state-subscription.js';
 import { amqpNames, deleteTopology, type AmqpNames } from './amqp-topology.js';
 
@@ -56,7 +59,8 @@ export class AmqpEventBus implements EventBus {
   readonly #names: AmqpNames;
   readonly #logger: BusLogger;
   readonly #connection: AmqpConnection;
-  readonly #requests = new PendingRequests();
+  /** Requests waiting for their direct reply-to answer; `via` is the session that published each. */
+  readonly #requests = new PendingReplies<unknown, undefined>();
   readonly #retryDelays = new Set<number>();
   readonly #consumers = new Set<AmqpConsumer | AmqpStateSubscription>();
   readonly #connectionName: string;
@@ -75,8 +79,8 @@ export class AmqpEventBus implements EventBus {
       initialMs: options.reconnect?.initialMs ?? 100,
       maxMs: options.reconnect?.maxMs ?? 5000,
       retryDelays: this.#retryDelays,
-      onReply: (message) => this.#requests.onReply(message),
-      onSessionLost: (session) => this.#requests.onSessionLost(session),
+      onReply: (message) => this.#onReply(message),
+      onSessionLost: (session) => this.#sessionLost(session),
     });
   }
 
@@ -93,7 +97,7 @@ export class AmqpEventBus implements EventBus {
   /** Stops the consumers and subscriptions and closes the connection for good; idempotent. */
   async close(): Promise<void> {
     await Promise.all([...this.#consumers].map((c) => c.stop()));
-    this.#requests.rejectAll(unavailable('the bus is closed'));
+    this.#requests.failWhere(() => unavailable('the bus is closed'));
     await this.#connection.close();
   }
 
@@ -108,7 +112,7 @@ export class AmqpEventBus implements EventBus {
   }
 
   async publishState(notification: StateNotification): Promise<void> {
-    const routingKey = `${notification.pipeline}.${notification.state}`;
+    const routingKey = stateRoutingKey(notification);
     const body = Buffer.from(JSON.stringify(notification));
     await this.#connection.withSession((s) => s.publish(this.#names.state, routingKey, body, { contentType: 'application/json' }));
   }
@@ -131,15 +135,39 @@ export class AmqpEventBus implements EventBus {
   async request(body: Buffer, options: RequestOptions): Promise<unknown> {
     const { timeoutMs, signal, ...publish } = options;
     const correlationId = randomUUID();
-    const reply = this.#requests.expect(correlationId, timeoutMs, signal);
+    const reply = this.#requests.expect(correlationId, {
+      timeoutMs,
+      context: undefined,
+      ...(signal !== undefined && { signal }),
+      expired: (why, waiting) => new RequestTimeoutError(`event bus request ${why} without a reply`, waiting.confirmed),
+    });
     const properties = { ...eventProperties(publish), replyTo: DIRECT_REPLY_TO, correlationId };
     this.#connection
       .withSession(async (s) => {
         await s.publish(this.#names.events, publish.routingKey ?? 'event', body, properties);
-        this.#requests.publishedOn(correlationId, s);
+        // Its reply can only come back on the channel that published it.
+        if (this.#requests.confirm(correlationId, s) && !s.usable) this.#sessionLost(s);
       }, publish.unavailableAfterMs)
-      .catch((err: unknown) => this.#requests.fail(correlationId, err));
+      .catch((err: unknown) => this.#requests.fail(correlationId, err instanceof Error ? err : new Error('event bus request failed', { cause: err })));
     return reply;
+  }
+
+  /** Settles the request a reply answers; replies nobody waits for (timed out) are dropped. */
+  #onReply(message: ConsumeMessage): void {
+    const id: unknown = message.properties.correlationId;
+    if (typeof id !== 'string') return;
+    const pending = this.#requests.take(id);
+    if (pending === undefined) return;
+    try {
+      pending.resolve(JSON.parse(message.content.toString('utf8')));
+    } catch (err) {
+      pending.reject(new Error('event bus request: the reply is not JSON', { cause: err }));
+    }
+  }
+
+  /** Fails the requests published on `session`: their replies can no longer arrive. */
+  #sessionLost(session: AmqpSession): void {
+    this.#requests.failWhere((waiting) => (waiting.via === session ? unavailable('connection lost while waiting for the reply') : undefined));
   }
 
   async drainDeadLetters(max: number): Promise<DeadLetter[]> {

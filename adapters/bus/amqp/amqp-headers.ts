@@ -1,22 +1,14 @@
 import type { GetMessage, Message, MessagePropertyHeaders } from 'amqplib';
 import type { DeadLetter, DeadLetterReason, HeaderValue } from '../../../ports/event-bus.js';
+import { PJM_HEADER, PJM_HEADER_PREFIX } from '../../../protocol/amqp-names.js';
 
-/** Headers the bus writes for its own bookkeeping; never shown to consumers as user headers. */
-const PJM_HEADER = {
-  attempts: 'x-pjm-attempts',
-  originalRoutingKey: 'x-pjm-original-routing-key',
-  reasonCode: 'x-pjm-reason-code',
-  reasonMessage: 'x-pjm-reason-message',
-  reasonToken: 'x-pjm-reason-token',
-  deadAt: 'x-pjm-dead-at',
-} as const;
 
 /** Raw AMQP header table as amqplib decodes it. */
 export type RawHeaders = Readonly<Record<string, unknown>>;
 
 /** Bookkeeping of the bus itself and of broker dead-lettering (`x-death`, `x-first-death-*`, …). */
 function isBookkeeping(key: string): boolean {
-  return key.startsWith('x-pjm-') || key === 'x-death' || key.startsWith('x-first-death-') || key.startsWith('x-last-death-');
+  return key.startsWith(PJM_HEADER_PREFIX) || key === 'x-death' || key.startsWith('x-first-death-') || key.startsWith('x-last-death-');
 }
 
 /** Headers of `message` as amqplib decoded them (an empty table when there are none). */

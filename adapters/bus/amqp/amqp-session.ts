@@ -1,4 +1,5 @@
 import type { Channel, ChannelModel, ConfirmChannel, ConsumeMessage, GetMessage, Options } from 'amqplib';
+import { DIRECT_REPLY_TO } from '../../../protocol/amqp-names.js';
 import { declareRetryQueue, declareTopology, RETRY_QUEUE_REDECLARE_MS, type AmqpNames } from './amqp-topology.js';
 
 /** The logger the bus writes to: a structural subset of pino's. */
@@ -6,9 +7,6 @@ export interface BusLogger {
   warn(obj: object, msg: string): void;
   info(obj: object, msg: string): void;
 }
-
-/** The pseudo-queue of RabbitMQ direct reply-to. */
-export const DIRECT_REPLY_TO = 'amq.rabbitmq.reply-to';
 
 /** What a session reports to its owner. */
 export interface SessionHooks {

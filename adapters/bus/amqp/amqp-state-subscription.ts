@@ -1,5 +1,6 @@
 import type { Channel, ConsumeMessage } from 'amqplib';
-import type { StateNotification, Subscription } from '../../../ports/event-bus.js';
+import type { Subscription } from '../../../ports/event-bus.js';
+import type { StateNotification } from '../../../protocol/state-notification.js';
 import type { Restorable } from './amqp-connection.js';
 import type { AmqpSession, BusLogger } from './amqp-session.js';
 

@@ -1,4 +1,4 @@
-import type { StateNotification } from '../../../ports/event-bus.js';
+import { stateRoutingKey, type StateNotification } from '../../../protocol/state-notification.js';
 import { topicMatches } from './topic-matches.js';
 
 interface StateListener {
@@ -80,7 +80,7 @@ export class LocalChannel {
    * exception, as an EventEmitter listener would: a bug there must not pass silently.
    */
   notify(notification: StateNotification): void {
-    const key = `${notification.pipeline}.${notification.state}`;
+    const key = stateRoutingKey(notification);
     const json = JSON.stringify(notification);
     const matching = [...this.#listeners].filter((listener) => topicMatches(listener.pattern, key));
     for (const listener of matching) {

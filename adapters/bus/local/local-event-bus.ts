@@ -11,6 +11,7 @@ import type {
   Subscription,
 } from '../../../ports/event-bus.js';
 import { RequestTimeoutError } from '../../../ports/event-bus.js';
+import { PendingReplies } from '../../../protocol/pending-replies.js';
 import { LocalChannel } from './local-channel.js';
 import { LocalConsumer, type ConsumerHost } from './local-consumer.js';
 import { LocalQueue, type NewMessage } from './local-queue.js';
@@ -28,12 +29,6 @@ export interface LocalEventBusOptions {
   readonly leaseMs?: number;
   /** How often consumers look for messages published by other processes (default 50 ms). */
   readonly pollMs?: number;
-}
-
-/** A request waiting for its reply; settling it also stops its timer and its abort listener. */
-interface PendingRequest {
-  readonly resolve: (body: unknown) => void;
-  readonly reject: (error: Error) => void;
 }
 
 const BUSY_TIMEOUT_MS = 5000;
@@ -64,7 +59,8 @@ export class LocalEventBus implements EventBus {
   readonly #channelKey: string;
   readonly #replyAddress = `local-reply:${randomUUID()}`;
   readonly #consumers = new Set<LocalConsumer>();
-  readonly #requests = new Map<string, PendingRequest>();
+  /** Requests waiting for their reply, with their correlation id as context. */
+  readonly #requests = new PendingReplies<unknown, string>();
   #channel: LocalChannel | undefined;
   #stopWaking: (() => void) | undefined;
   #renewTimer: NodeJS.Timeout | undefined;
@@ -112,10 +108,7 @@ export class LocalEventBus implements EventBus {
       this.#channel?.leave();
       LocalChannel.dropReplyAddress(this.#replyAddress);
       this.#consumers.clear();
-      for (const [correlationId, pending] of [...this.#requests]) {
-        pending.reject(new Error(`local event bus closed before the reply to request ${correlationId} arrived`));
-      }
-      this.#requests.clear();
+      this.#requests.failWhere(({ context }) => new Error(`local event bus closed before the reply to request ${context} arrived`));
       this.#queue.close();
     }
   }
@@ -163,46 +156,17 @@ export class LocalEventBus implements EventBus {
   async request(body: Buffer, options: RequestOptions): Promise<unknown> {
     const { timeoutMs, signal, ...publishOptions } = options;
     const correlationId = randomUUID();
-    return new Promise((resolve, reject) => {
-      let published = false;
-      let abandoned = false;
-      const settle = (): void => {
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
-        this.#requests.delete(correlationId);
-      };
-      const giveUp = (why: string): void => {
-        settle();
-        reject(new RequestTimeoutError(`request ${why} without a reply`, published));
-      };
-      const onAbort = (): void => {
-        if (published) giveUp('abandoned');
-        else abandoned = true;
-      };
-      const timer = setTimeout(() => giveUp(`timed out after ${timeoutMs} ms`), timeoutMs);
-      this.#requests.set(correlationId, {
-        resolve: (reply) => {
-          settle();
-          resolve(reply);
-        },
-        reject: (error) => {
-          settle();
-          reject(error);
-        },
-      });
-      if (signal?.aborted === true) abandoned = true;
-      else signal?.addEventListener('abort', onAbort, { once: true });
-      this.publish(body, { ...publishOptions, replyTo: this.#replyAddress, correlationId }).then(
-        () => {
-          published = true;
-          if (abandoned && this.#requests.has(correlationId)) giveUp('abandoned');
-        },
-        (error: unknown) => {
-          settle();
-          reject(error instanceof Error ? error : new Error(String(error)));
-        },
-      );
+    const reply = this.#requests.expect(correlationId, {
+      timeoutMs,
+      context: correlationId,
+      ...(signal !== undefined && { signal }),
+      expired: (why, waiting) => new RequestTimeoutError(`request ${why} without a reply`, waiting.confirmed),
     });
+    this.publish(body, { ...publishOptions, replyTo: this.#replyAddress, correlationId }).then(
+      () => this.#requests.confirm(correlationId),
+      (error: unknown) => this.#requests.fail(correlationId, error instanceof Error ? error : new Error(String(error))),
+    );
+    return reply;
   }
 
   async drainDeadLetters(max: number): Promise<DeadLetter[]> {
@@ -232,7 +196,7 @@ export class LocalEventBus implements EventBus {
   }
 
   #answer(correlationId: string, body: unknown): void {
-    this.#requests.get(correlationId)?.resolve(body);
+    this.#requests.take(correlationId)?.resolve(body);
   }
 
   #renewLeases(): void {

@@ -2,7 +2,8 @@ import { createRequire } from 'node:module';
 import { sep } from 'node:path';
 import { PassThrough } from 'node:stream';
 import t from 'tap';
-import { createLogger, createPrettyLogger, safeUrl } from '../../../cli/logger.js';
+import { createLogger, createPrettyLogger } from '../../../cli/logger.js';
+import { redactUrl } from '../../../protocol/redact-url.js';
 
 t.test('tokens, nonces, secrets and credentials never reach the log', async (t) => {
   const sink = new PassThrough();
@@ -15,7 +16,7 @@ t.test('tokens, nonces, secrets and credentials never reach the log', async (t) 
   for (const secret of ['tok-123', 'tok-456', 'n-1', 'Bearer abc', '"s"']) t.notMatch(text, secret, `${secret} redacted`);
   t.match(text, '[redacted]');
   t.match(text, 'event applied');
-  t.equal(safeUrl('amqp://user:pw@host:5672/vh?x=1'), 'amqp://host:5672/vh');
+  t.equal(redactUrl('amqp://user:pw@host:5672/vh?x=1', { dropQuery: true }), 'amqp://host:5672/vh');
 });
 
 t.test('the pretty format: one readable line per entry, secrets redacted as in JSON, pino-pretty loaded only then', async (t) => {

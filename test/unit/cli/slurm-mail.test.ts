@@ -4,7 +4,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import t from 'tap';
 import { main } from '../../../cli/main.js';
 import { MAILPROG_BUDGET_MS, SCONTROL_TIMEOUT_MS, SLURMCTLD_MAILPROG_TIMEOUT_MS, deliver, deliveryBudget, endedArrayTasks, slurmVariables } from '../../../cli/slurm-mail.js';
-import { parseSlurmTracking, redactSlurmTracking, slurmTrackingComment } from '../../../client/slurm-tracking.js';
+import { parseSlurmTracking, redactSlurmTracking, slurmTrackingComment } from '../../../protocol/slurm-tracking.js';
 import { capture } from '../../helpers/capture.js';
 
 const UUID = '0b6c2f6e-9d1a-5c3e-8f00-123456789abc';

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import t from 'tap';
-import { parseSlurmSubject, slurmEvent, type SlurmSubject } from '../../../../http/bridge/slurm-event.js';
+import { slurmEvent } from '../../../../http/bridge/slurm-event.js';
+import { parseSlurmSubject, type SlurmSubject } from '../../../../protocol/slurm-subject.js';
 
 const subjects = readFileSync(new URL('../../../fixtures/slurm/subjects.txt', import.meta.url), 'utf8')
   .split('\n')

@@ -1,9 +1,10 @@
+import { slurmTrackingComment } from './slurm-tracking.js';
+
 /**
  * The one definition of a job's callback URLs. The bridge answers them on `POST /jobs`
- * (`http/bridge/create-route.ts` imports this file) and the client builds them itself when it
- * learns a job's token another way (over AMQP, or on `PipelineJob.load`), so both always agree.
+ * (`http/bridge/create-route.ts`) and the client builds them itself when it learns a job's token
+ * another way (over AMQP, or on `PipelineJob.load`), so both always agree.
  */
-import { slurmTrackingComment } from './slurm-tracking.js';
 
 /** Ready-made callback wiring for one job, answered by `POST /jobs`. */
 export interface JobCallbacks {

@@ -1,8 +1,10 @@
+import { UUID_SOURCE } from '../schemas/uuid-format.js';
+
 /**
  * The one definition of the Slurm tracking tag, `pjm:<uuid>:<token>` in `sbatch --comment`: built
- * by the bridge and the client (callback-urls.ts), found by `pjm slurm-mail`, blanked by both
- * before a comment is stored or logged. The comment leaves the job name and mail user free, holds
- * up to 1024 characters (the tag is about 94), and other words may stand around the tag.
+ * for a job's callbacks (callback-urls.ts), found by `pjm slurm-mail`, blanked by it and by the
+ * bridge before a comment is stored or logged. The comment leaves the job name and mail user
+ * free, holds up to 1024 characters (the tag is about 94), and other words may stand around it.
  */
 
 /** What ties a Slurm job to a pipeline job. */
@@ -11,11 +13,13 @@ export interface SlurmTracking {
   readonly token: string;
 }
 
-const TRACKING = /(^|\s)pjm:([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}):([0-9a-z]{1,12}\.[A-Za-z0-9_-]+)(?=\s|$)/;
+const PREFIX = 'pjm:';
+
+const TRACKING = new RegExp(`(^|\\s)${PREFIX}(${UUID_SOURCE}):([0-9a-z]{1,12}\\.[A-Za-z0-9_-]+)(?=\\s|$)`);
 
 /** The Slurm job comment that makes `pjm slurm-mail` report a job to pipeline job `uuid`. */
 export function slurmTrackingComment(uuid: string, token: string): string {
-  return `pjm:${uuid}:${token}`;
+  return `${PREFIX}${uuid}:${token}`;
 }
 
 /** The tracking tag inside a Slurm job comment, or undefined when the job is not tracked. */
@@ -27,5 +31,5 @@ export function parseSlurmTracking(comment: string | undefined): SlurmTracking |
 
 /** `comment` with the token of its tracking tag blanked, fit for history and logs. */
 export function redactSlurmTracking(comment: string): string {
-  return comment.replace(TRACKING, (_all, lead: string, uuid: string) => `${lead}pjm:${uuid}:[redacted]`);
+  return comment.replace(TRACKING, (_all, lead: string, uuid: string) => `${lead}${slurmTrackingComment(uuid, '[redacted]')}`);
 }
