@@ -5,8 +5,8 @@ import type { EventMessage } from '../../schemas/index.js';
 
 /** What the manager answers a request with (see `actors/manager.ts`). */
 export type ManagerReply =
-  | { readonly outcome: 'applied' | 'duplicate'; readonly uuid: string; readonly state: JobState; readonly version: number; readonly token?: string }
-  | { readonly outcome: 'rejected'; readonly error: { readonly code: ErrorCode; readonly message: string } };
+  | { readonly outcome: 'applied' | 'duplicate'; readonly uuid: string; readonly state: JobState; readonly version: number; readonly token?: string; readonly archivePath?: string }
+  | { readonly outcome: 'rejected'; readonly error: { readonly code: ErrorCode; readonly message: string; readonly details?: Readonly<Record<string, unknown>> } };
 
 /** The fate of a published event, as far as the bridge knows it. */
 export type Verdict =

@@ -3,7 +3,6 @@ import { PipelineJobsError } from '../../../errors/index.js';
 import { StatementCache } from '../../sqlite/statement-cache.js';
 import type {
   ApplyCommand,
-  ApplyResult,
   ClaimRequest,
   CreateResult,
   EventLocation,
@@ -16,7 +15,7 @@ import type {
 import type { HistoryEntry, JobDocument } from '../../../schemas/types.js';
 import type { JobEventName } from '../../../fsm/index.js';
 import { decodeCursor, encodeCursor, pageSize } from '../../../model/list-cursor.js';
-import { eventIdConflict } from '../../../model/event-id-conflict.js';
+import { eventIdConflict, unknownJob, versionConflict, type EventOutcome } from '../../../model/event-outcome.js';
 import { SQLITE_SCHEMA, addMissingColumns } from './sqlite-schema.js';
 import { entryToRow, jobToRow, rowToEntry, rowToJob, type HistoryRow, type JobRow } from './sqlite-rows.js';
 import { openDatabase } from '../../sqlite/open-database.js';
@@ -81,15 +80,15 @@ export class SqliteJobStore implements JobStore {
     });
   }
 
-  async apply(command: ApplyCommand): Promise<ApplyResult> {
+  async apply(command: ApplyCommand): Promise<EventOutcome> {
     const { uuid, expected, entry } = command;
     if (entry.version !== expected.version + 1) {
       throw new RangeError(`entry.version must be expected.version + 1 (got ${entry.version} after ${expected.version})`);
     }
-    return this.#grouped((): ApplyResult => {
+    return this.#grouped((): EventOutcome => {
       const seen = this.#findEventSync(entry.id);
       if (seen !== undefined) {
-        if (seen.uuid !== uuid) throw eventIdConflict(entry.id, seen.uuid);
+        if (seen.uuid !== uuid) return eventIdConflict(entry.id, seen.uuid);
         return { outcome: 'duplicate', job: this.#getSync(uuid) as JobDocument };
       }
       const row = this.#stmt(
@@ -109,12 +108,9 @@ export class SqliteJobStore implements JobStore {
         expectedState: expected.state,
         seq: entry.seq ?? null,
       }) as JobRow | undefined;
-      if (row === undefined) {
-        const current = this.#getSync(uuid);
-        return current === undefined ? { outcome: 'not_found' } : { outcome: 'conflict', job: current };
-      }
+      if (row === undefined) return this.#getSync(uuid) === undefined ? unknownJob(uuid) : versionConflict(uuid);
       this.#insertEntry(uuid, entry);
-      return { outcome: 'applied', job: rowToJob(row) };
+      return { outcome: 'applied', job: rowToJob(row), from: expected.state, entry };
     });
   }
 
