@@ -14,7 +14,7 @@ import { RequestTimeoutError } from '../../../ports/event-bus.js';
 import { LocalChannel } from './local-channel.js';
 import { LocalConsumer, type ConsumerHost } from './local-consumer.js';
 import { LocalQueue, type NewMessage } from './local-queue.js';
-import { WriteBatcher } from './write-batcher.js';
+import { WriteBatcher } from '../../sqlite/write-batcher.js';
 
 /** Options of {@link LocalEventBus}. */
 export interface LocalEventBusOptions {

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
-import { PipelineJobsError } from '../../../errors/index.js';
 import { StatementCache } from '../../sqlite/statement-cache.js';
+import { WriteBatcher } from '../../sqlite/write-batcher.js';
 import type {
   ApplyCommand,
   ClaimRequest,
@@ -28,13 +28,6 @@ export interface SqliteJobStoreOptions {
   readonly busyTimeoutMs?: number;
 }
 
-/** A write waiting for the next group commit. */
-interface PendingWrite {
-  readonly work: () => unknown;
-  readonly resolve: (value: never) => void;
-  readonly reject: (error: unknown) => void;
-}
-
 /** Most writes committed in one transaction. */
 const MAX_GROUP = 512;
 
@@ -42,20 +35,19 @@ const MAX_GROUP = 512;
  * {@link JobStore} on SQLite (better-sqlite3). The creates and applies issued in the same turn of
  * the event loop share one IMMEDIATE transaction — a group commit: each caller's promise settles
  * only after that commit, so nothing is reported applied before it is durable, and a busy manager
- * writes each page once per batch instead of once per event. Within the group each write is
- * all-or-nothing: its refusals are decided before it writes, and an unexpected error undoes the
- * whole group (every caller sees it; nothing was applied). WAL mode lets several processes share
- * a file.
+ * writes each page once per batch instead of once per event. Refusals are outcomes decided before
+ * a write starts; an unexpected error undoes the whole group (every caller sees it; nothing was
+ * applied). WAL mode lets several processes share a file.
  */
 export class SqliteJobStore implements JobStore {
   readonly #db: Database.Database;
   readonly #statements: StatementCache;
-  #pending: PendingWrite[] = [];
-  #flushScheduled = false;
+  readonly #writes: WriteBatcher;
 
   constructor(options: SqliteJobStoreOptions) {
     this.#db = openDatabase(options.path, options.busyTimeoutMs ?? 5000);
     this.#statements = new StatementCache(this.#db);
+    this.#writes = new WriteBatcher((work) => this.#db.transaction(work).immediate(), MAX_GROUP);
   }
 
   async init(): Promise<void> {
@@ -68,7 +60,7 @@ export class SqliteJobStore implements JobStore {
   }
 
   async create(record: NewJobRecord): Promise<CreateResult> {
-    return this.#grouped((): CreateResult => {
+    return this.#writes.enqueue((): CreateResult => {
       const inserted = this.#stmt(
         `INSERT INTO jobs (uuid, ulid, pipeline, state, version, data, created, updated, last_event, owner, creator, site, archive_path, detail, claim_by, claim_until, seq)
          VALUES (@uuid, @ulid, @pipeline, @state, @version, @data, @created, @updated, @last_event, @owner, @creator, @site, @archive_path, @detail, @claim_by, @claim_until, @seq)
@@ -85,7 +77,7 @@ export class SqliteJobStore implements JobStore {
     if (entry.version !== expected.version + 1) {
       throw new RangeError(`entry.version must be expected.version + 1 (got ${entry.version} after ${expected.version})`);
     }
-    return this.#grouped((): EventOutcome => {
+    return this.#writes.enqueue((): EventOutcome => {
       const seen = this.#findEventSync(entry.id);
       if (seen !== undefined) {
         if (seen.uuid !== uuid) return eventIdConflict(entry.id, seen.uuid);
@@ -193,50 +185,6 @@ export class SqliteJobStore implements JobStore {
       by,
     });
     return result.changes > 0;
-  }
-
-  /** Queues `work` for the next group commit; settles with its result once that commit is done. */
-  #grouped<T>(work: () => T): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      this.#pending.push({ work, resolve, reject });
-      if (this.#pending.length >= MAX_GROUP) this.#flush();
-      else if (!this.#flushScheduled) {
-        this.#flushScheduled = true;
-        setImmediate(() => this.#flush());
-      }
-    });
-  }
-
-  #flush(): void {
-    this.#flushScheduled = false;
-    const group = this.#pending;
-    if (group.length === 0) return;
-    this.#pending = [];
-    const outcomes: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = [];
-    try {
-      this.#db
-        .transaction(() => {
-          for (const { work } of group) {
-            try {
-              outcomes.push({ ok: true, value: work() });
-            } catch (error) {
-              // A refusal (event id used by another job) is decided before the write starts; any
-              // other error may leave a write half done, so it undoes the whole group.
-              if (!(error instanceof PipelineJobsError)) throw error;
-              outcomes.push({ ok: false, error });
-            }
-          }
-        })
-        .immediate();
-    } catch (error) {
-      for (const write of group) write.reject(error);
-      return;
-    }
-    group.forEach((write, i) => {
-      const outcome = outcomes[i];
-      if (outcome?.ok === true) write.resolve(outcome.value as never);
-      else write.reject(outcome?.error);
-    });
   }
 
   #getSync(uuid: string): JobDocument | undefined {
