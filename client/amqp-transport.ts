@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { connect, type ChannelModel, type ConfirmChannel, type ConsumeMessage, type Message } from 'amqplib';
-import { PipelineJobsError } from '../errors/index.js';
+import { busUnavailable, PipelineJobsError } from '../errors/index.js';
 import { jobCallbacks, type JobCallbacks } from './callback-urls.js';
 import type { ClientEvent, CreatedJob, CreateJobRequest, DescribeHint, EventVerdict, JobSnapshot, PipelineJobsTransport } from './transport.js';
 import { VerdictTimeoutError } from './verdict-timeout-error.js';
-import { isObject, optionalField, optionalNumber, optionalString, redactUrl, refusal, stateField, stringField, unavailable, unexpected } from './wire.js';
+import { isObject, optionalField, optionalNumber, optionalString, redactUrl, refusal, stateField, stringField, unexpected } from './wire.js';
 
 /** Options of {@link AmqpTransport}. */
 export interface AmqpTransportOptions {
@@ -173,7 +173,7 @@ export class AmqpTransport implements PipelineJobsTransport {
         reject(
           pending.confirmed
             ? new VerdictTimeoutError(`no reply from a manager within ${this.#timeoutMs} ms to the ${context.event} event: it is on the bus and may still be applied`, context)
-            : unavailable(`the broker did not confirm the ${context.event} event within ${this.#timeoutMs} ms`),
+            : busUnavailable(`the broker did not confirm the ${context.event} event within ${this.#timeoutMs} ms`),
         );
       }, this.#timeoutMs);
       this.#pending.set(correlationId, { resolve, reject, timer, context, confirmed: false });
@@ -192,17 +192,17 @@ export class AmqpTransport implements PipelineJobsTransport {
       try {
         session.channel.publish(this.#exchange, 'event', body, properties, (err: unknown) => {
           if (err === null || err === undefined) this.#confirmed(correlationId);
-          else this.#fail(correlationId, unavailable(`the broker refused the ${context.event} event`, err));
+          else this.#fail(correlationId, busUnavailable(`the broker refused the ${context.event} event`, err));
         });
       } catch (err) {
         // Thrown synchronously: the channel is closing.
-        this.#fail(correlationId, unavailable(`the ${context.event} event could not be published`, err));
+        this.#fail(correlationId, busUnavailable(`the ${context.event} event could not be published`, err));
       }
     });
   }
 
   async #open(): Promise<Session> {
-    if (this.#closed) throw unavailable('the transport is closed');
+    if (this.#closed) throw busUnavailable('the transport is closed');
     this.#session ??= this.#connect().catch((err: unknown) => {
       this.#session = undefined;
       throw err;
@@ -215,7 +215,7 @@ export class AmqpTransport implements PipelineJobsTransport {
     try {
       model = await connect(this.#url, { clientProperties: { connection_name: `pipelinejobs client (pid ${process.pid}, ${randomUUID().slice(0, 8)})` }, noDelay: true });
     } catch (err) {
-      throw unavailable(`cannot connect to ${redactUrl(this.#url)}`, err);
+      throw busUnavailable(`cannot connect to ${redactUrl(this.#url)}`, err);
     }
     // Without listeners, an 'error' event would throw; 'close' follows it and is handled below.
     model.on('error', () => undefined);
@@ -229,14 +229,14 @@ export class AmqpTransport implements PipelineJobsTransport {
       try {
         await channel.checkExchange(this.#exchange);
       } catch (err) {
-        throw unavailable(`the exchange ${this.#exchange} does not exist: no manager has run with prefix ${this.#prefix} on this broker`, err);
+        throw busUnavailable(`the exchange ${this.#exchange} does not exist: no manager has run with prefix ${this.#prefix} on this broker`, err);
       }
       await channel.consume(DIRECT_REPLY_TO, (reply) => reply !== null && this.#onReply(reply), { noAck: true });
       channel.on('return', (returned: Message) => this.#onReturn(returned));
       return session;
     } catch (err) {
       await model.close().catch(() => undefined);
-      throw err instanceof PipelineJobsError ? err : unavailable(`cannot open a channel on ${redactUrl(this.#url)}`, err);
+      throw err instanceof PipelineJobsError ? err : busUnavailable(`cannot open a channel on ${redactUrl(this.#url)}`, err);
     }
   }
 
@@ -265,7 +265,7 @@ export class AmqpTransport implements PipelineJobsTransport {
   #onReturn(message: Message): void {
     const correlationId: unknown = message.properties.correlationId;
     if (typeof correlationId !== 'string') return;
-    this.#fail(correlationId, unavailable(`no queue is bound to ${this.#exchange}: no manager has declared its queue (prefix ${this.#prefix}); the event was dropped`));
+    this.#fail(correlationId, busUnavailable(`no queue is bound to ${this.#exchange}: no manager has declared its queue (prefix ${this.#prefix}); the event was dropped`));
   }
 
   #confirmed(correlationId: string): void {
@@ -296,7 +296,7 @@ export class AmqpTransport implements PipelineJobsTransport {
   #lost(pending: Pending, why: string): Error {
     return pending.confirmed
       ? new VerdictTimeoutError(`${why} before the manager replied to the ${pending.context.event} event: it is on the bus and may still be applied`, pending.context)
-      : unavailable(`${why} before the broker confirmed the ${pending.context.event} event`);
+      : busUnavailable(`${why} before the broker confirmed the ${pending.context.event} event`);
   }
 
   #sessionLost(session: Session): void {

@@ -1,8 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { busUnavailable } from '../errors/index.js';
 import { jobCallbacks, type JobCallbacks } from './callback-urls.js';
 import type { ClientEvent, CreatedJob, CreateJobRequest, EventVerdict, JobSnapshot, PipelineJobsTransport } from './transport.js';
 import { VerdictTimeoutError } from './verdict-timeout-error.js';
-import { isObject, optionalField, optionalNumber, optionalObject, optionalString, redactUrl, refusal, stateField, stringField, unavailable, unexpected } from './wire.js';
+import { isObject, optionalField, optionalNumber, optionalObject, optionalString, redactUrl, refusal, stateField, stringField, unexpected } from './wire.js';
 
 /** Options of {@link HttpTransport}. */
 export interface HttpTransportOptions {
@@ -141,7 +142,7 @@ export class HttpTransport implements PipelineJobsTransport {
   async describe(uuid: string, token: string): Promise<JobSnapshot> {
     const deadline = Date.now() + this.#timeoutMs;
     const answer = await this.#call('GET', `/jobs/${encodeURIComponent(uuid)}`, undefined, deadline, () =>
-      unavailable(`the bridge at ${redactUrl(this.#base)} did not answer within ${this.#timeoutMs} ms`),
+      busUnavailable(`the bridge at ${redactUrl(this.#base)} did not answer within ${this.#timeoutMs} ms`),
     );
     const job = this.#accepted(answer, 'the job', { uuid });
     return {
@@ -184,7 +185,7 @@ export class HttpTransport implements PipelineJobsTransport {
    */
   async #call(method: 'GET' | 'POST', path: string, body: object | undefined, deadline: number, onDeadline: () => Error): Promise<Answer> {
     for (let attempt = 0; ; attempt++) {
-      if (this.#closing.signal.aborted) throw unavailable('the transport is closed');
+      if (this.#closing.signal.aborted) throw busUnavailable('the transport is closed');
       const remaining = deadline - Date.now();
       if (remaining <= 0) throw onDeadline();
       let response: Response;
@@ -196,9 +197,9 @@ export class HttpTransport implements PipelineJobsTransport {
           signal: AbortSignal.any([this.#closing.signal, AbortSignal.timeout(remaining)]),
         });
       } catch (err) {
-        if (this.#closing.signal.aborted) throw unavailable('the transport is closed', err);
+        if (this.#closing.signal.aborted) throw busUnavailable('the transport is closed', err);
         if (Date.now() >= deadline) throw onDeadline();
-        if (attempt >= this.#retries) throw unavailable(`cannot reach the bridge at ${redactUrl(this.#base)}`, err);
+        if (attempt >= this.#retries) throw busUnavailable(`cannot reach the bridge at ${redactUrl(this.#base)}`, err);
         await this.#pause(attempt, undefined, deadline, onDeadline);
         continue;
       }
@@ -220,7 +221,7 @@ export class HttpTransport implements PipelineJobsTransport {
     for (let pause = POLL_INITIAL_MS; ; pause = Math.min(POLL_MAX_MS, pause * 2)) {
       const value = await read();
       if (value !== undefined) return value;
-      if (this.#closing.signal.aborted) throw unavailable('the transport is closed');
+      if (this.#closing.signal.aborted) throw busUnavailable('the transport is closed');
       const wait = Math.min(pause, deadline - Date.now());
       if (wait <= 0) throw new DeadlineExceeded();
       await sleep(wait, undefined, { signal: this.#closing.signal }).catch(() => undefined);

@@ -51,12 +51,6 @@ export function refusal(error: unknown, details: Readonly<Record<string, unknown
   return new PipelineJobsError(error['code'] as ErrorCode, message, { ...own, ...details });
 }
 
-/** The event could not be handed to the tracker: nothing (or, after a lost connection, maybe nothing) was accepted. */
-export function unavailable(message: string, cause?: unknown): PipelineJobsError {
-  const details = cause === undefined ? {} : { cause: describeCause(cause) };
-  return new PipelineJobsError('bus_unavailable', message, details, cause === undefined ? undefined : { cause });
-}
-
 /** `url` without user name and password, for messages. */
 export function redactUrl(url: string): string {
   try {
@@ -73,11 +67,4 @@ export function redactUrl(url: string): string {
 /** `{[key]: value}` when value is defined, else `{}` (optional properties under exactOptionalPropertyTypes). */
 export function optionalField<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
   return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
-}
-
-/** A failure's message for `details`: the Error's own (and its cause's, where fetch hides the reason). */
-function describeCause(cause: unknown): string {
-  if (!(cause instanceof Error)) return typeof cause === 'string' ? cause : JSON.stringify(cause) ?? 'unknown';
-  const inner = cause.cause instanceof Error ? `: ${cause.cause.message}` : '';
-  return `${cause.message}${inner}`;
 }

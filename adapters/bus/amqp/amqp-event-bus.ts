@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { connect, type Options } from 'amqplib';
+import { busUnavailable } from '../../../errors/index.js';
 import type {
   ConsumeOptions,
   DeadLetter,
@@ -10,7 +11,7 @@ import type {
   StateNotification,
   Subscription,
 } from '../../../ports/event-bus.js';
-import { AmqpConnection, redactUrl, unavailable } from './amqp-connection.js';
+import { AmqpConnection, redactUrl } from './amqp-connection.js';
 import { AmqpConsumer } from './amqp-consumer.js';
 import { forwardedHeaders, toDeadLetter } from './amqp-headers.js';
 import { PendingRequests } from './amqp-requests.js';
@@ -93,7 +94,7 @@ export class AmqpEventBus implements EventBus {
   /** Stops the consumers and subscriptions and closes the connection for good; idempotent. */
   async close(): Promise<void> {
     await Promise.all([...this.#consumers].map((c) => c.stop()));
-    this.#requests.rejectAll(unavailable('the bus is closed'));
+    this.#requests.rejectAll(busUnavailable('event bus unavailable: the bus is closed'));
     await this.#connection.close();
   }
 
@@ -171,7 +172,7 @@ export class AmqpEventBus implements EventBus {
     try {
       model = await connect(this.#url, { clientProperties: { connection_name: `${this.#connectionName} cleanup` } });
     } catch (err) {
-      throw unavailable(`cannot connect to ${redactUrl(this.#url)}`, err);
+      throw busUnavailable(`event bus unavailable: cannot connect to ${redactUrl(this.#url)}`, err);
     }
     try {
       const channel = await model.createChannel();

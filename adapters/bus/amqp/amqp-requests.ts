@@ -1,6 +1,6 @@
 import type { ConsumeMessage } from 'amqplib';
 import { RequestTimeoutError } from '../../../ports/event-bus.js';
-import { unavailable } from './amqp-connection.js';
+import { busUnavailable } from '../../../errors/index.js';
 import type { AmqpSession } from './amqp-session.js';
 
 interface Pending {
@@ -87,7 +87,7 @@ export class PendingRequests {
     for (const [id, pending] of this.#pending) {
       if (pending.session !== session) continue;
       this.#forget(id, pending);
-      pending.reject(unavailable('connection lost while waiting for the reply'));
+      pending.reject(busUnavailable('event bus unavailable: connection lost while waiting for the reply'));
     }
   }
 
