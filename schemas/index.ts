@@ -27,3 +27,4 @@ export {
 } from './validators.js';
 export { CONFIG_KEYS, limitsFromConfig, loadConfig, unknownConfigNames } from './config.js';
 export { schemaDocuments } from './schema-documents.js';
+export { createAjv, type AjvPurpose } from './create-ajv.js';

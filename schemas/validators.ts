@@ -1,18 +1,12 @@
-import { Ajv, type ValidateFunction } from 'ajv';
-import ajvFormats from 'ajv-formats';
+import type { ValidateFunction } from 'ajv';
 import { PipelineJobsError } from '../errors/index.js';
+import { createAjv } from './create-ajv.js';
 import { clip, toValidationError } from './format-error.js';
 import { guardPayload, resolveLimits, type PayloadLimits } from './payload-guard.js';
 import { schemaDocuments } from './schema-documents.js';
 import type { AgaveJob, CreateRequest, EventMessage, JobDocument, JobEventName, SlurmNotification } from './types.js';
 
-// allErrors:false stops at the first failure: the hot path pays for one error, and callers
-// report one field anyway. useDefaults fills create-request `data: {}`. allowUnionTypes admits
-// `"type": ["object", "null"]` (history data), clearer in messages than an anyOf.
-const ajv = new Ajv({ allErrors: false, strict: true, allowUnionTypes: true, useDefaults: true });
-ajvFormats.default(ajv, { formats: ['date-time'] });
-// ajv-formats' "uuid" also accepts a `urn:uuid:` prefix; job lookups need the bare canonical form.
-ajv.addFormat('uuid', /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/);
+const ajv = createAjv('messages');
 ajv.addSchema(schemaDocuments.common);
 ajv.addSchema(schemaDocuments.historyEntry);
 

@@ -1,13 +1,10 @@
-import { Ajv } from 'ajv';
-import ajvFormats from 'ajv-formats';
 import type { FastifyInstance } from 'fastify';
+import { createAjv } from '../../schemas/index.js';
 import type { BridgeContext } from './bridge-context.js';
 import { registerCreateRoute } from './create-route.js';
 import { registerEventRoutes } from './event-routes.js';
 
-const queryAjv = new Ajv({ coerceTypes: true, useDefaults: true, removeAdditional: false, allErrors: false, strict: false });
-ajvFormats.default(queryAjv, { formats: ['date-time'] });
-queryAjv.addFormat('uuid', /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/);
+const queryAjv = createAjv('http-query');
 
 /**
  * The bridge's write routes (`POST /jobs`, `/events`, `/callbacks/*`) in their own encapsulated
