@@ -5,7 +5,8 @@ import { buildNewJob } from '../model/new-job.js';
 import type { JobTokens, VerifiedToken } from '../model/job-tokens.js';
 import type { TokenCheck } from '../ports/event-bus.js';
 import type { JobStore } from '../ports/job-store.js';
-import type { EventMessage, JobDocument } from '../schemas/types.js';
+import type { EventMessage } from '../schemas/types.js';
+import type { JobDocument } from '../model/job.js';
 
 /** Everything {@link decideEvent} needs besides the message. */
 export interface DecideContext {

@@ -11,7 +11,7 @@ import type { Logger } from '../ports/logger.js';
 import { parseEventMessage, resolveLimits, type PayloadLimits } from '../schemas/index.js';
 import type { EventMessage } from '../schemas/types.js';
 import { decideEvent } from './decide-event.js';
-import { eventIdOf } from './event-identity.js';
+import { eventIdOf } from '../model/event-identity.js';
 import { JobLanes } from './job-lanes.js';
 import type { ManagerMetrics } from './manager-metrics.js';
 

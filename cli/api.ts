@@ -1,5 +1,5 @@
 import { PipelineJobsError, ERROR_CODES, type ErrorCode } from '../errors/index.js';
-import type { Config } from '../schemas/types.js';
+import type { Config } from '../config/config.js';
 
 /** The server could not be reached at all (nothing was sent or no answer came). */
 export class UnreachableError extends Error {
@@ -22,7 +22,7 @@ export class Api {
    * variables. Loads the configuration validator, so only a command that calls the server pays for it.
    */
   static async fromEnv(env: Readonly<Record<string, string | undefined>>): Promise<Api> {
-    const { loadConfig } = await import('../schemas/config.js');
+    const { loadConfig } = await import('../config/load-config.js');
     return new Api(loadConfig(env));
   }
 

@@ -25,4 +25,4 @@ export { VerdictTimeoutError, isVerdictTimeoutError } from './verdict-timeout-er
 /** The error every refusal is thrown as; branch on its `code`. */
 export { ERROR_CODES, PipelineJobsError, isPipelineJobsError, type ErrorCode, type ErrorDetails } from '../errors/index.js';
 /** The machine's states and events, and free-form job data. */
-export type { JobEventName, JobState, JsonObject } from '../schemas/types.js';
+export type { JobEventName, JobState, JsonObject } from '../model/job.js';

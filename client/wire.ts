@@ -1,5 +1,5 @@
 import { PipelineJobsError, type ErrorCode } from '../errors/index.js';
-import type { JobState, JsonObject } from '../schemas/types.js';
+import type { JobState, JsonObject } from '../model/job.js';
 
 /** Reading answers from the wire: small shape checks, so a wrong answer fails with a clear error. */
 

@@ -1,6 +1,6 @@
 import { acceptedLater, nextState, type JobEventName, type JobState } from '../fsm/index.js';
 import type { JobStore } from '../ports/job-store.js';
-import type { HistoryEntry, JobDocument } from '../schemas/types.js';
+import type { HistoryEntry, JobDocument } from './job.js';
 import { unknownJob, type Deferred, type EventOutcome, type Rejected } from './event-outcome.js';
 
 /** A validated event for an existing job, with its idempotency id already fixed. */

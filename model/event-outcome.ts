@@ -1,7 +1,7 @@
 import type { ErrorCode } from '../errors/index.js';
 import type { JobState } from '../fsm/index.js';
 import type { TokenCheck } from '../ports/event-bus.js';
-import type { HistoryEntry, JobDocument } from '../schemas/types.js';
+import type { HistoryEntry, JobDocument } from './job.js';
 
 /** Why an event could not apply now but may later (its prerequisite has not arrived yet). */
 export type DeferCode = 'unknown_job' | 'illegal_transition' | 'sequence_gap';

@@ -1,6 +1,6 @@
 import type { JobEventName, JobState } from '../fsm/index.js';
 import type { EventOutcome } from '../model/event-outcome.js';
-import type { HistoryEntry, JobDocument } from '../schemas/types.js';
+import type { HistoryEntry, JobDocument } from '../model/job.js';
 
 /** A new job, fully built by the caller (see `model/new-job.ts`): the store only inserts it. */
 export interface NewJobRecord {

@@ -4,7 +4,8 @@ import { createAjv } from './create-ajv.js';
 import { clip, toValidationError } from './format-error.js';
 import { guardPayload, resolveLimits, type PayloadLimits } from './payload-guard.js';
 import { schemaDocuments } from './schema-documents.js';
-import type { AgaveJob, CreateRequest, EventMessage, JobDocument, JobEventName, SlurmNotification } from './types.js';
+import type { JobDocument, JobEventName } from '../model/job.js';
+import type { AgaveJob, CreateRequest, EventMessage, SlurmNotification } from './types.js';
 
 const ajv = createAjv('messages');
 ajv.addSchema(schemaDocuments.common);

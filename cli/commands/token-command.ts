@@ -4,7 +4,7 @@ import { JobTokens } from '../../model/job-tokens.js';
 import { EXIT, type Command } from '../command.js';
 import { parseDuration } from '../duration.js';
 import { usageError } from '../output.js';
-import { loadOrCreateSecret } from '../secret.js';
+import { loadOrCreateSecret } from '../../app/secret.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -23,7 +23,7 @@ operator's command, run where the server's configuration is.
     const { values, positionals } = parseArgs({ args, allowPositionals: true, strict: true, options: { ttl: { type: 'string' } } });
     const [uuid] = positionals;
     if (uuid === undefined || positionals.length > 1 || !UUID.test(uuid)) throw usageError('expected one job uuid');
-    const { loadConfig } = await import('../../schemas/config.js');
+    const { loadConfig } = await import('../../config/load-config.js');
     const config = loadConfig(io.env);
     const secret = config.PJM_SECRET ?? loadOrCreateSecret(resolve(config.PJM_DATA_DIR));
     const ttl = values.ttl === undefined ? config.PJM_TOKEN_TTL_SECONDS : parseDuration(values.ttl);

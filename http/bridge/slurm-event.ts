@@ -1,4 +1,4 @@
-import type { JobEventName } from '../../schemas/index.js';
+import type { JobEventName } from '../../model/job.js';
 
 /**
  * What a Slurm notification mail reports. `time_limit` is a warning (the job reached N% of its

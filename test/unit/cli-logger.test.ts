@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import { sep } from 'node:path';
 import { PassThrough } from 'node:stream';
 import t from 'tap';
-import { createLogger, createPrettyLogger, safeUrl } from '../../cli/logger.js';
+import { createLogger, createPrettyLogger, safeUrl } from '../../app/logger.js';
 
 t.test('tokens, nonces, secrets and credentials never reach the log', async (t) => {
   const sink = new PassThrough();

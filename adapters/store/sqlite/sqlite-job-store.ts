@@ -12,7 +12,7 @@ import type {
   ListQuery,
   NewJobRecord,
 } from '../../../ports/job-store.js';
-import type { HistoryEntry, JobDocument } from '../../../schemas/types.js';
+import type { HistoryEntry, JobDocument } from '../../../model/job.js';
 import type { JobEventName } from '../../../fsm/index.js';
 import { decodeCursor, encodeCursor, pageSize } from '../../../model/list-cursor.js';
 import { eventIdConflict, unknownJob, versionConflict, type EventOutcome } from '../../../model/event-outcome.js';

@@ -1,5 +1,6 @@
 import t from 'tap';
-import { JOB_DOCUMENT_LIMITS, validateJobDocument, type HistoryEntry, type JobDocument } from '../../../schemas/index.js';
+import { JOB_DOCUMENT_LIMITS, validateJobDocument } from '../../../schemas/index.js';
+import type { HistoryEntry, JobDocument } from '../../../model/job.js';
 
 const UUID = '6ba7b810-9dad-11d1-80b4-00c04fd430c8';
 const ID = '0190b5c2-7c3e-7d2a-9f4b-2c1a5e6f7a8b';

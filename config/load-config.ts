@@ -1,9 +1,9 @@
 import { PipelineJobsError } from '../errors/index.js';
-import { createAjv } from './create-ajv.js';
-import { describeAllErrors } from './format-error.js';
-import type { PayloadLimits } from './payload-guard.js';
-import { schemaDocuments } from './schema-documents.js';
-import type { Config } from './types.js';
+import { createAjv } from '../schemas/create-ajv.js';
+import { describeAllErrors } from '../schemas/format-error.js';
+import type { PayloadLimits } from '../schemas/payload-guard.js';
+import { schemaDocuments } from '../schemas/schema-documents.js';
+import type { Config } from './config.js';
 
 const validateConfig = createAjv('config').compile<Config>(schemaDocuments.config);
 

@@ -12,7 +12,7 @@ import { JobTokens } from '../model/job-tokens.js';
 import type { EventBus } from '../ports/event-bus.js';
 import type { JobStore } from '../ports/job-store.js';
 import type { NonceStore } from '../ports/nonce-store.js';
-import type { Config } from '../schemas/types.js';
+import type { Config } from '../config/config.js';
 import { ensureDataDir } from './data-dir.js';
 import { safeUrl } from './logger.js';
 import { loadOrCreateSecret } from './secret.js';
