@@ -8,13 +8,11 @@ export type {
 } from './types.js';
 export { DEFAULT_LIMITS, guardPayload, isPlainObject, resolveLimits, type PayloadLimits } from './payload-guard.js';
 export {
-  JOB_DOCUMENT_LIMITS,
   isKnownEventName,
   parseAgaveJob,
   parseCreateRequest,
   parseEventMessage,
   parseSlurmNotification,
-  validateJobDocument,
 } from './validators.js';
 export { schemaDocuments } from './schema-documents.js';
 export { createAjv, type AjvPurpose } from './create-ajv.js';
