@@ -3,7 +3,7 @@ import { RequestTimeoutError, type EventBus } from '../../ports/event-bus.js';
 import type { JobState } from '../../fsm/index.js';
 import type { EventMessage } from '../../schemas/index.js';
 
-/** What the manager answers a request with (see `actors/manager.ts`). */
+/** What the manager answers a request with (built by `replyOf`, `model/outcome-reply.ts`). */
 export type ManagerReply =
   | { readonly outcome: 'applied' | 'duplicate'; readonly uuid: string; readonly state: JobState; readonly version: number; readonly token?: string; readonly archivePath?: string }
   | { readonly outcome: 'rejected'; readonly error: { readonly code: ErrorCode; readonly message: string; readonly details?: Readonly<Record<string, unknown>> } };
