@@ -18,26 +18,43 @@ module.exports = {
     {
       name: 'schemas-imports-only-ajv-and-errors',
       severity: 'error',
-      comment: 'schemas/ may use ajv, ajv-formats, node built-ins, errors/ and its own files.',
+      comment: 'schemas/ may use ajv, ajv-formats, node built-ins, errors/, the job types (model/job.ts) and its own files.',
       from: { path: '^schemas/' },
       to: {
-        pathNot: '^(schemas|errors)/|(^|/)node_modules/(ajv|ajv-formats)/',
+        pathNot: '^(schemas|errors)/|^model/job\\.ts$|(^|/)node_modules/(ajv|ajv-formats)/',
         dependencyTypesNot: ['core'],
       },
     },
     {
-      name: 'core-not-to-adapters-or-cli',
+      name: 'core-not-to-app-or-cli',
       severity: 'error',
-      comment: 'actors/ and http/ talk to ports; only cli/ wires adapters in.',
+      comment: 'actors/ and http/ talk to ports; they do not reach up into the composition (app/) or the command line (cli/).',
       from: { path: '^(actors|http)/' },
-      to: { path: '^(adapters|cli)/' },
+      to: { path: '^(app|cli)/' },
     },
     {
-      name: 'adapters-not-to-core-or-cli',
+      name: 'adapters-wired-only-by-app',
       severity: 'error',
-      comment: 'Adapters implement ports; they must not reach up into actors/, http/ or cli/.',
+      comment: 'app/ is the only place that wires adapters to ports; everything else knows the ports alone.',
+      from: { pathNot: '^(app|adapters)/' },
+      to: { path: '^adapters/' },
+    },
+    {
+      name: 'adapters-not-to-core-app-or-cli',
+      severity: 'error',
+      comment: 'Adapters implement ports; they must not reach up into actors/, http/, app/ or cli/.',
       from: { path: '^adapters/' },
-      to: { path: '^(actors|http|cli)/' },
+      to: { path: '^(actors|http|app|cli)/' },
+    },
+    {
+      name: 'config-imports-only-schemas-and-errors',
+      severity: 'error',
+      comment: 'config/ reads and validates settings: schemas/, errors/, node built-ins and its own files.',
+      from: { path: '^config/' },
+      to: {
+        pathNot: '^(config|schemas|errors)/|^model/job\\.ts$|(^|/)node_modules/(ajv|ajv-formats)/',
+        dependencyTypesNot: ['core'],
+      },
     },
     {
       name: 'protocol-imports-only-schemas-errors-model',
@@ -53,10 +70,11 @@ module.exports = {
     {
       name: 'client-imports-only-protocol-schemas-and-errors',
       severity: 'error',
-      comment: 'The client library ships alone: protocol/, schemas/, errors/, amqplib, node built-ins and its own files.',
+      comment:
+        'The client library ships alone: protocol/, schemas/, errors/, the job types (model/job.ts), amqplib, node built-ins and its own files.',
       from: { path: '^client/' },
       to: {
-        pathNot: '^(client|protocol|schemas|errors)/|(^|/)node_modules/amqplib/',
+        pathNot: '^(client|protocol|schemas|errors)/|^model/job\\.ts$|(^|/)node_modules/amqplib/',
         dependencyTypesNot: ['core'],
       },
     },
@@ -71,22 +89,22 @@ module.exports = {
       name: 'server-not-to-client',
       severity: 'error',
       comment: 'What the server and the client share lives in protocol/; the server never imports the client library.',
-      from: { path: '^(http|actors|adapters|ports|model|schemas|fsm|app)/' },
+      from: { path: '^(http|actors|adapters|ports|model|schemas|fsm|config|app)/' },
       to: { path: '^client/' },
     },
     {
       name: 'cli-not-to-http',
       severity: 'error',
       comment:
-        'Commands reach a server over HTTP with the client library, never through the server code; only the wiring that starts the HTTP server may build it (until it moves to app/).',
-      from: { path: '^cli/', pathNot: '^cli/start-http\\.ts$' },
+        'Commands reach a server over HTTP with the client library, never through the server code; app/ builds the HTTP server.',
+      from: { path: '^cli/' },
       to: { path: '^http/' },
     },
     {
       name: 'no-test-or-bench-imports',
       severity: 'error',
       comment: 'Shipped code must not import tests, fixtures or benchmarks.',
-      from: { path: '^(fsm|schemas|errors|model|protocol|ports|adapters|actors|http|cli|client)/' },
+      from: { path: '^(fsm|schemas|errors|config|model|protocol|ports|adapters|actors|http|app|cli|client)/' },
       to: { path: '^(test|bench)/' },
     },
     {

@@ -1,26 +1,12 @@
-import { PipelineJobsError, type ErrorCode } from '../errors/index.js';
-import type { JobState } from '../fsm/index.js';
-import { applyEvent, type DeferCode } from '../model/apply-event.js';
+import { PipelineJobsError } from '../errors/index.js';
+import { applyEvent } from '../model/apply-event.js';
+import type { EventOutcome, Rejected } from '../model/event-outcome.js';
 import { buildNewJob } from '../model/new-job.js';
 import type { JobTokens, VerifiedToken } from '../model/job-tokens.js';
 import type { TokenCheck } from '../ports/event-bus.js';
 import type { JobStore } from '../ports/job-store.js';
-import type { EventMessage, HistoryEntry, JobDocument } from '../schemas/types.js';
-
-/** Why a repeated create is answered without the job's token. */
-export interface Withheld {
-  readonly code: 'job_exists';
-  readonly message: string;
-}
-
-/** What the manager does with one validated message. */
-export type Decision =
-  | { readonly outcome: 'applied'; readonly job: JobDocument; readonly from: JobState | null; readonly entry?: HistoryEntry; readonly token?: string }
-  /** A repeated create carries the token for its creator, or `withheld` for anyone else. */
-  | { readonly outcome: 'duplicate'; readonly job: JobDocument; readonly token?: string; readonly withheld?: Withheld }
-  /** `token`: what was known of the message's token, kept with it if the retries run out. */
-  | { readonly outcome: 'deferred'; readonly code: DeferCode; readonly message: string; readonly token: TokenCheck }
-  | { readonly outcome: 'rejected'; readonly code: ErrorCode; readonly message: string; readonly token: TokenCheck };
+import type { EventMessage } from '../schemas/types.js';
+import type { JobDocument } from '../model/job.js';
 
 /** Everything {@link decideEvent} needs besides the message. */
 export interface DecideContext {
@@ -38,11 +24,17 @@ export interface DecideContext {
   readonly publisher: string;
 }
 
-/** Refusals of a token, by the stateless check or once the job is loaded. */
-const TOKEN_CODES: ReadonlySet<string> = new Set(['token_missing', 'token_invalid', 'token_expired']);
-
-function rejected(err: PipelineJobsError, token: TokenCheck): Decision {
-  return { outcome: 'rejected', code: err.code, message: err.message, token };
+/**
+ * Runs a token check. The token rules throw their refusals (missing, invalid, expired): here they
+ * become the outcome the event ends with; any other error is unexpected and thrown on.
+ */
+function checkToken<T>(check: () => T): { readonly passed: T } | { readonly refusal: Rejected } {
+  try {
+    return { passed: check() };
+  } catch (err) {
+    if (err instanceof PipelineJobsError) return { refusal: { outcome: 'rejected', code: err.code, message: err.message, token: 'refused' } };
+    throw err;
+  }
 }
 
 /**
@@ -59,17 +51,13 @@ function requesterOf(message: Extract<EventMessage, { name: 'create' }>, context
   return { creator: message.creator, verified };
 }
 
-async function decideCreate(message: Extract<EventMessage, { name: 'create' }>, context: DecideContext): Promise<Decision> {
+async function decideCreate(message: Extract<EventMessage, { name: 'create' }>, context: DecideContext): Promise<EventOutcome> {
   if (message.uuid !== undefined && message.uuid.toLowerCase() !== context.uuid) {
     return { outcome: 'rejected', code: 'schema_violation', message: `event.uuid ${message.uuid} is not the uuid of this pipeline and data (${context.uuid})`, token: 'unchecked' };
   }
-  let requester: ReturnType<typeof requesterOf>;
-  try {
-    requester = requesterOf(message, context);
-  } catch (err) {
-    if (err instanceof PipelineJobsError) return rejected(err, 'refused');
-    throw err;
-  }
+  const checked = checkToken(() => requesterOf(message, context));
+  if ('refusal' in checked) return checked.refusal;
+  const requester = checked.passed;
   const record = buildNewJob(
     {
       pipeline: message.pipeline,
@@ -98,52 +86,40 @@ async function decideCreate(message: Extract<EventMessage, { name: 'create' }>, 
 
 /**
  * Token check, then create or load → machine → conditional write. Refusals come back as
- * decisions; only infrastructure failures (store unreachable) throw.
+ * outcomes; only infrastructure failures (store unreachable) throw.
  *
  * A job-scoped event's token is checked when tokens are required, and whenever one is present (the
  * bridge always sends one): its signature first, then, once the job is loaded, its creator and
  * whether the job's life still covers it.
  */
-export async function decideEvent(message: EventMessage, context: DecideContext): Promise<Decision> {
+export async function decideEvent(message: EventMessage, context: DecideContext): Promise<EventOutcome> {
   if (message.name === 'create') return decideCreate(message, context);
   let verified: VerifiedToken | undefined;
   if (context.requireToken || message.token !== undefined) {
-    try {
-      verified = context.tokens.verify(context.uuid, message.token, context.now);
-    } catch (err) {
-      if (err instanceof PipelineJobsError) return rejected(err, 'refused');
-      throw err;
-    }
+    const checked = checkToken(() => context.tokens.verify(context.uuid, message.token, context.now));
+    if ('refusal' in checked) return checked.refusal;
+    verified = checked.passed;
   }
   const token: TokenCheck = verified === undefined ? 'unchecked' : 'verified';
   const admitted = verified;
-  try {
-    const outcome = await applyEvent(
-      context.store,
-      {
-        id: context.eventId,
-        uuid: context.uuid,
-        name: message.name,
-        data: message.data ?? null,
-        source: message.source ?? context.source,
-        ...(message.detail !== undefined && { detail: message.detail }),
-        ...(message.seq !== undefined && { seq: message.seq }),
-      },
-      { now: context.now, ...(admitted !== undefined && { admit: (job: JobDocument) => context.tokens.admit(admitted, job, context.now) }) },
-    );
-    switch (outcome.outcome) {
-      case 'applied':
-        return { outcome: 'applied', job: outcome.job, from: outcome.from, entry: outcome.entry };
-      case 'duplicate':
-        return { outcome: 'duplicate', job: outcome.job };
-      case 'deferred':
-        return { outcome: 'deferred', code: outcome.code, message: outcome.message, token };
-      case 'rejected':
-        return { outcome: 'rejected', code: outcome.code, message: outcome.message, token };
-    }
-  } catch (err) {
-    if (err instanceof PipelineJobsError && TOKEN_CODES.has(err.code)) return rejected(err, 'refused');
-    if (err instanceof PipelineJobsError && err.code === 'event_id_conflict') return rejected(err, token);
-    throw err;
-  }
+  const admit = (job: JobDocument): Rejected | undefined => {
+    if (admitted === undefined) return undefined;
+    const checked = checkToken(() => context.tokens.admit(admitted, job, context.now));
+    return 'refusal' in checked ? checked.refusal : undefined;
+  };
+  const outcome = await applyEvent(
+    context.store,
+    {
+      id: context.eventId,
+      uuid: context.uuid,
+      name: message.name,
+      data: message.data ?? null,
+      source: message.source ?? context.source,
+      ...(message.detail !== undefined && { detail: message.detail }),
+      ...(message.seq !== undefined && { seq: message.seq }),
+    },
+    { now: context.now, admit },
+  );
+  if (outcome.outcome === 'deferred' || (outcome.outcome === 'rejected' && outcome.token === undefined)) return { ...outcome, token };
+  return outcome;
 }

@@ -1,17 +1,18 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { PipelineJobsError, type ErrorCode } from '../errors/index.js';
+import { PipelineJobsError } from '../errors/index.js';
 import { jobUuid } from '../model/job-identity.js';
 import type { JobTokens } from '../model/job-tokens.js';
 import { deadLetterForm } from '../model/dead-letter-form.js';
-import type { Delivery, EventBus, Subscription, TokenCheck } from '../ports/event-bus.js';
+import type { EventOutcome, Rejected } from '../model/event-outcome.js';
+import { replyOf } from '../protocol/outcome-reply.js';
+import type { Delivery, EventBus, Subscription } from '../ports/event-bus.js';
 import type { JobStore } from '../ports/job-store.js';
 import type { Logger } from '../ports/logger.js';
 import { publishedAt } from '../protocol/amqp-names.js';
-import type { ManagerReply } from '../protocol/manager-reply.js';
 import { parseEventMessage, resolveLimits, type PayloadLimits } from '../schemas/index.js';
 import type { EventMessage } from '../schemas/types.js';
-import { decideEvent, type Decision } from './decide-event.js';
-import { eventIdOf } from './event-identity.js';
+import { decideEvent } from './decide-event.js';
+import { eventIdOf } from '../model/event-identity.js';
 import { JobLanes } from './job-lanes.js';
 import type { ManagerMetrics } from './manager-metrics.js';
 
@@ -112,107 +113,114 @@ export class Manager {
   async #process(delivery: Delivery, message: EventMessage, uuid: string, started: number): Promise<void> {
     const eventId = eventIdOf(message, delivery);
     for (let attempt = 0; ; attempt++) {
-      let decision: Decision;
-      try {
-        decision = await decideEvent(message, {
-          store: this.#deps.store,
-          tokens: this.#deps.tokens,
-          requireToken: this.#options.requireToken,
-          now: this.#clock(),
-          uuid,
-          eventId,
-          source: this.#options.defaultSource,
-          publisher: delivery.userId === undefined ? 'bus' : `amqp:${delivery.userId}`,
-        });
-      } catch (err) {
-        this.#deps.metrics.count('transient');
-        this.#deps.logger.warn({ uuid, eventId, event: message.name, outcome: 'transient', attempt, err: String(err) }, 'store failure; retrying');
-        if (this.#stopping) {
-          await this.#safely(() => delivery.requeue(), uuid, eventId);
-          return;
-        }
-        await sleep(this.#backoff(attempt));
-        continue;
+      const outcome = await this.#decide(delivery, message, uuid, eventId);
+      if (outcome.outcome !== 'transient') {
+        await this.#settle(delivery, { message, uuid, eventId }, outcome, started);
+        return;
       }
-      await this.#settle(delivery, { message, uuid, eventId }, decision, started);
-      return;
+      this.#deps.metrics.count('transient');
+      this.#deps.logger.warn({ uuid, eventId, event: message.name, outcome: 'transient', code: outcome.code, attempt, err: outcome.message }, 'store failure; retrying');
+      if (this.#stopping) {
+        await this.#safely(() => delivery.requeue(), uuid, eventId);
+        return;
+      }
+      await sleep(this.#backoff(attempt));
     }
   }
 
-  async #settle(delivery: Delivery, event: { message: EventMessage; uuid: string; eventId: string } | undefined, decision: Decision, started: number): Promise<void> {
+  /** The event's outcome; a store that fails (throws) makes it `transient`, to be tried again. */
+  async #decide(delivery: Delivery, message: EventMessage, uuid: string, eventId: string): Promise<EventOutcome> {
+    try {
+      return await decideEvent(message, {
+        store: this.#deps.store,
+        tokens: this.#deps.tokens,
+        requireToken: this.#options.requireToken,
+        now: this.#clock(),
+        uuid,
+        eventId,
+        source: this.#options.defaultSource,
+        publisher: delivery.userId === undefined ? 'bus' : `amqp:${delivery.userId}`,
+      });
+    } catch (err) {
+      return { outcome: 'transient', code: 'store_unavailable', message: String(err) };
+    }
+  }
+
+  async #settle(
+    delivery: Delivery,
+    event: { message: EventMessage; uuid: string; eventId: string } | undefined,
+    outcome: Exclude<EventOutcome, { outcome: 'transient' }>,
+    started: number,
+  ): Promise<void> {
     const { logger, metrics, bus } = this.#deps;
-    const fields = { uuid: event?.uuid, eventId: event?.eventId, event: event?.message.name, outcome: decision.outcome };
-    switch (decision.outcome) {
+    const fields = { uuid: event?.uuid, eventId: event?.eventId, event: event?.message.name, outcome: outcome.outcome };
+    switch (outcome.outcome) {
       case 'applied':
       case 'duplicate': {
         await this.#safely(() => delivery.ack(), event?.uuid, event?.eventId);
-        metrics.count(decision.outcome);
-        const withheld = decision.outcome === 'duplicate' ? decision.withheld : undefined;
-        logger.info({ ...fields, state: decision.job.state, version: decision.job.version, ...(withheld !== undefined && { code: withheld.code }) }, `event ${decision.outcome}`);
-        if (decision.outcome === 'applied') {
+        metrics.count(outcome.outcome);
+        const withheld = outcome.outcome === 'duplicate' ? outcome.withheld : undefined;
+        logger.info({ ...fields, state: outcome.job.state, version: outcome.job.version, ...(withheld !== undefined && { code: withheld.code }) }, `event ${outcome.outcome}`);
+        if (outcome.outcome === 'applied') {
           await this.#safely(
             () =>
               bus.publishState({
-                uuid: decision.job.uuid,
-                pipeline: decision.job.pipeline,
-                state: decision.job.state,
-                previousState: decision.from ?? 'NONE',
-                version: decision.job.version,
-                event: decision.entry?.name ?? 'create',
-                eventId: decision.entry?.id ?? event?.eventId ?? '',
-                date: decision.job.updated,
+                uuid: outcome.job.uuid,
+                pipeline: outcome.job.pipeline,
+                state: outcome.job.state,
+                previousState: outcome.from ?? 'NONE',
+                version: outcome.job.version,
+                event: outcome.entry.name,
+                eventId: outcome.entry.id,
+                date: outcome.job.updated,
               }),
             event?.uuid,
             event?.eventId,
           );
         }
-        if (withheld !== undefined) {
-          // Settled as the harmless duplicate it is; only the answer is a refusal, without the token.
-          await this.#reply(delivery, { outcome: 'rejected', error: { ...withheld, details: { uuid: decision.job.uuid } } });
-          break;
-        }
-        await this.#reply(delivery, {
-          outcome: decision.outcome,
-          uuid: decision.job.uuid,
-          state: decision.job.state,
-          version: decision.job.version,
-          ...(decision.token !== undefined && { token: decision.token, ...(decision.job.archivePath !== undefined && { archivePath: decision.job.archivePath }) }),
-        });
+        await this.#reply(delivery, outcome);
         break;
       }
       case 'deferred': {
         const delay = this.#options.deferDelaysMs[delivery.attempts];
         if (delay !== undefined) {
           await this.#safely(() => delivery.retryLater(delay), event?.uuid, event?.eventId);
-          metrics.count('deferred', decision.code);
-          logger.info({ ...fields, code: decision.code, attempts: delivery.attempts, delayMs: delay }, `event deferred: ${decision.message}`);
+          metrics.count('deferred', outcome.code);
+          logger.info({ ...fields, code: outcome.code, attempts: delivery.attempts, delayMs: delay }, `event deferred: ${outcome.message}`);
           break;
         }
-        await this.#reject(delivery, fields, { code: decision.code, message: `${decision.message} (gave up after ${delivery.attempts} retries)`, token: decision.token });
+        await this.#reject(delivery, fields, {
+          outcome: 'rejected',
+          code: outcome.code,
+          message: `${outcome.message} (gave up after ${delivery.attempts} retries)`,
+          token: outcome.token ?? 'unchecked',
+        });
         break;
       }
       case 'rejected':
-        await this.#reject(delivery, fields, { code: decision.code, message: decision.message, token: decision.token });
+        await this.#reject(delivery, fields, outcome);
         break;
     }
     metrics.applyLatency.observe((performance.now() - started) / 1000);
   }
 
   /** Dead-letters the message in its stored form (without its token), counts, logs and answers the refusal. */
-  async #reject(delivery: Delivery, fields: Record<string, unknown>, reason: { code: ErrorCode; message: string; token: TokenCheck }): Promise<void> {
-    const { code, message } = reason;
+  async #reject(delivery: Delivery, fields: Record<string, unknown>, refusal: Rejected): Promise<void> {
+    const { code, message } = refusal;
     const eventId = fields['eventId'] as string | undefined;
     const stored = deadLetterForm(delivery.body, { maxBytes: this.#maxBytes, eventId });
+    const reason = { code, message, token: refusal.token ?? 'unchecked' };
     await this.#safely(() => delivery.deadLetter(reason, stored), fields['uuid'] as string | undefined, eventId);
     this.#deps.metrics.count('rejected', code);
     this.#deps.logger.warn({ ...fields, outcome: 'rejected', code }, `event rejected: ${message}`);
-    await this.#reply(delivery, { outcome: 'rejected', error: { code, message } });
+    await this.#reply(delivery, refusal);
   }
 
-  async #reply(delivery: Delivery, body: ManagerReply): Promise<void> {
+  /** Answers the publisher, when it waits for an answer. */
+  async #reply(delivery: Delivery, outcome: Parameters<typeof replyOf>[0]): Promise<void> {
     if (delivery.replyTo === undefined || delivery.correlationId === undefined) return;
     const { replyTo, correlationId } = delivery;
-    await this.#safely(() => this.#deps.bus.reply(replyTo, correlationId, body), undefined, undefined);
+    await this.#safely(() => this.#deps.bus.reply(replyTo, correlationId, replyOf(outcome)), undefined, undefined);
   }
 
   /** A bus call after the commit: if it fails, the broker redelivers and the duplicate path settles it. */

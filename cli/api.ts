@@ -1,6 +1,6 @@
 import { HttpApi } from '../client/http-api.js';
 import { PipelineJobsError, ERROR_CODES, type ErrorCode } from '../errors/index.js';
-import type { Config } from '../schemas/types.js';
+import type { Config } from '../config/config.js';
 
 /** Longest wait for one answer of the server. */
 const CALL_TIMEOUT_MS = 30_000;
@@ -33,7 +33,7 @@ export class Api {
    * variables. Loads the configuration validator, so only a command that calls the server pays for it.
    */
   static async fromEnv(env: Readonly<Record<string, string | undefined>>): Promise<Api> {
-    const { loadConfig } = await import('../schemas/config.js');
+    const { loadConfig } = await import('../config/load-config.js');
     return new Api(loadConfig(env));
   }
 

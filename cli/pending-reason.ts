@@ -1,6 +1,6 @@
 import { PipelineJobsError } from '../errors/index.js';
 import { ADMIN_EVENTS, isJobEventName, isJobState } from '../fsm/states.js';
-import type { JobDocument } from '../schemas/types.js';
+import type { JobDocument } from '../model/job.js';
 import type { Api } from './api.js';
 
 const RETRIES = 'the manager retries it for a while (PJM_DEFER_DELAYS_MS, about 50 s by default)';

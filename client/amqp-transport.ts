@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { connect, type ChannelModel, type ConfirmChannel, type ConsumeMessage, type Message } from 'amqplib';
-import { PipelineJobsError } from '../errors/index.js';
+import { busUnavailable, PipelineJobsError } from '../errors/index.js';
 import { DIRECT_REPLY_TO, publishHeaders } from '../protocol/amqp-names.js';
 import { jobCallbacks, type JobCallbacks } from '../protocol/callback-urls.js';
 import { encodeEventMessage } from '../protocol/event-message.js';
@@ -10,7 +10,7 @@ import { redactUrl } from '../protocol/redact-url.js';
 import type { CreateEventMessage, EventMessage, JobEventMessage } from '../schemas/types.js';
 import type { ClientEvent, CreatedJob, CreateJobRequest, DescribeHint, EventVerdict, JobSnapshot, PipelineJobsTransport } from './transport.js';
 import { VerdictTimeoutError } from './verdict-timeout-error.js';
-import { optionalField, refusal, unavailable, unexpected } from './wire.js';
+import { optionalField, refusal, unexpected } from './wire.js';
 
 /** Options of {@link AmqpTransport}. */
 export interface AmqpTransportOptions {
@@ -166,7 +166,7 @@ export class AmqpTransport implements PipelineJobsTransport {
       expired: (_why, waiting) =>
         waiting.confirmed
           ? new VerdictTimeoutError(`no reply from a manager within ${this.#timeoutMs} ms to the ${context.event} event: it is on the bus and may still be applied`, context)
-          : unavailable(`the broker did not confirm the ${context.event} event within ${this.#timeoutMs} ms`),
+          : busUnavailable(`the broker did not confirm the ${context.event} event within ${this.#timeoutMs} ms`),
     });
     const properties = {
       persistent: true,
@@ -182,17 +182,17 @@ export class AmqpTransport implements PipelineJobsTransport {
     try {
       session.channel.publish(this.#exchange, 'event', encodeEventMessage(message), properties, (err: unknown) => {
         if (err === null || err === undefined) this.#pending.confirm(correlationId);
-        else this.#pending.fail(correlationId, unavailable(`the broker refused the ${context.event} event`, err));
+        else this.#pending.fail(correlationId, busUnavailable(`the broker refused the ${context.event} event`, err));
       });
     } catch (err) {
       // Thrown synchronously: the channel is closing.
-      this.#pending.fail(correlationId, unavailable(`the ${context.event} event could not be published`, err));
+      this.#pending.fail(correlationId, busUnavailable(`the ${context.event} event could not be published`, err));
     }
     return reply;
   }
 
   async #open(): Promise<Session> {
-    if (this.#closed) throw unavailable('the transport is closed');
+    if (this.#closed) throw busUnavailable('the transport is closed');
     this.#session ??= this.#connect().catch((err: unknown) => {
       this.#session = undefined;
       throw err;
@@ -205,7 +205,7 @@ export class AmqpTransport implements PipelineJobsTransport {
     try {
       model = await connect(this.#url, { clientProperties: { connection_name: `pipelinejobs client (pid ${process.pid}, ${randomUUID().slice(0, 8)})` }, noDelay: true });
     } catch (err) {
-      throw unavailable(`cannot connect to ${redactUrl(this.#url)}`, err);
+      throw busUnavailable(`cannot connect to ${redactUrl(this.#url)}`, err);
     }
     // Without listeners, an 'error' event would throw; 'close' follows it and is handled below.
     model.on('error', () => undefined);
@@ -219,14 +219,14 @@ export class AmqpTransport implements PipelineJobsTransport {
       try {
         await channel.checkExchange(this.#exchange);
       } catch (err) {
-        throw unavailable(`the exchange ${this.#exchange} does not exist: no manager has run with prefix ${this.#prefix} on this broker`, err);
+        throw busUnavailable(`the exchange ${this.#exchange} does not exist: no manager has run with prefix ${this.#prefix} on this broker`, err);
       }
       await channel.consume(DIRECT_REPLY_TO, (reply) => reply !== null && this.#onReply(reply), { noAck: true });
       channel.on('return', (returned: Message) => this.#onReturn(returned));
       return session;
     } catch (err) {
       await model.close().catch(() => undefined);
-      throw err instanceof PipelineJobsError ? err : unavailable(`cannot open a channel on ${redactUrl(this.#url)}`, err);
+      throw err instanceof PipelineJobsError ? err : busUnavailable(`cannot open a channel on ${redactUrl(this.#url)}`, err);
     }
   }
 
@@ -244,14 +244,14 @@ export class AmqpTransport implements PipelineJobsTransport {
   #onReturn(message: Message): void {
     const correlationId: unknown = message.properties.correlationId;
     if (typeof correlationId !== 'string') return;
-    this.#pending.fail(correlationId, unavailable(`no queue is bound to ${this.#exchange}: no manager has declared its queue (prefix ${this.#prefix}); the event was dropped`));
+    this.#pending.fail(correlationId, busUnavailable(`no queue is bound to ${this.#exchange}: no manager has declared its queue (prefix ${this.#prefix}); the event was dropped`));
   }
 
   /** The error of a call whose reply can no longer arrive. */
   #lost(waiting: Waiting<CallContext>, why: string): Error {
     return waiting.confirmed
       ? new VerdictTimeoutError(`${why} before the manager replied to the ${waiting.context.event} event: it is on the bus and may still be applied`, waiting.context)
-      : unavailable(`${why} before the broker confirmed the ${waiting.context.event} event`);
+      : busUnavailable(`${why} before the broker confirmed the ${waiting.context.event} event`);
   }
 
   #sessionLost(session: Session): void {

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { busUnavailable } from '../errors/index.js';
 import { redactUrl } from '../protocol/redact-url.js';
-import { unavailable } from './wire.js';
+
 
 /**
  * The part of `fetch` the client uses: the global `fetch` fits, and so does a leaner one
@@ -112,7 +113,7 @@ export class HttpApi {
     const headers = text === undefined ? this.#headers : { ...this.#headers, 'content-type': 'application/json' };
     let last: HttpAnswer | Error | undefined;
     for (let attempt = 0; ; attempt++) {
-      if (this.closed) throw unavailable('the transport is closed');
+      if (this.closed) throw busUnavailable('the transport is closed');
       const remaining = deadline - Date.now();
       if (remaining <= 0) throw onDeadline(last);
       const timeout = Math.min(remaining, policy.attemptTimeoutMs ?? remaining);
@@ -128,10 +129,10 @@ export class HttpApi {
         if (!policy.retryable(response.status) || attempt >= policy.retries) return last;
         retryAfter = response.headers.get('retry-after');
       } catch (err) {
-        if (this.closed) throw unavailable('the transport is closed', err);
+        if (this.closed) throw busUnavailable('the transport is closed', err);
         last = err instanceof Error ? err : new Error(String(err));
         if (Date.now() >= deadline) throw onDeadline(last);
-        if (attempt >= policy.retries) throw options.onUnreachable?.(err) ?? unavailable(`cannot reach ${redactUrl(this.base)}`, err);
+        if (attempt >= policy.retries) throw options.onUnreachable?.(err) ?? busUnavailable(`cannot reach ${redactUrl(this.base)}`, err);
       }
       const delay = policy.delayMs(attempt, retryAfter);
       if (Date.now() + delay + (policy.minAttemptMs ?? 0) >= deadline) throw onDeadline(last);

@@ -1,10 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { busUnavailable } from '../errors/index.js';
 import { jobCallbacks, type JobCallbacks } from '../protocol/callback-urls.js';
 import { redactUrl } from '../protocol/redact-url.js';
 import { HttpApi, retryableStatus, type HttpAnswer, type HttpFetch, type RetryPolicy } from './http-api.js';
 import type { ClientEvent, CreatedJob, CreateJobRequest, EventVerdict, JobSnapshot, PipelineJobsTransport } from './transport.js';
 import { VerdictTimeoutError } from './verdict-timeout-error.js';
-import { isObject, optionalField, optionalNumber, optionalObject, optionalString, refusal, stateField, stringField, unavailable, unexpected } from './wire.js';
+import { isObject, optionalField, optionalNumber, optionalObject, optionalString, refusal, stateField, stringField, unexpected } from './wire.js';
 
 /** Options of {@link HttpTransport}. */
 export interface HttpTransportOptions {
@@ -133,7 +134,7 @@ export class HttpTransport implements PipelineJobsTransport {
   async describe(uuid: string, token: string): Promise<JobSnapshot> {
     const deadline = Date.now() + this.#timeoutMs;
     const answer = await this.#call('GET', `/jobs/${encodeURIComponent(uuid)}`, undefined, deadline, () =>
-      unavailable(`the bridge at ${redactUrl(this.#api.base)} did not answer within ${this.#timeoutMs} ms`),
+      busUnavailable(`the bridge at ${redactUrl(this.#api.base)} did not answer within ${this.#timeoutMs} ms`),
     );
     const job = this.#accepted(answer, 'the job', { uuid });
     return {
@@ -180,7 +181,7 @@ export class HttpTransport implements PipelineJobsTransport {
       deadline,
       policy: this.#policy,
       onDeadline,
-      onUnreachable: (err) => unavailable(`cannot reach the bridge at ${redactUrl(this.#api.base)}`, err),
+      onUnreachable: (err) => busUnavailable(`cannot reach the bridge at ${redactUrl(this.#api.base)}`, err),
     });
   }
 
@@ -189,7 +190,7 @@ export class HttpTransport implements PipelineJobsTransport {
     for (let pause = POLL_INITIAL_MS; ; pause = Math.min(POLL_MAX_MS, pause * 2)) {
       const value = await read();
       if (value !== undefined) return value;
-      if (this.#api.closed) throw unavailable('the transport is closed');
+      if (this.#api.closed) throw busUnavailable('the transport is closed');
       const wait = Math.min(pause, deadline - Date.now());
       if (wait <= 0) throw new DeadlineExceeded();
       await sleep(wait, undefined, { signal: this.#api.closing }).catch(() => undefined);

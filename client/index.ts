@@ -26,4 +26,4 @@ export { slurmTrackingComment } from '../protocol/slurm-tracking.js';
 /** The error every refusal is thrown as; branch on its `code`. */
 export { ERROR_CODES, PipelineJobsError, isPipelineJobsError, type ErrorCode, type ErrorDetails } from '../errors/index.js';
 /** The machine's states and events, and free-form job data. */
-export type { JobEventName, JobState, JsonObject } from '../schemas/types.js';
+export type { JobEventName, JobState, JsonObject } from '../model/job.js';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { PipelineJobsError } from '../errors/index.js';
-import type { JobState, JsonObject } from '../schemas/types.js';
+import type { JobState, JsonObject } from '../model/job.js';
 import type { JobCallbacks } from '../protocol/callback-urls.js';
 import type { ClientEventName, PipelineJobsTransport } from './transport.js';
 import { optionalField } from './wire.js';

@@ -1,4 +1,4 @@
-import type { JobEventName, JobState, JsonObject } from '../schemas/types.js';
+import type { JobEventName, JobState, JsonObject } from '../model/job.js';
 import type { JobCallbacks } from '../protocol/callback-urls.js';
 
 /** What a {@link PipelineJobsTransport} sends to create (or find) a job. */

@@ -1,5 +1,5 @@
 import { PipelineJobsError, type ErrorCode } from '../errors/index.js';
-import type { JobState, JsonObject } from '../schemas/types.js';
+import type { JobState, JsonObject } from '../model/job.js';
 
 /** Reading answers from the wire: small shape checks, so a wrong answer fails with a clear error. */
 
@@ -51,20 +51,8 @@ export function refusal(error: unknown, details: Readonly<Record<string, unknown
   return new PipelineJobsError(error['code'] as ErrorCode, message, { ...own, ...details });
 }
 
-/** The event could not be handed to the tracker: nothing (or, after a lost connection, maybe nothing) was accepted. */
-export function unavailable(message: string, cause?: unknown): PipelineJobsError {
-  const details = cause === undefined ? {} : { cause: describeCause(cause) };
-  return new PipelineJobsError('bus_unavailable', message, details, cause === undefined ? undefined : { cause });
-}
-
 /** `{[key]: value}` when value is defined, else `{}` (optional properties under exactOptionalPropertyTypes). */
 export function optionalField<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
   return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
 }
 
-/** A failure's message for `details`: the Error's own (and its cause's, where fetch hides the reason). */
-function describeCause(cause: unknown): string {
-  if (!(cause instanceof Error)) return typeof cause === 'string' ? cause : JSON.stringify(cause) ?? 'unknown';
-  const inner = cause.cause instanceof Error ? `: ${cause.cause.message}` : '';
-  return `${cause.message}${inner}`;
-}

@@ -1,7 +1,7 @@
-import { PipelineJobsError } from '../errors/index.js';
 import { acceptedLater, nextState, type JobEventName, type JobState } from '../fsm/index.js';
 import type { JobStore } from '../ports/job-store.js';
-import type { HistoryEntry, JobDocument } from '../schemas/types.js';
+import type { HistoryEntry, JobDocument } from './job.js';
+import { unknownJob, type Deferred, type EventOutcome, type Rejected } from './event-outcome.js';
 
 /** A validated event for an existing job, with its idempotency id already fixed. */
 export interface JobEvent {
@@ -15,54 +15,44 @@ export interface JobEvent {
   readonly seq?: number;
 }
 
-/** Why an event could not apply now but may later (its prerequisite has not arrived yet). */
-export type DeferCode = 'unknown_job' | 'illegal_transition' | 'sequence_gap';
-
-/** How one event ended. A refusal is an outcome, not an exception. */
-export type EventOutcome =
-  | { readonly outcome: 'applied'; readonly from: JobState; readonly job: JobDocument; readonly entry: HistoryEntry }
-  | { readonly outcome: 'duplicate'; readonly job: JobDocument }
-  /** Not applicable now, but an event still to come may make it so: retry later. */
-  | { readonly outcome: 'deferred'; readonly code: DeferCode; readonly message: string; readonly job?: JobDocument }
-  /** Can never apply. */
-  | { readonly outcome: 'rejected'; readonly code: 'illegal_transition' | 'stale_sequence'; readonly message: string; readonly job: JobDocument };
-
 /** Options of {@link applyEvent}. */
 export interface ApplyEventOptions {
   readonly now: Date;
-  /** Checks the loaded job before anything else (the token's creator and life); throws to refuse the event. */
-  readonly admit?: (job: JobDocument) => void;
-  /** Re-reads after a version conflict before giving up with `version_conflict` (default 100). */
+  /** Checks the loaded job before anything else (the token's creator and life); a refusal ends the event. */
+  readonly admit?: (job: JobDocument) => Rejected | undefined;
+  /** Re-reads after a version conflict before giving up with a `transient` `version_conflict` (default 100). */
   readonly maxAttempts?: number;
 }
 
 /** What the job's current state says about the event, before any write. */
-function precheck(job: JobDocument, event: JobEvent): EventOutcome | { readonly to: JobState } {
+function precheck(job: JobDocument, event: JobEvent): Deferred | Rejected | { readonly to: JobState } {
   if (event.seq !== undefined) {
     const expected = (job.seq ?? 0) + 1;
     if (event.seq > expected) {
-      return { outcome: 'deferred', code: 'sequence_gap', message: `job ${job.uuid} expects seq ${expected}, got ${event.seq}`, job };
+      return { outcome: 'deferred', code: 'sequence_gap', message: `job ${job.uuid} expects seq ${expected}, got ${event.seq}` };
     }
     if (event.seq < expected) {
-      return { outcome: 'rejected', code: 'stale_sequence', message: `job ${job.uuid} is past seq ${event.seq} (at ${expected - 1})`, job };
+      return { outcome: 'rejected', code: 'stale_sequence', message: `job ${job.uuid} is past seq ${event.seq} (at ${expected - 1})` };
     }
   }
   const step = nextState(job.state, event.name);
   if (step.ok) return { to: step.to };
-  if (acceptedLater(job.state, event.name)) return { outcome: 'deferred', code: 'illegal_transition', message: step.message, job };
-  return { outcome: 'rejected', code: 'illegal_transition', message: step.message, job };
+  if (acceptedLater(job.state, event.name)) return { outcome: 'deferred', code: 'illegal_transition', message: step.message };
+  return { outcome: 'rejected', code: 'illegal_transition', message: step.message };
 }
 
 /**
  * Load → machine → conditional write, retried on a version conflict (another writer moved the
- * job in between). The one place the lifecycle rules meet the store.
+ * job in between). The one place the lifecycle rules meet the store. Every refusal is returned;
+ * only a store failure throws.
  */
 export async function applyEvent(store: JobStore, event: JobEvent, options: ApplyEventOptions): Promise<EventOutcome> {
   const maxAttempts = options.maxAttempts ?? 100;
   for (let attempt = 1; attempt <= maxAttempts; attempt++) {
     const job = await store.get(event.uuid);
-    if (job === undefined) return { outcome: 'deferred', code: 'unknown_job', message: `no job with uuid ${event.uuid}` };
-    options.admit?.(job);
+    if (job === undefined) return unknownJob(event.uuid);
+    const refusal = options.admit?.(job);
+    if (refusal !== undefined) return refusal;
     const check = precheck(job, event);
     if ('outcome' in check) {
       // A replay of an event applied earlier can be refused by now (run after finish): it is a duplicate.
@@ -86,19 +76,7 @@ export async function applyEvent(store: JobStore, event: JobEvent, options: Appl
       entry,
       ...(event.detail !== undefined && { detail: event.detail }),
     });
-    switch (result.outcome) {
-      case 'applied':
-        return { outcome: 'applied', from: job.state, job: result.job, entry };
-      case 'duplicate':
-        return { outcome: 'duplicate', job: result.job };
-      case 'not_found':
-        return { outcome: 'deferred', code: 'unknown_job', message: `no job with uuid ${event.uuid}` };
-      case 'conflict':
-        continue;
-    }
+    if (result.outcome !== 'transient') return result;
   }
-  throw new PipelineJobsError('version_conflict', `job ${event.uuid} kept changing; gave up after ${maxAttempts} attempts`, {
-    uuid: event.uuid,
-    attempts: maxAttempts,
-  });
+  return { outcome: 'transient', code: 'version_conflict', message: `job ${event.uuid} kept changing; gave up after ${maxAttempts} attempts` };
 }

@@ -1,7 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { PipelineJobsError } from '../errors/index.js';
 import { JOB_STATES, nextState, type JobState } from '../fsm/index.js';
-import type { JobDocument } from '../schemas/types.js';
+import type { JobDocument } from './job.js';
 
 /** What passed the checks that need no job: a job token names its creator's tag, an operator token its expiry. */
 export type VerifiedToken = { readonly kind: 'job'; readonly creatorTag: string } | { readonly kind: 'operator'; readonly expiresAt: Date };

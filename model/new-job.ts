@@ -1,6 +1,7 @@
 import { monotonicFactory } from 'ulid';
 import type { NewJobRecord } from '../ports/job-store.js';
-import type { CreateRequest, HistoryEntry, JobDocument } from '../schemas/types.js';
+import type { CreateRequest } from '../schemas/types.js';
+import type { HistoryEntry, JobDocument } from './job.js';
 import { defaultArchivePath } from './archive-path.js';
 import { createEventId, jobUuid } from './job-identity.js';
 

@@ -1,5 +1,6 @@
 import type { JobEventName, JobState } from '../fsm/index.js';
-import type { HistoryEntry, JobDocument } from '../schemas/types.js';
+import type { EventOutcome } from '../model/event-outcome.js';
+import type { HistoryEntry, JobDocument } from '../model/job.js';
 
 /** A new job, fully built by the caller (see `model/new-job.ts`): the store only inserts it. */
 export interface NewJobRecord {
@@ -29,17 +30,6 @@ export interface ApplyCommand {
   /** Replaces the job's free-form `detail` when present. */
   readonly detail?: Record<string, unknown>;
 }
-
-/** The answer to {@link JobStore.apply}. */
-export type ApplyResult =
-  /** The entry was appended and the job moved. */
-  | { readonly outcome: 'applied'; readonly job: JobDocument }
-  /** An entry with this id was already applied to this job; nothing changed. */
-  | { readonly outcome: 'duplicate'; readonly job: JobDocument }
-  /** The job is no longer at the expected state/version; nothing changed. Re-read and retry. */
-  | { readonly outcome: 'conflict'; readonly job: JobDocument }
-  /** No job with this uuid exists. */
-  | { readonly outcome: 'not_found' };
 
 /** Where a previously applied event id landed. */
 export interface EventLocation {
@@ -114,8 +104,14 @@ export interface JobStore {
   close(): Promise<void>;
   /** Inserts the job unless one with the same uuid exists. */
   create(record: NewJobRecord): Promise<CreateResult>;
-  /** The conditional, idempotent write described in {@link ApplyCommand}. */
-  apply(command: ApplyCommand): Promise<ApplyResult>;
+  /**
+   * The conditional, idempotent write described in {@link ApplyCommand}. Its outcome is a value:
+   * `applied` (from `expected.state`, with `entry`); `duplicate` when this job already has an
+   * entry with this id; `rejected` `event_id_conflict` when another job has; `deferred`
+   * `unknown_job` when no job has this uuid; `transient` `version_conflict` when the job is no
+   * longer at `expected` (nothing changed: re-read and retry). Only a store failure throws.
+   */
+  apply(command: ApplyCommand): Promise<EventOutcome>;
   /** The job without its history, or undefined. */
   get(uuid: string): Promise<JobDocument | undefined>;
   /** Where an event id was applied, or undefined if never. */

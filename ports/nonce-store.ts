@@ -52,7 +52,7 @@ export interface NonceStore {
   init(): Promise<void>;
   /** Releases connections. */
   close(): Promise<void>;
-  /** Stores a new nonce; `record.uses` must be 0. Throws if the id exists. */
+  /** Stores a new nonce; `record.uses` must be 0. Throws `DuplicateNonceError` (errors/) if the id exists. */
   create(record: NonceRecord): Promise<void>;
   /** All nonces, newest first, revoked ones included. */
   list(): Promise<NonceRecord[]>;

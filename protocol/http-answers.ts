@@ -1,4 +1,4 @@
-import type { JobState } from '../schemas/types.js';
+import type { JobState } from '../model/job.js';
 import type { JobCallbacks } from './callback-urls.js';
 
 /**

@@ -1,5 +1,5 @@
 import type { ErrorCode } from '../errors/index.js';
-import type { JobState } from '../schemas/types.js';
+import type { JobState } from '../model/job.js';
 
 /** The manager's verdict on an event it applied, or had applied before (a duplicate). */
 export interface ManagerAcceptance {

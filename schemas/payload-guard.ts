@@ -1,5 +1,5 @@
 import { PipelineJobsError } from '../errors/index.js';
-import type { JsonObject } from './types.js';
+import type { JsonObject } from '../model/job.js';
 
 /** Bounds applied to every payload before schema validation. */
 export interface PayloadLimits {

@@ -1,34 +1,22 @@
-import { Ajv, type ValidateFunction } from 'ajv';
-import ajvFormats from 'ajv-formats';
+import type { ValidateFunction } from 'ajv';
 import { PipelineJobsError } from '../errors/index.js';
+import { createAjv } from './create-ajv.js';
 import { clip, toValidationError } from './format-error.js';
 import { guardPayload, resolveLimits, type PayloadLimits } from './payload-guard.js';
 import { schemaDocuments } from './schema-documents.js';
-import type { AgaveJob, CreateRequest, EventMessage, JobDocument, JobEventName, SlurmNotification } from './types.js';
-import { UUID_PATTERN } from './uuid-format.js';
+import type { JobEventName } from '../model/job.js';
+import type { AgaveJob, CreateRequest, EventMessage, SlurmNotification } from './types.js';
 
-// allErrors:false stops at the first failure: the hot path pays for one error, and callers
-// report one field anyway. useDefaults fills create-request `data: {}`. allowUnionTypes admits
-// `"type": ["object", "null"]` (history data), clearer in messages than an anyOf.
-const ajv = new Ajv({ allErrors: false, strict: true, allowUnionTypes: true, useDefaults: true });
-ajvFormats.default(ajv, { formats: ['date-time'] });
-ajv.addFormat('uuid', UUID_PATTERN);
+const ajv = createAjv('messages');
 ajv.addSchema(schemaDocuments.common);
 ajv.addSchema(schemaDocuments.historyEntry);
 
 const validateEvent: ValidateFunction<EventMessage> = ajv.compile<EventMessage>(schemaDocuments.event);
 const validateCreate: ValidateFunction<CreateRequest> = ajv.compile<CreateRequest>(schemaDocuments.createRequest);
-const validateJob: ValidateFunction<JobDocument> = ajv.compile<JobDocument>(schemaDocuments.job);
 const validateAgave: ValidateFunction<AgaveJob> = ajv.compile<AgaveJob>(schemaDocuments.agaveJob);
 const validateSlurm: ValidateFunction<SlurmNotification> = ajv.compile<SlurmNotification>(schemaDocuments.slurmNotification);
 
 const EVENT_NAMES: ReadonlySet<string> = new Set(schemaDocuments.common.definitions.eventName.enum);
-
-/**
- * Job documents carry whole histories: their own defaults allow MongoDB's 16 MiB document size,
- * and 64 levels (an event's 32 plus job → history → entry → data).
- */
-export const JOB_DOCUMENT_LIMITS: PayloadLimits = Object.freeze({ maxBytes: 16 * 1024 * 1024, maxDepth: 64, maxKeys: 1_000_000 });
 
 /**
  * `unknown_event` only when the name is the sole problem: the message would be valid under some
@@ -73,18 +61,6 @@ export function parseCreateRequest(raw: unknown, limits?: Partial<PayloadLimits>
   const value = guardPayload(raw, resolveLimits(limits), 'request');
   if (validateCreate(value)) return value;
   throw toValidationError('request', validateCreate.errors);
-}
-
-/**
- * Validates a job document, e.g. one read back from a store or received by the client.
- *
- * @param limits - overrides of {@link JOB_DOCUMENT_LIMITS} (not of the event defaults).
- * @throws PipelineJobsError the payload codes of {@link parseEventMessage}, or `schema_violation`.
- */
-export function validateJobDocument(raw: unknown, limits?: Partial<PayloadLimits>): JobDocument {
-  const value = guardPayload(raw, resolveLimits(limits, JOB_DOCUMENT_LIMITS), 'job');
-  if (validateJob(value)) return value;
-  throw toValidationError('job', validateJob.errors);
 }
 
 /**

@@ -3,7 +3,8 @@ import { monotonicFactory } from 'ulid';
 import type { NonceRecord, NonceScope, NonceStore, NonceUseResult } from '../../ports/nonce-store.js';
 import { isDuplicateKey } from '../store/mongo/mongo-errors.js';
 import { ensureIndexes } from '../store/mongo/mongo-indexes.js';
-import { checkNewNonce, DuplicateNonceError, hashMatches, notLive, requireNonceString } from './nonce-rules.js';
+import { DuplicateNonceError } from '../../errors/index.js';
+import { checkNewNonce, hashMatches, notLive, requireNonceString } from './nonce-rules.js';
 
 /** Options of {@link MongoNonceStore}. */
 export interface MongoNonceStoreOptions {

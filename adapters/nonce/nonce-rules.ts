@@ -51,14 +51,3 @@ export function checkNewNonce(record: NonceRecord): void {
     throw new PipelineJobsError('schema_violation', 'expires must be an ISO-8601 date', { field: 'expires' });
   }
 }
-
-/** Thrown by `create` when a nonce with the same id already exists; nothing was changed. */
-export class DuplicateNonceError extends Error {
-  override readonly name = 'DuplicateNonceError';
-  readonly id: string;
-
-  constructor(id: string, options?: { cause?: unknown }) {
-    super(`a nonce with id ${id} already exists`, options);
-    this.id = id;
-  }
-}

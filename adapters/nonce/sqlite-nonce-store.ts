@@ -1,7 +1,8 @@
 import type Database from 'better-sqlite3';
 import { StatementCache } from '../sqlite/statement-cache.js';
 import type { NonceRecord, NonceScope, NonceStore, NonceUseResult } from '../../ports/nonce-store.js';
-import { checkNewNonce, DuplicateNonceError, expiresAtMs, hashMatches, notLive, requireNonceString } from './nonce-rules.js';
+import { DuplicateNonceError } from '../../errors/index.js';
+import { checkNewNonce, expiresAtMs, hashMatches, notLive, requireNonceString } from './nonce-rules.js';
 import { openDatabase } from '../sqlite/open-database.js';
 
 /** Options of {@link SqliteNonceStore}. */

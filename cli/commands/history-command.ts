@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import type { HistoryEntry } from '../../schemas/types.js';
+import type { HistoryEntry } from '../../model/job.js';
 import { Api } from '../api.js';
 import { EXIT, type Command } from '../command.js';
 import { clip, usageError, writeJson, writeTable } from '../output.js';

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { JOB_STATES } from '../../fsm/states.js';
-import type { JobDocument } from '../../schemas/types.js';
+import type { JobDocument } from '../../model/job.js';
 import { Api } from '../api.js';
 import { EXIT, type Command } from '../command.js';
 import { parseInstant } from '../instant.js';

@@ -14,7 +14,7 @@ function row(n: NonceRecord, now: Date): string {
 }
 
 async function withStore<T>(io: CommandIo, action: (store: NonceStore) => Promise<T>): Promise<T> {
-  const [{ loadConfig }, { openNonceStore }] = await Promise.all([import('../../schemas/config.js'), import('../compose.js')]);
+  const [{ loadConfig }, { openNonceStore }] = await Promise.all([import('../../config/load-config.js'), import('../../app/compose.js')]);
   const store = await openNonceStore(loadConfig(io.env));
   try {
     return await action(store);

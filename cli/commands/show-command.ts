@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import type { JobDocument } from '../../schemas/types.js';
+import type { JobDocument } from '../../model/job.js';
 import { Api } from '../api.js';
 import { EXIT, type Command } from '../command.js';
 import { usageError, writeJson } from '../output.js';

@@ -38,7 +38,7 @@ another host) and runs bin/pjm-slurm-mail.js (this command, quick to start); sub
     }
     // Loaded here, not at start: mails of untracked jobs (passed on to --fallback) skip ajv. Not
     // the schemas index, which compiles every schema.
-    const { loadConfig } = await import('../../schemas/config.js');
+    const { loadConfig } = await import('../../config/load-config.js');
     const config = loadConfig(io.env);
     const params = new URLSearchParams({ uuid: tracking.uuid, token: tracking.token });
     if (config.PJM_NONCE !== undefined) params.set('x-nonce', config.PJM_NONCE);

@@ -5,7 +5,7 @@ import { isUuid } from '../../schemas/uuid-format.js';
 import { EXIT, type Command } from '../command.js';
 import { parseDuration } from '../duration.js';
 import { usageError } from '../output.js';
-import { loadOrCreateSecret } from '../secret.js';
+import { loadOrCreateSecret } from '../../app/secret.js';
 
 /**
  * `pjm token <uuid>`: issues a job token with the server secret (PJM_SECRET, or the embedded
@@ -22,7 +22,7 @@ operator's command, run where the server's configuration is.
     const { values, positionals } = parseArgs({ args, allowPositionals: true, strict: true, options: { ttl: { type: 'string' } } });
     const [uuid] = positionals;
     if (uuid === undefined || positionals.length > 1 || !isUuid(uuid)) throw usageError('expected one job uuid');
-    const { loadConfig } = await import('../../schemas/config.js');
+    const { loadConfig } = await import('../../config/load-config.js');
     const config = loadConfig(io.env);
     const secret = config.PJM_SECRET ?? loadOrCreateSecret(resolve(config.PJM_DATA_DIR));
     const ttl = values.ttl === undefined ? config.PJM_TOKEN_TTL_SECONDS : parseDuration(values.ttl);

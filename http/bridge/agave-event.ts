@@ -1,4 +1,5 @@
-import type { AgaveJob, JobEventName } from '../../schemas/index.js';
+import type { AgaveJob } from '../../schemas/index.js';
+import type { JobEventName } from '../../model/job.js';
 
 /**
  * Agave job status → pipeline-job event, exactly as SD2E python-datacatalog's `AgaveEvents` map

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { PipelineJobsError } from '../../errors/index.js';
+import type { JsonObject } from '../../model/job.js';
 import { EVENT_ANSWER_SCHEMA } from '../../protocol/http-answers.js';
-import { guardPayload, parseAgaveJob, parseEventMessage, parseSlurmNotification, resolveLimits, type JobEventMessage, type JsonObject } from '../../schemas/index.js';
+import { guardPayload, parseAgaveJob, parseEventMessage, parseSlurmNotification, resolveLimits, type JobEventMessage } from '../../schemas/index.js';
 import { agaveEvent } from './agave-event.js';
 import type { BridgeContext } from './bridge-context.js';
 import { NONCE_PARAM, TOKEN_PARAM, UUID_PARAM, WAIT_PARAM, callbackEventId, rawBody, tokenField, wantsWait } from './request-parts.js';

@@ -1,14 +1,10 @@
-import { Ajv } from 'ajv';
-import ajvFormats from 'ajv-formats';
 import type { FastifyInstance } from 'fastify';
-import { UUID_PATTERN } from '../../schemas/uuid-format.js';
+import { createAjv } from '../../schemas/index.js';
 import type { BridgeContext } from './bridge-context.js';
 import { registerCreateRoute } from './create-route.js';
 import { registerEventRoutes } from './event-routes.js';
 
-const queryAjv = new Ajv({ coerceTypes: true, useDefaults: true, removeAdditional: false, allErrors: false, strict: false });
-ajvFormats.default(queryAjv, { formats: ['date-time'] });
-queryAjv.addFormat('uuid', UUID_PATTERN);
+const queryAjv = createAjv('http-query');
 
 /**
  * The bridge's write routes (`POST /jobs`, `/events`, `/callbacks/*`) in their own encapsulated

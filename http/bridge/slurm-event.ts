@@ -1,5 +1,5 @@
+import type { JobEventName } from '../../model/job.js';
 import { exitCodeOf, type SlurmArrayEnd, type SlurmNotificationKind, type SlurmSubject } from '../../protocol/slurm-subject.js';
-import type { JobEventName } from '../../schemas/index.js';
 
 const FAILURE_STATES = new Set(['FAILED', 'TIMEOUT', 'NODE_FAIL', 'OUT_OF_MEMORY', 'BOOT_FAIL', 'DEADLINE', 'CANCELLED', 'MIXED']);
 

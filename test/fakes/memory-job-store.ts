@@ -1,8 +1,7 @@
 import { decodeCursor, encodeCursor, pageSize } from '../../model/list-cursor.js';
-import { eventIdConflict } from '../../model/event-id-conflict.js';
+import { eventIdConflict, unknownJob, versionConflict, type EventOutcome } from '../../model/event-outcome.js';
 import type {
   ApplyCommand,
-  ApplyResult,
   ClaimRequest,
   CreateResult,
   EventLocation,
@@ -45,20 +44,20 @@ export class MemoryJobStore implements JobStore {
     return { created: true, job: this.#get(record.job.uuid) as JobDocument };
   }
 
-  async apply(command: ApplyCommand): Promise<ApplyResult> {
+  async apply(command: ApplyCommand): Promise<EventOutcome> {
     const { uuid, expected, entry } = command;
     if (entry.version !== expected.version + 1) {
       throw new RangeError(`entry.version must be expected.version + 1 (got ${entry.version} after ${expected.version})`);
     }
     const seen = this.#events.get(entry.id);
     if (seen !== undefined) {
-      if (seen.uuid !== uuid) throw eventIdConflict(entry.id, seen.uuid);
+      if (seen.uuid !== uuid) return eventIdConflict(entry.id, seen.uuid);
       return { outcome: 'duplicate', job: this.#get(uuid) as JobDocument };
     }
     const stored = this.#jobs.get(uuid);
-    if (stored === undefined) return { outcome: 'not_found' };
+    if (stored === undefined) return unknownJob(uuid);
     const job = JSON.parse(stored.doc) as JobDocument;
-    if (job.state !== expected.state || job.version !== expected.version) return { outcome: 'conflict', job };
+    if (job.state !== expected.state || job.version !== expected.version) return versionConflict(uuid);
     const moved: JobDocument = {
       ...job,
       state: entry.state,
@@ -71,7 +70,7 @@ export class MemoryJobStore implements JobStore {
     stored.doc = JSON.stringify(moved);
     stored.history.push(JSON.stringify(entry));
     this.#events.set(entry.id, { uuid, version: entry.version, name: entry.name });
-    return { outcome: 'applied', job: this.#get(uuid) as JobDocument };
+    return { outcome: 'applied', job: this.#get(uuid) as JobDocument, from: expected.state, entry };
   }
 
   async get(uuid: string): Promise<JobDocument | undefined> {

@@ -1,4 +1,5 @@
-import { checkNewNonce, DuplicateNonceError, hashMatches, notLive, requireNonceString } from '../../adapters/nonce/nonce-rules.js';
+import { checkNewNonce, hashMatches, notLive, requireNonceString } from '../../adapters/nonce/nonce-rules.js';
+import { DuplicateNonceError } from '../../errors/index.js';
 import type { NonceRecord, NonceStore, NonceUseResult } from '../../ports/nonce-store.js';
 
 /**

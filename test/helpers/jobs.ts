@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { JobEventName } from '../../fsm/index.js';
-import { applyEvent, type EventOutcome } from '../../model/apply-event.js';
+import { applyEvent } from '../../model/apply-event.js';
+import type { EventOutcome } from '../../model/event-outcome.js';
 import { buildNewJob } from '../../model/new-job.js';
 import type { JobStore } from '../../ports/job-store.js';
-import type { CreateRequest, JobDocument } from '../../schemas/types.js';
+import type { CreateRequest } from '../../schemas/types.js';
+import type { JobDocument } from '../../model/job.js';
 
 /** Creates a job in `store` and returns it. */
 export async function createJob(store: JobStore, request: Partial<CreateRequest> = {}, now = new Date()): Promise<JobDocument> {

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import t from 'tap';
 import { LocalEventBus } from '../../adapters/bus/local/local-event-bus.js';
-import { composeRuntime } from '../../cli/compose.js';
-import { loadConfig } from '../../schemas/index.js';
+import { composeRuntime } from '../../app/compose.js';
+import { loadConfig } from '../../config/index.js';
 
 /** The permission bits of `path`. */
 function mode(path: string): number {

@@ -1,4 +1,5 @@
 import { connect, type ChannelModel, type ConsumeMessage, type RecoveringChannelModel } from 'amqplib';
+import { busUnavailable } from '../../../errors/index.js';
 import { redactUrl } from '../../../protocol/redact-url.js';
 import { AmqpSession, type BusLogger } from './amqp-session.js';
 import type { AmqpNames } from './amqp-topology.js';
@@ -26,11 +27,6 @@ export interface AmqpConnectionOptions {
   readonly retryDelays: Set<number>;
   onReply(message: ConsumeMessage): void;
   onSessionLost(session: AmqpSession): void;
-}
-
-/** The error callers see while the broker cannot be reached (the HTTP layer maps it to 503). */
-export function unavailable(why: string, cause?: unknown): Error {
-  return new Error(`event bus unavailable: ${why}`, cause === undefined ? undefined : { cause });
 }
 
 /**
@@ -101,7 +97,7 @@ export class AmqpConnection {
     } catch (err) {
       this.#recovering = undefined;
       await recovering.close();
-      throw unavailable(`cannot connect to ${redactUrl(this.#options.url)}: ${err instanceof Error ? err.message : String(err)}`, err);
+      throw busUnavailable(`event bus unavailable: cannot connect to ${redactUrl(this.#options.url)}: ${err instanceof Error ? err.message : String(err)}`, err);
     }
   }
 
@@ -135,14 +131,14 @@ export class AmqpConnection {
 
   /** The live session, waiting until `deadline` (epoch ms) for a reconnection. */
   #session(deadline: number): Promise<AmqpSession> {
-    if (this.#closed) return Promise.reject(unavailable('the bus is closed'));
-    if (this.#recovering === undefined) return Promise.reject(unavailable('the bus is not started'));
+    if (this.#closed) return Promise.reject(busUnavailable('event bus unavailable: the bus is closed'));
+    if (this.#recovering === undefined) return Promise.reject(busUnavailable('event bus unavailable: the bus is not started'));
     const live = this.current();
     if (live !== undefined) return Promise.resolve(live);
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.#waiters = this.#waiters.filter((w) => w !== waiter);
-        reject(unavailable('not reconnected in time'));
+        reject(busUnavailable('event bus unavailable: not reconnected in time'));
       }, Math.max(0, deadline - Date.now()));
       const waiter = {
         resolve: (session: AmqpSession) => {
@@ -170,7 +166,7 @@ export class AmqpConnection {
       try {
         return await operation(session);
       } catch (err) {
-        if (this.#closed) throw unavailable('the bus is closed', err);
+        if (this.#closed) throw busUnavailable('event bus unavailable: the bus is closed', err);
         if (session.usable) throw err;
       }
     }
@@ -190,7 +186,7 @@ export class AmqpConnection {
   close(): Promise<void> {
     this.#closed = true;
     this.#closing ??= (async () => {
-      for (const waiter of this.#waiters.splice(0)) waiter.reject(unavailable('the bus is closed'));
+      for (const waiter of this.#waiters.splice(0)) waiter.reject(busUnavailable('event bus unavailable: the bus is closed'));
       await this.#recovering?.close();
       this.#live = undefined;
     })();

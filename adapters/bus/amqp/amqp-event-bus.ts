@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { connect, type ConsumeMessage, type Options } from 'amqplib';
+import { busUnavailable } from '../../../errors/index.js';
 import type {
   ConsumeOptions,
   DeadLetter,
@@ -14,7 +15,7 @@ import { DIRECT_REPLY_TO } from '../../../protocol/amqp-names.js';
 import { PendingReplies } from '../../../protocol/pending-replies.js';
 import { redactUrl } from '../../../protocol/redact-url.js';
 import { stateRoutingKey, type StateNotification } from '../../../protocol/state-notification.js';
-import { AmqpConnection, unavailable } from './amqp-connection.js';
+import { AmqpConnection } from './amqp-connection.js';
 import { AmqpConsumer } from './amqp-consumer.js';
 import { forwardedHeaders, toDeadLetter } from './amqp-headers.js';
 import type { AmqpSession, BusLogger } from './amqp-session.js';
@@ -97,7 +98,7 @@ export class AmqpEventBus implements EventBus {
   /** Stops the consumers and subscriptions and closes the connection for good; idempotent. */
   async close(): Promise<void> {
     await Promise.all([...this.#consumers].map((c) => c.stop()));
-    this.#requests.failWhere(() => unavailable('the bus is closed'));
+    this.#requests.failWhere(() => busUnavailable('event bus unavailable: the bus is closed'));
     await this.#connection.close();
   }
 
@@ -167,7 +168,7 @@ export class AmqpEventBus implements EventBus {
 
   /** Fails the requests published on `session`: their replies can no longer arrive. */
   #sessionLost(session: AmqpSession): void {
-    this.#requests.failWhere((waiting) => (waiting.via === session ? unavailable('connection lost while waiting for the reply') : undefined));
+    this.#requests.failWhere((waiting) => (waiting.via === session ? busUnavailable('event bus unavailable: connection lost while waiting for the reply') : undefined));
   }
 
   async drainDeadLetters(max: number): Promise<DeadLetter[]> {
@@ -199,7 +200,7 @@ export class AmqpEventBus implements EventBus {
     try {
       model = await connect(this.#url, { clientProperties: { connection_name: `${this.#connectionName} cleanup` } });
     } catch (err) {
-      throw unavailable(`cannot connect to ${redactUrl(this.#url)}`, err);
+      throw busUnavailable(`event bus unavailable: cannot connect to ${redactUrl(this.#url)}`, err);
     }
     try {
       const channel = await model.createChannel();

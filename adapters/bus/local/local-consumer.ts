@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Delivery } from '../../../ports/event-bus.js';
 import { localDelivery } from './local-delivery.js';
 import type { LeaseRef, LeasedMessage, LocalQueue, Settlement } from './local-queue.js';
-import type { WriteBatcher } from './write-batcher.js';
+import type { WriteBatcher } from '../../sqlite/write-batcher.js';
 
 /** What a {@link LocalConsumer} needs from the bus that owns it. */
 export interface ConsumerHost {

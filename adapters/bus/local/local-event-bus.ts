@@ -15,7 +15,7 @@ import { PendingReplies } from '../../../protocol/pending-replies.js';
 import { LocalChannel } from './local-channel.js';
 import { LocalConsumer, type ConsumerHost } from './local-consumer.js';
 import { LocalQueue, type NewMessage } from './local-queue.js';
-import { WriteBatcher } from './write-batcher.js';
+import { WriteBatcher } from '../../sqlite/write-batcher.js';
 
 /** Options of {@link LocalEventBus}. */
 export interface LocalEventBusOptions {

@@ -1,6 +1,6 @@
 import type { Collection, Filter } from 'mongodb';
 import type { ClaimRequest } from '../../../ports/job-store.js';
-import type { JobDocument } from '../../../schemas/types.js';
+import type { JobDocument } from '../../../model/job.js';
 import { isDuplicateKey } from './mongo-errors.js';
 import { ensureIndexes } from './mongo-indexes.js';
 import { requireString } from './mongo-list-filter.js';

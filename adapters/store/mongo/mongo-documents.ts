@@ -1,5 +1,5 @@
 import type { JobEventName, JobState } from '../../../fsm/index.js';
-import type { HistoryEntry, JobDocument } from '../../../schemas/types.js';
+import type { HistoryEntry, JobDocument } from '../../../model/job.js';
 
 /**
  * User data (`data`, `detail`) is stored as JSON text, never as BSON sub-documents: keys such as

@@ -1,7 +1,6 @@
 import { MongoClient, type Collection, type Db } from 'mongodb';
 import type {
   ApplyCommand,
-  ApplyResult,
   ClaimRequest,
   CreateResult,
   EventLocation,
@@ -11,10 +10,10 @@ import type {
   ListQuery,
   NewJobRecord,
 } from '../../../ports/job-store.js';
-import type { HistoryEntry, JobDocument } from '../../../schemas/types.js';
+import type { HistoryEntry, JobDocument } from '../../../model/job.js';
 import type { JobEventName } from '../../../fsm/index.js';
 import { decodeCursor, encodeCursor, pageSize } from '../../../model/list-cursor.js';
-import { eventIdConflict } from '../../../model/event-id-conflict.js';
+import { eventIdConflict, unknownJob, versionConflict, type EventOutcome } from '../../../model/event-outcome.js';
 import { listFilter } from './mongo-list-filter.js';
 import { isDuplicateKey } from './mongo-errors.js';
 import { ensureIndexes } from './mongo-indexes.js';
@@ -115,7 +114,7 @@ export class MongoJobStore implements JobStore {
     return { created, job: existing };
   }
 
-  async apply(command: ApplyCommand): Promise<ApplyResult> {
+  async apply(command: ApplyCommand): Promise<EventOutcome> {
     const { uuid, expected, entry } = command;
     if (entry.version !== expected.version + 1) {
       throw new RangeError(`entry.version must be expected.version + 1 (got ${entry.version} after ${expected.version})`);
@@ -132,19 +131,19 @@ export class MongoJobStore implements JobStore {
       { $set: entryToJobUpdate(stored) },
       { returnDocument: 'after' },
     );
-    if (after !== null) return { outcome: 'applied', job: storedToJob(after) };
+    if (after !== null) return { outcome: 'applied', job: storedToJob(after), from: expected.state, entry };
     const current = await this.#jobs.findOne({ _id: uuid });
     if (current === null) {
       await this.#history.deleteOne({ _id: entry.id });
-      return { outcome: 'not_found' };
+      return unknownJob(uuid);
     }
     if (current.version === expected.version) {
       // Right version, wrong state: the caller's precondition was false, so the entry must go.
       await this.#history.deleteOne({ _id: entry.id });
-      return { outcome: 'conflict', job: storedToJob(current) };
+      return versionConflict(uuid);
     }
     const rolled = await this.#rollForward(uuid);
-    return { outcome: 'applied', job: rolled ?? storedToJob(current) };
+    return { outcome: 'applied', job: rolled ?? storedToJob(current), from: expected.state, entry };
   }
 
   async get(uuid: string): Promise<JobDocument | undefined> {
@@ -187,12 +186,12 @@ export class MongoJobStore implements JobStore {
   }
 
   /** The insert of an entry hit a unique index: either a duplicate event or a lost race for the version. */
-  async #afterRefusedInsert(uuid: string, eventId: string): Promise<ApplyResult> {
+  async #afterRefusedInsert(uuid: string, eventId: string): Promise<EventOutcome> {
     const seen = await this.#history.findOne({ _id: eventId }, { projection: { job: 1 } });
-    if (seen !== null && seen.job !== uuid) throw eventIdConflict(eventId, seen.job);
+    if (seen !== null && seen.job !== uuid) return eventIdConflict(eventId, seen.job);
     const job = await this.#rollForward(uuid);
-    if (job === undefined) return { outcome: 'not_found' };
-    return { outcome: seen !== null ? 'duplicate' : 'conflict', job };
+    if (job === undefined) return unknownJob(uuid);
+    return seen !== null ? { outcome: 'duplicate', job } : versionConflict(uuid);
   }
 
   /** Brings the `jobs` projection up to the newest history entry and returns it. */

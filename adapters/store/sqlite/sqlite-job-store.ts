@@ -1,9 +1,8 @@
 import type Database from 'better-sqlite3';
-import { PipelineJobsError } from '../../../errors/index.js';
 import { StatementCache } from '../../sqlite/statement-cache.js';
+import { WriteBatcher } from '../../sqlite/write-batcher.js';
 import type {
   ApplyCommand,
-  ApplyResult,
   ClaimRequest,
   CreateResult,
   EventLocation,
@@ -13,10 +12,10 @@ import type {
   ListQuery,
   NewJobRecord,
 } from '../../../ports/job-store.js';
-import type { HistoryEntry, JobDocument } from '../../../schemas/types.js';
+import type { HistoryEntry, JobDocument } from '../../../model/job.js';
 import type { JobEventName } from '../../../fsm/index.js';
 import { decodeCursor, encodeCursor, pageSize } from '../../../model/list-cursor.js';
-import { eventIdConflict } from '../../../model/event-id-conflict.js';
+import { eventIdConflict, unknownJob, versionConflict, type EventOutcome } from '../../../model/event-outcome.js';
 import { SQLITE_SCHEMA, addMissingColumns } from './sqlite-schema.js';
 import { entryToRow, jobToRow, rowToEntry, rowToJob, type HistoryRow, type JobRow } from './sqlite-rows.js';
 import { openDatabase } from '../../sqlite/open-database.js';
@@ -29,13 +28,6 @@ export interface SqliteJobStoreOptions {
   readonly busyTimeoutMs?: number;
 }
 
-/** A write waiting for the next group commit. */
-interface PendingWrite {
-  readonly work: () => unknown;
-  readonly resolve: (value: never) => void;
-  readonly reject: (error: unknown) => void;
-}
-
 /** Most writes committed in one transaction. */
 const MAX_GROUP = 512;
 
@@ -43,20 +35,19 @@ const MAX_GROUP = 512;
  * {@link JobStore} on SQLite (better-sqlite3). The creates and applies issued in the same turn of
  * the event loop share one IMMEDIATE transaction — a group commit: each caller's promise settles
  * only after that commit, so nothing is reported applied before it is durable, and a busy manager
- * writes each page once per batch instead of once per event. Within the group each write is
- * all-or-nothing: its refusals are decided before it writes, and an unexpected error undoes the
- * whole group (every caller sees it; nothing was applied). WAL mode lets several processes share
- * a file.
+ * writes each page once per batch instead of once per event. Refusals are outcomes decided before
+ * a write starts; an unexpected error undoes the whole group (every caller sees it; nothing was
+ * applied). WAL mode lets several processes share a file.
  */
 export class SqliteJobStore implements JobStore {
   readonly #db: Database.Database;
   readonly #statements: StatementCache;
-  #pending: PendingWrite[] = [];
-  #flushScheduled = false;
+  readonly #writes: WriteBatcher;
 
   constructor(options: SqliteJobStoreOptions) {
     this.#db = openDatabase(options.path, options.busyTimeoutMs ?? 5000);
     this.#statements = new StatementCache(this.#db);
+    this.#writes = new WriteBatcher((work) => this.#db.transaction(work).immediate(), MAX_GROUP);
   }
 
   async init(): Promise<void> {
@@ -69,7 +60,7 @@ export class SqliteJobStore implements JobStore {
   }
 
   async create(record: NewJobRecord): Promise<CreateResult> {
-    return this.#grouped((): CreateResult => {
+    return this.#writes.enqueue((): CreateResult => {
       const inserted = this.#stmt(
         `INSERT INTO jobs (uuid, ulid, pipeline, state, version, data, created, updated, last_event, owner, creator, site, archive_path, detail, claim_by, claim_until, seq)
          VALUES (@uuid, @ulid, @pipeline, @state, @version, @data, @created, @updated, @last_event, @owner, @creator, @site, @archive_path, @detail, @claim_by, @claim_until, @seq)
@@ -81,15 +72,15 @@ export class SqliteJobStore implements JobStore {
     });
   }
 
-  async apply(command: ApplyCommand): Promise<ApplyResult> {
+  async apply(command: ApplyCommand): Promise<EventOutcome> {
     const { uuid, expected, entry } = command;
     if (entry.version !== expected.version + 1) {
       throw new RangeError(`entry.version must be expected.version + 1 (got ${entry.version} after ${expected.version})`);
     }
-    return this.#grouped((): ApplyResult => {
+    return this.#writes.enqueue((): EventOutcome => {
       const seen = this.#findEventSync(entry.id);
       if (seen !== undefined) {
-        if (seen.uuid !== uuid) throw eventIdConflict(entry.id, seen.uuid);
+        if (seen.uuid !== uuid) return eventIdConflict(entry.id, seen.uuid);
         return { outcome: 'duplicate', job: this.#getSync(uuid) as JobDocument };
       }
       const row = this.#stmt(
@@ -109,12 +100,9 @@ export class SqliteJobStore implements JobStore {
         expectedState: expected.state,
         seq: entry.seq ?? null,
       }) as JobRow | undefined;
-      if (row === undefined) {
-        const current = this.#getSync(uuid);
-        return current === undefined ? { outcome: 'not_found' } : { outcome: 'conflict', job: current };
-      }
+      if (row === undefined) return this.#getSync(uuid) === undefined ? unknownJob(uuid) : versionConflict(uuid);
       this.#insertEntry(uuid, entry);
-      return { outcome: 'applied', job: rowToJob(row) };
+      return { outcome: 'applied', job: rowToJob(row), from: expected.state, entry };
     });
   }
 
@@ -197,50 +185,6 @@ export class SqliteJobStore implements JobStore {
       by,
     });
     return result.changes > 0;
-  }
-
-  /** Queues `work` for the next group commit; settles with its result once that commit is done. */
-  #grouped<T>(work: () => T): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      this.#pending.push({ work, resolve, reject });
-      if (this.#pending.length >= MAX_GROUP) this.#flush();
-      else if (!this.#flushScheduled) {
-        this.#flushScheduled = true;
-        setImmediate(() => this.#flush());
-      }
-    });
-  }
-
-  #flush(): void {
-    this.#flushScheduled = false;
-    const group = this.#pending;
-    if (group.length === 0) return;
-    this.#pending = [];
-    const outcomes: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = [];
-    try {
-      this.#db
-        .transaction(() => {
-          for (const { work } of group) {
-            try {
-              outcomes.push({ ok: true, value: work() });
-            } catch (error) {
-              // A refusal (event id used by another job) is decided before the write starts; any
-              // other error may leave a write half done, so it undoes the whole group.
-              if (!(error instanceof PipelineJobsError)) throw error;
-              outcomes.push({ ok: false, error });
-            }
-          }
-        })
-        .immediate();
-    } catch (error) {
-      for (const write of group) write.reject(error);
-      return;
-    }
-    group.forEach((write, i) => {
-      const outcome = outcomes[i];
-      if (outcome?.ok === true) write.resolve(outcome.value as never);
-      else write.reject(outcome?.error);
-    });
   }
 
   #getSync(uuid: string): JobDocument | undefined {

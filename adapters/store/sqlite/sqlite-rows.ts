@@ -1,5 +1,5 @@
 import type { JobEventName, JobState } from '../../../fsm/index.js';
-import type { HistoryEntry, JobDocument } from '../../../schemas/types.js';
+import type { HistoryEntry, JobDocument } from '../../../model/job.js';
 
 /** A row of the `jobs` table as better-sqlite3 returns it. */
 export interface JobRow {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout } from 'node:timers/promises';
 import t from 'tap';
 import { jobUuid } from '../../../model/job-identity.js';
+import { versionConflict } from '../../../model/event-outcome.js';
 import type { Delivery, EventBus } from '../../../ports/event-bus.js';
 import type { JobStore } from '../../../ports/job-store.js';
 import { eventually, intercept, startManagerOnFakes, type ManagerOnFakes } from '../../helpers/manager-on-fakes.js';
@@ -199,8 +200,7 @@ t.test('a job that keeps changing under the manager is retried as a transient fa
       intercept<JobStore>(store, {
         apply: async (command) => {
           if (conflicts-- <= 0) return store.apply(command);
-          const job = await store.get(command.uuid);
-          return job === undefined ? { outcome: 'not_found' } : { outcome: 'conflict', job };
+          return versionConflict(command.uuid);
         },
       }),
   });

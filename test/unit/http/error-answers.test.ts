@@ -2,7 +2,7 @@ import { request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import t from 'tap';
-import { createLogger } from '../../../cli/logger.js';
+import { createLogger } from '../../../app/logger.js';
 import { startHttpRig } from '../../helpers/http-rig.js';
 import { createJob } from '../../helpers/jobs.js';
 

@@ -1,6 +1,6 @@
 import t from 'tap';
 import { JobTokens } from '../../../model/job-tokens.js';
-import type { JobDocument, JobState } from '../../../schemas/types.js';
+import type { JobDocument, JobState } from '../../../model/job.js';
 
 const uuid = '0b9d4a3e-2f61-5c44-9a0e-8c2f1d6b7a10';
 const other = '6f1c2b3a-4d5e-5f60-8172-93a4b5c6d7e8';

@@ -6,7 +6,8 @@ import { EVENT_ANSWER_SCHEMA, type CreateAnswer, type EventAnswer } from '../../
 import type { ManagerAcceptance, ManagerRefusal } from '../../../protocol/manager-reply.js';
 import type { SlurmArrayEnd } from '../../../protocol/slurm-subject.js';
 import { schemaDocuments } from '../../../schemas/index.js';
-import type { CreateEventMessage, CreateRequest, EventMessage, JobEventMessage, JobState, SlurmNotification } from '../../../schemas/types.js';
+import type { JobState } from '../../../model/job.js';
+import type { CreateEventMessage, CreateRequest, EventMessage, JobEventMessage, SlurmNotification } from '../../../schemas/types.js';
 
 // The wire types are TypeScript; the JSON Schemas are the source of truth. Each `satisfies`
 // below fails to compile when a type gains or loses a field (a missing or an excess key), and

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import { parse } from 'yaml';
-import { checkHttpHost } from '../../../cli/start-http.js';
-import { loadConfig } from '../../../schemas/index.js';
+import { checkHttpHost } from '../../../app/start-http.js';
+import { loadConfig } from '../../../config/index.js';
 import { servicesRequired } from '../../helpers/services.js';
 
 // The production deployment files, read as text: docker-compose.yml (parsed with `yaml`, merge

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import t from 'tap';
-import { loadConfig, schemaDocuments } from '../../../schemas/index.js';
+import { loadConfig } from '../../../config/index.js';
+import { schemaDocuments } from '../../../schemas/index.js';
 import { startHttpRig } from '../../helpers/http-rig.js';
 
 const README = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');

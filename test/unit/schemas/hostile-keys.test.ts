@@ -1,5 +1,5 @@
 import t from 'tap';
-import { parseCreateRequest, parseEventMessage, validateJobDocument } from '../../../schemas/index.js';
+import { parseCreateRequest, parseEventMessage } from '../../../schemas/index.js';
 
 const UUID = '6ba7b810-9dad-11d1-80b4-00c04fd430c8';
 const HOSTILE = '{"__proto__":{"polluted":true},"constructor":{"prototype":{"polluted":true}},"$where":"sleep(1000)","a.b":{"$gt":""},"prototype":1,"toString":"x"}';
@@ -20,24 +20,9 @@ t.test('hostile keys inside data pass validation unchanged and pollute nothing',
   t.end();
 });
 
-t.test('the same holds for create requests (including the data default path) and job documents', (t) => {
+t.test('the same holds for create requests (including the data default path)', (t) => {
   const request = parseCreateRequest(`{"pipeline":"p","data":${HOSTILE}}`);
   t.equal(JSON.stringify(request.data), HOSTILE);
-  const job = {
-    uuid: UUID,
-    ulid: '01ARZ3NDEKTSV4RRFFQ69G5FAV',
-    pipeline: 'p',
-    state: 'CREATED',
-    version: 1,
-    data: JSON.parse(HOSTILE) as unknown,
-    created: '2024-01-01T00:00:00.000Z',
-    updated: '2024-01-01T00:00:00.000Z',
-    lastEvent: 'create',
-    history: [{ id: UUID, name: 'create', date: '2024-01-01T00:00:00.000Z', data: JSON.parse(HOSTILE) as unknown, source: 'http', state: 'CREATED', version: 1 }],
-  };
-  const validated = validateJobDocument(JSON.stringify(job));
-  t.equal(JSON.stringify(validated.data), HOSTILE);
-  t.equal(JSON.stringify(validated.history?.[0]?.data), HOSTILE);
   t.equal(({} as Record<string, unknown>)['polluted'], undefined);
   t.end();
 });

@@ -1,10 +1,11 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import t from 'tap';
 import * as fsm from '../../../fsm/index.js';
-import { schemaDocuments, type JobEventName, type JobState } from '../../../schemas/index.js';
+import { schemaDocuments } from '../../../schemas/index.js';
+import type { JobEventName, JobState } from '../../../model/job.js';
 
 type Equal<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
-// Compile-time: the string unions in schemas/types.ts equal fsm's (checked by tsc).
+// Compile-time: the string unions in model/job.ts equal fsm's (checked by tsc).
 const statesMatch: Equal<JobState, fsm.JobState> = true;
 const eventsMatch: Equal<JobEventName, fsm.JobEventName> = true;
 

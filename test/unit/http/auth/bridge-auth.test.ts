@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import t, { type Test } from 'tap';
-import { createLogger } from '../../../../cli/logger.js';
+import { createLogger } from '../../../../app/logger.js';
 import { JobTokens } from '../../../../model/job-tokens.js';
 import { newNonce } from '../../../../model/nonce-value.js';
 import type { Delivery } from '../../../../ports/event-bus.js';

@@ -1,5 +1,5 @@
 import { pino, type DestinationStream, type LoggerOptions, type Logger as PinoLogger } from 'pino';
-import type { LogFormat, LogLevel } from '../schemas/types.js';
+import type { LogFormat, LogLevel } from '../config/config.js';
 
 /** Paths pino blanks out wherever they appear in a log line: tokens, nonces, credentials. */
 export const REDACTED_PATHS = [

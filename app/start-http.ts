@@ -2,8 +2,8 @@ import type { RequestListener } from 'node:http';
 import type { Logger as PinoLogger } from 'pino';
 import { PipelineJobsError } from '../errors/index.js';
 import { buildApp } from '../http/build-app.js';
-import { limitsFromConfig } from '../schemas/index.js';
-import type { Config } from '../schemas/types.js';
+import { limitsFromConfig } from '../config/index.js';
+import type { Config } from '../config/config.js';
 import type { BoundPort } from './bind-port.js';
 import type { Runtime } from './compose.js';
 

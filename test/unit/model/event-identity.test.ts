@@ -1,5 +1,5 @@
 import t from 'tap';
-import { eventIdOf } from '../../../actors/event-identity.js';
+import { eventIdOf } from '../../../model/event-identity.js';
 import type { EventMessage } from '../../../schemas/types.js';
 
 const message: EventMessage = { name: 'run', uuid: '0b9d4a3e-2f61-5c44-9a0e-8c2f1d6b7a10' };

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { v5 as uuidv5 } from 'uuid';
-import { PIPELINEJOBS_NAMESPACE } from '../model/job-identity.js';
+import { PIPELINEJOBS_NAMESPACE } from './job-identity.js';
 import type { Delivery } from '../ports/event-bus.js';
 import type { EventMessage } from '../schemas/types.js';
 import { isUuid } from '../schemas/uuid-format.js';

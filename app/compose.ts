@@ -13,7 +13,7 @@ import type { EventBus } from '../ports/event-bus.js';
 import type { JobStore } from '../ports/job-store.js';
 import type { NonceStore } from '../ports/nonce-store.js';
 import { redactUrl } from '../protocol/redact-url.js';
-import type { Config } from '../schemas/types.js';
+import type { Config } from '../config/config.js';
 import { ensureDataDir } from './data-dir.js';
 import { loadOrCreateSecret } from './secret.js';
 

@@ -1,14 +1,11 @@
-import { Ajv } from 'ajv';
 import { PipelineJobsError } from '../errors/index.js';
-import { describeAllErrors } from './format-error.js';
-import type { PayloadLimits } from './payload-guard.js';
-import { schemaDocuments } from './schema-documents.js';
-import type { Config } from './types.js';
+import { createAjv } from '../schemas/create-ajv.js';
+import { describeAllErrors } from '../schemas/format-error.js';
+import type { PayloadLimits } from '../schemas/payload-guard.js';
+import { schemaDocuments } from '../schemas/schema-documents.js';
+import type { Config } from './config.js';
 
-// A separate instance: only configuration may coerce strings ("8080" → 8080), and only here is
-// every error wanted, so that one start-up failure names every bad key.
-const configAjv = new Ajv({ allErrors: true, strict: true, coerceTypes: true, useDefaults: true });
-const validateConfig = configAjv.compile<Config>(schemaDocuments.config);
+const validateConfig = createAjv('config').compile<Config>(schemaDocuments.config);
 
 const CONFIG_PROPERTIES: Readonly<Record<string, { type?: string }>> = schemaDocuments.config.properties;
 

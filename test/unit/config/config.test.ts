@@ -1,6 +1,7 @@
 import t from 'tap';
 import { isPipelineJobsError } from '../../../errors/index.js';
-import { CONFIG_KEYS, limitsFromConfig, loadConfig, schemaDocuments, unknownConfigNames } from '../../../schemas/index.js';
+import { CONFIG_KEYS, limitsFromConfig, loadConfig, unknownConfigNames } from '../../../config/index.js';
+import { schemaDocuments } from '../../../schemas/index.js';
 
 t.test('defaults apply to an empty environment', (t) => {
   const config = loadConfig({});

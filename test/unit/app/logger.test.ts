@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import { sep } from 'node:path';
 import { PassThrough } from 'node:stream';
 import t from 'tap';
-import { createLogger, createPrettyLogger } from '../../../cli/logger.js';
+import { createLogger, createPrettyLogger } from '../../../app/logger.js';
 import { redactUrl } from '../../../protocol/redact-url.js';
 
 t.test('tokens, nonces, secrets and credentials never reach the log', async (t) => {

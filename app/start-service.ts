@@ -1,0 +1,72 @@
+import type { Logger as PinoLogger } from 'pino';
+import { Manager } from '../actors/manager.js';
+import { ManagerMetrics } from '../actors/manager-metrics.js';
+import { limitsFromConfig, type Config } from '../config/index.js';
+import { bindPort, type BoundPort } from './bind-port.js';
+import { checkSecret, composeRuntime, deferDelays, type Runtime } from './compose.js';
+import { metricsHandler } from './metrics-server.js';
+import { checkHttpHost, startHttp, type HttpService } from './start-http.js';
+
+/** Which parts a long-running process runs. */
+export type ServiceRole = 'serve' | 'manager' | 'bridge';
+
+/** A started service. */
+export interface RunningService {
+  /** True when neither a broker nor a database URL is configured. */
+  readonly embedded: boolean;
+  /**
+   * Stops taking work, ends the HTTP streams, lets in-flight events finish (or go back to the
+   * bus) and closes the connections.
+   */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts a role: `serve` (manager + HTTP), `manager` (the manager alone, metrics on
+ * PJM_METRICS_PORT) or `bridge` (HTTP alone: bridge and query API). Its port is bound before
+ * anything else is opened or created; if any part fails to start, what was started is closed.
+ * This is how `pjm serve|manager|bridge` start, and how a test or an embedding program can.
+ */
+export async function startService(config: Readonly<Config>, logger: PinoLogger, role: ServiceRole): Promise<RunningService> {
+  if (role !== 'manager') checkHttpHost(config);
+  checkSecret(config);
+  const port = await bindServicePort(config, role);
+  let runtime: Runtime | undefined;
+  let http: HttpService | undefined;
+  let manager: Manager | undefined;
+  try {
+    runtime = await composeRuntime(config, logger);
+    if (role !== 'bridge') {
+      manager = new Manager(
+        { bus: runtime.bus, store: runtime.store, tokens: runtime.tokens, logger, metrics: new ManagerMetrics(runtime.registry) },
+        { prefetch: config.PJM_PREFETCH, requireToken: config.PJM_AMQP_REQUIRE_TOKEN, limits: limitsFromConfig(config), deferDelaysMs: deferDelays(config) },
+      );
+    }
+    if (port !== undefined && role !== 'manager') http = await startHttp(config, runtime, logger, port);
+    else if (port !== undefined) {
+      port.serve(metricsHandler(runtime.registry));
+      logger.info({ address: port.url }, `metrics at ${port.url}/metrics`);
+    }
+    await manager?.start();
+  } catch (err) {
+    await port?.close(0);
+    await runtime?.close().catch(() => undefined);
+    throw err;
+  }
+  const started = runtime;
+  return {
+    embedded: started.embedded,
+    async stop() {
+      await (http?.close() ?? port?.close(0));
+      await manager?.stop();
+      await started.close();
+    },
+  };
+}
+
+/** The port a role listens on (HTTP, or the manager's optional metrics), bound now. */
+async function bindServicePort(config: Readonly<Config>, role: ServiceRole): Promise<BoundPort | undefined> {
+  if (role !== 'manager') return bindPort(config.PJM_HTTP_HOST, config.PJM_HTTP_PORT, 'PJM_HTTP_PORT');
+  if (config.PJM_METRICS_PORT === undefined) return undefined;
+  return bindPort(config.PJM_HTTP_HOST, config.PJM_METRICS_PORT, 'PJM_METRICS_PORT');
+}

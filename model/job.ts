@@ -1,0 +1,94 @@
+/**
+ * The job as the domain knows it: its states and events, its document and history entries.
+ * The JSON Schemas in `schemas/` are the source of truth for their shape;
+ * `test/unit/schemas/schema-files.test.ts` keeps these unions equal to the schema enums and to `fsm/`.
+ * (schemas/ and client/ use these types and must not load fsm/, so the unions are spelled out here.)
+ */
+
+/** One of the 12 states of the pipeline-job machine. */
+export type JobState =
+  | 'CREATED'
+  | 'RUNNING'
+  | 'FAILED'
+  | 'FINISHED'
+  | 'INDEXING'
+  | 'VALIDATING'
+  | 'VALIDATED'
+  | 'REJECTED'
+  | 'FINALIZED'
+  | 'RETIRED'
+  | 'RESET'
+  | 'CANCELLED';
+
+/** One of the 16 events of the pipeline-job machine. */
+export type JobEventName =
+  | 'create'
+  | 'run'
+  | 'update'
+  | 'resource'
+  | 'fail'
+  | 'finish'
+  | 'index'
+  | 'indexed'
+  | 'validate'
+  | 'validated'
+  | 'reject'
+  | 'finalize'
+  | 'retire'
+  | 'reset'
+  | 'ready'
+  | 'cancel';
+
+/** Free-form user data. Keys are opaque and must be stored and returned unchanged. */
+export interface JsonObject {
+  [key: string]: unknown;
+}
+
+/** One applied event in a job's history (`history-entry.schema.json`). */
+export interface HistoryEntry {
+  /** The event id. */
+  id: string;
+  name: JobEventName;
+  /** ISO-8601 UTC with milliseconds. */
+  date: string;
+  /** The event's data, or null when it carried none. */
+  data: JsonObject | null;
+  source: string;
+  /** State after this event. */
+  state: JobState;
+  /** Job version after this event. */
+  version: number;
+  /** The publisher's sequence number of this event, when it carried one. */
+  seq?: number;
+}
+
+/** Who holds a job and until when (`job.schema.json#/properties/claim`). */
+export interface JobClaim {
+  by: string;
+  until: string;
+}
+
+/** A job as stored and returned (`job.schema.json`). */
+export interface JobDocument {
+  uuid: string;
+  ulid: string;
+  pipeline: string;
+  state: JobState;
+  /** 1 after create, +1 per applied event. */
+  version: number;
+  data: JsonObject;
+  created: string;
+  updated: string;
+  lastEvent: JobEventName;
+  owner?: string;
+  /** The credential that created the job (`admin`, `nonce:<id>`, `loopback`, `amqp:<user>`, `bus`); absent on older jobs. */
+  creator?: string;
+  site?: string;
+  archivePath?: string;
+  claim?: JobClaim;
+  detail?: JsonObject;
+  /** The sequence number of the last sequenced event applied. */
+  seq?: number;
+  /** Present only where asked for: stores return jobs without it (see `JobStore.history`). */
+  history?: HistoryEntry[];
+}
