@@ -1,6 +1,7 @@
 import { startService, type RunningService, type ServiceRole } from '../app/start-service.js';
 import { createServiceLogger } from '../app/logger.js';
 import { loadConfig, unknownConfigNames } from '../config/index.js';
+import { PipelineJobsError } from '../errors/index.js';
 import { EXIT, type CommandIo } from './command.js';
 import { untilSignal } from './until-signal.js';
 
@@ -16,7 +17,16 @@ export async function runService(io: CommandIo, options: { readonly role: Servic
   const config = loadConfig(io.env);
   const logger = (await createServiceLogger(config.PJM_LOG_LEVEL, config.PJM_LOG_FORMAT, 'isTTY' in io.stdout && io.stdout.isTTY === true)).child({ role: options.role });
   for (const name of unknownConfigNames(io.env)) logger.warn({ name }, 'unknown PJM_* variable ignored (a typo?)');
-  const service: RunningService = await startService(config, logger, options.role);
+  let service: RunningService;
+  try {
+    service = await startService(config, logger, options.role);
+  } catch (err) {
+    // A broker out of reach at start is a failed start (exit 1), not a refusal by a server (exit 3,
+    // which main gives every coded error): the adapter's error carries bus_unavailable for clients.
+    if (!(err instanceof PipelineJobsError && err.code === 'bus_unavailable')) throw err;
+    io.stderr.write(`pjm ${options.role}: ${err.message}\n`);
+    return EXIT.failure;
+  }
   logger.info({ embedded: service.embedded }, `pjm ${options.role} running; stop with Ctrl-C or SIGTERM`);
   const signal = await untilSignal();
   logger.info({ signal }, 'stopping');

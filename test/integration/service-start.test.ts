@@ -39,3 +39,14 @@ t.test('a MongoDB store without PJM_SECRET is refused before anything is created
   t.match(shared.output(), 'pjm bridge: invalid_config: PJM_SECRET is required when PJM_MONGO_URL is set');
   t.notOk(existsSync(join(root, 'mongo')), 'refused before anything was created');
 });
+
+t.test('a broker out of reach is a failed start: exit 1 with the broker named, not a refusal', async (t) => {
+  const root = mkdtempSync(join(tmpdir(), 'pjm-broker-'));
+  t.teardown(() => rmSync(root, { recursive: true, force: true }));
+  for (const role of ['manager', 'bridge']) {
+    const child = spawnPjm([role], { PJM_DATA_DIR: join(root, role), PJM_HTTP_PORT: '0', PJM_AMQP_URL: 'amqp://guest:guest@127.0.0.1:1' });
+    t.equal(await exited(child), 1, `pjm ${role}: exit code 1`);
+    t.match(child.output(), `pjm ${role}: event bus unavailable: cannot connect to amqp://127.0.0.1:1`, `pjm ${role}: says which broker`);
+    t.notMatch(child.output(), /guest/, `pjm ${role}: no credentials in the message`);
+  }
+});
