@@ -82,7 +82,10 @@ export class Manager {
   async start(): Promise<void> {
     this.#stopping = false;
     this.#subscription = await this.#deps.bus.consume((d) => this.#onDelivery(d), { prefetch: this.#options.prefetch });
-    this.#deps.logger.info({ prefetch: this.#options.prefetch, requireToken: this.#options.requireToken }, 'manager consuming');
+    this.#deps.logger.info(
+      { prefetch: this.#options.prefetch, requireToken: this.#options.requireToken },
+      'manager consuming',
+    );
   }
 
   /** Stops taking messages, finishes (or requeues) the ones in flight, and resolves. */
@@ -103,7 +106,12 @@ export class Manager {
       message = parseEventMessage(delivery.body, this.#options.limits);
     } catch (err) {
       const refusal = err instanceof PipelineJobsError ? err : new PipelineJobsError('schema_violation', String(err));
-      void this.#settle(delivery, undefined, { outcome: 'rejected', code: refusal.code, message: refusal.message, token: 'unchecked' }, started);
+      void this.#settle(
+        delivery,
+        undefined,
+        { outcome: 'rejected', code: refusal.code, message: refusal.message, token: 'unchecked' },
+        started,
+      );
       return;
     }
     const uuid = message.name === 'create' ? jobUuid(message.pipeline, message.data ?? {}) : message.uuid.toLowerCase();
@@ -119,7 +127,10 @@ export class Manager {
         return;
       }
       this.#deps.metrics.count('transient');
-      this.#deps.logger.warn({ uuid, eventId, event: message.name, outcome: 'transient', code: outcome.code, attempt, err: outcome.message }, 'store failure; retrying');
+      this.#deps.logger.warn(
+        { uuid, eventId, event: message.name, outcome: 'transient', code: outcome.code, attempt, err: outcome.message },
+        'store failure; retrying',
+      );
       if (this.#stopping) {
         await this.#safely(() => delivery.requeue(), uuid, eventId);
         return;
@@ -160,7 +171,15 @@ export class Manager {
         await this.#safely(() => delivery.ack(), event?.uuid, event?.eventId);
         metrics.count(outcome.outcome);
         const withheld = outcome.outcome === 'duplicate' ? outcome.withheld : undefined;
-        logger.info({ ...fields, state: outcome.job.state, version: outcome.job.version, ...(withheld !== undefined && { code: withheld.code }) }, `event ${outcome.outcome}`);
+        logger.info(
+          {
+            ...fields,
+            state: outcome.job.state,
+            version: outcome.job.version,
+            ...(withheld !== undefined && { code: withheld.code }),
+          },
+          `event ${outcome.outcome}`,
+        );
         if (outcome.outcome === 'applied') {
           await this.#safely(
             () =>
@@ -186,7 +205,10 @@ export class Manager {
         if (delay !== undefined) {
           await this.#safely(() => delivery.retryLater(delay), event?.uuid, event?.eventId);
           metrics.count('deferred', outcome.code);
-          logger.info({ ...fields, code: outcome.code, attempts: delivery.attempts, delayMs: delay }, `event deferred: ${outcome.message}`);
+          logger.info(
+            { ...fields, code: outcome.code, attempts: delivery.attempts, delayMs: delay },
+            `event deferred: ${outcome.message}`,
+          );
           break;
         }
         await this.#reject(delivery, fields, {
@@ -228,7 +250,10 @@ export class Manager {
     try {
       await action();
     } catch (err) {
-      this.#deps.logger.warn({ uuid, eventId, err: String(err) }, 'bus call failed after commit; the message will be redelivered');
+      this.#deps.logger.warn(
+        { uuid, eventId, err: String(err) },
+        'bus call failed after commit; the message will be redelivered',
+      );
     }
   }
 

@@ -11,4 +11,13 @@ import slurmNotification from './slurm-notification.schema.json' with { type: 'j
  * The JSON Schema documents (draft-07) as loaded from the `*.schema.json` files, for the
  * validators, the OpenAPI document and tests. Treat them as read-only.
  */
-export const schemaDocuments = { common, event, createRequest, historyEntry, job, agaveJob, slurmNotification, config } as const;
+export const schemaDocuments = {
+  common,
+  event,
+  createRequest,
+  historyEntry,
+  job,
+  agaveJob,
+  slurmNotification,
+  config,
+} as const;

@@ -29,7 +29,9 @@ export interface HttpRig {
  * so events published by the bridge are applied; without it they stay on the bus, which lets a
  * test count what was (not) published. A `clock` or `tokens` given is shared by the app and the manager.
  */
-export async function startHttpRig(options: { readonly manager?: boolean; readonly bus?: EventBus } & Partial<AppDeps> = {}): Promise<HttpRig> {
+export async function startHttpRig(
+  options: { readonly manager?: boolean; readonly bus?: EventBus } & Partial<AppDeps> = {},
+): Promise<HttpRig> {
   const store = new SqliteJobStore({ path: ':memory:' });
   await store.init();
   const nonces = new SqliteNonceStore({ path: ':memory:' });
@@ -40,7 +42,14 @@ export async function startHttpRig(options: { readonly manager?: boolean; readon
   const registry = new Registry();
   let manager: Manager | undefined;
   if (options.manager === true) {
-    const deps = { bus, store, tokens, logger: silentLogger, metrics: new ManagerMetrics(registry), ...(options.clock !== undefined && { clock: options.clock }) };
+    const deps = {
+      bus,
+      store,
+      tokens,
+      logger: silentLogger,
+      metrics: new ManagerMetrics(registry),
+      ...(options.clock !== undefined && { clock: options.clock }),
+    };
     manager = new Manager(deps, { deferDelaysMs: TEST_DEFER_DELAYS_MS });
     await manager.start();
   }
