@@ -106,7 +106,9 @@ async function decideCreate(
     job,
     withheld: {
       code: 'job_exists',
-      message: `job ${job.uuid} already exists, created by another credential; its token goes only to its creator and to admins`,
+      message:
+        `job ${job.uuid} already exists, created by another credential; its ` +
+        `token goes only to its creator and to admins`,
     },
   };
 }

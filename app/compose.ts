@@ -40,7 +40,8 @@ export function checkSecret(config: Readonly<Config>): void {
   if (config.PJM_SECRET === undefined && config.PJM_MONGO_URL !== undefined) {
     throw new PipelineJobsError(
       'invalid_config',
-      'PJM_SECRET is required when PJM_MONGO_URL is set (every process that shares the store must verify the same job tokens)',
+      'PJM_SECRET is required when PJM_MONGO_URL is set (every process that ' +
+        'shares the store must verify the same job tokens)',
       {
         errors: [{ key: 'PJM_SECRET', reason: 'is required with PJM_MONGO_URL' }],
       },

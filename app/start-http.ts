@@ -31,7 +31,8 @@ export function checkHttpHost(config: Readonly<Config>): void {
   if (!listensOnLoopback(config) && config.PJM_API_TOKENS === undefined) {
     throw new PipelineJobsError(
       'invalid_config',
-      `PJM_HTTP_HOST=${config.PJM_HTTP_HOST} is not a loopback address and PJM_API_TOKENS is not set; listening beyond this host needs credentials`,
+      `PJM_HTTP_HOST=${config.PJM_HTTP_HOST} is not a loopback address and ` +
+        `PJM_API_TOKENS is not set; listening beyond this host needs credentials`,
       {
         errors: [{ key: 'PJM_HTTP_HOST', reason: 'needs PJM_API_TOKENS to be a non-loopback address' }],
       },
@@ -39,7 +40,9 @@ export function checkHttpHost(config: Readonly<Config>): void {
   }
 }
 
-/** Serves the HTTP app on `port`, bound beforehand on PJM_HTTP_HOST:PJM_HTTP_PORT (checked by {@link checkHttpHost}). */
+/**
+ * Serves the HTTP app on `port`, bound beforehand on PJM_HTTP_HOST:PJM_HTTP_PORT (checked by {@link checkHttpHost}).
+ */
 export async function startHttp(
   config: Readonly<Config>,
   runtime: Runtime,
@@ -79,7 +82,8 @@ export async function startHttp(
   if (!requireSender)
     logger.info(
       {},
-      'no sender credentials required from loopback callers: creating jobs and sending events (with their job token) is open to this host only',
+      'no sender credentials required from loopback callers: creating jobs and ' +
+        'sending events (with their job token) is open to this host only',
     );
   return {
     async close() {

@@ -26,7 +26,10 @@ function refusalOf(status: number, body: unknown): PipelineJobsError {
   return new PipelineJobsError(code, error.message ?? `HTTP ${status}`, error.details ?? {});
 }
 
-/** A running pjm HTTP API, as the command-line commands call it (`PJM_URL`), through the client library's {@link HttpApi}. */
+/**
+ * A running pjm HTTP API, as the command-line commands call it
+ * (`PJM_URL`), through the client library's {@link HttpApi}.
+ */
 export class Api {
   readonly base: string;
   /** Whether calls carry an admin bearer token (the first of `PJM_API_TOKENS`). */

@@ -41,6 +41,9 @@ export const EXIT = {
    * manager is taking events.
    */
   pending: 5,
-  /** Standard output was closed before everything was written (`pjm ls | head -1`): 128 + SIGPIPE, as a shell reports a tool killed by SIGPIPE. */
+  /**
+   * Standard output was closed before everything was written (`pjm ls | head -1`):
+   * 128 + SIGPIPE, as a shell reports a tool killed by SIGPIPE.
+   */
   closedOutput: 141,
 } as const;

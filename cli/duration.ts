@@ -12,7 +12,10 @@ export function parseDuration(text: string): number {
   return seconds;
 }
 
-/** Whether `text` is a duration with its unit written out (`90s`, not `90`): where a bare number could mean something else. */
+/**
+ * Whether `text` is a duration with its unit written out (`90s`, not
+ * `90`): where a bare number could mean something else.
+ */
 export function hasDurationUnit(text: string): boolean {
   const unit = DURATION.exec(text.trim())?.[2];
   return unit !== undefined && unit !== '';

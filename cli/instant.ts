@@ -29,6 +29,7 @@ export function parseInstant(flag: string, text: string, now: Date): string {
     if (!Number.isNaN(instant.getTime())) return instant.toISOString();
   }
   throw usageError(
-    `${flag} "${text}" is not a date (2026-12-02), a date-time (2026-12-02T14:30, UTC unless it ends with an offset such as +01:00) or a duration back from now (90s, 30m, 24h, 7d)`,
+    `${flag} "${text}" is not a date (2026-12-02), a date-time (2026-12-02T14:30, UTC unless it ends ` +
+      `with an offset such as +01:00) or a duration back from now (90s, 30m, 24h, 7d)`,
   );
 }

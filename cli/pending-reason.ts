@@ -16,19 +16,31 @@ export async function pendingReason(api: Api, uuid: string, event: string): Prom
     job = (await api.call<JobDocument>('GET', `/jobs/${encodeURIComponent(uuid)}`)).body;
   } catch (err) {
     if (err instanceof PipelineJobsError && err.code === 'unknown_job') {
-      return `job ${uuid} does not exist (yet): ${RETRIES} until its create arrives, then applies it, or dead-letters it (unknown_job)`;
+      return (
+        `job ${uuid} does not exist (yet): ${RETRIES} until its create arrives, ` +
+        `then applies it, or dead-letters it (unknown_job)`
+      );
     }
-    return `no verdict within the server's wait; the event stays on the bus until a manager applies it or dead-letters it`;
+    return (
+      `no verdict within the server's wait; the event stays on the bus ` +
+      `until a manager applies it or dead-letters it`
+    );
   }
   if (!isJobState(job.state) || !isJobEventName(event))
     return `job ${uuid} is ${job.state}; the event stays on the bus until a manager applies it or dead-letters it`;
   const { acceptedLater, allowedEvents, nextState } = await import('../fsm/next-state.js');
   const state = job.state;
   if (nextState(state, event).ok) {
-    return `job ${uuid} is ${state}, where ${event} applies, but no manager answered within the wait: the event stays on the bus until a manager takes it (is one running?)`;
+    return (
+      `job ${uuid} is ${state}, where ${event} applies, but no manager answered within the wait: ` +
+      `the event stays on the bus until a manager takes it (is one running?)`
+    );
   }
   if (!acceptedLater(state, event)) {
-    return `job ${uuid} is ${state}, where ${event} can no longer apply: the manager will dead-letter it (illegal_transition)`;
+    return (
+      `job ${uuid} is ${state}, where ${event} can no longer apply: the ` +
+      `manager will dead-letter it (illegal_transition)`
+    );
   }
   const first = allowedEvents(state).filter((e) => {
     if (ADMIN_EVENTS.includes(e)) return false;
@@ -36,5 +48,8 @@ export async function pendingReason(api: Api, uuid: string, event: string): Prom
     return step.ok && step.to !== state && nextState(step.to, event).ok;
   });
   const needs = first.length > 0 ? `${first.join(' or ')} first` : 'an earlier event first';
-  return `job ${uuid} is ${state} and ${event} needs ${needs}: ${RETRIES}, then applies it once that event has arrived, or dead-letters it (illegal_transition); pjm history ${uuid} shows the outcome`;
+  return (
+    `job ${uuid} is ${state} and ${event} needs ${needs}: ${RETRIES}, then applies it once that event has ` +
+    `arrived, or dead-letters it (illegal_transition); pjm history ${uuid} shows the outcome`
+  );
 }

@@ -84,7 +84,10 @@ export class AmqpTransport implements PipelineJobsTransport {
   readonly #callbackBase: string | undefined;
   readonly #callbackNonce: string | undefined;
   readonly #userId: string | undefined;
-  /** Calls waiting for the manager's reply; a confirmed one is on the bus, so a lost reply no longer means "not accepted". */
+  /**
+   * Calls waiting for the manager's reply; a confirmed one is on the bus,
+   * so a lost reply no longer means "not accepted".
+   */
   readonly #pending = new PendingReplies<ManagerAcceptance, CallContext>();
   #session: Promise<Session> | undefined;
   #closed = false;
@@ -184,7 +187,8 @@ export class AmqpTransport implements PipelineJobsTransport {
       expired: (_why, waiting) =>
         waiting.confirmed
           ? new VerdictTimeoutError(
-              `no reply from a manager within ${this.#timeoutMs} ms to the ${context.event} event: it is on the bus and may still be applied`,
+              `no reply from a manager within ${this.#timeoutMs} ms to the ` +
+                `${context.event} event: it is on the bus and may still be applied`,
               context,
             )
           : busUnavailable(`the broker did not confirm the ${context.event} event within ${this.#timeoutMs} ms`),
@@ -244,7 +248,8 @@ export class AmqpTransport implements PipelineJobsTransport {
         await channel.checkExchange(this.#exchange);
       } catch (err) {
         throw busUnavailable(
-          `the exchange ${this.#exchange} does not exist: no manager has run with prefix ${this.#prefix} on this broker`,
+          `the exchange ${this.#exchange} does not exist: no manager has ` +
+            `run with prefix ${this.#prefix} on this broker`,
           err,
         );
       }
@@ -279,7 +284,8 @@ export class AmqpTransport implements PipelineJobsTransport {
     this.#pending.fail(
       correlationId,
       busUnavailable(
-        `no queue is bound to ${this.#exchange}: no manager has declared its queue (prefix ${this.#prefix}); the event was dropped`,
+        `no queue is bound to ${this.#exchange}: no manager has declared its ` +
+          `queue (prefix ${this.#prefix}); the event was dropped`,
       ),
     );
   }
@@ -288,7 +294,8 @@ export class AmqpTransport implements PipelineJobsTransport {
   #lost(waiting: Waiting<CallContext>, why: string): Error {
     return waiting.confirmed
       ? new VerdictTimeoutError(
-          `${why} before the manager replied to the ${waiting.context.event} event: it is on the bus and may still be applied`,
+          `${why} before the manager replied to the ${waiting.context.event} ` +
+            `event: it is on the bus and may still be applied`,
           waiting.context,
         )
       : busUnavailable(`${why} before the broker confirmed the ${waiting.context.event} event`);

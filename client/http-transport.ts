@@ -215,7 +215,10 @@ export class HttpTransport implements PipelineJobsTransport {
   }
 
   #late(event: string): string {
-    return `no verdict on the ${event} event within ${this.#timeoutMs} ms: it may have reached the bus and may still be applied`;
+    return (
+      `no verdict on the ${event} event within ${this.#timeoutMs} ms: it ` +
+      `may have reached the bus and may still be applied`
+    );
   }
 
   /** A 2xx answer's body; anything else becomes the bridge's error. */

@@ -15,7 +15,10 @@ export class VerdictTimeoutError extends PipelineJobsError {
   readonly uuid: string | undefined;
   /** The event's name (`create`, `run` …). */
   readonly event: string;
-  /** The event's idempotency id, the `id` of its history entry once applied; empty for an HTTP create cut off before any answer. */
+  /**
+   * The event's idempotency id, the `id` of its history entry once applied;
+   * empty for an HTTP create cut off before any answer.
+   */
   readonly eventId: string;
 
   constructor(

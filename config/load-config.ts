@@ -50,9 +50,10 @@ function shown(key: string, env: Readonly<Record<string, string | undefined>>): 
 
 /**
  * Reads the configuration from environment variables: picks the names `config.schema.json`
- * declares (`PJM_*` and the Rubin aliases), coerces types, applies defaults, maps `API_PORT` onto `PJM_HTTP_PORT` when the latter
- * is unset, points an unset `PJM_URL` at `PJM_HTTP_HOST:PJM_HTTP_PORT` (so a client and a server
- * started with the same variables meet), and freezes the result.
+ * declares (`PJM_*` and the Rubin aliases), coerces types, applies defaults, maps `API_PORT` onto
+ * `PJM_HTTP_PORT` when the latter is unset, points an unset `PJM_URL` at
+ * `PJM_HTTP_HOST:PJM_HTTP_PORT` (so a client and a server started with the same variables meet),
+ * and freezes the result.
  *
  * @param env - usually `process.env`.
  * @throws PipelineJobsError `invalid_config`; the message lists every bad key and why, and

@@ -22,7 +22,8 @@ export const ERROR_CODES = {
   token_missing: "A job-scoped event arrived without the job's token.",
   token_invalid: 'The token is malformed or was not issued for this job.',
   token_expired:
-    'The token was issued for this job but its lifetime is over: the job ended more than the grace period ago, or an operator token outlived its TTL.',
+    'The token was issued for this job but its lifetime is over: the job ended more ' +
+    'than the grace period ago, or an operator token outlived its TTL.',
   job_exists:
     'The job already exists and was created by another credential: its token goes only to its creator and to admins.',
   sequence_gap: 'The event carries a sequence number past the next one the job expects; it waits for its predecessors.',

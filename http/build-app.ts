@@ -128,13 +128,11 @@ export function buildApp(deps: AppDeps): FastifyInstance {
           () => false,
         ),
       ]);
-      return reply
-        .code(bus && store ? 200 : 503)
-        .send({
-          status: bus && store ? 'ready' : 'unavailable',
-          bus: bus ? 'ok' : 'down',
-          store: store ? 'ok' : 'down',
-        });
+      return reply.code(bus && store ? 200 : 503).send({
+        status: bus && store ? 'ready' : 'unavailable',
+        bus: bus ? 'ok' : 'down',
+        store: store ? 'ok' : 'down',
+      });
     });
 
     api.get('/metrics', { schema: { summary: 'Prometheus metrics' } }, async (_request, reply) =>

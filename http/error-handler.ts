@@ -58,13 +58,11 @@ export function installErrorHandling(app: FastifyInstance): void {
     }
     if (err.validation !== undefined) {
       const first = err.validation[0];
-      return reply
-        .code(400)
-        .send(
-          body(request, 'schema_violation', err.message, {
-            field: first?.instancePath || first?.params['missingProperty'] || err.validationContext,
-          }),
-        );
+      return reply.code(400).send(
+        body(request, 'schema_violation', err.message, {
+          field: first?.instancePath || first?.params['missingProperty'] || err.validationContext,
+        }),
+      );
     }
     if (err.statusCode === 413) return reply.code(413).send(body(request, 'payload_too_large', ...tooLarge(request)));
     if (err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500) {
@@ -74,13 +72,11 @@ export function installErrorHandling(app: FastifyInstance): void {
     return reply.code(500).send(body(request, 'internal_error', 'internal error'));
   });
   app.setNotFoundHandler((request, reply) =>
-    reply
-      .code(404)
-      .send(
-        body(request, 'not_found', `no route ${request.method} ${request.url.split('?')[0] ?? ''}`, {
-          method: request.method,
-          url: request.url.split('?')[0],
-        }),
-      ),
+    reply.code(404).send(
+      body(request, 'not_found', `no route ${request.method} ${request.url.split('?')[0] ?? ''}`, {
+        method: request.method,
+        url: request.url.split('?')[0],
+      }),
+    ),
   );
 }

@@ -37,7 +37,10 @@ export class JobTokens {
   readonly #ttlSeconds: number;
   readonly #graceSeconds: number;
 
-  /** `secret` signs every token; `ttlSeconds` is the lifetime of operator tokens (72 h), `graceSeconds` how long a job token outlives its job (24 h). */
+  /**
+   * `secret` signs every token; `ttlSeconds` is the lifetime of operator tokens (72 h),
+   * `graceSeconds` how long a job token outlives its job (24 h).
+   */
   constructor(secret: string, ttlSeconds = 72 * 3600, graceSeconds = 24 * 3600) {
     if (secret.length < 16) throw new RangeError('the token secret must be at least 16 characters');
     this.#secret = secret;
@@ -45,7 +48,10 @@ export class JobTokens {
     this.#graceSeconds = graceSeconds;
   }
 
-  /** The token of job `uuid` as created by `creator` (a credential identity, see `JobDocument.creator`); always the same for both. */
+  /**
+   * The token of job `uuid` as created by `creator` (a credential identity, see
+   * `JobDocument.creator`); always the same for both.
+   */
   forJob(uuid: string, creator: string): string {
     const stamp = `j${this.#tag(creator)}`;
     return `${stamp}.${this.#sign(`job:${uuid}.${stamp}`)}`;

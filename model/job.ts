@@ -81,7 +81,10 @@ export interface JobDocument {
   updated: string;
   lastEvent: JobEventName;
   owner?: string;
-  /** The credential that created the job (`admin`, `nonce:<id>`, `loopback`, `amqp:<user>`, `bus`); absent on older jobs. */
+  /**
+   * The credential that created the job (`admin`, `nonce:<id>`,
+   * `loopback`, `amqp:<user>`, `bus`); absent on older jobs.
+   */
   creator?: string;
   site?: string;
   archivePath?: string;

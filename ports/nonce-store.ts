@@ -1,6 +1,8 @@
 /** What a nonce lets its holder do. */
 export type NonceScope =
-  /** Job-scoped events: `POST /events`, `/callbacks/agave`, `/callbacks/slurm` (the per-job token is still required). */
+  /**
+   * Job-scoped events: `POST /events`, `/callbacks/agave`, `/callbacks/slurm` (the per-job token is still required).
+   */
   | 'events'
   /** Creating jobs: `POST /jobs`. */
   | 'create'

@@ -20,7 +20,10 @@ export interface SlurmSubject {
   /** The `Name=` value, which may contain spaces and commas; empty when absent. */
   jobName: string;
   kind: SlurmNotificationKind;
-  /** `summary`: the whole array (`Slurm Array Summary`); `task`: one task (`Slurm Array Task`, `--mail-type=ARRAY_TASKS`). */
+  /**
+   * `summary`: the whole array (`Slurm Array Summary`); `task`: one task
+   * (`Slurm Array Task`, `--mail-type=ARRAY_TASKS`).
+   */
   array?: 'summary' | 'task';
   /** For `time_limit`: the share of the time limit reached, 50, 80, 90 or 100. */
   timeLimitPercent?: number;
@@ -38,8 +41,12 @@ export interface SlurmSubject {
 // "Slurm [Array Summary |Array Task ]Job_id=%u[_%u|_*][ (%u)] Name=%s <phrase><time><term>".
 // The phrases are case-sensitive on purpose: state names in the tail are upper-case and must not
 // be taken for a phrase. StageOut/Teardown's time reads " time " (a bug there drops the value).
-const SUBJECT =
-  /(?:(Array Summary|Array Task) )?Job_?id=(\S+)(?: \(\d+\))? Name=(.*) (Began|Ended|Failed|Requeued|StageOut\/Teardown|Reached time limit|Reached (\d+)% of time limit|Invalid dependency)(?:, (.*)| time(?: .*)?)?$/s;
+const PHRASE =
+  'Began|Ended|Failed|Requeued|StageOut/Teardown|Reached time limit|Reached (\\d+)% of time limit|Invalid dependency';
+const SUBJECT = new RegExp(
+  `(?:(Array Summary|Array Task) )?Job_?id=(\\S+)(?: \\(\\d+\\))? Name=(.*) (${PHRASE})(?:, (.*)| time(?: .*)?)?$`,
+  's',
+);
 
 const KINDS: Readonly<Record<string, SlurmNotificationKind>> = {
   Began: 'began',

@@ -34,7 +34,10 @@ export function notLive(record: NonceRecord, now: Date): 'revoked' | 'expired' |
   return undefined;
 }
 
-/** Checks a record handed to `create`: string fields, a known scope, `uses` 0, `maxUses` a positive integer, `expires` a date. */
+/**
+ * Checks a record handed to `create`: string fields, a known scope, `uses`
+ * 0, `maxUses` a positive integer, `expires` a date.
+ */
 export function checkNewNonce(record: NonceRecord): void {
   requireNonceString('id', record.id);
   requireNonceString('hash', record.hash);

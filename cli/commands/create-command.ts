@@ -49,7 +49,8 @@ the exit status is 5 (pending).
       io.stderr.write(`job ${created.uuid} already existed (state ${created.state ?? '?'})\n`);
     if (created.status !== 'pending') return EXIT.ok;
     io.stderr.write(
-      `pjm create: pending: the server took the create of job ${created.uuid}, but no manager applied it within the wait; it stays on the bus until one does (is a manager running?)\n`,
+      `pjm create: pending: the server took the create of job ${created.uuid}, but no manager applied it ` +
+        `within the wait; it stays on the bus until one does (is a manager running?)\n`,
     );
     return EXIT.pending;
   },

@@ -21,7 +21,8 @@ function parseStates(text: string): string {
   if (unknown.length > 0) {
     const named = unknown.map((s) => `"${s}"`).join(', ');
     throw usageError(
-      `--state: ${named} ${unknown.length === 1 ? 'is not a state' : 'are not states'}; the states are ${JOB_STATES.join(', ')} (any case, comma-separated)`,
+      `--state: ${named} ${unknown.length === 1 ? 'is not a state' : 'are not states'}; the ` +
+        `states are ${JOB_STATES.join(', ')} (any case, comma-separated)`,
     );
   }
   return states.join(',');

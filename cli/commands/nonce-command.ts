@@ -100,10 +100,10 @@ create covers POST /jobs; the per-job token is still required for events.
       case 'list': {
         const nonces = await withStore(io, (store) => store.list());
         if (values.json) io.stdout.write(`${JSON.stringify(nonces)}\n`);
-        else
-          io.stdout.write(
-            `${['ID              ', 'SCOPE ', 'STATUS   ', 'USES     ', 'EXPIRES                 ', 'LABEL'].join('  ')}\n${nonces.map((n) => `${row(n, now)}\n`).join('')}`,
-          );
+        else {
+          const header = ['ID              ', 'SCOPE ', 'STATUS   ', 'USES     ', 'EXPIRES                 ', 'LABEL'];
+          io.stdout.write(`${header.join('  ')}\n${nonces.map((n) => `${row(n, now)}\n`).join('')}`);
+        }
         return EXIT.ok;
       }
       case 'revoke': {

@@ -62,7 +62,8 @@ manager's retries run out) and exits 5.
     else io.stdout.write(`${body.status} ${body.eventId}\n`);
     if (body.status !== 'pending') return EXIT.ok;
     io.stderr.write(
-      `pjm send: pending: event ${body.eventId} is on the bus but not applied yet: ${await pendingReason(api, uuid, name)}\n`,
+      `pjm send: pending: event ${body.eventId} is on the bus but not ` +
+        `applied yet: ${await pendingReason(api, uuid, name)}\n`,
     );
     return EXIT.pending;
   },

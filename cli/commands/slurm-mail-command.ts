@@ -47,7 +47,8 @@ another host) and runs bin/pjm-slurm-mail.js (this command, quick to start); sub
     if (tracking === undefined) {
       if (values.fallback !== undefined) return fallBack(values.fallback, ['-s', subject, ...positionals]);
       io.stderr.write(
-        `pjm slurm-mail: Slurm job ${io.env['SLURM_JOB_ID'] ?? '?'} has no pjm:<uuid>:<token> comment; nothing to report\n`,
+        `pjm slurm-mail: Slurm job ${io.env['SLURM_JOB_ID'] ?? '?'} has no ` +
+          `pjm:<uuid>:<token> comment; nothing to report\n`,
       );
       return EXIT.ok;
     }
@@ -71,7 +72,8 @@ another host) and runs bin/pjm-slurm-mail.js (this command, quick to start); sub
     const result = await deliver(url, body, deliveryBudget(deadline));
     if (result.ok) return EXIT.ok;
     io.stderr.write(
-      `pjm slurm-mail: job ${tracking.uuid}: the bridge at ${config.PJM_URL} did not take "${subject}": ${result.reason}\n`,
+      `pjm slurm-mail: job ${tracking.uuid}: the bridge at ` +
+        `${config.PJM_URL} did not take "${subject}": ${result.reason}\n`,
     );
     return EXIT.failure;
   },

@@ -46,9 +46,9 @@ One line per applied event: time, job, pipeline, previous state → new state (e
     const api = await Api.fromEnv(io.env);
     const abort = new AbortController();
     const stream = await api.stream(`/changes${params.size > 0 ? `?${params.toString()}` : ''}`, abort.signal);
-    io.stderr.write(
-      `watching ${api.base}${values.pipeline === undefined ? '' : ` pipeline ${values.pipeline}`}${values.uuid === undefined ? '' : ` job ${values.uuid}`}; Ctrl-C to stop\n`,
-    );
+    const pipeline = values.pipeline === undefined ? '' : ` pipeline ${values.pipeline}`;
+    const job = values.uuid === undefined ? '' : ` job ${values.uuid}`;
+    io.stderr.write(`watching ${api.base}${pipeline}${job}; Ctrl-C to stop\n`);
     void untilSignal().then(() => abort.abort());
     try {
       for await (const data of sseData(stream)) {

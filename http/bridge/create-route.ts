@@ -47,7 +47,11 @@ export function registerCreateRoute(app: FastifyInstance, context: BridgeContext
       schema: {
         summary: 'Create a job',
         description:
-          'Body: `{pipeline, data?, owner?, site?, archivePath?, detail?}`. The same pipeline and data name the same job, so a repeated create is harmless; it answers the token only to the credential that created the job and to admins (others: 409 job_exists). Open to loopback callers when no credentials are required; otherwise needs a bearer token or a nonce of scope create. A nonce of scope all is embedded in the callback URLs.',
+          'Body: `{pipeline, data?, owner?, site?, archivePath?, detail?}`. The same pipeline and data ' +
+          'name the same job, so a repeated create is harmless; it answers the token only to the ' +
+          'credential that created the job and to admins (others: 409 job_exists). Open to loopback ' +
+          'callers when no credentials are required; otherwise needs a bearer token or a nonce of scope ' +
+          'create. A nonce of scope all is embedded in the callback URLs.',
         body: schemaDocuments.createRequest,
         querystring: { type: 'object', properties: { wait: WAIT_PARAM, 'x-nonce': NONCE_PARAM } },
       },
@@ -81,14 +85,12 @@ export function registerCreateRoute(app: FastifyInstance, context: BridgeContext
       if (existing !== undefined) {
         const token = tokenFor(context, sender, existing);
         const archivePath = existing.archivePath ?? defaultArchivePath(existing.pipeline, uuid);
-        return reply
-          .code(200)
-          .send({
-            ...answer(token, archivePath),
-            status: 'duplicate',
-            state: existing.state,
-            version: existing.version,
-          } satisfies CreateAnswer);
+        return reply.code(200).send({
+          ...answer(token, archivePath),
+          status: 'duplicate',
+          state: existing.state,
+          version: existing.version,
+        } satisfies CreateAnswer);
       }
       const creator = credentialOf(sender);
       const token = context.tokens.forJob(uuid, creator);
@@ -110,14 +112,12 @@ export function registerCreateRoute(app: FastifyInstance, context: BridgeContext
       const decided = verdict.reply;
       if (decided.outcome === 'rejected')
         throw new PipelineJobsError(decided.error.code, decided.error.message, { eventId, uuid });
-      return reply
-        .code(decided.outcome === 'applied' ? 201 : 200)
-        .send({
-          ...answer(decided.token ?? token, archivePath),
-          status: decided.outcome,
-          state: decided.state,
-          version: decided.version,
-        } satisfies CreateAnswer);
+      return reply.code(decided.outcome === 'applied' ? 201 : 200).send({
+        ...answer(decided.token ?? token, archivePath),
+        status: decided.outcome,
+        state: decided.state,
+        version: decided.version,
+      } satisfies CreateAnswer);
     },
   );
 }

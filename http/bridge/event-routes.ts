@@ -71,7 +71,9 @@ export function registerEventRoutes(app: FastifyInstance, context: BridgeContext
       schema: {
         summary: 'Send an event for a job',
         description:
-          'Body: a canonical event `{uuid, name, token, data, id?}`. Or the URL form `?uuid=&event=&token=&note=`, where a JSON object body (if any) becomes `data` and `note` is added to it. Without `id`, the bridge assigns one.',
+          'Body: a canonical event `{uuid, name, token, data, id?}`. Or the URL form ' +
+          '`?uuid=&event=&token=&note=`, where a JSON object body (if any) becomes `data` and ' +
+          '`note` is added to it. Without `id`, the bridge assigns one.',
         querystring: {
           type: 'object',
           properties: {
@@ -131,7 +133,9 @@ export function registerEventRoutes(app: FastifyInstance, context: BridgeContext
       schema: {
         summary: 'Agave/Tapis v2 job notification',
         description:
-          "Body: the Agave job JSON, kept whole as the history entry's data. The status comes from `status` (or `state`) in the URL, else from the body; an unexpanded macro such as `${JOB_STATUS}` falls back to the body. `event` in the URL overrides the status mapping.",
+          "Body: the Agave job JSON, kept whole as the history entry's data. The status comes from `status` " +
+          '(or `state`) in the URL, else from the body; an unexpanded macro such as `${JOB_STATUS}` falls ' +
+          'back to the body. `event` in the URL overrides the status mapping.',
         querystring: {
           type: 'object',
           required: ['uuid'],
@@ -179,7 +183,10 @@ export function registerEventRoutes(app: FastifyInstance, context: BridgeContext
       schema: {
         summary: 'Slurm MailProg notification (posted by pjm slurm-mail)',
         description:
-          "Body: `{subject, user?, env?, arrayEnd?}` as `pjm slurm-mail` sends it. Began → run; Ended COMPLETED → finish; Failed, TIMEOUT, NODE_FAIL, OUT_OF_MEMORY, CANCELLED → fail with the reason in data; time-limit warnings, one task of an ARRAY_TASKS array, Requeued and the rest → update; `arrayEnd` (with the last task of an ARRAY_TASKS array) → the array's finish or fail after the task's update.",
+          'Body: `{subject, user?, env?, arrayEnd?}` as `pjm slurm-mail` sends it. Began → run; Ended COMPLETED → ' +
+          'finish; Failed, TIMEOUT, NODE_FAIL, OUT_OF_MEMORY, CANCELLED → fail with the reason in data; ' +
+          'time-limit warnings, one task of an ARRAY_TASKS array, Requeued and the rest → update; `arrayEnd` ' +
+          "(with the last task of an ARRAY_TASKS array) → the array's finish or fail after the task's update.",
         querystring: {
           type: 'object',
           required: ['uuid'],

@@ -9,9 +9,10 @@ import type { BridgeContext } from './bridge-context.js';
 /**
  * The one path of every job-scoped event into the bridge, in the order that keeps a refused call
  * free of side effects: admin check → per-job token (always; an admin may omit it and gets an
- * operator token minted; a job token is checked against its job when the store has it) → per-job rate limit → nonce use → publish with confirm → (optionally) the manager's
- * verdict. Answers 202 when accepted or still pending, 200 with the new state when applied, and
- * the rejection's own status and code when the manager refused it.
+ * operator token minted; a job token is checked against its job when the store has it) →
+ * per-job rate limit → nonce use → publish with confirm → (optionally) the manager's verdict.
+ * Answers 202 when accepted or still pending, 200 with the new state when applied, and the
+ * rejection's own status and code when the manager refused it.
  */
 export async function submitEvent(
   context: BridgeContext,

@@ -58,9 +58,8 @@ export function registerChangesRoute(app: FastifyInstance, bus: EventBus): void 
       try {
         subscription = await bus.subscribeState(pipeline === undefined ? '#' : `${pipeline}.*`, send);
       } catch (err) {
-        out.end(
-          `event: error\ndata: ${JSON.stringify({ code: 'bus_unavailable', message: err instanceof Error ? err.message : String(err) })}\n\n`,
-        );
+        const error = { code: 'bus_unavailable', message: err instanceof Error ? err.message : String(err) };
+        out.end(`event: error\ndata: ${JSON.stringify(error)}\n\n`);
         return;
       }
       out.write(': subscribed\n\n');

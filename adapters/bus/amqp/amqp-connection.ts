@@ -100,7 +100,8 @@ export class AmqpConnection {
       this.#recovering = undefined;
       await recovering.close();
       throw busUnavailable(
-        `event bus unavailable: cannot connect to ${redactUrl(this.#options.url)}: ${err instanceof Error ? err.message : String(err)}`,
+        `event bus unavailable: cannot connect to ${redactUrl(this.#options.url)}: ` +
+          `${err instanceof Error ? err.message : String(err)}`,
         err,
       );
     }

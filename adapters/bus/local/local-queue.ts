@@ -119,13 +119,17 @@ export class LocalQueue {
     return (
       (
         this.#stmt(
-          `SELECT EXISTS (SELECT 1 FROM bus_messages WHERE ${READY} ORDER BY seq) OR EXISTS (SELECT 1 FROM ${DELAYED} WHERE ${DUE}) AS yes`,
+          `SELECT EXISTS (SELECT 1 FROM bus_messages WHERE ${READY} ORDER BY seq) OR ` +
+            `EXISTS (SELECT 1 FROM ${DELAYED} WHERE ${DUE}) AS yes`,
         ).get({ now }) as { yes: number }
       ).yes === 1
     );
   }
 
-  /** Moves the retries that are due back into the events queue, then leases up to `limit` ready messages to `owner`, oldest first. */
+  /**
+   * Moves the retries that are due back into the events queue, then leases up
+   * to `limit` ready messages to `owner`, oldest first.
+   */
   lease(owner: string, limit: number, now: number, leaseMs: number): LeasedMessage[] {
     const promote = this.#stmt(`UPDATE ${DELAYED} SET queue = 'events' WHERE ${DUE}`);
     const lease = this.#stmt(

@@ -62,8 +62,10 @@ export class SqliteJobStore implements JobStore {
   async create(record: NewJobRecord): Promise<CreateResult> {
     return this.#writes.enqueue((): CreateResult => {
       const inserted = this.#stmt(
-        `INSERT INTO jobs (uuid, ulid, pipeline, state, version, data, created, updated, last_event, owner, creator, site, archive_path, detail, claim_by, claim_until, seq)
-         VALUES (@uuid, @ulid, @pipeline, @state, @version, @data, @created, @updated, @last_event, @owner, @creator, @site, @archive_path, @detail, @claim_by, @claim_until, @seq)
+        `INSERT INTO jobs (uuid, ulid, pipeline, state, version, data, created, updated, last_event, owner, creator,
+           site, archive_path, detail, claim_by, claim_until, seq)
+         VALUES (@uuid, @ulid, @pipeline, @state, @version, @data, @created, @updated, @last_event, @owner, @creator,
+           @site, @archive_path, @detail, @claim_by, @claim_until, @seq)
          ON CONFLICT (uuid) DO NOTHING`,
       ).run(jobToRow(record.job));
       if (inserted.changes === 0) return { created: false, job: this.#getSync(record.job.uuid) as JobDocument };
