@@ -102,7 +102,14 @@ class PjmServer:
             env["PJM_AMQP_URL"] = self.amqp
             env["PJM_AMQP_PREFIX"] = self.prefix
         with open(self._log_path, "wb") as log:
-            self._process = subprocess.Popen(built_pjm() + ["serve"], cwd=ROOT, env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)
+            self._process = subprocess.Popen(
+                built_pjm() + ["serve"],
+                cwd=ROOT,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             found = re.search(r"HTTP API at (http://\S+) ", self.log())
@@ -150,7 +157,8 @@ def delete_topology(url: str, prefix: str) -> None:
     connection = pika.BlockingConnection(pika.URLParameters(url))
     try:
         channel = connection.channel()
-        queues = [f"{prefix}.retry.{delay}" for delay in DEFER_DELAYS_MS.split(",")] + [f"{prefix}.manager", f"{prefix}.dead"]
+        retries = [f"{prefix}.retry.{delay}" for delay in DEFER_DELAYS_MS.split(",")]
+        queues = [*retries, f"{prefix}.manager", f"{prefix}.dead"]
         for queue in queues:
             channel.queue_delete(queue)
         for exchange in (f"{prefix}.events", f"{prefix}.state", f"{prefix}.dead"):

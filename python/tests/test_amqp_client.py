@@ -68,7 +68,9 @@ class AmqpClientTest(unittest.TestCase):
         later = PipelineJob.load(self.transport(), job.uuid, job.token)
         with self.assertRaises(PipelineJobsError) as no_base:
             later.agave_notifications()
-        self.assertEqual(no_base.exception.code, "invalid_config", "without a callback_base the bus has no URL to hand out")
+        self.assertEqual(
+            no_base.exception.code, "invalid_config", "without a callback_base the bus has no URL to hand out"
+        )
         self.assertIsNone(later.state, "the bus cannot be read: the state is unknown until the next event")
         self.assertEqual(later.finish({"result": "ok"}), "FINISHED")
         self.assertEqual(later.version, 6)
@@ -77,8 +79,14 @@ class AmqpClientTest(unittest.TestCase):
         self.assertEqual({e["source"] for e in history}, {"amqp"})
 
         hinted = PipelineJob.load(self.transport(), job.uuid, job.token, pipeline="demo", data=job.data)
-        self.assertEqual((hinted.state, hinted.version), ("FINISHED", 6), "with pipeline and data the manager says the state")
-        self.assertEqual(self.server.history_names(job.uuid), ["create", "run", "update", "update", "update", "finish"], "loading created nothing")
+        self.assertEqual(
+            (hinted.state, hinted.version), ("FINISHED", 6), "with pipeline and data the manager says the state"
+        )
+        self.assertEqual(
+            self.server.history_names(job.uuid),
+            ["create", "run", "update", "update", "update", "finish"],
+            "loading created nothing",
+        )
 
     def test_setup_is_idempotent_for_the_same_broker_user(self) -> None:
         data = fresh()
@@ -162,7 +170,9 @@ class AmqpClientTest(unittest.TestCase):
             PipelineJob(transport, "py-down", fresh()).setup()
         self.assertLess(time.monotonic() - started, 3.0)
         self.assertEqual(down.exception.code, "bus_unavailable")
-        self.assertIn("cannot connect to amqp://127.0.0.1:", down.exception.message, "the URL is shown without its password")
+        self.assertIn(
+            "cannot connect to amqp://127.0.0.1:", down.exception.message, "the URL is shown without its password"
+        )
 
     def test_a_prefix_no_manager_uses(self) -> None:
         transport = self.transport(prefix=unique_name("nobody"))

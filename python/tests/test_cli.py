@@ -31,10 +31,19 @@ class CliTest(unittest.TestCase):
     def tearDownClass(cls) -> None:
         cls.server.stop()
 
-    def cli(self, *args: str, env: Optional[Dict[str, str]] = None, stdin: str = "") -> "subprocess.CompletedProcess[str]":
+    def cli(
+        self, *args: str, env: Optional[Dict[str, str]] = None, stdin: str = ""
+    ) -> "subprocess.CompletedProcess[str]":
         base = {k: v for k, v in os.environ.items() if not k.startswith("PJM_")}
         full = {**base, "PYTHONPATH": PACKAGE_ROOT, "PJM_URL": self.server.url, **(env or {})}
-        return subprocess.run([sys.executable, "-m", "pipelinejobs", *args], env=full, input=stdin, capture_output=True, text=True, timeout=60)
+        return subprocess.run(
+            [sys.executable, "-m", "pipelinejobs", *args],
+            env=full,
+            input=stdin,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
 
     def created(self, *extra: str) -> List[str]:
         done = self.cli("create", "py-cli", "--data", json.dumps({"sample": f"cli-{time.time_ns()}"}), *extra)
@@ -51,10 +60,15 @@ class CliTest(unittest.TestCase):
         self.assertEqual(self.cli("send", uuid, "update", "--token", token, "--data", f"@{f.name}").stdout, "RUNNING\n")
         piped = self.cli("send", uuid, "update", "--token", token, "--data", "-", "--json", stdin='{"progress": 0.9}')
         self.assertEqual(piped.returncode, 0, piped.stderr)
-        self.assertEqual({k: v for k, v in json.loads(piped.stdout).items() if k != "eventId"}, {"uuid": uuid, "status": "applied", "state": "RUNNING", "version": 4})
+        self.assertEqual(
+            {k: v for k, v in json.loads(piped.stdout).items() if k != "eventId"},
+            {"uuid": uuid, "status": "applied", "state": "RUNNING", "version": 4},
+        )
         self.assertEqual(self.cli("send", uuid, "finish", "--token", token).stdout, "FINISHED\n")
         history = self.server.history(uuid)["history"]
-        self.assertEqual([e["data"] for e in history[1:]], [{"host": "node7"}, {"progress": 0.5}, {"progress": 0.9}, None])
+        self.assertEqual(
+            [e["data"] for e in history[1:]], [{"host": "node7"}, {"progress": 0.5}, {"progress": 0.9}, None]
+        )
 
         shown = self.cli("show", uuid)
         self.assertEqual(shown.returncode, 0, shown.stderr)
@@ -74,8 +88,9 @@ class CliTest(unittest.TestCase):
 
     def test_same_id_twice_is_applied_once(self) -> None:
         uuid, token = self.created()
+        event_id = "0b9b5a8e-7a9f-4f58-9d7e-0c51f0a5e2aa"
         for _ in range(2):
-            self.assertEqual(self.cli("send", uuid, "update", "--token", token, "--id", "0b9b5a8e-7a9f-4f58-9d7e-0c51f0a5e2aa").returncode, 0)
+            self.assertEqual(self.cli("send", uuid, "update", "--token", token, "--id", event_id).returncode, 0)
         self.assertEqual(self.server.history_names(uuid), ["create", "update"])
 
     def test_refused_exits_3_with_the_code(self) -> None:
@@ -95,7 +110,10 @@ class CliTest(unittest.TestCase):
             (["send", uuid, "reset", "--token", "t"], "reset is an admin event"),
             (["send", uuid, "run", "--token", "t", "--data", "[1]"], "--data must be a JSON object"),
             (["send", uuid, "run", "--token", "t", "--data", "{oops"], "--data is not JSON"),
-            (["send", uuid, "run", "--token", "t", "--data", "@/nonexistent/file.json"], "cannot read /nonexistent/file.json"),
+            (
+                ["send", uuid, "run", "--token", "t", "--data", "@/nonexistent/file.json"],
+                "cannot read /nonexistent/file.json",
+            ),
             (["send", uuid], "required: event"),
             (["bogus"], "invalid choice"),
         ):
@@ -112,7 +130,8 @@ class CliTest(unittest.TestCase):
 
     def test_unreachable_exits_4(self) -> None:
         started = time.monotonic()
-        down = self.cli("send", "00000000-0000-4000-8000-000000000000", "run", "--token", "t", env={"PJM_URL": f"http://127.0.0.1:{free_port()}"})
+        url = f"http://127.0.0.1:{free_port()}"
+        down = self.cli("send", "00000000-0000-4000-8000-000000000000", "run", "--token", "t", env={"PJM_URL": url})
         self.assertEqual(down.returncode, 4, down.stderr)
         self.assertIn("cannot reach the bridge", down.stderr)
         self.assertLess(time.monotonic() - started, 10)
@@ -132,7 +151,10 @@ class CliTest(unittest.TestCase):
 
     def test_exit_codes_are_pjms(self) -> None:
         def table(help_text: str) -> List[List[str]]:
-            return [[code, meaning] for code, meaning in re.findall(r"^  (\d+)\s{2,}(\S+)", help_text.split("xit codes:")[1], re.M)]
+            return [
+                [code, meaning]
+                for code, meaning in re.findall(r"^  (\d+)\s{2,}(\S+)", help_text.split("xit codes:")[1], re.M)
+            ]
 
         pjm = subprocess.run([*built_pjm(), "--help"], capture_output=True, text=True, timeout=60).stdout
         ours = self.cli("--help").stdout

@@ -13,7 +13,15 @@ import urllib.request
 import uuid as uuidlib
 from typing import Any, Dict
 
-from pipelinejobs import ClientEvent, HttpTransport, PipelineJob, PipelineJobsError, ServerUnreachable, VerdictTimeout, job_callbacks
+from pipelinejobs import (
+    ClientEvent,
+    HttpTransport,
+    PipelineJob,
+    PipelineJobsError,
+    ServerUnreachable,
+    VerdictTimeout,
+    job_callbacks,
+)
 
 from pjm_server import ADMIN_TOKEN, PjmServer, TcpProxy, free_port
 
@@ -60,7 +68,9 @@ class HttpClientTest(unittest.TestCase):
         self.assertEqual(later.finish({"result": "ok"}), "FINISHED")
         self.assertEqual(later.version, 6)
         history = self.server.history(job.uuid)
-        self.assertEqual([e["name"] for e in history["history"]], ["create", "run", "update", "update", "update", "finish"])
+        self.assertEqual(
+            [e["name"] for e in history["history"]], ["create", "run", "update", "update", "update", "finish"]
+        )
         self.assertEqual(history["history"][5]["data"], {"result": "ok"})
         self.assertEqual({e["source"] for e in history["history"]}, {"http"})
 
@@ -157,7 +167,9 @@ class HttpClientTest(unittest.TestCase):
         self.assertEqual(refused.exception.code, "job_exists")
         self.assertEqual(refused.exception.details["uuid"], mine.uuid)
         assert mine.uuid is not None and mine.token is not None
-        self.assertEqual(PipelineJob.load(stranger, mine.uuid, mine.token).run(), "RUNNING", "whoever holds the token may use it")
+        self.assertEqual(
+            PipelineJob.load(stranger, mine.uuid, mine.token).run(), "RUNNING", "whoever holds the token may use it"
+        )
         assert mine.callbacks is not None
         self.assertIn(f"x-nonce={nonce}", mine.callbacks["events"], "an all-scope nonce is embedded in the callbacks")
 
@@ -167,7 +179,9 @@ class HttpClientTest(unittest.TestCase):
         event_id = str(uuidlib.uuid4())
         self.assertEqual(job.update({"n": 1}, event_id=event_id), "RUNNING")
         assert job.uuid is not None and job.token is not None
-        verdict = job.transport.send(ClientEvent(uuid=job.uuid, token=job.token, name="update", id=event_id, data={"n": 1}))
+        verdict = job.transport.send(
+            ClientEvent(uuid=job.uuid, token=job.token, name="update", id=event_id, data={"n": 1})
+        )
         self.assertTrue(verdict.duplicate)
         self.assertEqual(self.server.history_names(job.uuid), ["create", "run", "update"])
 
@@ -182,8 +196,12 @@ class HttpClientTest(unittest.TestCase):
         # retries on a new connection, and the manager recognises the id.
         proxy.drop_answers(1)
         assert job.uuid is not None and job.token is not None
-        verdict = transport.send(ClientEvent(uuid=job.uuid, token=job.token, name="run", id=str(uuidlib.uuid4()), data={"attempt": "once"}))
-        self.assertEqual((verdict.state, verdict.duplicate), ("RUNNING", True), "the retry found its first copy applied")
+        verdict = transport.send(
+            ClientEvent(uuid=job.uuid, token=job.token, name="run", id=str(uuidlib.uuid4()), data={"attempt": "once"})
+        )
+        self.assertEqual(
+            (verdict.state, verdict.duplicate), ("RUNNING", True), "the retry found its first copy applied"
+        )
         history = self.server.history(job.uuid)["history"]
         self.assertEqual([e["name"] for e in history], ["create", "run"])
         self.assertEqual(proxy.connections, 2, "the run went out again on a new connection")
@@ -283,7 +301,12 @@ class HttpClientTest(unittest.TestCase):
 
 
 def _admin_post(url: str, path: str, body: Dict[str, Any]) -> Dict[str, Any]:
-    request = urllib.request.Request(f"{url}{path}", data=json.dumps(body).encode(), method="POST", headers={"content-type": "application/json", "authorization": f"Bearer {ADMIN_TOKEN}"})
+    request = urllib.request.Request(
+        f"{url}{path}",
+        data=json.dumps(body).encode(),
+        method="POST",
+        headers={"content-type": "application/json", "authorization": f"Bearer {ADMIN_TOKEN}"},
+    )
     with urllib.request.urlopen(request, timeout=10) as answer:
         return json.load(answer)  # type: ignore[no-any-return]
 

@@ -83,7 +83,9 @@ class AmqpTransport:
         try:
             import pika  # noqa: F401  (optional dependency, imported on use)
         except ImportError as err:
-            raise ImportError("AmqpTransport needs pika: apt-get install python3-pika, or pip install 'pipelinejobs[amqp]'") from err
+            raise ImportError(
+                "AmqpTransport needs pika: apt-get install python3-pika, or pip install 'pipelinejobs[amqp]'"
+            ) from err
         if timeout <= 0:
             raise ValueError("timeout must be positive (seconds)")
         self._pika = pika
@@ -136,9 +138,15 @@ class AmqpTransport:
     def send(self, event: ClientEvent) -> Verdict:
         """Publishes one event and waits for the manager's reply."""
         outcome, body = self._request(event.to_wire(), _Context(event.uuid, event.name, event.id))
-        return Verdict(state=string_field(body, "state", "the reply"), duplicate=outcome == "duplicate", version=optional_int(body, "version"))
+        return Verdict(
+            state=string_field(body, "state", "the reply"),
+            duplicate=outcome == "duplicate",
+            version=optional_int(body, "version"),
+        )
 
-    def describe(self, uuid: str, token: str, pipeline: Optional[str] = None, data: Optional[JsonObject] = None) -> JobSnapshot:
+    def describe(
+        self, uuid: str, token: str, pipeline: Optional[str] = None, data: Optional[JsonObject] = None
+    ) -> JobSnapshot:
         """The bus has no read side: without ``pipeline`` the state is unknown (None).
 
         With the job's ``pipeline`` and ``data`` this re-sends the job's create (idempotent: the
@@ -207,7 +215,10 @@ class AmqpTransport:
                 session.channel.basic_publish(self._exchange, "event", body, properties, mandatory=True)
                 return session
             except pika.exceptions.UnroutableError:
-                raise ServerUnreachable(f"no queue is bound to {self._exchange}: no manager has declared its queue (prefix {self._prefix}); the {context.event} event was dropped") from None
+                raise ServerUnreachable(
+                    f"no queue is bound to {self._exchange}: "
+                    f"no manager has declared its queue (prefix {self._prefix}); the {context.event} event was dropped"
+                ) from None
             except pika.exceptions.NackError:
                 raise ServerUnreachable(f"the broker refused the {context.event} event") from None
             except (pika.exceptions.AMQPError, OSError) as err:
@@ -223,7 +234,8 @@ class AmqpTransport:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise VerdictTimeout(
-                    f"no reply from a manager within {self._timeout:g} s to the {context.event} event: it is on the bus and may still be applied",
+                    f"no reply from a manager within {self._timeout:g} s to the {context.event} event: "
+                    "it is on the bus and may still be applied",
                     uuid=context.uuid,
                     event=context.event,
                     event_id=context.event_id,
@@ -233,7 +245,8 @@ class AmqpTransport:
             except (pika.exceptions.AMQPError, OSError) as err:
                 self._drop()
                 raise VerdictTimeout(
-                    f"the connection to the broker was lost before the manager replied to the {context.event} event: it is on the bus and may still be applied",
+                    f"the connection to the broker was lost before the manager replied to the {context.event} event: "
+                    "it is on the bus and may still be applied",
                     uuid=context.uuid,
                     event=context.event,
                     event_id=context.event_id,
@@ -278,7 +291,9 @@ class AmqpTransport:
         parameters.stack_timeout = min(remaining, CONNECT_TIMEOUT)
         # A broker that blocks publishers (memory or disk alarm) must not hold a call forever.
         parameters.blocked_connection_timeout = self._timeout
-        parameters.client_properties = {"connection_name": f"pipelinejobs python client (pid {os.getpid()}, {uuidlib.uuid4().hex[:8]})"}
+        parameters.client_properties = {
+            "connection_name": f"pipelinejobs python client (pid {os.getpid()}, {uuidlib.uuid4().hex[:8]})"
+        }
         try:
             connection = pika.BlockingConnection(parameters)
         except (pika.exceptions.AMQPError, OSError) as err:
@@ -288,7 +303,10 @@ class AmqpTransport:
             try:
                 channel.exchange_declare(self._exchange, passive=True)
             except pika.exceptions.ChannelClosedByBroker as err:
-                raise ServerUnreachable(f"the exchange {self._exchange} does not exist: no manager has run with prefix {self._prefix} on this broker") from err
+                raise ServerUnreachable(
+                    f"the exchange {self._exchange} does not exist: "
+                    f"no manager has run with prefix {self._prefix} on this broker"
+                ) from err
             channel.confirm_delivery()
             channel.basic_consume(DIRECT_REPLY_TO, self._on_reply, auto_ack=True)
         except ServerUnreachable:

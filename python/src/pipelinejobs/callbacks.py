@@ -19,7 +19,9 @@ def slurm_tracking_comment(uuid: str, token: str) -> str:
 
 def _form_encode(pairs: List[Tuple[str, str]]) -> str:
     # What WHATWG URLSearchParams writes: '*' stays, '~' is escaped, spaces become '+'.
-    return "&".join(f"{quote_plus(k, safe='*').replace('~', '%7E')}={quote_plus(v, safe='*').replace('~', '%7E')}" for k, v in pairs)
+    return "&".join(
+        f"{quote_plus(k, safe='*').replace('~', '%7E')}={quote_plus(v, safe='*').replace('~', '%7E')}" for k, v in pairs
+    )
 
 
 def _url(base: str, path: str, uuid: str, token: str, nonce: Optional[str]) -> str:
@@ -49,6 +51,9 @@ def job_callbacks(base: str, uuid: str, token: str, nonce: Optional[str] = None)
         },
         "slurm": {
             "url": slurm,
-            "sbatch": ["--mail-type=BEGIN,END,FAIL,REQUEUE,TIME_LIMIT", f"--comment={slurm_tracking_comment(uuid, token)}"],
+            "sbatch": [
+                "--mail-type=BEGIN,END,FAIL,REQUEUE,TIME_LIMIT",
+                f"--comment={slurm_tracking_comment(uuid, token)}",
+            ],
         },
     }

@@ -98,18 +98,42 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=__version__)
     common = _Parser(add_help=False)
-    common.add_argument("--timeout", type=float, default=30.0, help="seconds the command may take, retries included (default 30)")
+    common.add_argument(
+        "--timeout", type=float, default=30.0, help="seconds the command may take, retries included (default 30)"
+    )
     commands = parser.add_subparsers(dest="command", metavar="<command>", parser_class=_Parser)
 
-    create = commands.add_parser("create", parents=[common], help="create a job (or find it) and print its uuid and token", description="The same pipeline and data always name the same job, so creating twice is harmless. Prints the uuid and the token, tab-separated (for scripts: read UUID TOKEN).")
+    create = commands.add_parser(
+        "create",
+        parents=[common],
+        help="create a job (or find it) and print its uuid and token",
+        description=(
+            "The same pipeline and data always name the same job, so creating twice is harmless. "
+            "Prints the uuid and the token, tab-separated (for scripts: read UUID TOKEN)."
+        ),
+    )
     create.add_argument("pipeline")
-    create.add_argument("--data", help="the job's parameters, a JSON object (part of its identity); @FILE or - (standard input)")
+    create.add_argument(
+        "--data", help="the job's parameters, a JSON object (part of its identity); @FILE or - (standard input)"
+    )
     create.add_argument("--owner")
     create.add_argument("--site")
     create.add_argument("--archive-path")
-    create.add_argument("--json", action="store_true", help="the whole answer: uuid, token, state, archive path, callback URLs")
+    create.add_argument(
+        "--json", action="store_true", help="the whole answer: uuid, token, state, archive path, callback URLs"
+    )
 
-    send = commands.add_parser("send", parents=[common], help="send one event and print the job's new state", description="Events: run, update, resource, fail, finish, index, indexed, validate, validated, reject, finalize, retire, cancel; reset and ready need an admin token (PJM_API_TOKENS). A refused event exits 3 with its code; one the manager has not applied within the server's wait prints 'pending <event id>' and exits 5.")
+    send = commands.add_parser(
+        "send",
+        parents=[common],
+        help="send one event and print the job's new state",
+        description=(
+            "Events: run, update, resource, fail, finish, index, indexed, validate, validated, reject, finalize, "
+            "retire, cancel; reset and ready need an admin token (PJM_API_TOKENS). "
+            "A refused event exits 3 with its code; one the manager has not applied within the server's wait "
+            "prints 'pending <event id>' and exits 5."
+        ),
+    )
     send.add_argument("uuid")
     send.add_argument("event")
     send.add_argument("--token", help="the job's token (create prints it); required unless PJM_API_TOKENS is set")
@@ -117,7 +141,9 @@ def _parser() -> argparse.ArgumentParser:
     send.add_argument("--id", help="an idempotency key: the same id twice is applied once (default: a new uuid)")
     send.add_argument("--json", action="store_true", help="the verdict as JSON")
 
-    show = commands.add_parser("show", parents=[common], help="where one job is", description="Prints the job's state, version, data and more.")
+    show = commands.add_parser(
+        "show", parents=[common], help="where one job is", description="Prints the job's state, version, data and more."
+    )
     show.add_argument("uuid")
     show.add_argument("--json", action="store_true", help="the job document as JSON")
     return parser
@@ -145,7 +171,15 @@ def _write_json(out: TextIO, value: Any) -> None:
 def _create(args: argparse.Namespace, env: Mapping[str, str], out: TextIO, err: TextIO, stdin: TextIO) -> int:
     data = read_data_flag(args.data, stdin)
     with _transport(args, env) as transport:
-        created = transport.create(CreateRequest(pipeline=args.pipeline, data=data or {}, owner=args.owner, site=args.site, archive_path=args.archive_path))
+        created = transport.create(
+            CreateRequest(
+                pipeline=args.pipeline,
+                data=data or {},
+                owner=args.owner,
+                site=args.site,
+                archive_path=args.archive_path,
+            )
+        )
     if args.json:
         answer: Dict[str, Any] = {
             "uuid": created.uuid,
@@ -173,7 +207,9 @@ def _send(args: argparse.Namespace, env: Mapping[str, str], out: TextIO, err: Te
     if token is None:
         # The bridge mints an operator token for an admin's event sent without one.
         if not admin:
-            raise UsageError("--token is required: the job's token, as create printed it (an admin with PJM_API_TOKENS may omit it)")
+            raise UsageError(
+                "--token is required: the job's token, as create printed it (an admin with PJM_API_TOKENS may omit it)"
+            )
         token = ""
     data = read_data_flag(args.data, stdin)
     event = ClientEvent(uuid=args.uuid, token=token, name=args.event, id=args.id or str(uuidlib.uuid4()), data=data)
@@ -185,13 +221,33 @@ def _send(args: argparse.Namespace, env: Mapping[str, str], out: TextIO, err: Te
             raise
     if args.json:
         status = "duplicate" if verdict.duplicate else "applied"
-        _write_json(out, {"uuid": args.uuid, "eventId": event.id, "status": status, "state": verdict.state, "version": verdict.version})
+        _write_json(
+            out,
+            {
+                "uuid": args.uuid,
+                "eventId": event.id,
+                "status": status,
+                "state": verdict.state,
+                "version": verdict.version,
+            },
+        )
     else:
         out.write(f"{verdict.state}\n")
     return EXIT_OK
 
 
-SHOWN = (("uuid", "uuid"), ("pipeline", "pipeline"), ("state", "state"), ("version", "version"), ("last event", "lastEvent"), ("created", "created"), ("updated", "updated"), ("owner", "owner"), ("site", "site"), ("archive path", "archivePath"))
+SHOWN = (
+    ("uuid", "uuid"),
+    ("pipeline", "pipeline"),
+    ("state", "state"),
+    ("version", "version"),
+    ("last event", "lastEvent"),
+    ("created", "created"),
+    ("updated", "updated"),
+    ("owner", "owner"),
+    ("site", "site"),
+    ("archive path", "archivePath"),
+)
 
 
 def _show(args: argparse.Namespace, env: Mapping[str, str], out: TextIO, err: TextIO, stdin: TextIO) -> int:
@@ -212,7 +268,13 @@ def _show(args: argparse.Namespace, env: Mapping[str, str], out: TextIO, err: Te
 COMMANDS = {"create": _create, "send": _send, "show": _show}
 
 
-def main(argv: Optional[Sequence[str]] = None, env: Optional[Mapping[str, str]] = None, stdout: Optional[TextIO] = None, stderr: Optional[TextIO] = None, stdin: Optional[TextIO] = None) -> int:
+def main(
+    argv: Optional[Sequence[str]] = None,
+    env: Optional[Mapping[str, str]] = None,
+    stdout: Optional[TextIO] = None,
+    stderr: Optional[TextIO] = None,
+    stdin: Optional[TextIO] = None,
+) -> int:
     """Runs one command and returns its exit code; never raises (but ``SystemExit`` for ``--help``)."""
     argv = list(sys.argv[1:] if argv is None else argv)
     env = os.environ if env is None else env
@@ -234,14 +296,19 @@ def main(argv: Optional[Sequence[str]] = None, env: Optional[Mapping[str, str]] 
     except BrokenPipeError:
         return EXIT_CLOSED_OUTPUT
     except VerdictTimeout as late:
-        err.write(f"{name}: pending: {late.message} (event id {late.event_id or 'unknown'}); it waits for an earlier event, or no manager is running\n")
+        err.write(
+            f"{name}: pending: {late.message} (event id {late.event_id or 'unknown'}); "
+            "it waits for an earlier event, or no manager is running\n"
+        )
         return EXIT_PENDING
     except ServerUnreachable as unreachable:
         err.write(f"{name}: {unreachable.message} (is it running? set PJM_URL)\n")
         return EXIT_UNREACHABLE
     except PipelineJobsError as refused:
         err.write(f"{name}: {refused.code}: {refused.message}\n")
-        return EXIT_USAGE if refused.code == "invalid_config" else EXIT_FAILURE if refused.code == "internal_error" else EXIT_REFUSED
+        if refused.code == "invalid_config":
+            return EXIT_USAGE
+        return EXIT_FAILURE if refused.code == "internal_error" else EXIT_REFUSED
 
 
 def run() -> None:

@@ -17,7 +17,16 @@ from ._version import __version__
 from .callbacks import job_callbacks
 from .errors import ServerUnreachable, VerdictTimeout
 from .transport import ClientEvent, CreatedJob, CreateRequest, JobSnapshot, JsonObject, Verdict
-from .wire import optional_callbacks, optional_int, optional_object, optional_string, redact_url, refusal, string_field, unexpected
+from .wire import (
+    optional_callbacks,
+    optional_int,
+    optional_object,
+    optional_string,
+    redact_url,
+    refusal,
+    string_field,
+    unexpected,
+)
 
 #: Answers worth retrying: nothing was published (rate limit, bus down) or a proxy lost the bridge.
 RETRYABLE = frozenset({429, 502, 503, 504})
@@ -102,7 +111,10 @@ class HttpTransport:
         self._host = parts.hostname
         self._port = parts.port
         self._prefix = parts.path.rstrip("/")
-        self._headers: Dict[str, str] = {"accept": "application/json", "user-agent": f"pipelinejobs-python/{__version__}"}
+        self._headers: Dict[str, str] = {
+            "accept": "application/json",
+            "user-agent": f"pipelinejobs-python/{__version__}",
+        }
         if bearer is not None:
             self._headers["authorization"] = f"Bearer {bearer}"
         if nonce is not None:
@@ -185,7 +197,11 @@ class HttpTransport:
         answer = self._call("POST", "/events?wait=1", event.to_wire(), deadline, late)
         body = self._accepted(answer, "the event answer", {"uuid": event.uuid, "eventId": event.id})
         if answer.status != 202:
-            return Verdict(state=string_field(body, "state", "the event answer"), duplicate=body.get("status") == "duplicate", version=optional_int(body, "version"))
+            return Verdict(
+                state=string_field(body, "state", "the event answer"),
+                duplicate=body.get("status") == "duplicate",
+                version=optional_int(body, "version"),
+            )
         if not self._poll_pending:
             raise VerdictTimeout(self._pending(event.name), uuid=event.uuid, event=event.name, event_id=event.id)
         # Pending: the event is on the bus; its history entry (same id) tells when it applied.
@@ -197,7 +213,9 @@ class HttpTransport:
             history = job.get("history")
             if not isinstance(history, list):
                 raise unexpected("the job history has no history", job)
-            applied = any(isinstance(e, dict) and isinstance(e.get("id"), str) and e["id"].lower() == wanted for e in history)
+            applied = any(
+                isinstance(e, dict) and isinstance(e.get("id"), str) and e["id"].lower() == wanted for e in history
+            )
             return job if applied else None
 
         try:
@@ -205,9 +223,13 @@ class HttpTransport:
         except (_DeadlineExceeded, ServerUnreachable) as err:
             # The event is on the bus: losing the bridge now does not mean it was not accepted.
             raise late() from err
-        return Verdict(state=string_field(job, "state", "the job history"), duplicate=False, version=optional_int(job, "version"))
+        return Verdict(
+            state=string_field(job, "state", "the job history"), duplicate=False, version=optional_int(job, "version")
+        )
 
-    def describe(self, uuid: str, token: str, pipeline: Optional[str] = None, data: Optional[JsonObject] = None) -> JobSnapshot:
+    def describe(
+        self, uuid: str, token: str, pipeline: Optional[str] = None, data: Optional[JsonObject] = None
+    ) -> JobSnapshot:
         """``GET /jobs/<uuid>``: the job's state, version, pipeline, data and archive path.
 
         ``pipeline`` and ``data`` are not needed over HTTP (the bridge knows them). The token is
@@ -243,15 +265,23 @@ class HttpTransport:
         deadline = time.monotonic() + self._timeout
 
         def late() -> ServerUnreachable:
-            return ServerUnreachable(f"the bridge at {redact_url(self._base)} did not answer within {self._timeout:g} s")
+            return ServerUnreachable(
+                f"the bridge at {redact_url(self._base)} did not answer within {self._timeout:g} s"
+            )
 
         return self._accepted(self._call("GET", path, None, deadline, late), what, {"uuid": uuid})
 
     def _late(self, event: str) -> str:
-        return f"no verdict on the {event} event within {self._timeout:g} s: it may have reached the bus and may still be applied"
+        return (
+            f"no verdict on the {event} event within {self._timeout:g} s: "
+            "it may have reached the bus and may still be applied"
+        )
 
     def _pending(self, event: str) -> str:
-        return f"the bridge took the {event} event, but the manager gave no verdict within the bridge's wait: it is on the bus and may still be applied"
+        return (
+            f"the bridge took the {event} event, but the manager gave no verdict within the bridge's wait: "
+            "it is on the bus and may still be applied"
+        )
 
     def _accepted(self, answer: _Answer, what: str, details: Mapping[str, Any]) -> JsonObject:
         """A 2xx answer's body; anything else becomes the bridge's error."""
@@ -263,7 +293,9 @@ class HttpTransport:
             raise refusal(answer.body["error"], details)
         raise unexpected(f"HTTP {answer.status} from {redact_url(self._base)}", answer.body)
 
-    def _call(self, method: str, path: str, body: Optional[JsonObject], deadline: float, on_deadline: Callable[[], Exception]) -> _Answer:
+    def _call(
+        self, method: str, path: str, body: Optional[JsonObject], deadline: float, on_deadline: Callable[[], Exception]
+    ) -> _Answer:
         """One request, retried on 429/502/503/504 and network errors (same body, so the same event id).
 
         ``on_deadline`` makes the error raised when the deadline passes after the request may
@@ -299,13 +331,20 @@ class HttpTransport:
                     raise on_deadline() from err
                 attempt += 1
                 continue
-            if answer.status not in RETRYABLE or attempt >= self._retries or not self._pause(attempt, answer.retry_after, deadline):
+            if (
+                answer.status not in RETRYABLE
+                or attempt >= self._retries
+                or not self._pause(attempt, answer.retry_after, deadline)
+            ):
                 return answer
             attempt += 1
 
     def _unreachable(self, cause: Optional[BaseException]) -> ServerUnreachable:
         why = f": {cause}" if cause is not None else ""
-        return ServerUnreachable(f"cannot reach the bridge at {redact_url(self._base)}{why}", {"cause": str(cause)} if cause is not None else {})
+        return ServerUnreachable(
+            f"cannot reach the bridge at {redact_url(self._base)}{why}",
+            {"cause": str(cause)} if cause is not None else {},
+        )
 
     def _pause(self, attempt: int, retry_after: Optional[str], deadline: float) -> bool:
         """Waits before retry ``attempt + 1``; False (without waiting) when that would pass the deadline."""
@@ -355,7 +394,9 @@ class HttpTransport:
         conn = self._conn
         if conn is None:
             if self._https:
-                conn = http.client.HTTPSConnection(self._host, self._port, timeout=timeout, context=ssl.create_default_context())
+                conn = http.client.HTTPSConnection(
+                    self._host, self._port, timeout=timeout, context=ssl.create_default_context()
+                )
             else:
                 conn = http.client.HTTPConnection(self._host, self._port, timeout=timeout)
             self._conn = conn
@@ -370,7 +411,9 @@ class HttpTransport:
             conn.sock.settimeout(timeout)
         return conn
 
-    def _exchange_on(self, conn: http.client.HTTPConnection, method: str, path: str, payload: Optional[bytes]) -> _Answer:
+    def _exchange_on(
+        self, conn: http.client.HTTPConnection, method: str, path: str, payload: Optional[bytes]
+    ) -> _Answer:
         headers = dict(self._headers)
         if payload is not None:
             headers["content-type"] = "application/json"
@@ -393,4 +436,3 @@ def _parse(raw: bytes) -> Any:
         return json.loads(text)
     except ValueError:
         return text
-

@@ -151,7 +151,11 @@ class PipelineJob:
         without the transport's ``callback_base``).
         """
         if self._callbacks is None:
-            raise PipelineJobsError("invalid_config", "the job has no callback URLs: set it up first (over AMQP, give the transport a callback_base)", {"field": "callback_base"})
+            raise PipelineJobsError(
+                "invalid_config",
+                "the job has no callback URLs: set it up first (over AMQP, give the transport a callback_base)",
+                {"field": "callback_base"},
+            )
         return self._callbacks["agave"]["notifications"]
 
     @property
@@ -234,7 +238,9 @@ class PipelineJob:
                 self._setup(None)
             if self._uuid is None or self._token is None:
                 raise PipelineJobsError("internal_error", "the job has no uuid or token after setup")
-            event = ClientEvent(uuid=self._uuid, token=self._token, name=name, id=event_id or str(uuidlib.uuid4()), data=payload)
+            event = ClientEvent(
+                uuid=self._uuid, token=self._token, name=name, id=event_id or str(uuidlib.uuid4()), data=payload
+            )
             verdict = self._transport.send(event)
             self._state = verdict.state
             if verdict.version is not None:
@@ -267,13 +273,29 @@ class PipelineJob:
             # Loaded over AMQP without its pipeline: there is nothing to create, only a state to report.
             if self._state is not None and extra is None:
                 return self._state
-            raise PipelineJobsError("schema_violation", "setup() of a job loaded without its pipeline and data: pass them to PipelineJob.load", {"field": "pipeline"})
+            raise PipelineJobsError(
+                "schema_violation",
+                "setup() of a job loaded without its pipeline and data: pass them to PipelineJob.load",
+                {"field": "pipeline"},
+            )
         data = {**(self._data or {}), **(extra or {})}
         if self._uuid is not None and data != self._data:
-            raise PipelineJobsError("schema_violation", f"setup(data) of job {self._uuid}, which is set up already: other data would name another job", {"field": "data", "uuid": self._uuid})
-        created = self._transport.create(CreateRequest(pipeline=self._pipeline, data=data, owner=self._owner, site=self._site, archive_path=self._archive_path))
+            raise PipelineJobsError(
+                "schema_violation",
+                f"setup(data) of job {self._uuid}, which is set up already: other data would name another job",
+                {"field": "data", "uuid": self._uuid},
+            )
+        created = self._transport.create(
+            CreateRequest(
+                pipeline=self._pipeline, data=data, owner=self._owner, site=self._site, archive_path=self._archive_path
+            )
+        )
         if self._uuid is not None and created.uuid != self._uuid:
-            raise PipelineJobsError("schema_violation", f"the pipeline and data name job {created.uuid}, not {self._uuid}", {"field": "data", "uuid": self._uuid})
+            raise PipelineJobsError(
+                "schema_violation",
+                f"the pipeline and data name job {created.uuid}, not {self._uuid}",
+                {"field": "data", "uuid": self._uuid},
+            )
         self._data = data
         self._uuid = created.uuid
         self._token = created.token

@@ -141,7 +141,9 @@ class Transport(Protocol):
         """Sends one event and waits for the manager's verdict."""
         ...
 
-    def describe(self, uuid: str, token: str, pipeline: Optional[str] = None, data: Optional[JsonObject] = None) -> JobSnapshot:
+    def describe(
+        self, uuid: str, token: str, pipeline: Optional[str] = None, data: Optional[JsonObject] = None
+    ) -> JobSnapshot:
         """Reads what is known of an existing job (see :attr:`JobSnapshot.state`)."""
         ...
 
