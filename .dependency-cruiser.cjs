@@ -62,7 +62,8 @@ module.exports = {
       name: 'protocol-imports-only-schemas-errors-model',
       severity: 'error',
       comment:
-        'protocol/ is the wire format both sides of a process boundary share: it sits below the server and the client, so it may use only schemas/, errors/, model/, node built-ins and its own files.',
+        'protocol/ is the wire format both sides of a process boundary share: it sits below the server and the ' +
+        'client, so it may use only schemas/, errors/, model/, node built-ins and its own files.',
       from: { path: '^protocol/' },
       to: {
         pathNot: '^(protocol|schemas|errors|model)/',
@@ -73,7 +74,8 @@ module.exports = {
       name: 'client-imports-only-protocol-schemas-and-errors',
       severity: 'error',
       comment:
-        'The client library ships alone: protocol/, schemas/, errors/, the job types (model/job.ts), amqplib, node built-ins and its own files.',
+        'The client library ships alone: protocol/, schemas/, errors/, the job types (model/job.ts), amqplib, ' +
+        'node built-ins and its own files.',
       from: { path: '^client/' },
       to: {
         pathNot: '^(client|protocol|schemas|errors)/|^model/job\\.ts$|(^|/)node_modules/amqplib/',
@@ -84,7 +86,8 @@ module.exports = {
       name: 'client-not-to-server',
       severity: 'error',
       comment:
-        'The client reaches the server through protocol/ only, never through its code (and so the server can change without breaking shipped clients).',
+        'The client reaches the server through protocol/ only, never through its code (and so the server can ' +
+        'change without breaking shipped clients).',
       from: { path: '^client/' },
       to: { path: '^(http|actors|adapters|cli|app)/' },
     },
@@ -99,7 +102,8 @@ module.exports = {
       name: 'cli-not-to-http',
       severity: 'error',
       comment:
-        'Commands reach a server over HTTP with the client library, never through the server code; app/ builds the HTTP server.',
+        'Commands reach a server over HTTP with the client library, never through the server code; ' +
+        'app/ builds the HTTP server.',
       from: { path: '^cli/' },
       to: { path: '^http/' },
     },
@@ -114,10 +118,13 @@ module.exports = {
       name: 'slurm-mailprog-stays-light',
       severity: 'error',
       comment:
-        'slurmctld starts one MailProg per mail and kills it after 120 s: its entry point must not load the servers, stores or bus drivers (see docs/slurm.md).',
+        'slurmctld starts one MailProg per mail and kills it after 120 s: its entry point must not load the ' +
+        'servers, stores or bus drivers (see docs/slurm.md).',
       from: { path: '^cli/slurm-mail-main\\.ts$' },
       to: {
-        path: '(^|/)node_modules/(fastify|@fastify|mongodb|amqplib|better-sqlite3|pino|prom-client|xstate)/|^(adapters|actors|app|fsm)/',
+        path:
+          '(^|/)node_modules/(fastify|@fastify|mongodb|amqplib|better-sqlite3|pino|prom-client|xstate)/' +
+          '|^(adapters|actors|app|fsm)/',
         reachable: true,
       },
     },

@@ -62,9 +62,11 @@ USER node
 EXPOSE 8080
 
 # Liveness of the HTTP roles (`serve`, `bridge`) without curl. `pjm manager` has no HTTP API:
-# docker-compose.yml gives it its own check on PJM_METRICS_PORT.
+# docker-compose.yml gives it its own check on PJM_METRICS_PORT. The script's second line starts in
+# column 0: a continuation line keeps its leading whitespace, inside the string too.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
-  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PJM_HTTP_PORT||process.env.API_PORT||8080)+'/healthz',{signal:AbortSignal.timeout(4000)}).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PJM_HTTP_PORT||process.env.API_PORT||8080)+'/healthz',\
+{signal:AbortSignal.timeout(4000)}).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 
 # Node is PID 1 here; pjm handles SIGTERM/SIGINT itself (graceful stop within ~9 s).
 ENTRYPOINT ["node", "bin/pjm.js"]

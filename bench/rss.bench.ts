@@ -58,7 +58,8 @@ export async function rssBenchmarks(total: number, log: (line: string) => void):
     });
     log(`RSS: publishing ${(jobs * perJob).toLocaleString('en')} events for the manager child`);
     for (let step = 0; step < perJob; step++) {
-      // Keep the backlog bounded, as a real broker's prefetch would: the figure is the manager's memory, not the queue's.
+      // Keep the backlog bounded, as a real broker's prefetch would: the figure is the manager's memory,
+      // not the queue's.
       while ((samples.at(-1)?.applied ?? 0) < step * jobs - 50_000) await sleep(50);
       await Promise.all(
         list.map(({ uuid, token, i }) => {
@@ -73,10 +74,12 @@ export async function rssBenchmarks(total: number, log: (line: string) => void):
           return bus.publish(Buffer.from(JSON.stringify({ id: randomUUID(), ...event })));
         }),
       );
-      if (step % 100 === 0)
-        log(
-          `RSS: ${(step * jobs).toLocaleString('en')} published, ${(samples.at(-1)?.applied ?? 0).toLocaleString('en')} applied, rss ${((samples.at(-1)?.rss ?? 0) / 2 ** 20).toFixed(0)} MB`,
-        );
+      if (step % 100 === 0) {
+        const latest = samples.at(-1);
+        const applied = (latest?.applied ?? 0).toLocaleString('en');
+        const rss = ((latest?.rss ?? 0) / 2 ** 20).toFixed(0);
+        log(`RSS: ${(step * jobs).toLocaleString('en')} published, ${applied} applied, rss ${rss} MB`);
+      }
     }
     await bus.close();
     const expected = jobs * perJob;

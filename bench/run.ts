@@ -46,7 +46,5 @@ for (const [name, run] of Object.entries(sections)) {
 log('done');
 process.stdout.write(`${formatTable(rows)}\n`);
 mkdirSync('bench/results', { recursive: true });
-writeFileSync(
-  'bench/results/latest.json',
-  `${JSON.stringify({ date: new Date().toISOString(), seconds: Math.round((Date.now() - started) / 1000), rows }, null, 2)}\n`,
-);
+const summary = { date: new Date().toISOString(), seconds: Math.round((Date.now() - started) / 1000), rows };
+writeFileSync('bench/results/latest.json', `${JSON.stringify(summary, null, 2)}\n`);

@@ -35,7 +35,8 @@ const probe = spawnSync(
   process.execPath,
   [
     '-e',
-    'const Database = require(process.argv[1]); const db = new Database(":memory:"); db.prepare("SELECT 1").get(); db.close();',
+    'const Database = require(process.argv[1]); const db = new Database(":memory:"); ' +
+      'db.prepare("SELECT 1").get(); db.close();',
     entry,
   ],
   { encoding: 'utf8' },

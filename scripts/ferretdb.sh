@@ -58,9 +58,11 @@ cmd_build() {
   echo "ferretdb $VERSION: building into $BIN (about a minute on a cold Go cache)"
   # `go install …@v1.24.2` fails here (the proxy refuses the version list), so download the
   # exact module version and build it in place.
-  local dir
-  dir=$(cd "$work" && GOFLAGS=-mod=mod go mod download -json "$MODULE@$VERSION" |
-    node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const m=JSON.parse(s);if(m.Error||!m.Dir){console.error(m.Error||"no Dir in go mod download output");process.exit(1)}console.log(m.Dir)})')
+  local dir pick_dir
+  pick_dir='let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const m=JSON.parse(s);'
+  pick_dir+='if(m.Error||!m.Dir){console.error(m.Error||"no Dir in go mod download output");process.exit(1)}'
+  pick_dir+='console.log(m.Dir)})'
+  dir=$(cd "$work" && GOFLAGS=-mod=mod go mod download -json "$MODULE@$VERSION" | node -e "$pick_dir")
   [[ -d $dir ]] || die "go mod download gave no source directory"
 
   cp -R "$dir" "$work/src"

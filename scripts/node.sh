@@ -29,9 +29,11 @@ package_name() {
 
 # The newest release of a major line, as the registry lists it.
 newest_of_line() {
-  local package=$1 major=$2 versions
+  local package=$1 major=$2 versions pick_last
   versions=$(npm view "$package@^$major" version --json) || die "npm view $package@^$major failed"
-  echo "$versions" | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const v=JSON.parse(s);console.log(Array.isArray(v)?v[v.length-1]:v)})'
+  pick_last='let s="";process.stdin.on("data",d=>s+=d)'
+  pick_last+='.on("end",()=>{const v=JSON.parse(s);console.log(Array.isArray(v)?v[v.length-1]:v)})'
+  echo "$versions" | node -e "$pick_last"
 }
 
 cmd_install() {

@@ -307,7 +307,8 @@ cmd_start() {
   local launched=$SECONDS deadline=$((SECONDS + START_TIMEOUT))
   while ((SECONDS < deadline)); do
     if node_usable && daemons_running; then
-      echo "slurm: running, node $(hostname -s) $(node_state), MailProg=$mailprog ($((SECONDS - t0)) s; logs in $RUN_DIR)"
+      echo "slurm: running, node $(hostname -s) $(node_state), MailProg=$mailprog" \
+        "($((SECONDS - t0)) s; logs in $RUN_DIR)"
       return 0
     fi
     # A daemon that exits at once (bad config, port taken) leaves a reason in its log.
@@ -317,7 +318,9 @@ cmd_start() {
     fi
     # A node left DOWN/DRAIN by an earlier run: ReturnToService=2 covers DOWN; resume the rest.
     case $(node_state) in
-      drain* | drng* | down) timeout 10 scontrol update NodeName="$(hostname -s)" State=RESUME >/dev/null 2>&1 || true ;;
+      drain* | drng* | down)
+        timeout 10 scontrol update NodeName="$(hostname -s)" State=RESUME >/dev/null 2>&1 || true
+        ;;
     esac
     sleep 0.5
   done

@@ -306,7 +306,9 @@ export function jobStoreContract(t: Test, makeStore: StoreFactory): void {
   t.test('hostile keys round-trip unchanged and pollute no prototype', async (t) => {
     const store = await withStore(t, makeStore);
     const text =
-      '{"$where":"sleep(1000)","a.b":{"$set":{"x.y":1}},"__proto__":{"polluted":true},"constructor":{"prototype":{"polluted":true}},"$gt":"","":"empty","nested":[{"$ne":null,"__proto__":{"deep":1}}]}';
+      '{"$where":"sleep(1000)","a.b":{"$set":{"x.y":1}},"__proto__":{"polluted":true},' +
+      '"constructor":{"prototype":{"polluted":true}},"$gt":"","":"empty",' +
+      '"nested":[{"$ne":null,"__proto__":{"deep":1}}]}';
     const data = JSON.parse(text) as Record<string, unknown>;
     const job = await createJob(store, {
       pipeline: 'hostile',

@@ -39,7 +39,8 @@ t.test('a jobs.db of an earlier version gains the creator column and keeps its j
   old.exec(SQLITE_SCHEMA.replace('  creator TEXT,\n', ''));
   old
     .prepare(
-      `INSERT INTO jobs (uuid, ulid, pipeline, state, version, data, created, updated, last_event) VALUES (?, ?, 'old', 'CREATED', 1, '{}', ?, ?, 'create')`,
+      `INSERT INTO jobs (uuid, ulid, pipeline, state, version, data, created, updated, last_event)
+       VALUES (?, ?, 'old', 'CREATED', 1, '{}', ?, ?, 'create')`,
     )
     .run(
       '0b9d4a3e-2f61-5c44-9a0e-8c2f1d6b7a10',

@@ -93,14 +93,12 @@ export class ManagerRig {
     const bus = await this.publisher();
     for (let i = 0; i < events.length; i += 200) {
       await Promise.all(
-        events
-          .slice(i, i + 200)
-          .map((event) =>
-            bus.publish(Buffer.from(JSON.stringify(event)), {
-              headers: { 'x-pjm-published-at': Date.now() },
-              ...options,
-            }),
-          ),
+        events.slice(i, i + 200).map((event) =>
+          bus.publish(Buffer.from(JSON.stringify(event)), {
+            headers: { 'x-pjm-published-at': Date.now() },
+            ...options,
+          }),
+        ),
       );
     }
   }

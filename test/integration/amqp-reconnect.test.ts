@@ -28,7 +28,8 @@ async function rabbitmqctlUnusable(): Promise<string | undefined> {
     await rabbitmqctl('-q', 'list_connections', 'pid');
     return undefined;
   } catch (err) {
-    return `rabbitmqctl cannot list connections here (${err instanceof Error ? err.message.split('\n')[0] : String(err)})`;
+    const firstLine = err instanceof Error ? err.message.split('\n')[0] : String(err);
+    return `rabbitmqctl cannot list connections here (${firstLine})`;
   }
 }
 
@@ -117,7 +118,8 @@ if ('skip' in service) {
     await forced;
     t.ok(await until(() => seen.size === total, 30_000), `all ${total} messages consumed`);
     t.comment(
-      `published and consumed ${total} across a forced close in ${Date.now() - started} ms; ${redelivered} redelivered, ${[...seen.values()].filter((c) => c > 1).length} seen twice`,
+      `published and consumed ${total} across a forced close in ${Date.now() - started} ms; ` +
+        `${redelivered} redelivered, ${[...seen.values()].filter((c) => c > 1).length} seen twice`,
     );
     t.ok(await until(() => log.some((l) => l.level === 'info'), 10_000), 'recovery logged');
     t.ok(

@@ -84,7 +84,8 @@ t.test('create, send, show, ls, history and watch against a running pjm serve', 
   const listed = await pjm(['ls', '--pipeline', 'cli-demo']);
   t.match(
     listed.out,
-    `UUID                                  PIPELINE  STATE     VERSION  CREATED                   UPDATED\n${uuid}  cli-demo  FINISHED  3        ${json.created}  ${json.updated}\n`,
+    'UUID                                  PIPELINE  STATE     VERSION  CREATED                   UPDATED\n' +
+      `${uuid}  cli-demo  FINISHED  3        ${json.created}  ${json.updated}\n`,
   );
   const today = json.created.slice(0, 10);
   for (const filters of [
@@ -115,7 +116,10 @@ t.test('create, send, show, ls, history and watch against a running pjm serve', 
   const history = await pjm(['history', uuid!]);
   t.match(
     history.out,
-    /VERSION +DATE +EVENT +STATE +SOURCE +DATA\n1 .* create +CREATED +http .*\n2 .* run +RUNNING +cli +\{"host":"n1"\}\n3 .* finish +FINISHED +cli/,
+    new RegExp(
+      'VERSION +DATE +EVENT +STATE +SOURCE +DATA\\n1 .* create +CREATED +http .*\\n' +
+        '2 .* run +RUNNING +cli +\\{"host":"n1"\\}\\n3 .* finish +FINISHED +cli',
+    ),
   );
   const missing = await pjm(['show', '0b6c2f6e-9d1a-5c3e-8f00-123456789abc']);
   t.equal(missing.code, 3);
@@ -138,7 +142,8 @@ t.test('create, send, show, ls, history and watch against a running pjm serve', 
     t.match(
       finish.err,
       new RegExp(
-        `^pjm send: pending: event [0-9a-f-]{36} is on the bus but not applied yet: job ${early} is CREATED and finish needs run first: the manager retries it .* or dead-letters it \\(illegal_transition\\)`,
+        `^pjm send: pending: event [0-9a-f-]{36} is on the bus but not applied yet: job ${early} is CREATED ` +
+          `and finish needs run first: the manager retries it .* or dead-letters it \\(illegal_transition\\)`,
       ),
     );
     t.equal((await pjm(['send', early!, 'run', '--token', earlyToken!])).code, 0);
@@ -216,7 +221,8 @@ t.test('no manager behind the bridge: create and send exit 5 (pending) and say s
   t.match(
     sent.err,
     new RegExp(
-      `^pjm send: pending: event \\S+ is on the bus but not applied yet: job ${uuid} does not exist \\(yet\\): the manager retries it`,
+      `^pjm send: pending: event \\S+ is on the bus but not applied yet: job ${uuid} does not exist \\(yet\\): ` +
+        'the manager retries it',
     ),
   );
 });

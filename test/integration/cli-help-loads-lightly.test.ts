@@ -13,7 +13,9 @@ export async function resolve(specifier, context, next) {
   appendFileSync(process.env.PJM_TEST_IMPORT_LOG, resolved.url + '\\n');
   return resolved;
 }`;
-const PRELOAD = `data:text/javascript,${encodeURIComponent(`import { register } from 'node:module'; register(${JSON.stringify(`data:text/javascript,${encodeURIComponent(HOOKS)}`)});`)}`;
+const HOOKS_URL = `data:text/javascript,${encodeURIComponent(HOOKS)}`;
+const REGISTER = `import { register } from 'node:module'; register(${JSON.stringify(HOOKS_URL)});`;
+const PRELOAD = `data:text/javascript,${encodeURIComponent(REGISTER)}`;
 
 /** The server's dependencies: about a second of loading that a help screen must not pay. */
 const HEAVY = /\/node_modules\/(fastify|mongodb|amqplib|better-sqlite3)\//;

@@ -71,7 +71,9 @@ function python(withPika: boolean): { python: string } | { skip: string } {
   const probe = `import sys; assert sys.version_info >= (3, 9)${withPika ? '; import pika' : ''}`;
   const found = candidates.find((candidate) => spawnSync(candidate, ['-c', probe], { stdio: 'ignore' }).status === 0);
   if (found !== undefined) return { python: found };
-  const reason = `no Python >= 3.9${withPika ? ' with pika (apt-get install python3-pika)' : ''} among ${candidates.join(', ')}; set PJM_TEST_PYTHON`;
+  const reason =
+    `no Python >= 3.9${withPika ? ' with pika (apt-get install python3-pika)' : ''}` +
+    ` among ${candidates.join(', ')}; set PJM_TEST_PYTHON`;
   if (servicesRequired()) throw new Error(`PJM_REQUIRE_SERVICES=1 but ${reason}`);
   return { skip: reason };
 }

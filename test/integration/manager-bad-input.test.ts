@@ -90,7 +90,8 @@ function badMessages(running: readonly string[], finished: readonly string[], to
     },
     (i) => ({
       body: Buffer.from(
-        `{"name":"update","uuid":"${pick(running, i)}","token":"${tokens.issue(pick(running, i), now)}","$where":"sleep(100)","a.b":1,"__proto__":{"polluted":true}}`,
+        `{"name":"update","uuid":"${pick(running, i)}","token":"${tokens.issue(pick(running, i), now)}",` +
+          '"$where":"sleep(100)","a.b":1,"__proto__":{"polluted":true}}',
       ),
       code: 'schema_violation',
     }),
@@ -154,13 +155,11 @@ for (const { name, kind } of rigs) {
       t.equal(dead.length, BAD, 'every bad message dead-lettered');
       const wrong = dead.filter((d) => d.reason.code !== bad[Number(d.headers['x-test-case'])]?.code);
       t.same(
-        wrong
-          .slice(0, 5)
-          .map((d) => ({
-            case: d.headers['x-test-case'],
-            got: d.reason.code,
-            want: bad[Number(d.headers['x-test-case'])]?.code,
-          })),
+        wrong.slice(0, 5).map((d) => ({
+          case: d.headers['x-test-case'],
+          got: d.reason.code,
+          want: bad[Number(d.headers['x-test-case'])]?.code,
+        })),
         [],
         'each with the reason code of its fault',
       );

@@ -39,7 +39,8 @@ for (const { name, kind } of rigs) {
   }
 
   t.test(
-    `${name}: ${count(STREAM_EVENTS)} events over ${count(STREAM_JOBS)} jobs, each delivered twice and shuffled within windows of 3`,
+    `${name}: ${count(STREAM_EVENTS)} events over ${count(STREAM_JOBS)} jobs, ` +
+      'each delivered twice and shuffled within windows of 3',
     async (t) => {
       const rig = new ManagerRig(kind);
       t.teardown(() => rig.dispose());

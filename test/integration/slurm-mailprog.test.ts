@@ -35,7 +35,10 @@ function haveSlurm(): string | undefined {
   try {
     execFileSync('runuser', ['-u', 'slurm', '--', 'test', '-x', process.execPath], { stdio: 'ignore' });
   } catch {
-    return `the slurm user cannot run ${process.execPath}, the Node that MailProg runs (keep Node out of a private home directory)`;
+    return (
+      `the slurm user cannot run ${process.execPath}, the Node that MailProg runs ` +
+      '(keep Node out of a private home directory)'
+    );
   }
   return undefined;
 }

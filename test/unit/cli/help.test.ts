@@ -85,7 +85,9 @@ t.test(
     t.equal(bad.code, 2);
     t.equal(
       bad.err,
-      'pjm ls: --state: "DONE" is not a state; the states are CREATED, RUNNING, FAILED, FINISHED, INDEXING, VALIDATING, VALIDATED, REJECTED, FINALIZED, RETIRED, RESET, CANCELLED (any case, comma-separated) (see pjm ls --help)\n',
+      'pjm ls: --state: "DONE" is not a state; the states are CREATED, RUNNING, FAILED, FINISHED, INDEXING, ' +
+        'VALIDATING, VALIDATED, REJECTED, FINALIZED, RETIRED, RESET, CANCELLED (any case, comma-separated) ' +
+        '(see pjm ls --help)\n',
     );
     for (const since of ['2026-12-02', '2026-12-02T14:30', '2026-12-02 14:30:05+01:00', '24h']) {
       t.equal(
@@ -102,7 +104,10 @@ t.test(
     t.equal(badTime.code, 2);
     t.match(
       badTime.err,
-      /^pjm ls: --updated-since "yesterday" is not a date \(2026-12-02\), a date-time .* or a duration back from now \(90s, 30m, 24h, 7d\)/,
+      new RegExp(
+        '^pjm ls: --updated-since "yesterday" is not a date \\(2026-12-02\\), a date-time .* ' +
+          'or a duration back from now \\(90s, 30m, 24h, 7d\\)',
+      ),
     );
   },
 );

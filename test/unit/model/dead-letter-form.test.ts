@@ -8,7 +8,8 @@ const limits = { maxBytes: 4096 };
 
 t.test('a JSON event loses its token and keeps everything else, hostile keys included', (t) => {
   const body = Buffer.from(
-    `{"uuid":"${uuid}","name":"run","token":"${token}","data":{"token":"user data","a.b":1},"__proto__":{"polluted":true}}`,
+    `{"uuid":"${uuid}","name":"run","token":"${token}",` +
+      '"data":{"token":"user data","a.b":1},"__proto__":{"polluted":true}}',
   );
   const stored = deadLetterForm(body, { ...limits, eventId: 'e-derived' });
   const parsed = JSON.parse(stored.toString()) as Record<string, unknown>;

@@ -3,7 +3,8 @@ import { parseCreateRequest, parseEventMessage } from '../../../schemas/index.js
 
 const UUID = '6ba7b810-9dad-11d1-80b4-00c04fd430c8';
 const HOSTILE =
-  '{"__proto__":{"polluted":true},"constructor":{"prototype":{"polluted":true}},"$where":"sleep(1000)","a.b":{"$gt":""},"prototype":1,"toString":"x"}';
+  '{"__proto__":{"polluted":true},"constructor":{"prototype":{"polluted":true}},' +
+  '"$where":"sleep(1000)","a.b":{"$gt":""},"prototype":1,"toString":"x"}';
 
 t.test('hostile keys inside data pass validation unchanged and pollute nothing', (t) => {
   const event = parseEventMessage(`{"name":"run","uuid":"${UUID}","data":${HOSTILE},"detail":${HOSTILE}}`);

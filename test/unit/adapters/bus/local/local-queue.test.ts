@@ -117,11 +117,13 @@ t.test('a file of an earlier version is migrated: its dead letters lose their to
   const path = join(dir, 'bus.db');
   const old = new Database(path);
   // The table as versions before the reason_token column wrote it.
-  old.exec(`CREATE TABLE bus_messages (seq INTEGER PRIMARY KEY AUTOINCREMENT, queue TEXT NOT NULL, routing_key TEXT NOT NULL, body BLOB NOT NULL,
-    headers TEXT NOT NULL, reply_to TEXT, correlation_id TEXT, message_id TEXT, attempts INTEGER NOT NULL DEFAULT 0, available_at INTEGER NOT NULL,
-    lease_owner TEXT, lease_until INTEGER, delivered INTEGER NOT NULL DEFAULT 0, reason_code TEXT, reason_message TEXT) STRICT`);
+  old.exec(`CREATE TABLE bus_messages (seq INTEGER PRIMARY KEY AUTOINCREMENT, queue TEXT NOT NULL,
+    routing_key TEXT NOT NULL, body BLOB NOT NULL, headers TEXT NOT NULL, reply_to TEXT, correlation_id TEXT,
+    message_id TEXT, attempts INTEGER NOT NULL DEFAULT 0, available_at INTEGER NOT NULL, lease_owner TEXT,
+    lease_until INTEGER, delivered INTEGER NOT NULL DEFAULT 0, reason_code TEXT, reason_message TEXT) STRICT`);
   const insert = old.prepare(
-    `INSERT INTO bus_messages (queue, routing_key, body, headers, available_at, reason_code, reason_message) VALUES (?, 'event', ?, '{}', 0, ?, ?)`,
+    `INSERT INTO bus_messages (queue, routing_key, body, headers, available_at, reason_code, reason_message)
+     VALUES (?, 'event', ?, '{}', 0, ?, ?)`,
   );
   insert.run(
     'dead',
