@@ -21,6 +21,8 @@ export interface RedisTarget {
  */
 export async function startBullmq(name: string, target: RedisTarget): Promise<PeerSystem> {
   const probe = new Redis({ host: target.host, port: target.port, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  // A Redis that is not there shows in connect(); later failures show in each command.
+  probe.on('error', () => undefined);
   try {
     await probe.connect();
     await probe.ping();

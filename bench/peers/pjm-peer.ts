@@ -56,7 +56,7 @@ export async function startPjmAmqp(url: string): Promise<PeerSystem> {
   try {
     child = await startPjm('manager', { PJM_AMQP_URL: url, PJM_AMQP_PREFIX: prefix }, /pjm manager (running)/);
   } catch (err) {
-    throw new PeerUnavailable(`pjm manager could not start on ${new URL(url).host} (${err instanceof Error ? err.message.split('\n')[0] : String(err)})`);
+    throw new PeerUnavailable(`pjm manager could not start on ${new URL(url).host} (${err instanceof Error ? err.message.split('\n').filter(Boolean).slice(0, 2).join(' ') : String(err)})`);
   }
   const transport = new AmqpTransport({ url, prefix });
   const run = randomUUID().slice(0, 8);

@@ -47,6 +47,8 @@ export async function startAofRedis(): Promise<OwnRedis> {
       throw new PeerUnavailable(`cannot start redis-server (${error.message})`);
     }
     const client = new Redis({ host: '127.0.0.1', port, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    // Refused connections are expected while the server starts; connect() reports them.
+    client.on('error', () => undefined);
     const ok = await client.connect().then(
       () => client.ping().then(() => true),
       () => false,
