@@ -3,6 +3,7 @@ import { httpBenchmarks } from './http.bench.js';
 import { latencyBenchmarks } from './latency.bench.js';
 import { managerBenchmarks } from './manager.bench.js';
 import { formatTable, type BenchRow } from './measure.js';
+import { peerBenchmarks } from './peers.bench.js';
 import { rssBenchmarks } from './rss.bench.js';
 import { scenarioBenchmarks } from './scenarios.bench.js';
 import { storeBenchmarks } from './store-apply.bench.js';
@@ -13,7 +14,8 @@ const started = Date.now();
 const log = (line: string): void =>
   void process.stderr.write(`… ${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s  ${line}\n`);
 if (mongoUrl === undefined) log('PJM_BENCH_MONGO_URL is not set: MongoDB-wire rows are skipped');
-if (amqpUrl === undefined) log('PJM_BENCH_AMQP_URL is not set: AMQP rows are skipped');
+if (amqpUrl === undefined)
+  log('PJM_BENCH_AMQP_URL is not set: AMQP rows are skipped (peers tries amqp://guest:guest@127.0.0.1:5672)');
 
 const sections: Record<string, () => Promise<BenchRow[]>> = {
   store: () => storeBenchmarks(mongoUrl, log),
@@ -28,6 +30,18 @@ const sections: Record<string, () => Promise<BenchRow[]>> = {
   scenarios: () =>
     scenarioBenchmarks(
       { ...(amqpUrl !== undefined && { amqp: amqpUrl }), ...(mongoUrl !== undefined && { mongo: mongoUrl }) },
+      log,
+    ),
+  peers: () =>
+    peerBenchmarks(
+      {
+        redis: {
+          host: process.env['PJM_BENCH_REDIS_HOST'] ?? '127.0.0.1',
+          port: Number(process.env['PJM_BENCH_REDIS_PORT'] ?? 6379),
+        },
+        postgres: process.env['PJM_BENCH_PG_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres',
+        amqp: amqpUrl ?? 'amqp://guest:guest@127.0.0.1:5672',
+      },
       log,
     ),
 };
