@@ -5,10 +5,11 @@ import createRequest from './create-request.schema.json' with { type: 'json' };
 import event from './event.schema.json' with { type: 'json' };
 import historyEntry from './history-entry.schema.json' with { type: 'json' };
 import job from './job.schema.json' with { type: 'json' };
+import pipelineRegistry from './pipeline-registry.schema.json' with { type: 'json' };
 import slurmNotification from './slurm-notification.schema.json' with { type: 'json' };
 
 /**
  * The JSON Schema documents (draft-07) as loaded from the `*.schema.json` files, for the
  * validators, the OpenAPI document and tests. Treat them as read-only.
  */
-export const schemaDocuments = { common, event, createRequest, historyEntry, job, agaveJob, slurmNotification, config } as const;
+export const schemaDocuments = { common, event, createRequest, historyEntry, job, agaveJob, slurmNotification, config, pipelineRegistry } as const;
