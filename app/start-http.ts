@@ -4,6 +4,7 @@ import { PipelineJobsError } from '../errors/index.js';
 import { buildApp } from '../http/build-app.js';
 import { limitsFromConfig } from '../config/index.js';
 import type { Config } from '../config/config.js';
+import type { PipelineCatalog } from '../registry/pipeline-catalog.js';
 import type { BoundPort } from './bind-port.js';
 import type { Runtime } from './compose.js';
 
@@ -36,7 +37,7 @@ export function checkHttpHost(config: Readonly<Config>): void {
 }
 
 /** Serves the HTTP app on `port`, bound beforehand on PJM_HTTP_HOST:PJM_HTTP_PORT (checked by {@link checkHttpHost}). */
-export async function startHttp(config: Readonly<Config>, runtime: Runtime, logger: PinoLogger, port: BoundPort): Promise<HttpService> {
+export async function startHttp(config: Readonly<Config>, runtime: Runtime, logger: PinoLogger, port: BoundPort, pipelines: PipelineCatalog): Promise<HttpService> {
   const requireSender = config.PJM_REQUIRE_SENDER_AUTH || !listensOnLoopback(config);
   const publicUrl = config.PJM_PUBLIC_URL ?? (config.API_PROTOCOL !== undefined && config.API_DOMAIN !== undefined ? `${config.API_PROTOCOL}://${config.API_DOMAIN}` : undefined);
   let handler: RequestListener | undefined;
@@ -46,6 +47,7 @@ export async function startHttp(config: Readonly<Config>, runtime: Runtime, logg
     nonces: runtime.nonces,
     tokens: runtime.tokens,
     registry: runtime.registry,
+    pipelines,
     logger: logger.child({ component: 'http' }),
     bodyLimit: config.PJM_MAX_PAYLOAD_BYTES,
     limits: limitsFromConfig(config),

@@ -40,7 +40,15 @@ export async function startHttpRig(options: { readonly manager?: boolean; readon
   const registry = new Registry();
   let manager: Manager | undefined;
   if (options.manager === true) {
-    const deps = { bus, store, tokens, logger: silentLogger, metrics: new ManagerMetrics(registry), ...(options.clock !== undefined && { clock: options.clock }) };
+    const deps = {
+      bus,
+      store,
+      tokens,
+      logger: silentLogger,
+      metrics: new ManagerMetrics(registry),
+      ...(options.clock !== undefined && { clock: options.clock }),
+      ...(options.pipelines !== undefined && { pipelines: options.pipelines }),
+    };
     manager = new Manager(deps, { deferDelaysMs: TEST_DEFER_DELAYS_MS });
     await manager.start();
   }
