@@ -53,7 +53,7 @@ function formatOf(document: Record<string, unknown>): RegistryFormat {
 
 function definitionsOf(document: Record<string, unknown>, format: RegistryFormat): PipelineDefinition[] {
   const entries = Object.entries((format === 'rubin' ? document['type'] : document['pipelines']) as Record<string, RawPipeline>);
-  return entries.map(([name, raw]) => ({ ...raw, name, env: raw.env ?? [] }));
+  return entries.map(([name, raw]) => ({ name, ...raw, env: raw.env ?? [] }));
 }
 
 /**

@@ -16,7 +16,7 @@ async function run(args: string[], env: NodeJS.ProcessEnv = {}, stdin?: NodeJS.R
 const NOWHERE = { PJM_URL: 'http://127.0.0.1:1' };
 const UUID = '0b6c2f6e-9d1a-5c3e-8f00-123456789abc';
 
-const COMMANDS = ['serve', 'manager', 'bridge', 'create', 'send', 'show', 'ls', 'history', 'watch', 'token', 'nonce', 'fsm', 'slurm-mail'];
+const COMMANDS = ['serve', 'manager', 'bridge', 'create', 'send', 'show', 'ls', 'history', 'watch', 'token', 'nonce', 'pipelines', 'fsm', 'slurm-mail'];
 
 t.test('pjm --help and every command\'s --help', async (t) => {
   const top = await run(['--help']);
