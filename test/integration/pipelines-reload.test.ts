@@ -36,6 +36,15 @@ t.test('SIGHUP reloads the registry; a bad file is refused and the old one kept'
   t.same(await create(url, 'ap', {}), { status: 400, code: 'schema_violation' });
   t.same(await create(url, 'other', {}), { status: 422, code: 'unknown_pipeline' }, 'strict by default with a registry');
 
+  // Creates in flight while the file is read again: every one is answered, none is lost.
+  // (Two SIGHUPs sent at once may arrive as one: the second waits for the first's log line.)
+  const burst = Array.from({ length: 40 }, (_, i) => create(url, 'ap', { visit: 100 + i }));
+  child.kill('SIGHUP');
+  t.ok(await logged(child, /pipeline registry reloaded/, 1), 'a reload during the burst');
+  child.kill('SIGHUP');
+  t.ok(await logged(child, /pipeline registry reloaded/, 2), 'and another');
+  t.same(new Set((await Promise.all(burst)).map((r) => r.status)), new Set([201]), 'all 40 creates made across the reloads');
+
   writeFileSync(file, 'pipelines:\n  ap: {description: [unclosed\n');
   child.kill('SIGHUP');
   t.ok(await logged(child, /pipeline registry reload refused/), 'the refusal is logged');
@@ -46,7 +55,7 @@ t.test('SIGHUP reloads the registry; a bad file is refused and the old one kept'
 
   writeFileSync(file, 'type:\n  other:\n    script: run.sh\n    env: [A]\n');
   child.kill('SIGHUP');
-  t.ok(await logged(child, /pipeline registry reloaded/), 'a good file is taken');
+  t.ok(await logged(child, /pipeline registry reloaded/, 3), 'a good file is taken');
   t.same(await create(url, 'other', { any: true }), { status: 201 }, 'the new registry (Rubin form) lists other');
   t.same(await create(url, 'ap', { visit: 3 }), { status: 422, code: 'unknown_pipeline' }, 'and no longer ap');
   const listed = (await (await fetch(`${url}/pipelines`)).json()) as { pipelines: { name: string }[] };
