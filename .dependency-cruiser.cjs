@@ -18,7 +18,8 @@ module.exports = {
     {
       name: 'schemas-imports-only-ajv-and-errors',
       severity: 'error',
-      comment: 'schemas/ may use ajv, ajv-formats, node built-ins, errors/, the job types (model/job.ts) and its own files.',
+      comment:
+        'schemas/ may use ajv, ajv-formats, node built-ins, errors/, the job types (model/job.ts) and its own files.',
       from: { path: '^schemas/' },
       to: {
         pathNot: '^(schemas|errors)/|^model/job\\.ts$|(^|/)node_modules/(ajv|ajv-formats)/',
@@ -28,7 +29,8 @@ module.exports = {
     {
       name: 'core-not-to-app-or-cli',
       severity: 'error',
-      comment: 'actors/ and http/ talk to ports; they do not reach up into the composition (app/) or the command line (cli/).',
+      comment:
+        'actors/ and http/ talk to ports; they do not reach up into the composition (app/) or the command line (cli/).',
       from: { path: '^(actors|http)/' },
       to: { path: '^(app|cli)/' },
     },
@@ -59,7 +61,8 @@ module.exports = {
     {
       name: 'registry-imports-only-schemas-and-errors',
       severity: 'error',
-      comment: 'registry/ reads and validates the pipeline registry file: schemas/, errors/, yaml, ajv, node built-ins and its own files.',
+      comment:
+        'registry/ reads and validates the pipeline registry file: schemas/, errors/, yaml, ajv, node built-ins and its own files.',
       from: { path: '^registry/' },
       to: {
         pathNot: '^(registry|schemas|errors)/|^model/job\\.ts$|(^|/)node_modules/(ajv|ajv-formats|yaml)/',
@@ -91,7 +94,8 @@ module.exports = {
     {
       name: 'client-not-to-server',
       severity: 'error',
-      comment: 'The client reaches the server through protocol/ only, never through its code (and so the server can change without breaking shipped clients).',
+      comment:
+        'The client reaches the server through protocol/ only, never through its code (and so the server can change without breaking shipped clients).',
       from: { path: '^client/' },
       to: { path: '^(http|actors|adapters|cli|app)/' },
     },
@@ -123,7 +127,10 @@ module.exports = {
       comment:
         'slurmctld starts one MailProg per mail and kills it after 120 s: its entry point must not load the servers, stores or bus drivers (see docs/slurm.md).',
       from: { path: '^cli/slurm-mail-main\\.ts$' },
-      to: { path: '(^|/)node_modules/(fastify|@fastify|mongodb|amqplib|better-sqlite3|pino|prom-client|xstate)/|^(adapters|actors|app|fsm)/', reachable: true },
+      to: {
+        path: '(^|/)node_modules/(fastify|@fastify|mongodb|amqplib|better-sqlite3|pino|prom-client|xstate)/|^(adapters|actors|app|fsm)/',
+        reachable: true,
+      },
     },
     {
       name: 'errors-import-nothing-of-ours',

@@ -35,7 +35,8 @@ function checkToken<T>(check: () => T): { readonly passed: T } | { readonly refu
   try {
     return { passed: check() };
   } catch (err) {
-    if (err instanceof PipelineJobsError) return { refusal: { outcome: 'rejected', code: err.code, message: err.message, token: 'refused' } };
+    if (err instanceof PipelineJobsError)
+      return { refusal: { outcome: 'rejected', code: err.code, message: err.message, token: 'refused' } };
     throw err;
   }
 }
@@ -44,22 +45,38 @@ function checkToken<T>(check: () => T): { readonly passed: T } | { readonly refu
  * The credential a create is made for: the `creator` it claims when its token proves the claim (the
  * bridge's way of naming its caller), else the publisher. Throws a token refusal.
  */
-function requesterOf(message: Extract<EventMessage, { name: 'create' }>, context: DecideContext): { creator: string; verified?: VerifiedToken } {
+function requesterOf(
+  message: Extract<EventMessage, { name: 'create' }>,
+  context: DecideContext,
+): { creator: string; verified?: VerifiedToken } {
   if (message.token === undefined && message.creator === undefined) return { creator: context.publisher };
   const verified = context.tokens.verify(context.uuid, message.token, context.now);
   if (message.creator === undefined) return { creator: context.publisher, verified };
   if (verified.kind === 'job' && !context.tokens.boundTo(verified, message.creator)) {
-    throw new PipelineJobsError('token_invalid', `the token does not prove creator ${message.creator} for job ${context.uuid}`, { uuid: context.uuid });
+    throw new PipelineJobsError(
+      'token_invalid',
+      `the token does not prove creator ${message.creator} for job ${context.uuid}`,
+      { uuid: context.uuid },
+    );
   }
   return { creator: message.creator, verified };
 }
 
-async function decideCreate(message: Extract<EventMessage, { name: 'create' }>, context: DecideContext): Promise<EventOutcome> {
+async function decideCreate(
+  message: Extract<EventMessage, { name: 'create' }>,
+  context: DecideContext,
+): Promise<EventOutcome> {
   if (message.uuid !== undefined && message.uuid.toLowerCase() !== context.uuid) {
-    return { outcome: 'rejected', code: 'schema_violation', message: `event.uuid ${message.uuid} is not the uuid of this pipeline and data (${context.uuid})`, token: 'unchecked' };
+    return {
+      outcome: 'rejected',
+      code: 'schema_violation',
+      message: `event.uuid ${message.uuid} is not the uuid of this pipeline and data (${context.uuid})`,
+      token: 'unchecked',
+    };
   }
   const refused = context.pipelines?.checkCreate(message.pipeline, message.data ?? {}, 'event');
-  if (refused !== undefined) return { outcome: 'rejected', code: refused.code, message: refused.message, token: 'unchecked' };
+  if (refused !== undefined)
+    return { outcome: 'rejected', code: refused.code, message: refused.message, token: 'unchecked' };
   const checked = checkToken(() => requesterOf(message, context));
   if ('refusal' in checked) return checked.refusal;
   const requester = checked.passed;
@@ -72,7 +89,12 @@ async function decideCreate(message: Extract<EventMessage, { name: 'create' }>, 
       ...(message.archivePath !== undefined && { archivePath: message.archivePath }),
       ...(message.detail !== undefined && { detail: message.detail }),
     },
-    { now: context.now, source: message.source ?? context.source, creator: requester.creator, ...(message.seq !== undefined && { seq: message.seq }) },
+    {
+      now: context.now,
+      source: message.source ?? context.source,
+      creator: requester.creator,
+      ...(message.seq !== undefined && { seq: message.seq }),
+    },
   );
   const { created, job } = await context.store.create(record);
   const creator = job.creator ?? '';
@@ -80,12 +102,18 @@ async function decideCreate(message: Extract<EventMessage, { name: 'create' }>, 
   if (created) return { outcome: 'applied', job, from: null, entry: record.entry, token };
   const { verified } = requester;
   // The same party, an operator, or whoever already holds the job's token may have it (again).
-  const entitled = requester.creator === creator || verified?.kind === 'operator' || (verified !== undefined && context.tokens.boundTo(verified, creator));
+  const entitled =
+    requester.creator === creator ||
+    verified?.kind === 'operator' ||
+    (verified !== undefined && context.tokens.boundTo(verified, creator));
   if (entitled) return { outcome: 'duplicate', job, token };
   return {
     outcome: 'duplicate',
     job,
-    withheld: { code: 'job_exists', message: `job ${job.uuid} already exists, created by another credential; its token goes only to its creator and to admins` },
+    withheld: {
+      code: 'job_exists',
+      message: `job ${job.uuid} already exists, created by another credential; its token goes only to its creator and to admins`,
+    },
   };
 }
 
@@ -125,6 +153,7 @@ export async function decideEvent(message: EventMessage, context: DecideContext)
     },
     { now: context.now, admit },
   );
-  if (outcome.outcome === 'deferred' || (outcome.outcome === 'rejected' && outcome.token === undefined)) return { ...outcome, token };
+  if (outcome.outcome === 'deferred' || (outcome.outcome === 'rejected' && outcome.token === undefined))
+    return { ...outcome, token };
   return outcome;
 }

@@ -85,7 +85,10 @@ export class Manager {
   async start(): Promise<void> {
     this.#stopping = false;
     this.#subscription = await this.#deps.bus.consume((d) => this.#onDelivery(d), { prefetch: this.#options.prefetch });
-    this.#deps.logger.info({ prefetch: this.#options.prefetch, requireToken: this.#options.requireToken }, 'manager consuming');
+    this.#deps.logger.info(
+      { prefetch: this.#options.prefetch, requireToken: this.#options.requireToken },
+      'manager consuming',
+    );
   }
 
   /** Stops taking messages, finishes (or requeues) the ones in flight, and resolves. */
@@ -106,7 +109,12 @@ export class Manager {
       message = parseEventMessage(delivery.body, this.#options.limits);
     } catch (err) {
       const refusal = err instanceof PipelineJobsError ? err : new PipelineJobsError('schema_violation', String(err));
-      void this.#settle(delivery, undefined, { outcome: 'rejected', code: refusal.code, message: refusal.message, token: 'unchecked' }, started);
+      void this.#settle(
+        delivery,
+        undefined,
+        { outcome: 'rejected', code: refusal.code, message: refusal.message, token: 'unchecked' },
+        started,
+      );
       return;
     }
     const uuid = message.name === 'create' ? jobUuid(message.pipeline, message.data ?? {}) : message.uuid.toLowerCase();
@@ -122,7 +130,10 @@ export class Manager {
         return;
       }
       this.#deps.metrics.count('transient');
-      this.#deps.logger.warn({ uuid, eventId, event: message.name, outcome: 'transient', code: outcome.code, attempt, err: outcome.message }, 'store failure; retrying');
+      this.#deps.logger.warn(
+        { uuid, eventId, event: message.name, outcome: 'transient', code: outcome.code, attempt, err: outcome.message },
+        'store failure; retrying',
+      );
       if (this.#stopping) {
         await this.#safely(() => delivery.requeue(), uuid, eventId);
         return;
@@ -164,7 +175,15 @@ export class Manager {
         await this.#safely(() => delivery.ack(), event?.uuid, event?.eventId);
         metrics.count(outcome.outcome);
         const withheld = outcome.outcome === 'duplicate' ? outcome.withheld : undefined;
-        logger.info({ ...fields, state: outcome.job.state, version: outcome.job.version, ...(withheld !== undefined && { code: withheld.code }) }, `event ${outcome.outcome}`);
+        logger.info(
+          {
+            ...fields,
+            state: outcome.job.state,
+            version: outcome.job.version,
+            ...(withheld !== undefined && { code: withheld.code }),
+          },
+          `event ${outcome.outcome}`,
+        );
         if (outcome.outcome === 'applied') {
           await this.#safely(
             () =>
@@ -190,7 +209,10 @@ export class Manager {
         if (delay !== undefined) {
           await this.#safely(() => delivery.retryLater(delay), event?.uuid, event?.eventId);
           metrics.count('deferred', outcome.code);
-          logger.info({ ...fields, code: outcome.code, attempts: delivery.attempts, delayMs: delay }, `event deferred: ${outcome.message}`);
+          logger.info(
+            { ...fields, code: outcome.code, attempts: delivery.attempts, delayMs: delay },
+            `event deferred: ${outcome.message}`,
+          );
           break;
         }
         await this.#reject(delivery, fields, {
@@ -232,7 +254,10 @@ export class Manager {
     try {
       await action();
     } catch (err) {
-      this.#deps.logger.warn({ uuid, eventId, err: String(err) }, 'bus call failed after commit; the message will be redelivered');
+      this.#deps.logger.warn(
+        { uuid, eventId, err: String(err) },
+        'bus call failed after commit; the message will be redelivered',
+      );
     }
   }
 

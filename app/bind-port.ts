@@ -39,9 +39,13 @@ export async function bindPort(host: string, port: number, variable: string): Pr
     const reason = LISTEN_ERRORS[(err as NodeJS.ErrnoException).code ?? ''];
     if (reason === undefined) throw err;
     const where = `${host.includes(':') ? `[${host}]` : host}:${port}`;
-    throw new PipelineJobsError('invalid_config', `cannot listen on ${where}: it ${reason}; choose another port with ${variable} (0 picks a free one)`, {
-      errors: [{ key: variable, reason: `${where} ${reason}` }],
-    });
+    throw new PipelineJobsError(
+      'invalid_config',
+      `cannot listen on ${where}: it ${reason}; choose another port with ${variable} (0 picks a free one)`,
+      {
+        errors: [{ key: variable, reason: `${where} ${reason}` }],
+      },
+    );
   }
   const address = server.address();
   const bound = typeof address === 'object' && address !== null ? address.port : port;

@@ -38,9 +38,13 @@ export interface Runtime {
  */
 export function checkSecret(config: Readonly<Config>): void {
   if (config.PJM_SECRET === undefined && config.PJM_MONGO_URL !== undefined) {
-    throw new PipelineJobsError('invalid_config', 'PJM_SECRET is required when PJM_MONGO_URL is set (every process that shares the store must verify the same job tokens)', {
-      errors: [{ key: 'PJM_SECRET', reason: 'is required with PJM_MONGO_URL' }],
-    });
+    throw new PipelineJobsError(
+      'invalid_config',
+      'PJM_SECRET is required when PJM_MONGO_URL is set (every process that shares the store must verify the same job tokens)',
+      {
+        errors: [{ key: 'PJM_SECRET', reason: 'is required with PJM_MONGO_URL' }],
+      },
+    );
   }
 }
 
@@ -59,14 +63,24 @@ export async function composeRuntime(config: Readonly<Config>, logger: PinoLogge
   const bus: EventBus =
     config.PJM_AMQP_URL === undefined
       ? new LocalEventBus({ path: join(dataDir, 'bus.db') })
-      : new AmqpEventBus({ url: config.PJM_AMQP_URL, prefix: config.PJM_AMQP_PREFIX, logger: logger.child({ component: 'amqp' }) });
+      : new AmqpEventBus({
+          url: config.PJM_AMQP_URL,
+          prefix: config.PJM_AMQP_PREFIX,
+          logger: logger.child({ component: 'amqp' }),
+        });
   await store.init();
   await nonces.init();
   await bus.start();
   logger.info(
     {
-      store: config.PJM_MONGO_URL === undefined ? `sqlite:${join(dataDir, 'jobs.db')}` : redactUrl(config.PJM_MONGO_URL, { dropQuery: true }),
-      bus: config.PJM_AMQP_URL === undefined ? `local:${join(dataDir, 'bus.db')}` : redactUrl(config.PJM_AMQP_URL, { dropQuery: true }),
+      store:
+        config.PJM_MONGO_URL === undefined
+          ? `sqlite:${join(dataDir, 'jobs.db')}`
+          : redactUrl(config.PJM_MONGO_URL, { dropQuery: true }),
+      bus:
+        config.PJM_AMQP_URL === undefined
+          ? `local:${join(dataDir, 'bus.db')}`
+          : redactUrl(config.PJM_AMQP_URL, { dropQuery: true }),
       // Where job tokens are signed from: another host checking them needs the same PJM_SECRET.
       secretFrom: config.PJM_SECRET === undefined ? join(dataDir, 'secret') : 'PJM_SECRET',
       embedded,

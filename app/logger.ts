@@ -33,9 +33,18 @@ export function createLogger(level: LogLevel, destination: NodeJS.WritableStream
  * redacted like the JSON one. Lines are formatted and written synchronously, so the last ones
  * before an exit are not lost.
  */
-export async function createPrettyLogger(level: LogLevel, destination: NodeJS.WritableStream | number = 1, colorize = false): Promise<PinoLogger> {
+export async function createPrettyLogger(
+  level: LogLevel,
+  destination: NodeJS.WritableStream | number = 1,
+  colorize = false,
+): Promise<PinoLogger> {
   const { prettyFactory } = await import('pino-pretty');
-  const prettify = prettyFactory({ colorize, singleLine: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' });
+  const prettify = prettyFactory({
+    colorize,
+    singleLine: true,
+    translateTime: 'SYS:HH:MM:ss.l',
+    ignore: 'pid,hostname',
+  });
   const out = typeof destination === 'number' ? pino.destination({ dest: destination, sync: true }) : destination;
   const stream: DestinationStream = { write: (line: string) => void out.write(prettify(line)) };
   return pino(options(level), stream);
@@ -45,7 +54,11 @@ export async function createPrettyLogger(level: LogLevel, destination: NodeJS.Wr
  * The logger of `pjm serve`, `manager` and `bridge` on stdout: JSON, or pretty lines when
  * `PJM_LOG_FORMAT` says so (`auto`: when stdout is a terminal, in colour there).
  */
-export async function createServiceLogger(level: LogLevel, format: LogFormat, stdoutIsTTY: boolean): Promise<PinoLogger> {
+export async function createServiceLogger(
+  level: LogLevel,
+  format: LogFormat,
+  stdoutIsTTY: boolean,
+): Promise<PinoLogger> {
   const pretty = format === 'pretty' || (format === 'auto' && stdoutIsTTY);
   return pretty ? createPrettyLogger(level, 1, stdoutIsTTY) : createLogger(level);
 }

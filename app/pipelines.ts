@@ -27,12 +27,20 @@ export function readConfiguredRegistry(config: Readonly<Config>): PipelineRegist
 export function loadPipelineCatalog(config: Readonly<Config>, logger: PinoLogger): PipelineCatalog {
   const registry = readConfiguredRegistry(config);
   if (registry === undefined && config.PJM_PIPELINES_STRICT === true) {
-    throw new PipelineJobsError('invalid_config', 'PJM_PIPELINES_STRICT is on but there is no pipeline registry (set PJM_PIPELINES, or create ./pipelines.yaml)', {
-      errors: [{ key: 'PJM_PIPELINES_STRICT', reason: 'needs a pipeline registry (PJM_PIPELINES)' }],
-    });
+    throw new PipelineJobsError(
+      'invalid_config',
+      'PJM_PIPELINES_STRICT is on but there is no pipeline registry (set PJM_PIPELINES, or create ./pipelines.yaml)',
+      {
+        errors: [{ key: 'PJM_PIPELINES_STRICT', reason: 'needs a pipeline registry (PJM_PIPELINES)' }],
+      },
+    );
   }
   const catalog = new PipelineCatalog(registry, config.PJM_PIPELINES_STRICT);
-  if (registry !== undefined) logger.info({ file: registry.file, format: registry.format, pipelines: registry.names(), strict: catalog.strict }, 'pipeline registry loaded');
+  if (registry !== undefined)
+    logger.info(
+      { file: registry.file, format: registry.format, pipelines: registry.names(), strict: catalog.strict },
+      'pipeline registry loaded',
+    );
   return catalog;
 }
 
@@ -49,14 +57,23 @@ export function reloadPipelineCatalog(catalog: PipelineCatalog, config: Readonly
     registry = readConfiguredRegistry(config);
   } catch (err) {
     const code = err instanceof PipelineJobsError ? err.code : 'internal_error';
-    logger.error({ code, err: err instanceof Error ? err.message : String(err), kept: catalog.registry?.names() ?? [] }, 'pipeline registry reload refused; keeping the registry in use');
+    logger.error(
+      { code, err: err instanceof Error ? err.message : String(err), kept: catalog.registry?.names() ?? [] },
+      'pipeline registry reload refused; keeping the registry in use',
+    );
     return false;
   }
   if (registry === undefined && catalog.registry !== undefined) {
-    logger.error({ kept: catalog.registry.names() }, 'pipeline registry reload refused: the file is gone; keeping the registry in use');
+    logger.error(
+      { kept: catalog.registry.names() },
+      'pipeline registry reload refused: the file is gone; keeping the registry in use',
+    );
     return false;
   }
   catalog.replace(registry, config.PJM_PIPELINES_STRICT);
-  logger.info({ file: registry?.file, pipelines: registry?.names() ?? [], strict: catalog.strict }, 'pipeline registry reloaded');
+  logger.info(
+    { file: registry?.file, pipelines: registry?.names() ?? [], strict: catalog.strict },
+    'pipeline registry reloaded',
+  );
   return true;
 }

@@ -30,16 +30,30 @@ export function listensOnLoopback(config: Readonly<Config>): boolean {
  */
 export function checkHttpHost(config: Readonly<Config>): void {
   if (!listensOnLoopback(config) && config.PJM_API_TOKENS === undefined) {
-    throw new PipelineJobsError('invalid_config', `PJM_HTTP_HOST=${config.PJM_HTTP_HOST} is not a loopback address and PJM_API_TOKENS is not set; listening beyond this host needs credentials`, {
-      errors: [{ key: 'PJM_HTTP_HOST', reason: 'needs PJM_API_TOKENS to be a non-loopback address' }],
-    });
+    throw new PipelineJobsError(
+      'invalid_config',
+      `PJM_HTTP_HOST=${config.PJM_HTTP_HOST} is not a loopback address and PJM_API_TOKENS is not set; listening beyond this host needs credentials`,
+      {
+        errors: [{ key: 'PJM_HTTP_HOST', reason: 'needs PJM_API_TOKENS to be a non-loopback address' }],
+      },
+    );
   }
 }
 
 /** Serves the HTTP app on `port`, bound beforehand on PJM_HTTP_HOST:PJM_HTTP_PORT (checked by {@link checkHttpHost}). */
-export async function startHttp(config: Readonly<Config>, runtime: Runtime, logger: PinoLogger, port: BoundPort, pipelines: PipelineCatalog): Promise<HttpService> {
+export async function startHttp(
+  config: Readonly<Config>,
+  runtime: Runtime,
+  logger: PinoLogger,
+  port: BoundPort,
+  pipelines: PipelineCatalog,
+): Promise<HttpService> {
   const requireSender = config.PJM_REQUIRE_SENDER_AUTH || !listensOnLoopback(config);
-  const publicUrl = config.PJM_PUBLIC_URL ?? (config.API_PROTOCOL !== undefined && config.API_DOMAIN !== undefined ? `${config.API_PROTOCOL}://${config.API_DOMAIN}` : undefined);
+  const publicUrl =
+    config.PJM_PUBLIC_URL ??
+    (config.API_PROTOCOL !== undefined && config.API_DOMAIN !== undefined
+      ? `${config.API_PROTOCOL}://${config.API_DOMAIN}`
+      : undefined);
   let handler: RequestListener | undefined;
   const app = buildApp({
     store: runtime.store,
@@ -65,7 +79,11 @@ export async function startHttp(config: Readonly<Config>, runtime: Runtime, logg
   if (handler === undefined) throw new Error('fastify did not hand over its request handler');
   port.serve(handler);
   logger.info({ address: port.url, requireSender }, `HTTP API at ${port.url} (OpenAPI at /docs/json)`);
-  if (!requireSender) logger.info({}, 'no sender credentials required from loopback callers: creating jobs and sending events (with their job token) is open to this host only');
+  if (!requireSender)
+    logger.info(
+      {},
+      'no sender credentials required from loopback callers: creating jobs and sending events (with their job token) is open to this host only',
+    );
   return {
     async close() {
       // fastify does not close a server it did not listen on itself: its close ends the streams

@@ -30,7 +30,11 @@ export interface RunningService {
  * anything else is opened or created; if any part fails to start, what was started is closed.
  * This is how `pjm serve|manager|bridge` start, and how a test or an embedding program can.
  */
-export async function startService(config: Readonly<Config>, logger: PinoLogger, role: ServiceRole): Promise<RunningService> {
+export async function startService(
+  config: Readonly<Config>,
+  logger: PinoLogger,
+  role: ServiceRole,
+): Promise<RunningService> {
   if (role !== 'manager') checkHttpHost(config);
   checkSecret(config);
   // Read before anything is bound or opened: a bad registry file refuses the start.
@@ -43,8 +47,20 @@ export async function startService(config: Readonly<Config>, logger: PinoLogger,
     runtime = await composeRuntime(config, logger);
     if (role !== 'bridge') {
       manager = new Manager(
-        { bus: runtime.bus, store: runtime.store, tokens: runtime.tokens, logger, metrics: new ManagerMetrics(runtime.registry), pipelines },
-        { prefetch: config.PJM_PREFETCH, requireToken: config.PJM_AMQP_REQUIRE_TOKEN, limits: limitsFromConfig(config), deferDelaysMs: deferDelays(config) },
+        {
+          bus: runtime.bus,
+          store: runtime.store,
+          tokens: runtime.tokens,
+          logger,
+          metrics: new ManagerMetrics(runtime.registry),
+          pipelines,
+        },
+        {
+          prefetch: config.PJM_PREFETCH,
+          requireToken: config.PJM_AMQP_REQUIRE_TOKEN,
+          limits: limitsFromConfig(config),
+          deferDelaysMs: deferDelays(config),
+        },
       );
     }
     if (port !== undefined && role !== 'manager') http = await startHttp(config, runtime, logger, port, pipelines);

@@ -17,10 +17,21 @@ function once(agent: Agent, origin: URL, next: SampleRequest): Promise<number> {
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
     const req = request(
-      { agent, host: origin.hostname, port: origin.port, method: next.method, path: next.path, headers: next.body === undefined ? {} : { 'content-type': 'application/json' } },
+      {
+        agent,
+        host: origin.hostname,
+        port: origin.port,
+        method: next.method,
+        path: next.path,
+        headers: next.body === undefined ? {} : { 'content-type': 'application/json' },
+      },
       (res) => {
         res.resume();
-        res.once('end', () => (res.statusCode !== undefined && res.statusCode < 300 ? resolve(Number(process.hrtime.bigint() - started) / 1e6) : reject(new Error(`HTTP ${String(res.statusCode)} for ${next.path}`))));
+        res.once('end', () =>
+          res.statusCode !== undefined && res.statusCode < 300
+            ? resolve(Number(process.hrtime.bigint() - started) / 1e6)
+            : reject(new Error(`HTTP ${String(res.statusCode)} for ${next.path}`)),
+        );
       },
     );
     req.once('error', reject);
@@ -32,7 +43,12 @@ function once(agent: Agent, origin: URL, next: SampleRequest): Promise<number> {
  * Latency of `count` requests from `concurrency` keep-alive connections, timed one by one with
  * the high-resolution clock (autocannon rounds to whole milliseconds, too coarse for sub-ms routes).
  */
-export async function sampleLatency(origin: string, count: number, concurrency: number, next: () => SampleRequest): Promise<Percentiles> {
+export async function sampleLatency(
+  origin: string,
+  count: number,
+  concurrency: number,
+  next: () => SampleRequest,
+): Promise<Percentiles> {
   const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
   const url = new URL(origin);
   const times: number[] = [];

@@ -28,15 +28,27 @@ const tokens = new JobTokens('benchmark-secret-0123456789abcdef');
 const jobs: Array<{ uuid: string; token: string }> = [];
 const pipelines = ['photometry', 'spectra', 'calib', 'ingest'];
 for (let i = 0; i < JOBS; i++) {
-  const { job } = await store.create(buildNewJob({ pipeline: pipelines[i % pipelines.length]!, data: { i } }, { now: new Date(), source: 'bench' }));
+  const { job } = await store.create(
+    buildNewJob({ pipeline: pipelines[i % pipelines.length]!, data: { i } }, { now: new Date(), source: 'bench' }),
+  );
   // A job token, as POST /jobs answers: the bridge checks it against the stored job.
   jobs.push({ uuid: job.uuid, token: tokens.forJob(job.uuid, job.creator ?? '') });
 }
-const app = buildApp({ store, bus, nonces, tokens, registry: new Registry(), rateLimit: { perSecond: 1000, burst: 1000 } });
+const app = buildApp({
+  store,
+  bus,
+  nonces,
+  tokens,
+  registry: new Registry(),
+  rateLimit: { perSecond: 1000, burst: 1000 },
+});
 const bare = Fastify({ logger: false });
 bare.get('/bare', async () => ({ status: 'ok' }));
 bare.post('/bare', async () => ({ status: 'ok' }));
-const [appAddress, bareAddress] = await Promise.all([app.listen({ host: '127.0.0.1', port: 0 }), bare.listen({ host: '127.0.0.1', port: 0 })]);
+const [appAddress, bareAddress] = await Promise.all([
+  app.listen({ host: '127.0.0.1', port: 0 }),
+  bare.listen({ host: '127.0.0.1', port: 0 }),
+]);
 process.stdout.write(`${JSON.stringify({ app: appAddress, bare: bareAddress, jobs })}\n`);
 // A clean exit on SIGTERM lets `--cpu-prof` write its profile.
 process.once('SIGTERM', () => process.exit(0));

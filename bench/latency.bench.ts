@@ -32,10 +32,18 @@ function percentile(sorted: readonly number[], q: number): number {
  * commit, so the change is visible by then). One event in fifty is also read back through a real
  * `GET /jobs/:uuid` at that moment, to check it is visible there; a miss is reported.
  */
-async function latency(publisher: EventBus, consumer: EventBus, notifications: EventBus, store: SqliteJobStore): Promise<{ p50: number; p99: number; misses: number; checked: number }> {
+async function latency(
+  publisher: EventBus,
+  consumer: EventBus,
+  notifications: EventBus,
+  store: SqliteJobStore,
+): Promise<{ p50: number; p99: number; misses: number; checked: number }> {
   const tokens = new JobTokens(SECRET);
   const registry = new Registry();
-  const manager = new Manager({ bus: consumer, store, tokens, logger: silentLogger, metrics: new ManagerMetrics(registry) }, { prefetch: 200 });
+  const manager = new Manager(
+    { bus: consumer, store, tokens, logger: silentLogger, metrics: new ManagerMetrics(registry) },
+    { prefetch: 200 },
+  );
   await manager.start();
   const nonces = new SqliteNonceStore({ path: ':memory:' });
   await nonces.init();
@@ -68,22 +76,28 @@ async function latency(publisher: EventBus, consumer: EventBus, notifications: E
     }
   });
   for (const job of jobs) {
-    await publisher.publish(Buffer.from(JSON.stringify({ id: randomUUID(), name: 'create', pipeline, data: { i: job.i } })));
-    await publisher.publish(Buffer.from(JSON.stringify({ id: randomUUID(), name: 'run', uuid: job.uuid, token: job.token })));
+    await publisher.publish(
+      Buffer.from(JSON.stringify({ id: randomUUID(), name: 'create', pipeline, data: { i: job.i } })),
+    );
+    await publisher.publish(
+      Buffer.from(JSON.stringify({ id: randomUUID(), name: 'run', uuid: job.uuid, token: job.token })),
+    );
   }
   await sleep(2000);
   const total = RATE * SECONDS;
   const tickMs = 10;
   const perTick = (RATE * tickMs) / 1000;
   const start = performance.now();
-  for (let sent = 0; sent < total; ) {
+  for (let sent = 0; sent < total;) {
     const due = Math.min(total, Math.floor(((performance.now() - start) / 1000) * RATE) + perTick);
     while (sent < due) {
       const job = jobs[sent % JOBS];
       if (job === undefined) break;
       const id = randomUUID();
       sentAt.set(id, process.hrtime.bigint());
-      void publisher.publish(Buffer.from(JSON.stringify({ id, name: 'update', uuid: job.uuid, token: job.token, data: { n: sent } })));
+      void publisher.publish(
+        Buffer.from(JSON.stringify({ id, name: 'update', uuid: job.uuid, token: job.token, data: { n: sent } })),
+      );
       sent++;
     }
     await sleep(tickMs);
@@ -112,24 +126,49 @@ export async function latencyBenchmarks(amqpUrl: string | undefined, log: (line:
       const store = new SqliteJobStore({ path: join(dir, 'embedded.db') });
       await store.init();
       const result = await latency(bus, bus, bus, store);
-      if (result.misses > 0) log(`latency: ${result.misses} of ${result.checked} GET checks did not see the change yet`);
-      rows.push({ name: `publish → visible p50, embedded @ ${RATE}/s`, value: result.p50, unit: 'ms', baseline: target });
-      rows.push({ name: `publish → visible p99, embedded @ ${RATE}/s`, value: result.p99, unit: 'ms', baseline: target });
+      if (result.misses > 0)
+        log(`latency: ${result.misses} of ${result.checked} GET checks did not see the change yet`);
+      rows.push({
+        name: `publish → visible p50, embedded @ ${RATE}/s`,
+        value: result.p50,
+        unit: 'ms',
+        baseline: target,
+      });
+      rows.push({
+        name: `publish → visible p99, embedded @ ${RATE}/s`,
+        value: result.p99,
+        unit: 'ms',
+        baseline: target,
+      });
       await bus.close();
       await store.close();
     }
     if (amqpUrl !== undefined) {
       log(`latency: AMQP + SQLite, ${RATE} events/s offered for ${SECONDS} s`);
       const prefix = `pjmbench.latency.${process.pid}`;
-      const [publisher, consumer] = [new AmqpEventBus({ url: amqpUrl, prefix }), new AmqpEventBus({ url: amqpUrl, prefix })];
+      const [publisher, consumer] = [
+        new AmqpEventBus({ url: amqpUrl, prefix }),
+        new AmqpEventBus({ url: amqpUrl, prefix }),
+      ];
       await publisher.start();
       await consumer.start();
       const store = new SqliteJobStore({ path: join(dir, 'amqp.db') });
       await store.init();
       const result = await latency(publisher, consumer, publisher, store);
-      if (result.misses > 0) log(`latency: ${result.misses} of ${result.checked} GET checks did not see the change yet`);
-      rows.push({ name: `publish → visible p50, AMQP + SQLite @ ${RATE}/s`, value: result.p50, unit: 'ms', baseline: target });
-      rows.push({ name: `publish → visible p99, AMQP + SQLite @ ${RATE}/s`, value: result.p99, unit: 'ms', baseline: target });
+      if (result.misses > 0)
+        log(`latency: ${result.misses} of ${result.checked} GET checks did not see the change yet`);
+      rows.push({
+        name: `publish → visible p50, AMQP + SQLite @ ${RATE}/s`,
+        value: result.p50,
+        unit: 'ms',
+        baseline: target,
+      });
+      rows.push({
+        name: `publish → visible p99, AMQP + SQLite @ ${RATE}/s`,
+        value: result.p99,
+        unit: 'ms',
+        baseline: target,
+      });
       await consumer.close();
       await publisher.deleteTopology();
       await publisher.close();

@@ -29,7 +29,10 @@ function events(jobs: number, perJob: number, tokens: JobTokens): Buffer[] {
     const data = { j };
     const uuid = jobUuid(pipeline, data);
     const token = tokens.issue(uuid, new Date());
-    const list: object[] = [{ id: randomUUID(), name: 'create', pipeline, data }, { id: randomUUID(), uuid, token, name: 'run' }];
+    const list: object[] = [
+      { id: randomUUID(), name: 'create', pipeline, data },
+      { id: randomUUID(), uuid, token, name: 'run' },
+    ];
     for (let u = 2; u < perJob - 1; u++) list.push({ id: randomUUID(), uuid, token, name: 'update', data: { u } });
     list.push({ id: randomUUID(), uuid, token, name: 'finish' });
     out.push(list.map((e) => Buffer.from(JSON.stringify(e))));
@@ -42,11 +45,17 @@ function events(jobs: number, perJob: number, tokens: JobTokens): Buffer[] {
 /** Publishes everything (pipelined confirms) while one manager consumes; events/s until all applied. */
 async function managerRate(bus: EventBus, consumerBus: EventBus, store: JobStore, bodies: Buffer[]): Promise<number> {
   const metrics = new ManagerMetrics(new Registry());
-  const manager = new Manager({ bus: consumerBus, store, tokens: new JobTokens(SECRET), logger: silentLogger, metrics }, { prefetch: 200 });
+  const manager = new Manager(
+    { bus: consumerBus, store, tokens: new JobTokens(SECRET), logger: silentLogger, metrics },
+    { prefetch: 200 },
+  );
   await manager.start();
   const started = process.hrtime.bigint();
   for (let i = 0; i < bodies.length; i += 500) await Promise.all(bodies.slice(i, i + 500).map((b) => bus.publish(b)));
-  const applied = async (): Promise<number> => (await metrics.events.get()).values.filter((v) => v.labels['outcome'] === 'applied').reduce((n, v) => n + v.value, 0);
+  const applied = async (): Promise<number> =>
+    (await metrics.events.get()).values
+      .filter((v) => v.labels['outcome'] === 'applied')
+      .reduce((n, v) => n + v.value, 0);
   const deadline = Date.now() + 300_000;
   while ((await applied()) < bodies.length && Date.now() < deadline) await sleep(5);
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
@@ -77,7 +86,15 @@ async function rawAmqpRate(url: string, count: number): Promise<number> {
   const started = process.hrtime.bigint();
   for (let i = 0; i < count; i += 500) {
     await Promise.all(
-      Array.from({ length: Math.min(500, count - i) }, () => new Promise<void>((resolve, reject) => pub.sendToQueue(queue, body, { persistent: true }, (err: unknown) => (err instanceof Error ? reject(err) : err ? reject(new Error("publish was nacked")) : resolve())))),
+      Array.from(
+        { length: Math.min(500, count - i) },
+        () =>
+          new Promise<void>((resolve, reject) =>
+            pub.sendToQueue(queue, body, { persistent: true }, (err: unknown) =>
+              err instanceof Error ? reject(err) : err ? reject(new Error('publish was nacked')) : resolve(),
+            ),
+          ),
+      ),
     );
   }
   await allIn;
@@ -88,7 +105,10 @@ async function rawAmqpRate(url: string, count: number): Promise<number> {
 }
 
 /** Manager end to end per bus/store pairing, next to raw amqplib throughput. */
-export async function managerBenchmarks(urls: { amqp?: string; mongo?: string }, log: (line: string) => void): Promise<BenchRow[]> {
+export async function managerBenchmarks(
+  urls: { amqp?: string; mongo?: string },
+  log: (line: string) => void,
+): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
   const tokens = new JobTokens(SECRET);
   const dir = mkdtempSync(join(tmpdir(), 'pjm-bench-mgr-'));
@@ -99,7 +119,11 @@ export async function managerBenchmarks(urls: { amqp?: string; mongo?: string },
       await bus.start();
       const store = new SqliteJobStore({ path: join(dir, 'embedded.db') });
       await store.init();
-      rows.push({ name: 'manager end to end, embedded (local bus + SQLite)', value: await managerRate(bus, bus, store, events(2000, 10, tokens)), unit: 'events/s' });
+      rows.push({
+        name: 'manager end to end, embedded (local bus + SQLite)',
+        value: await managerRate(bus, bus, store, events(2000, 10, tokens)),
+        unit: 'events/s',
+      });
       await bus.close();
       await store.close();
     }
@@ -112,7 +136,11 @@ export async function managerBenchmarks(urls: { amqp?: string; mongo?: string },
       ];
       if (urls.mongo !== undefined) {
         const mongoUrl = urls.mongo;
-        pairings.push(['MongoDB-wire', async () => new MongoJobStore({ url: mongoUrl, database: `pjm_bench_mgr_${process.pid}` }), 300]);
+        pairings.push([
+          'MongoDB-wire',
+          async () => new MongoJobStore({ url: mongoUrl, database: `pjm_bench_mgr_${process.pid}` }),
+          300,
+        ]);
       }
       for (const [label, makeStore, jobs] of pairings) {
         log(`manager: AMQP + ${label}`);
@@ -126,10 +154,18 @@ export async function managerBenchmarks(urls: { amqp?: string; mongo?: string },
         const rate = await managerRate(publisher, consumer, store, events(jobs, 10, tokens));
         rows.push({ name: `manager end to end, AMQP + ${label}`, value: rate, unit: 'events/s', baseline: raw });
         if (urls.mongo !== undefined && label === 'MongoDB-wire') {
-          log('raw Mongo-wire findOneAndUpdate, 16 in flight (the manager\'s pool)');
-          const rawMongo = { name: 'raw Mongo-wire findOneAndUpdate (16 in flight)', value: await mongoRawRate(urls.mongo, 3_000, 16) };
+          log("raw Mongo-wire findOneAndUpdate, 16 in flight (the manager's pool)");
+          const rawMongo = {
+            name: 'raw Mongo-wire findOneAndUpdate (16 in flight)',
+            value: await mongoRawRate(urls.mongo, 3_000, 16),
+          };
           rows.push({ ...rawMongo, unit: 'ops/s' });
-          rows.push({ name: 'manager end to end, AMQP + MongoDB-wire', value: rate, unit: 'events/s', baseline: rawMongo });
+          rows.push({
+            name: 'manager end to end, AMQP + MongoDB-wire',
+            value: rate,
+            unit: 'events/s',
+            baseline: rawMongo,
+          });
         }
         await consumer.close();
         await publisher.deleteTopology();

@@ -1,5 +1,9 @@
 /** Runs `fn` `count` times with up to `concurrency` calls in flight; returns operations per second. */
-export async function opsPerSecond(count: number, concurrency: number, fn: (i: number) => Promise<unknown>): Promise<number> {
+export async function opsPerSecond(
+  count: number,
+  concurrency: number,
+  fn: (i: number) => Promise<unknown>,
+): Promise<number> {
   let next = 0;
   const started = process.hrtime.bigint();
   await Promise.all(

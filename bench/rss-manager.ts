@@ -17,10 +17,17 @@ const store = new SqliteJobStore({ path: `${dir}/jobs.db` });
 await store.init();
 const registry = new Registry();
 const metrics = new ManagerMetrics(registry);
-const manager = new Manager({ bus, store, tokens: new JobTokens('benchmark-secret-0123456789abcdef'), logger: silentLogger, metrics }, { prefetch: 200 });
+const manager = new Manager(
+  { bus, store, tokens: new JobTokens('benchmark-secret-0123456789abcdef'), logger: silentLogger, metrics },
+  { prefetch: 200 },
+);
 await manager.start();
-const applied = async (): Promise<number> => (await metrics.events.get()).values.filter((v) => v.labels['outcome'] === 'applied').reduce((n, v) => n + v.value, 0);
-const timer = setInterval(() => void applied().then((n) => process.send?.({ applied: n, rss: process.memoryUsage.rss() })), 500);
+const applied = async (): Promise<number> =>
+  (await metrics.events.get()).values.filter((v) => v.labels['outcome'] === 'applied').reduce((n, v) => n + v.value, 0);
+const timer = setInterval(
+  () => void applied().then((n) => process.send?.({ applied: n, rss: process.memoryUsage.rss() })),
+  500,
+);
 process.on('message', (message) => {
   if (message !== 'stop') return;
   clearInterval(timer);

@@ -33,7 +33,10 @@ function slopeMbPer100k(samples: readonly Sample[]): number {
  */
 export async function rssBenchmarks(total: number, log: (line: string) => void): Promise<BenchRow[]> {
   const dir = mkdtempSync(join(tmpdir(), 'pjm-bench-rss-'));
-  const child = fork('bench/rss-manager.ts', [dir], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork('bench/rss-manager.ts', [dir], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   const samples: Sample[] = [];
   try {
     await new Promise<void>((resolve, reject) => {
@@ -60,21 +63,36 @@ export async function rssBenchmarks(total: number, log: (line: string) => void):
       await Promise.all(
         list.map(({ uuid, token, i }) => {
           const event =
-            step === 0 ? { name: 'create', pipeline, data: { i } } : step === 1 ? { name: 'run', uuid, token } : step === perJob - 1 ? { name: 'finish', uuid, token } : { name: 'update', uuid, token, data: { step } };
+            step === 0
+              ? { name: 'create', pipeline, data: { i } }
+              : step === 1
+                ? { name: 'run', uuid, token }
+                : step === perJob - 1
+                  ? { name: 'finish', uuid, token }
+                  : { name: 'update', uuid, token, data: { step } };
           return bus.publish(Buffer.from(JSON.stringify({ id: randomUUID(), ...event })));
         }),
       );
-      if (step % 100 === 0) log(`RSS: ${(step * jobs).toLocaleString('en')} published, ${(samples.at(-1)?.applied ?? 0).toLocaleString('en')} applied, rss ${((samples.at(-1)?.rss ?? 0) / 2 ** 20).toFixed(0)} MB`);
+      if (step % 100 === 0)
+        log(
+          `RSS: ${(step * jobs).toLocaleString('en')} published, ${(samples.at(-1)?.applied ?? 0).toLocaleString('en')} applied, rss ${((samples.at(-1)?.rss ?? 0) / 2 ** 20).toFixed(0)} MB`,
+        );
     }
     await bus.close();
     const expected = jobs * perJob;
     const deadline = Date.now() + 600_000;
     while ((samples.at(-1)?.applied ?? 0) < expected && Date.now() < deadline) await sleep(200);
     const last = samples.at(-1);
-    if (last === undefined || last.applied < expected) throw new Error(`only ${last?.applied ?? 0} of ${expected} events applied`);
+    if (last === undefined || last.applied < expected)
+      throw new Error(`only ${last?.applied ?? 0} of ${expected} events applied`);
     const secondHalf = samples.filter((s) => s.applied >= expected / 2);
     return [
-      { name: `manager RSS after ${expected.toLocaleString('en')} events (embedded)`, value: last.rss / 2 ** 20, unit: 'MB', baseline: { name: 'target 200 MB', value: 200 } },
+      {
+        name: `manager RSS after ${expected.toLocaleString('en')} events (embedded)`,
+        value: last.rss / 2 ** 20,
+        unit: 'MB',
+        baseline: { name: 'target 200 MB', value: 200 },
+      },
       { name: 'manager RSS trend over the second half', value: slopeMbPer100k(secondHalf), unit: 'MB/100k events' },
       { name: 'manager RSS peak', value: Math.max(...samples.map((s) => s.rss)) / 2 ** 20, unit: 'MB' },
     ];

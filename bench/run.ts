@@ -10,20 +10,30 @@ import { storeBenchmarks } from './store-apply.bench.js';
 const mongoUrl = process.env['PJM_BENCH_MONGO_URL'] ?? process.env['PJM_TEST_MONGO_URL'];
 const amqpUrl = process.env['PJM_BENCH_AMQP_URL'] ?? process.env['PJM_TEST_AMQP_URL'];
 const started = Date.now();
-const log = (line: string): void => void process.stderr.write(`… ${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s  ${line}\n`);
+const log = (line: string): void =>
+  void process.stderr.write(`… ${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s  ${line}\n`);
 if (mongoUrl === undefined) log('PJM_BENCH_MONGO_URL is not set: MongoDB-wire rows are skipped');
 if (amqpUrl === undefined) log('PJM_BENCH_AMQP_URL is not set: AMQP rows are skipped');
 
 const sections: Record<string, () => Promise<BenchRow[]>> = {
   store: () => storeBenchmarks(mongoUrl, log),
-  manager: () => managerBenchmarks({ ...(amqpUrl !== undefined && { amqp: amqpUrl }), ...(mongoUrl !== undefined && { mongo: mongoUrl }) }, log),
+  manager: () =>
+    managerBenchmarks(
+      { ...(amqpUrl !== undefined && { amqp: amqpUrl }), ...(mongoUrl !== undefined && { mongo: mongoUrl }) },
+      log,
+    ),
   http: () => httpBenchmarks(log),
   latency: () => latencyBenchmarks(amqpUrl, log),
   rss: () => rssBenchmarks(Number(process.env['PJM_BENCH_RSS_EVENTS'] ?? 1_000_000), log),
-  scenarios: () => scenarioBenchmarks({ ...(amqpUrl !== undefined && { amqp: amqpUrl }), ...(mongoUrl !== undefined && { mongo: mongoUrl }) }, log),
+  scenarios: () =>
+    scenarioBenchmarks(
+      { ...(amqpUrl !== undefined && { amqp: amqpUrl }), ...(mongoUrl !== undefined && { mongo: mongoUrl }) },
+      log,
+    ),
 };
 const only = process.argv[2];
-if (only !== undefined && !(only in sections)) throw new Error(`unknown section "${only}"; one of ${Object.keys(sections).join(', ')}`);
+if (only !== undefined && !(only in sections))
+  throw new Error(`unknown section "${only}"; one of ${Object.keys(sections).join(', ')}`);
 
 const rows: BenchRow[] = [];
 for (const [name, run] of Object.entries(sections)) {
@@ -36,4 +46,7 @@ for (const [name, run] of Object.entries(sections)) {
 log('done');
 process.stdout.write(`${formatTable(rows)}\n`);
 mkdirSync('bench/results', { recursive: true });
-writeFileSync('bench/results/latest.json', `${JSON.stringify({ date: new Date().toISOString(), seconds: Math.round((Date.now() - started) / 1000), rows }, null, 2)}\n`);
+writeFileSync(
+  'bench/results/latest.json',
+  `${JSON.stringify({ date: new Date().toISOString(), seconds: Math.round((Date.now() - started) / 1000), rows }, null, 2)}\n`,
+);

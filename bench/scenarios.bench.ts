@@ -17,7 +17,10 @@ const SCENARIOS = [
  * paged); `npm test` runs them five times smaller. Reports each file's wall time; a failing scenario fails the run.
  * The rigs that need a service run when its URL is given, as in `npm test`.
  */
-export async function scenarioBenchmarks(urls: { amqp?: string; mongo?: string }, log: (line: string) => void): Promise<BenchRow[]> {
+export async function scenarioBenchmarks(
+  urls: { amqp?: string; mongo?: string },
+  log: (line: string) => void,
+): Promise<BenchRow[]> {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     [SCALE_VARIABLE]: String(BENCH_SCALE),
@@ -32,7 +35,11 @@ export async function scenarioBenchmarks(urls: { amqp?: string; mongo?: string }
     const tap = spawn('npx', ['tap', '--disable-coverage', file], { env, stdio: ['ignore', 2, 2] });
     const [code] = (await once(tap, 'exit')) as [number | null];
     if (code !== 0) throw new Error(`${file} failed at ${SCALE_VARIABLE}=${BENCH_SCALE} (exit ${code})`);
-    rows.push({ name: `${file.replace(/^test\/integration\/|\.test\.ts$/g, '')} at scale ${BENCH_SCALE}`, value: Number(process.hrtime.bigint() - started) / 1e9, unit: 's' });
+    rows.push({
+      name: `${file.replace(/^test\/integration\/|\.test\.ts$/g, '')} at scale ${BENCH_SCALE}`,
+      value: Number(process.hrtime.bigint() - started) / 1e9,
+      unit: 's',
+    });
   }
   return rows;
 }

@@ -16,7 +16,9 @@ const JOBS = 100;
 async function seedRunningJobs(store: JobStore, count: number): Promise<string[]> {
   const uuids: string[] = [];
   for (let i = 0; i < count; i++) {
-    const { job } = await store.create(buildNewJob({ pipeline: 'bench', data: { i, r: randomUUID() } }, { now: new Date(), source: 'bench' }));
+    const { job } = await store.create(
+      buildNewJob({ pipeline: 'bench', data: { i, r: randomUUID() } }, { now: new Date(), source: 'bench' }),
+    );
     await applyEvent(store, { id: randomUUID(), uuid: job.uuid, name: 'run', source: 'bench' }, { now: new Date() });
     uuids.push(job.uuid);
   }
@@ -24,14 +26,27 @@ async function seedRunningJobs(store: JobStore, count: number): Promise<string[]
 }
 
 /** Events/s through load → machine → conditional write, `concurrency` jobs at a time. */
-async function applyRate(store: JobStore, uuids: readonly string[], events: number, concurrency: number): Promise<number> {
+async function applyRate(
+  store: JobStore,
+  uuids: readonly string[],
+  events: number,
+  concurrency: number,
+): Promise<number> {
   return opsPerSecond(events, concurrency, (i) =>
-    applyEvent(store, { id: randomUUID(), uuid: uuids[i % uuids.length] ?? '', name: 'update', data: { i }, source: 'bench' }, { now: new Date() }),
+    applyEvent(
+      store,
+      { id: randomUUID(), uuid: uuids[i % uuids.length] ?? '', name: 'update', data: { i }, source: 'bench' },
+      { now: new Date() },
+    ),
   );
 }
 
 /** Apply rate on one job that already holds `size` history entries vs. on a fresh one. */
-async function historySizeRates(store: JobStore, size: number, events: number): Promise<{ big: number; fresh: number }> {
+async function historySizeRates(
+  store: JobStore,
+  size: number,
+  events: number,
+): Promise<{ big: number; fresh: number }> {
   const [big, fresh] = await seedRunningJobs(store, 2);
   if (big === undefined || fresh === undefined) throw new Error('seeding failed');
   await applyRate(store, [big], size, 1);
@@ -94,28 +109,61 @@ export async function storeBenchmarks(mongoUrl: string | undefined, log: (line: 
       const store = new SqliteJobStore({ path });
       await store.init();
       const uuids = await seedRunningJobs(store, JOBS);
-      rows.push({ name: `store.apply SQLite ${label} (load+fsm+write)`, value: await applyRate(store, uuids, 20_000, 1), unit: 'events/s', baseline: raw });
-      rows.push({ name: `store.apply SQLite ${label}, 64 jobs in flight (group commit)`, value: await applyRate(store, uuids, 50_000, 64), unit: 'events/s', baseline: raw });
+      rows.push({
+        name: `store.apply SQLite ${label} (load+fsm+write)`,
+        value: await applyRate(store, uuids, 20_000, 1),
+        unit: 'events/s',
+        baseline: raw,
+      });
+      rows.push({
+        name: `store.apply SQLite ${label}, 64 jobs in flight (group commit)`,
+        value: await applyRate(store, uuids, 50_000, 64),
+        unit: 'events/s',
+        baseline: raw,
+      });
       if (label === 'file') {
         const sizes = await historySizeRates(store, 10_000, 2_000);
-        rows.push({ name: 'SQLite apply, job with 10,000 entries', value: sizes.big, unit: 'events/s', baseline: { name: 'fresh job', value: sizes.fresh } });
+        rows.push({
+          name: 'SQLite apply, job with 10,000 entries',
+          value: sizes.big,
+          unit: 'events/s',
+          baseline: { name: 'fresh job', value: sizes.fresh },
+        });
       }
       await store.close();
     }
     if (mongoUrl !== undefined) {
       log('mongo-wire: raw conditional findOneAndUpdate');
-      const rawMongo = { name: 'raw Mongo-wire findOneAndUpdate (8 in flight)', value: await mongoRawRate(mongoUrl, 3_000, 8) };
+      const rawMongo = {
+        name: 'raw Mongo-wire findOneAndUpdate (8 in flight)',
+        value: await mongoRawRate(mongoUrl, 3_000, 8),
+      };
       rows.push({ ...rawMongo, unit: 'ops/s' });
       const store = new MongoJobStore({ url: mongoUrl, database: `pjm_bench_${process.pid}` });
       await store.init();
       try {
         log('mongo-wire: apply');
         const uuids = await seedRunningJobs(store, JOBS);
-        rows.push({ name: 'store.apply Mongo-wire (8 jobs in flight)', value: await applyRate(store, uuids, 3_000, 8), unit: 'events/s', baseline: rawMongo });
-        rows.push({ name: 'store.apply Mongo-wire (1 in flight)', value: await applyRate(store, uuids, 1_000, 1), unit: 'events/s', baseline: rawMongo });
+        rows.push({
+          name: 'store.apply Mongo-wire (8 jobs in flight)',
+          value: await applyRate(store, uuids, 3_000, 8),
+          unit: 'events/s',
+          baseline: rawMongo,
+        });
+        rows.push({
+          name: 'store.apply Mongo-wire (1 in flight)',
+          value: await applyRate(store, uuids, 1_000, 1),
+          unit: 'events/s',
+          baseline: rawMongo,
+        });
         log('mongo-wire: 10,000-entry history');
         const sizes = await historySizeRates(store, 10_000, 300);
-        rows.push({ name: 'Mongo-wire apply, job with 10,000 entries', value: sizes.big, unit: 'events/s', baseline: { name: 'fresh job', value: sizes.fresh } });
+        rows.push({
+          name: 'Mongo-wire apply, job with 10,000 entries',
+          value: sizes.big,
+          unit: 'events/s',
+          baseline: { name: 'fresh job', value: sizes.fresh },
+        });
       } finally {
         await store.dropDatabase();
         await store.close();

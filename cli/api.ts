@@ -16,8 +16,13 @@ export class UnreachableError extends Error {
 
 /** The server's `{error: {code, message, details}}`, with a code this CLI does not know read as `internal_error`. */
 function refusalOf(status: number, body: unknown): PipelineJobsError {
-  const error = (typeof body === 'object' && body !== null ? (body as { error?: { code?: string; message?: string; details?: Record<string, unknown> } }).error : undefined) ?? {};
-  const code = (error.code !== undefined && Object.hasOwn(ERROR_CODES, error.code) ? error.code : 'internal_error') as ErrorCode;
+  const error =
+    (typeof body === 'object' && body !== null
+      ? (body as { error?: { code?: string; message?: string; details?: Record<string, unknown> } }).error
+      : undefined) ?? {};
+  const code = (
+    error.code !== undefined && Object.hasOwn(ERROR_CODES, error.code) ? error.code : 'internal_error'
+  ) as ErrorCode;
   return new PipelineJobsError(code, error.message ?? `HTTP ${status}`, error.details ?? {});
 }
 
@@ -57,11 +62,15 @@ export class Api {
     const answer = await this.#http.call(method, path, {
       ...(body !== undefined && { body }),
       deadline: Date.now() + CALL_TIMEOUT_MS,
-      onDeadline: (last) => new UnreachableError(this.base, last instanceof Error ? last : `no answer within ${CALL_TIMEOUT_MS} ms`),
+      onDeadline: (last) =>
+        new UnreachableError(this.base, last instanceof Error ? last : `no answer within ${CALL_TIMEOUT_MS} ms`),
       onUnreachable: (err) => new UnreachableError(this.base, err),
     });
     if (typeof answer.body !== 'object' || answer.body === null) {
-      throw new PipelineJobsError('internal_error', `the server at ${this.base} answered ${answer.status} with a body that is not JSON`);
+      throw new PipelineJobsError(
+        'internal_error',
+        `the server at ${this.base} answered ${answer.status} with a body that is not JSON`,
+      );
     }
     if (answer.status >= 200 && answer.status < 300) return { status: answer.status, body: answer.body as T };
     throw refusalOf(answer.status, answer.body);

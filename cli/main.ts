@@ -57,13 +57,18 @@ export async function main(argv: string[], io: CommandIo): Promise<number> {
       io.stdout.write(`Usage: ${command.usage}`);
       return EXIT.ok;
     }
-    return await command.run(rest.filter((arg) => arg !== '--debug'), io);
+    return await command.run(
+      rest.filter((arg) => arg !== '--debug'),
+      io,
+    );
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     const usageError = err instanceof TypeError && 'code' in err && String(err.code).startsWith('ERR_PARSE_ARGS');
     const hint = usageError ? ` (see pjm ${name} --help)` : '';
     const coded = err instanceof PipelineJobsError ? `${err.code}: ` : '';
-    io.stderr.write(`pjm ${name}: ${coded}${debug && err instanceof Error ? (err.stack ?? message) : message}${hint}\n`);
+    io.stderr.write(
+      `pjm ${name}: ${coded}${debug && err instanceof Error ? (err.stack ?? message) : message}${hint}\n`,
+    );
     return exitCodeOf(err, usageError);
   }
 }
@@ -71,6 +76,11 @@ export async function main(argv: string[], io: CommandIo): Promise<number> {
 function exitCodeOf(err: unknown, usageError: boolean): number {
   if (usageError) return EXIT.usage;
   if (err instanceof UnreachableError) return EXIT.unreachable;
-  if (err instanceof PipelineJobsError) return err.code === 'invalid_config' || err.code === 'invalid_registry' ? EXIT.usage : err.code === 'internal_error' ? EXIT.failure : EXIT.refused;
+  if (err instanceof PipelineJobsError)
+    return err.code === 'invalid_config' || err.code === 'invalid_registry'
+      ? EXIT.usage
+      : err.code === 'internal_error'
+        ? EXIT.failure
+        : EXIT.refused;
   return EXIT.failure;
 }

@@ -4,7 +4,11 @@ import type { CommandIo } from './command.js';
 /** Writes `rows` under `headers` as left-aligned columns. */
 export function writeTable(io: CommandIo, headers: readonly string[], rows: ReadonlyArray<readonly string[]>): void {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: readonly string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ').trimEnd();
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0)))
+      .join('  ')
+      .trimEnd();
   io.stdout.write(`${[line(headers), ...rows.map(line)].join('\n')}\n`);
 }
 
@@ -22,7 +26,10 @@ export function clip(text: string, max: number): string {
  * The JSON object a `--data` flag gives: the JSON itself, `@FILE` for a file's contents or `-`
  * for standard input (payloads too large for a command line). Anything else is a usage error.
  */
-export async function readDataFlag(text: string | undefined, io: CommandIo): Promise<Record<string, unknown> | undefined> {
+export async function readDataFlag(
+  text: string | undefined,
+  io: CommandIo,
+): Promise<Record<string, unknown> | undefined> {
   if (text === undefined) return undefined;
   let json: string;
   let origin: string;
@@ -48,7 +55,8 @@ export async function readDataFlag(text: string | undefined, io: CommandIo): Pro
   } catch {
     throw usageError(`--data is not JSON: ${origin}`);
   }
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw usageError('--data must be a JSON object');
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
+    throw usageError('--data must be a JSON object');
   return value as Record<string, unknown>;
 }
 

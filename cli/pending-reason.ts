@@ -20,7 +20,8 @@ export async function pendingReason(api: Api, uuid: string, event: string): Prom
     }
     return `no verdict within the server's wait; the event stays on the bus until a manager applies it or dead-letters it`;
   }
-  if (!isJobState(job.state) || !isJobEventName(event)) return `job ${uuid} is ${job.state}; the event stays on the bus until a manager applies it or dead-letters it`;
+  if (!isJobState(job.state) || !isJobEventName(event))
+    return `job ${uuid} is ${job.state}; the event stays on the bus until a manager applies it or dead-letters it`;
   const { acceptedLater, allowedEvents, nextState } = await import('../fsm/next-state.js');
   const state = job.state;
   if (nextState(state, event).ok) {

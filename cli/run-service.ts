@@ -15,7 +15,13 @@ const STOP_DEADLINE_MS = 9000;
  */
 export async function runService(io: CommandIo, options: { readonly role: ServiceRole }): Promise<number> {
   const config = loadConfig(io.env);
-  const logger = (await createServiceLogger(config.PJM_LOG_LEVEL, config.PJM_LOG_FORMAT, 'isTTY' in io.stdout && io.stdout.isTTY === true)).child({ role: options.role });
+  const logger = (
+    await createServiceLogger(
+      config.PJM_LOG_LEVEL,
+      config.PJM_LOG_FORMAT,
+      'isTTY' in io.stdout && io.stdout.isTTY === true,
+    )
+  ).child({ role: options.role });
   for (const name of unknownConfigNames(io.env)) logger.warn({ name }, 'unknown PJM_* variable ignored (a typo?)');
   let service: RunningService;
   try {
@@ -49,7 +55,8 @@ export async function runService(io: CommandIo, options: { readonly role: Servic
     logger.info({}, 'stopped');
     return EXIT.ok;
   }
-  if (outcome === 'late') logger.error({}, 'graceful stop took too long; exiting (unsettled messages will be redelivered)');
+  if (outcome === 'late')
+    logger.error({}, 'graceful stop took too long; exiting (unsettled messages will be redelivered)');
   // Whatever did not stop (a broker that no longer answers, a connection that will not close)
   // also holds the event loop: returning would leave the process running.
   process.exit(EXIT.failure);

@@ -10,11 +10,16 @@ if (args.includes('--help') || args.includes('-h')) {
   process.stdout.write(`Usage: ${slurmMailCommand.usage}`);
 } else {
   try {
-    process.exitCode = await slurmMailCommand.run(args, { stdout: process.stdout, stderr: process.stderr, env: process.env });
+    process.exitCode = await slurmMailCommand.run(args, {
+      stdout: process.stdout,
+      stderr: process.stderr,
+      env: process.env,
+    });
   } catch (err) {
     const usage = err instanceof TypeError && 'code' in err && String(err.code).startsWith('ERR_PARSE_ARGS');
     const coded = err instanceof PipelineJobsError ? `${err.code}: ` : '';
     process.stderr.write(`pjm slurm-mail: ${coded}${err instanceof Error ? err.message : String(err)}\n`);
-    process.exitCode = usage || (err instanceof PipelineJobsError && err.code === 'invalid_config') ? EXIT.usage : EXIT.failure;
+    process.exitCode =
+      usage || (err instanceof PipelineJobsError && err.code === 'invalid_config') ? EXIT.usage : EXIT.failure;
   }
 }

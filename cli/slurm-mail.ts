@@ -27,14 +27,18 @@ export const SCONTROL_TIMEOUT_MS = 10_000;
 /** The `SLURM_*` variables of `env` (what slurmctld tells MailProg about the job), the token in the comment blanked. */
 export function slurmVariables(env: NodeJS.ProcessEnv): Record<string, string> {
   const picked: Record<string, string> = {};
-  for (const [key, value] of Object.entries(env)) if (/^SLURM_[A-Z0-9_]{1,64}$/.test(key) && value !== undefined) picked[key] = value;
-  if (picked['SLURM_JOB_COMMENT'] !== undefined) picked['SLURM_JOB_COMMENT'] = redactSlurmTracking(picked['SLURM_JOB_COMMENT']);
+  for (const [key, value] of Object.entries(env))
+    if (/^SLURM_[A-Z0-9_]{1,64}$/.test(key) && value !== undefined) picked[key] = value;
+  if (picked['SLURM_JOB_COMMENT'] !== undefined)
+    picked['SLURM_JOB_COMMENT'] = redactSlurmTracking(picked['SLURM_JOB_COMMENT']);
   return picked;
 }
 
 async function scontrolShowJob(id: string, timeoutMs: number): Promise<string | undefined> {
   try {
-    const { stdout } = await run('scontrol', ['show', 'job', '-o', id], { timeout: Math.max(1, Math.min(SCONTROL_TIMEOUT_MS, timeoutMs)) });
+    const { stdout } = await run('scontrol', ['show', 'job', '-o', id], {
+      timeout: Math.max(1, Math.min(SCONTROL_TIMEOUT_MS, timeoutMs)),
+    });
     return stdout;
   } catch {
     return undefined;
@@ -54,7 +58,17 @@ export async function jobComment(env: NodeJS.ProcessEnv, deadline: number): Prom
 
 // Base states of an ended job (job_state_string, src/common/slurm_protocol_defs.c); any other
 // word (PENDING, RUNNING, COMPLETING, REQUEUED, ...) means the task is not over.
-const ENDED_STATES = new Set(['COMPLETED', 'CANCELLED', 'FAILED', 'TIMEOUT', 'NODE_FAIL', 'PREEMPTED', 'BOOT_FAIL', 'DEADLINE', 'OUT_OF_MEMORY']);
+const ENDED_STATES = new Set([
+  'COMPLETED',
+  'CANCELLED',
+  'FAILED',
+  'TIMEOUT',
+  'NODE_FAIL',
+  'PREEMPTED',
+  'BOOT_FAIL',
+  'DEADLINE',
+  'OUT_OF_MEMORY',
+]);
 
 /**
  * Reads `scontrol show job -o <array>` output: the tasks' states when every task listed has
@@ -81,7 +95,8 @@ export function endedArrayTasks(scontrolOutput: string): Map<string, string> | u
 export async function arrayEnd(env: NodeJS.ProcessEnv, deadline: number): Promise<SlurmArrayEnd | undefined> {
   const arrayJobId = env['SLURM_ARRAY_JOB_ID'];
   const count = Number(env['SLURM_ARRAY_TASK_COUNT']);
-  if (arrayJobId === undefined || !/^\d+$/.test(arrayJobId) || !Number.isSafeInteger(count) || count < 1) return undefined;
+  if (arrayJobId === undefined || !/^\d+$/.test(arrayJobId) || !Number.isSafeInteger(count) || count < 1)
+    return undefined;
   // The last task's own record can still be COMPLETING when its mail goes out.
   const checkUntil = Math.min(deadline, Date.now() + SCONTROL_TIMEOUT_MS);
   for (let pause = 250; ; pause = Math.min(pause * 2, 2000)) {
@@ -95,7 +110,9 @@ export async function arrayEnd(env: NodeJS.ProcessEnv, deadline: number): Promis
 
 /** Whether every task of the array that has not ended is COMPLETING (and so about to). */
 function onlyCompleting(scontrolOutput: string): boolean {
-  const going = scontrolOutput.split('\n').filter((line) => /\bJobState=/.test(line) && !ENDED_STATES.has(/\bJobState=(\S+)/.exec(line)?.[1] ?? ''));
+  const going = scontrolOutput
+    .split('\n')
+    .filter((line) => /\bJobState=/.test(line) && !ENDED_STATES.has(/\bJobState=(\S+)/.exec(line)?.[1] ?? ''));
   return going.length > 0 && going.every((line) => /\bJobState=COMPLETING\b/.test(line));
 }
 
@@ -166,7 +183,14 @@ export async function deliver(url: string, body: string, budget: DeliveryBudget)
     minAttemptMs: 1000,
   };
   try {
-    return attemptOf(await api.call('POST', '', { body, deadline: budget.deadline, policy, onDeadline: (last) => new OutOfTime(last) }));
+    return attemptOf(
+      await api.call('POST', '', {
+        body,
+        deadline: budget.deadline,
+        policy,
+        onDeadline: (last) => new OutOfTime(last),
+      }),
+    );
   } catch (err) {
     if (!(err instanceof OutOfTime)) throw err;
     return err.last === undefined ? { ok: false, retry: false, reason: 'no time left to send' } : attemptOf(err.last);

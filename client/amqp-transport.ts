@@ -8,7 +8,15 @@ import { decodeManagerReply, isUnreadable, type ManagerAcceptance } from '../pro
 import { PendingReplies, type Waiting } from '../protocol/pending-replies.js';
 import { redactUrl } from '../protocol/redact-url.js';
 import type { CreateEventMessage, EventMessage, JobEventMessage } from '../schemas/types.js';
-import type { ClientEvent, CreatedJob, CreateJobRequest, DescribeHint, EventVerdict, JobSnapshot, PipelineJobsTransport } from './transport.js';
+import type {
+  ClientEvent,
+  CreatedJob,
+  CreateJobRequest,
+  DescribeHint,
+  EventVerdict,
+  JobSnapshot,
+  PipelineJobsTransport,
+} from './transport.js';
 import { VerdictTimeoutError } from './verdict-timeout-error.js';
 import { optionalField, refusal, unexpected } from './wire.js';
 
@@ -99,7 +107,11 @@ export class AmqpTransport implements PipelineJobsTransport {
   async create(request: CreateJobRequest & { readonly uuid?: string; readonly token?: string }): Promise<CreatedJob> {
     const id = randomUUID();
     const message: CreateEventMessage = { name: 'create', id, ...request };
-    const reply = await this.#request(message, { event: 'create', eventId: id, ...optionalField('uuid', request.uuid) });
+    const reply = await this.#request(message, {
+      event: 'create',
+      eventId: id,
+      ...optionalField('uuid', request.uuid),
+    });
     const { uuid, token } = reply;
     if (token === undefined || token === '') throw unexpected('the create reply has no token', reply);
     return {
@@ -115,7 +127,13 @@ export class AmqpTransport implements PipelineJobsTransport {
   }
 
   async send(event: ClientEvent): Promise<EventVerdict> {
-    const message: JobEventMessage = { uuid: event.uuid, name: event.name, token: event.token, id: event.id, ...(event.data !== undefined && { data: event.data }) };
+    const message: JobEventMessage = {
+      uuid: event.uuid,
+      name: event.name,
+      token: event.token,
+      id: event.id,
+      ...(event.data !== undefined && { data: event.data }),
+    };
     const reply = await this.#request(message, { uuid: event.uuid, event: event.name, eventId: event.id });
     return { state: reply.state, duplicate: reply.outcome === 'duplicate', version: reply.version };
   }
@@ -165,7 +183,10 @@ export class AmqpTransport implements PipelineJobsTransport {
       context,
       expired: (_why, waiting) =>
         waiting.confirmed
-          ? new VerdictTimeoutError(`no reply from a manager within ${this.#timeoutMs} ms to the ${context.event} event: it is on the bus and may still be applied`, context)
+          ? new VerdictTimeoutError(
+              `no reply from a manager within ${this.#timeoutMs} ms to the ${context.event} event: it is on the bus and may still be applied`,
+              context,
+            )
           : busUnavailable(`the broker did not confirm the ${context.event} event within ${this.#timeoutMs} ms`),
     });
     const properties = {
@@ -203,7 +224,10 @@ export class AmqpTransport implements PipelineJobsTransport {
   async #connect(): Promise<Session> {
     let model: ChannelModel;
     try {
-      model = await connect(this.#url, { clientProperties: { connection_name: `pipelinejobs client (pid ${process.pid}, ${randomUUID().slice(0, 8)})` }, noDelay: true });
+      model = await connect(this.#url, {
+        clientProperties: { connection_name: `pipelinejobs client (pid ${process.pid}, ${randomUUID().slice(0, 8)})` },
+        noDelay: true,
+      });
     } catch (err) {
       throw busUnavailable(`cannot connect to ${redactUrl(this.#url)}`, err);
     }
@@ -219,14 +243,19 @@ export class AmqpTransport implements PipelineJobsTransport {
       try {
         await channel.checkExchange(this.#exchange);
       } catch (err) {
-        throw busUnavailable(`the exchange ${this.#exchange} does not exist: no manager has run with prefix ${this.#prefix} on this broker`, err);
+        throw busUnavailable(
+          `the exchange ${this.#exchange} does not exist: no manager has run with prefix ${this.#prefix} on this broker`,
+          err,
+        );
       }
       await channel.consume(DIRECT_REPLY_TO, (reply) => reply !== null && this.#onReply(reply), { noAck: true });
       channel.on('return', (returned: Message) => this.#onReturn(returned));
       return session;
     } catch (err) {
       await model.close().catch(() => undefined);
-      throw err instanceof PipelineJobsError ? err : busUnavailable(`cannot open a channel on ${redactUrl(this.#url)}`, err);
+      throw err instanceof PipelineJobsError
+        ? err
+        : busUnavailable(`cannot open a channel on ${redactUrl(this.#url)}`, err);
     }
   }
 
@@ -237,20 +266,31 @@ export class AmqpTransport implements PipelineJobsTransport {
     if (pending === undefined) return;
     const reply = decodeManagerReply(message.content);
     if (isUnreadable(reply)) pending.reject(unexpected(reply.problem, reply.body));
-    else if (reply.outcome === 'rejected') pending.reject(refusal(reply.error, { ...optionalField('uuid', pending.context.uuid), eventId: pending.context.eventId }));
+    else if (reply.outcome === 'rejected')
+      pending.reject(
+        refusal(reply.error, { ...optionalField('uuid', pending.context.uuid), eventId: pending.context.eventId }),
+      );
     else pending.resolve(reply);
   }
 
   #onReturn(message: Message): void {
     const correlationId: unknown = message.properties.correlationId;
     if (typeof correlationId !== 'string') return;
-    this.#pending.fail(correlationId, busUnavailable(`no queue is bound to ${this.#exchange}: no manager has declared its queue (prefix ${this.#prefix}); the event was dropped`));
+    this.#pending.fail(
+      correlationId,
+      busUnavailable(
+        `no queue is bound to ${this.#exchange}: no manager has declared its queue (prefix ${this.#prefix}); the event was dropped`,
+      ),
+    );
   }
 
   /** The error of a call whose reply can no longer arrive. */
   #lost(waiting: Waiting<CallContext>, why: string): Error {
     return waiting.confirmed
-      ? new VerdictTimeoutError(`${why} before the manager replied to the ${waiting.context.event} event: it is on the bus and may still be applied`, waiting.context)
+      ? new VerdictTimeoutError(
+          `${why} before the manager replied to the ${waiting.context.event} event: it is on the bus and may still be applied`,
+          waiting.context,
+        )
       : busUnavailable(`${why} before the broker confirmed the ${waiting.context.event} event`);
   }
 

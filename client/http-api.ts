@@ -2,15 +2,23 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { busUnavailable } from '../errors/index.js';
 import { redactUrl } from '../protocol/redact-url.js';
 
-
 /**
  * The part of `fetch` the client uses: the global `fetch` fits, and so does a leaner one
  * (`pjm slurm-mail` passes {@link nodeHttpFetch}, which starts faster).
  */
 export type HttpFetch = (
   url: string,
-  init: { readonly method: string; readonly headers: Record<string, string>; readonly body?: string; readonly signal: AbortSignal },
-) => Promise<{ readonly status: number; readonly headers: { get(name: string): string | null }; text(): Promise<string> }>;
+  init: {
+    readonly method: string;
+    readonly headers: Record<string, string>;
+    readonly body?: string;
+    readonly signal: AbortSignal;
+  },
+) => Promise<{
+  readonly status: number;
+  readonly headers: { get(name: string): string | null };
+  text(): Promise<string>;
+}>;
 
 /** An answer of the server: its status and its body as JSON (or as text when it is not JSON; undefined when empty). */
 export interface HttpAnswer {
@@ -132,7 +140,8 @@ export class HttpApi {
         if (this.closed) throw busUnavailable('the transport is closed', err);
         last = err instanceof Error ? err : new Error(String(err));
         if (Date.now() >= deadline) throw onDeadline(last);
-        if (attempt >= policy.retries) throw options.onUnreachable?.(err) ?? busUnavailable(`cannot reach ${redactUrl(this.base)}`, err);
+        if (attempt >= policy.retries)
+          throw options.onUnreachable?.(err) ?? busUnavailable(`cannot reach ${redactUrl(this.base)}`, err);
       }
       const delay = policy.delayMs(attempt, retryAfter);
       if (Date.now() + delay + (policy.minAttemptMs ?? 0) >= deadline) throw onDeadline(last);
@@ -141,8 +150,14 @@ export class HttpApi {
   }
 
   /** Opens a streamed GET (server-sent events): the stream, or the answer when it is not one. */
-  async stream(path: string, signal: AbortSignal): Promise<{ readonly stream: ReadableStream<Uint8Array> } | HttpAnswer> {
-    const response = await fetch(`${this.base}${path}`, { headers: { ...this.#headers, accept: 'text/event-stream' }, signal });
+  async stream(
+    path: string,
+    signal: AbortSignal,
+  ): Promise<{ readonly stream: ReadableStream<Uint8Array> } | HttpAnswer> {
+    const response = await fetch(`${this.base}${path}`, {
+      headers: { ...this.#headers, accept: 'text/event-stream' },
+      signal,
+    });
     if (response.ok && response.body !== null) return { stream: response.body };
     return { status: response.status, body: await readJson(response) };
   }

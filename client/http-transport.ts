@@ -3,9 +3,26 @@ import { busUnavailable } from '../errors/index.js';
 import { jobCallbacks, type JobCallbacks } from '../protocol/callback-urls.js';
 import { redactUrl } from '../protocol/redact-url.js';
 import { HttpApi, retryableStatus, type HttpAnswer, type HttpFetch, type RetryPolicy } from './http-api.js';
-import type { ClientEvent, CreatedJob, CreateJobRequest, EventVerdict, JobSnapshot, PipelineJobsTransport } from './transport.js';
+import type {
+  ClientEvent,
+  CreatedJob,
+  CreateJobRequest,
+  EventVerdict,
+  JobSnapshot,
+  PipelineJobsTransport,
+} from './transport.js';
 import { VerdictTimeoutError } from './verdict-timeout-error.js';
-import { isObject, optionalField, optionalNumber, optionalObject, optionalString, refusal, stateField, stringField, unexpected } from './wire.js';
+import {
+  isObject,
+  optionalField,
+  optionalNumber,
+  optionalObject,
+  optionalString,
+  refusal,
+  stateField,
+  stringField,
+  unexpected,
+} from './wire.js';
 
 /** Options of {@link HttpTransport}. */
 export interface HttpTransportOptions {
@@ -82,7 +99,13 @@ export class HttpTransport implements PipelineJobsTransport {
 
   async create(request: CreateJobRequest): Promise<CreatedJob> {
     const deadline = Date.now() + this.#timeoutMs;
-    const answer = await this.#call('POST', '/jobs?wait=1', request, deadline, () => new VerdictTimeoutError(this.#late('create'), { event: 'create', eventId: '' }));
+    const answer = await this.#call(
+      'POST',
+      '/jobs?wait=1',
+      request,
+      deadline,
+      () => new VerdictTimeoutError(this.#late('create'), { event: 'create', eventId: '' }),
+    );
     const body = this.#accepted(answer, 'the create answer', { pipeline: request.pipeline });
     const uuid = stringField(body, 'uuid', 'the create answer');
     const eventId = optionalString(body, 'eventId') ?? '';
@@ -100,35 +123,69 @@ export class HttpTransport implements PipelineJobsTransport {
         const read = await this.#call('GET', `/jobs/${uuid}`, undefined, deadline, () => new DeadlineExceeded());
         return read.status === 404 ? undefined : this.#accepted(read, 'the job', { uuid });
       }).catch((err: unknown) => {
-        throw err instanceof DeadlineExceeded ? new VerdictTimeoutError(this.#late('create'), { uuid, event: 'create', eventId }) : err;
+        throw err instanceof DeadlineExceeded
+          ? new VerdictTimeoutError(this.#late('create'), { uuid, event: 'create', eventId })
+          : err;
       });
-      return { ...created, state: stateField(job, 'the job'), ...optionalField('version', optionalNumber(job, 'version')) };
+      return {
+        ...created,
+        state: stateField(job, 'the job'),
+        ...optionalField('version', optionalNumber(job, 'version')),
+      };
     }
-    return { ...created, state: stateField(body, 'the create answer'), ...optionalField('version', optionalNumber(body, 'version')) };
+    return {
+      ...created,
+      state: stateField(body, 'the create answer'),
+      ...optionalField('version', optionalNumber(body, 'version')),
+    };
   }
 
   async send(event: ClientEvent): Promise<EventVerdict> {
     const deadline = Date.now() + this.#timeoutMs;
     const context = { uuid: event.uuid, event: event.name, eventId: event.id };
     const late = (): VerdictTimeoutError => new VerdictTimeoutError(this.#late(event.name), context);
-    const message = { uuid: event.uuid, name: event.name, token: event.token, id: event.id, ...(event.data !== undefined && { data: event.data }) };
+    const message = {
+      uuid: event.uuid,
+      name: event.name,
+      token: event.token,
+      id: event.id,
+      ...(event.data !== undefined && { data: event.data }),
+    };
     const answer = await this.#call('POST', '/events?wait=1', message, deadline, late);
     const body = this.#accepted(answer, 'the event answer', { uuid: event.uuid, eventId: event.id });
     if (answer.status !== 202) {
-      return { state: stateField(body, 'the event answer'), duplicate: body['status'] === 'duplicate', ...optionalField('version', optionalNumber(body, 'version')) };
+      return {
+        state: stateField(body, 'the event answer'),
+        duplicate: body['status'] === 'duplicate',
+        ...optionalField('version', optionalNumber(body, 'version')),
+      };
     }
     // Pending: the event is on the bus; its history entry (same id) tells when it applied.
     const id = event.id.toLowerCase();
     const found = await this.#poll(deadline, async () => {
-      const read = await this.#call('GET', `/jobs/${event.uuid}/history`, undefined, deadline, () => new DeadlineExceeded());
+      const read = await this.#call(
+        'GET',
+        `/jobs/${event.uuid}/history`,
+        undefined,
+        deadline,
+        () => new DeadlineExceeded(),
+      );
       const job = this.#accepted(read, 'the job history', { uuid: event.uuid });
       const history = job['history'];
       if (!Array.isArray(history)) throw unexpected('the job history has no history', job);
-      return history.some((entry) => isObject(entry) && typeof entry['id'] === 'string' && entry['id'].toLowerCase() === id) ? job : undefined;
+      return history.some(
+        (entry) => isObject(entry) && typeof entry['id'] === 'string' && entry['id'].toLowerCase() === id,
+      )
+        ? job
+        : undefined;
     }).catch((err: unknown) => {
       throw err instanceof DeadlineExceeded ? late() : err;
     });
-    return { state: stateField(found, 'the job history'), duplicate: false, ...optionalField('version', optionalNumber(found, 'version')) };
+    return {
+      state: stateField(found, 'the job history'),
+      duplicate: false,
+      ...optionalField('version', optionalNumber(found, 'version')),
+    };
   }
 
   async describe(uuid: string, token: string): Promise<JobSnapshot> {
@@ -175,7 +232,13 @@ export class HttpTransport implements PipelineJobsTransport {
    * One request, retried on 429/502/503/504 and network errors (same body, so the same event id).
    * `onDeadline` makes the error thrown when the deadline passes first.
    */
-  #call(method: 'GET' | 'POST', path: string, body: object | undefined, deadline: number, onDeadline: () => Error): Promise<HttpAnswer> {
+  #call(
+    method: 'GET' | 'POST',
+    path: string,
+    body: object | undefined,
+    deadline: number,
+    onDeadline: () => Error,
+  ): Promise<HttpAnswer> {
     return this.#api.call(method, path, {
       ...optionalField('body', body),
       deadline,
@@ -201,5 +264,7 @@ export class HttpTransport implements PipelineJobsTransport {
 /** The pause before a retry: the bridge's `Retry-After` (up to 5 s), else exponential backoff with full jitter. */
 function backoff(attempt: number, retryAfter: string | null): number {
   const asked = retryAfter === null ? Number.NaN : Number(retryAfter) * 1000;
-  return Number.isFinite(asked) && asked >= 0 ? Math.min(asked, MAX_RETRY_AFTER_MS) : Math.random() * BACKOFF_MS * 2 ** attempt;
+  return Number.isFinite(asked) && asked >= 0
+    ? Math.min(asked, MAX_RETRY_AFTER_MS)
+    : Math.random() * BACKOFF_MS * 2 ** attempt;
 }

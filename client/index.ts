@@ -8,7 +8,14 @@
  */
 export { AmqpTransport, type AmqpTransportOptions } from './amqp-transport.js';
 export { HttpTransport, type HttpTransportOptions } from './http-transport.js';
-export { JobChain, JobSteps, PipelineJob, type JobStep, type LoadOptions, type PipelineJobOptions } from './pipeline-job.js';
+export {
+  JobChain,
+  JobSteps,
+  PipelineJob,
+  type JobStep,
+  type LoadOptions,
+  type PipelineJobOptions,
+} from './pipeline-job.js';
 export type {
   ClientEvent,
   ClientEventName,
@@ -24,6 +31,12 @@ export { VerdictTimeoutError, isVerdictTimeoutError } from './verdict-timeout-er
 export { jobCallbacks, type CallbackTarget, type JobCallbacks } from '../protocol/callback-urls.js';
 export { slurmTrackingComment } from '../protocol/slurm-tracking.js';
 /** The error every refusal is thrown as; branch on its `code`. */
-export { ERROR_CODES, PipelineJobsError, isPipelineJobsError, type ErrorCode, type ErrorDetails } from '../errors/index.js';
+export {
+  ERROR_CODES,
+  PipelineJobsError,
+  isPipelineJobsError,
+  type ErrorCode,
+  type ErrorDetails,
+} from '../errors/index.js';
 /** The machine's states and events, and free-form job data. */
 export type { JobEventName, JobState, JsonObject } from '../model/job.js';

@@ -29,7 +29,9 @@ export interface LoadOptions {
 }
 
 /** One queued call of a job: its setup, or an event. */
-export type JobStep = { readonly kind: 'setup' } | { readonly kind: 'event'; readonly name: ClientEventName; readonly data?: JsonObject | undefined };
+export type JobStep =
+  | { readonly kind: 'setup' }
+  | { readonly kind: 'event'; readonly name: ClientEventName; readonly data?: JsonObject | undefined };
 
 /**
  * The calls of a pipeline job (after SD2E's `ManagedPipelineJob`), shared by {@link PipelineJob}
@@ -123,7 +125,10 @@ export class JobChain extends JobSteps implements Promise<JobState> {
   }
 
   protected queue(step: JobStep): JobChain {
-    return new JobChain(this.#perform, this.#done.then(() => this.#perform(step)));
+    return new JobChain(
+      this.#perform,
+      this.#done.then(() => this.#perform(step)),
+    );
   }
 
   then<A = JobState, B = never>(
@@ -193,7 +198,12 @@ export class PipelineJob extends JobSteps {
    * `options.data` the job's `state` is undefined until its next event answers; with them the
    * manager is asked through an idempotent create (which would create the job if it did not exist).
    */
-  static async load(uuid: string, token: string, transport: PipelineJobsTransport, options: LoadOptions = {}): Promise<PipelineJob> {
+  static async load(
+    uuid: string,
+    token: string,
+    transport: PipelineJobsTransport,
+    options: LoadOptions = {},
+  ): Promise<PipelineJob> {
     const snapshot = await transport.describe(uuid.toLowerCase(), token, options);
     const pipeline = snapshot.pipeline ?? options.pipeline;
     const job = new PipelineJob({ pipeline: pipeline ?? '' }, transport);
@@ -294,8 +304,15 @@ export class PipelineJob extends JobSteps {
     if (this.#uuid === undefined) await this.#setup();
     const uuid = this.#uuid;
     const token = this.#token;
-    if (uuid === undefined || token === undefined) throw new PipelineJobsError('internal_error', 'the job has no uuid or token after setup');
-    const verdict = await this.#transport.send({ uuid, token, name: step.name, id: randomUUID(), ...optionalField('data', step.data) });
+    if (uuid === undefined || token === undefined)
+      throw new PipelineJobsError('internal_error', 'the job has no uuid or token after setup');
+    const verdict = await this.#transport.send({
+      uuid,
+      token,
+      name: step.name,
+      id: randomUUID(),
+      ...optionalField('data', step.data),
+    });
     this.#state = verdict.state;
     this.#version = verdict.version ?? this.#version;
     return verdict.state;
@@ -305,11 +322,23 @@ export class PipelineJob extends JobSteps {
     if (this.#pipeline === undefined) {
       // Loaded over AMQP without its pipeline: there is nothing to create, only a state to report.
       if (this.#state !== undefined) return this.#state;
-      throw new PipelineJobsError('schema_violation', 'setup() of a job loaded without its pipeline and data: pass them to PipelineJob.load', { field: 'pipeline' });
+      throw new PipelineJobsError(
+        'schema_violation',
+        'setup() of a job loaded without its pipeline and data: pass them to PipelineJob.load',
+        { field: 'pipeline' },
+      );
     }
-    const created = await this.#transport.create({ pipeline: this.#pipeline, data: this.#data ?? {}, ...this.#options });
+    const created = await this.#transport.create({
+      pipeline: this.#pipeline,
+      data: this.#data ?? {},
+      ...this.#options,
+    });
     if (this.#uuid !== undefined && created.uuid !== this.#uuid) {
-      throw new PipelineJobsError('schema_violation', `the pipeline and data name job ${created.uuid}, not ${this.#uuid}`, { field: 'data', uuid: this.#uuid });
+      throw new PipelineJobsError(
+        'schema_violation',
+        `the pipeline and data name job ${created.uuid}, not ${this.#uuid}`,
+        { field: 'data', uuid: this.#uuid },
+      );
     }
     this.#uuid = created.uuid;
     this.#token = created.token;

@@ -18,8 +18,17 @@ export class VerdictTimeoutError extends PipelineJobsError {
   /** The event's idempotency id, the `id` of its history entry once applied; empty for an HTTP create cut off before any answer. */
   readonly eventId: string;
 
-  constructor(message: string, context: { readonly uuid?: string | undefined; readonly event: string; readonly eventId: string }, options?: { cause?: unknown }) {
-    super('verdict_timeout', message, { ...(context.uuid !== undefined && { uuid: context.uuid }), event: context.event, eventId: context.eventId }, options);
+  constructor(
+    message: string,
+    context: { readonly uuid?: string | undefined; readonly event: string; readonly eventId: string },
+    options?: { cause?: unknown },
+  ) {
+    super(
+      'verdict_timeout',
+      message,
+      { ...(context.uuid !== undefined && { uuid: context.uuid }), event: context.event, eventId: context.eventId },
+      options,
+    );
     this.uuid = context.uuid;
     this.event = context.event;
     this.eventId = context.eventId;

@@ -37,7 +37,11 @@ export function optionalObject(answer: Record<string, unknown>, field: string): 
 /** An answer the client cannot read: a server of another version, or something that is not the tracker. */
 export function unexpected(message: string, answer?: unknown): PipelineJobsError {
   const shown = answer === undefined ? undefined : JSON.stringify(answer).slice(0, 300);
-  return new PipelineJobsError('internal_error', `unexpected answer: ${message}`, shown === undefined ? {} : { answer: shown });
+  return new PipelineJobsError(
+    'internal_error',
+    `unexpected answer: ${message}`,
+    shown === undefined ? {} : { answer: shown },
+  );
 }
 
 /**
@@ -45,7 +49,8 @@ export function unexpected(message: string, answer?: unknown): PipelineJobsError
  * (a newer server) is carried as it is: callers compare `code` with strings.
  */
 export function refusal(error: unknown, details: Readonly<Record<string, unknown>>): PipelineJobsError {
-  if (!isObject(error) || typeof error['code'] !== 'string') return unexpected('a refusal without an error code', error);
+  if (!isObject(error) || typeof error['code'] !== 'string')
+    return unexpected('a refusal without an error code', error);
   const message = typeof error['message'] === 'string' ? error['message'] : error['code'];
   const own = isObject(error['details']) ? error['details'] : {};
   return new PipelineJobsError(error['code'] as ErrorCode, message, { ...own, ...details });
@@ -55,4 +60,3 @@ export function refusal(error: unknown, details: Readonly<Record<string, unknown
 export function optionalField<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
   return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
 }
-

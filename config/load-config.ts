@@ -99,5 +99,9 @@ export function unknownConfigNames(env: Readonly<Record<string, string | undefin
 
 /** The payload limits a validated configuration asks for. */
 export function limitsFromConfig(config: Readonly<Config>): PayloadLimits {
-  return Object.freeze({ maxBytes: config.PJM_MAX_PAYLOAD_BYTES, maxDepth: config.PJM_MAX_DEPTH, maxKeys: config.PJM_MAX_KEYS });
+  return Object.freeze({
+    maxBytes: config.PJM_MAX_PAYLOAD_BYTES,
+    maxDepth: config.PJM_MAX_DEPTH,
+    maxKeys: config.PJM_MAX_KEYS,
+  });
 }

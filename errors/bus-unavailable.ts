@@ -2,7 +2,7 @@ import { PipelineJobsError } from './pipeline-jobs-error.js';
 
 /** A failure's message for `details`: the Error's own (and its cause's, where fetch hides the reason). */
 function describeCause(cause: unknown): string {
-  if (!(cause instanceof Error)) return typeof cause === 'string' ? cause : JSON.stringify(cause) ?? 'unknown';
+  if (!(cause instanceof Error)) return typeof cause === 'string' ? cause : (JSON.stringify(cause) ?? 'unknown');
   const inner = cause.cause instanceof Error ? `: ${cause.cause.message}` : '';
   return `${cause.message}${inner}`;
 }

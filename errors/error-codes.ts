@@ -12,20 +12,23 @@ export const ERROR_CODES = {
   schema_violation: 'The payload does not match its JSON Schema; details name the field.',
   unknown_event: 'The event name is not one of the pipeline-job machine events.',
   unknown_job: 'No job with this uuid exists.',
-  illegal_transition: 'The machine does not allow this event in the job\'s current state.',
+  illegal_transition: "The machine does not allow this event in the job's current state.",
   version_conflict: 'The job changed since it was read; the conditional write was refused.',
   event_id_conflict: 'The event id was already used for a different job.',
   invalid_config: 'A configuration value is missing or invalid; details name each key.',
   store_unavailable: 'The job store could not be reached.',
   not_found: 'No such HTTP route.',
   internal_error: 'An unexpected server error; the details are in the server log, not in the answer.',
-  token_missing: 'A job-scoped event arrived without the job\'s token.',
+  token_missing: "A job-scoped event arrived without the job's token.",
   token_invalid: 'The token is malformed or was not issued for this job.',
-  token_expired: 'The token was issued for this job but its lifetime is over: the job ended more than the grace period ago, or an operator token outlived its TTL.',
-  job_exists: 'The job already exists and was created by another credential: its token goes only to its creator and to admins.',
+  token_expired:
+    'The token was issued for this job but its lifetime is over: the job ended more than the grace period ago, or an operator token outlived its TTL.',
+  job_exists:
+    'The job already exists and was created by another credential: its token goes only to its creator and to admins.',
   sequence_gap: 'The event carries a sequence number past the next one the job expects; it waits for its predecessors.',
   stale_sequence: 'The event carries a sequence number the job has already passed, under a new event id.',
-  credentials_missing: 'The HTTP call carries no sender credential (bearer token or x-nonce) and the server requires one.',
+  credentials_missing:
+    'The HTTP call carries no sender credential (bearer token or x-nonce) and the server requires one.',
   credentials_invalid: 'The bearer token is not one the server knows.',
   forbidden: 'The credential is valid but does not allow this call (admin-only event or route, nonce scope).',
   nonce_invalid: 'The x-nonce is malformed or unknown.',
@@ -33,10 +36,13 @@ export const ERROR_CODES = {
   nonce_revoked: 'The x-nonce was revoked by an admin.',
   nonce_exhausted: 'The x-nonce has no uses left.',
   rate_limited: 'Too many callbacks for this job in a short time; retry after the Retry-After delay.',
-  verdict_timeout: 'The event reached the tracker (or may have) but no verdict came within the client\'s wait; it may still apply.',
-  unknown_pipeline: 'The create names a pipeline the registry does not list, and the registry is strict (PJM_PIPELINES_STRICT).',
+  verdict_timeout:
+    "The event reached the tracker (or may have) but no verdict came within the client's wait; it may still apply.",
+  unknown_pipeline:
+    'The create names a pipeline the registry does not list, and the registry is strict (PJM_PIPELINES_STRICT).',
   invalid_registry: 'The pipeline registry file cannot be used; the message names the file, the pipeline and the key.',
-  bus_unavailable: 'The event bus could not take the event (broker down); nothing was accepted, retry after the Retry-After delay.',
+  bus_unavailable:
+    'The event bus could not take the event (broker down); nothing was accepted, retry after the Retry-After delay.',
 } as const;
 
 /** A stable, documented error code. */

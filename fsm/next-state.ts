@@ -38,7 +38,12 @@ const TABLE = computeTable();
 export function nextState(state: JobState, event: JobEventName): TransitionResult {
   const to = TABLE.get(state)?.get(event);
   if (to === undefined) {
-    return { ok: false, from: state, reason: 'illegal_transition', message: `event "${event}" is not allowed in state ${state}` };
+    return {
+      ok: false,
+      from: state,
+      reason: 'illegal_transition',
+      message: `event "${event}" is not allowed in state ${state}`,
+    };
   }
   return { ok: true, from: state, to };
 }

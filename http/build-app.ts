@@ -1,5 +1,10 @@
 import swagger from '@fastify/swagger';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyServerFactory } from 'fastify';
+import Fastify, {
+  LogController,
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyServerFactory,
+} from 'fastify';
 import type { Registry } from 'prom-client';
 import type { JobTokens } from '../model/job-tokens.js';
 import type { EventBus } from '../ports/event-bus.js';
@@ -73,8 +78,20 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     app.addHook('onResponse', async (request, reply) => {
       const refused = answeredError(request);
       // A malformed_json message quotes the body it could not parse, which may hold a token.
-      const why = refused === undefined ? {} : { code: refused.code, ...(refused.code !== 'malformed_json' && { reason: refused.message }) };
-      request.log.info({ method: request.method, url: redactUrl(request.url), status: reply.statusCode, ms: Math.round(reply.elapsedTime), ...why }, 'request');
+      const why =
+        refused === undefined
+          ? {}
+          : { code: refused.code, ...(refused.code !== 'malformed_json' && { reason: refused.message }) };
+      request.log.info(
+        {
+          method: request.method,
+          url: redactUrl(request.url),
+          status: reply.statusCode,
+          ms: Math.round(reply.elapsedTime),
+          ...why,
+        },
+        'request',
+      );
     });
   }
   const clock = deps.clock ?? (() => new Date());
@@ -82,12 +99,26 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   const publisher = new EventPublisher(deps.bus, deps.waitTimeoutMs ?? 10_000);
   // Before the server closes (it waits for every open request): waiting callers get their 202.
   app.addHook('preClose', async () => publisher.stopWaiting());
-  const auth = new SenderAuth({ tokens: new ApiTokens(deps.apiTokens ?? []), nonces: deps.nonces, requireSender: deps.requireSender ?? false });
+  const auth = new SenderAuth({
+    tokens: new ApiTokens(deps.apiTokens ?? []),
+    nonces: deps.nonces,
+    requireSender: deps.requireSender ?? false,
+  });
 
   void app.register(swagger, {
     openapi: {
-      info: { title: 'pipelinejobs', version: '1', description: 'Job tracker for scientific pipelines: the bridge (events in) and the query API (state and history out).' },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' }, nonce: { type: 'apiKey', in: 'query', name: 'x-nonce' } } },
+      info: {
+        title: 'pipelinejobs',
+        version: '1',
+        description:
+          'Job tracker for scientific pipelines: the bridge (events in) and the query API (state and history out).',
+      },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer' },
+          nonce: { type: 'apiKey', in: 'query', name: 'x-nonce' },
+        },
+      },
     },
   });
 
@@ -102,10 +133,16 @@ export function buildApp(deps: AppDeps): FastifyInstance {
           () => false,
         ),
       ]);
-      return reply.code(bus && store ? 200 : 503).send({ status: bus && store ? 'ready' : 'unavailable', bus: bus ? 'ok' : 'down', store: store ? 'ok' : 'down' });
+      return reply.code(bus && store ? 200 : 503).send({
+        status: bus && store ? 'ready' : 'unavailable',
+        bus: bus ? 'ok' : 'down',
+        store: store ? 'ok' : 'down',
+      });
     });
 
-    api.get('/metrics', { schema: { summary: 'Prometheus metrics' } }, async (_request, reply) => reply.type(deps.registry.contentType).send(await deps.registry.metrics()));
+    api.get('/metrics', { schema: { summary: 'Prometheus metrics' } }, async (_request, reply) =>
+      reply.type(deps.registry.contentType).send(await deps.registry.metrics()),
+    );
 
     api.get('/docs/json', { schema: { hide: true } }, async () => withPipelineSchemas(api.swagger(), pipelines));
 

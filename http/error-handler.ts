@@ -4,7 +4,11 @@ import { HTTP_STATUS } from './http-status.js';
 
 /** The body of every error answer. */
 export interface ErrorBody {
-  readonly error: { readonly code: ErrorCode; readonly message: string; readonly details: Readonly<Record<string, unknown>> };
+  readonly error: {
+    readonly code: ErrorCode;
+    readonly message: string;
+    readonly details: Readonly<Record<string, unknown>>;
+  };
 }
 
 /** What a request was refused with, for its log line. */
@@ -20,7 +24,12 @@ export function answeredError(request: FastifyRequest): AnsweredError | undefine
   return answered.get(request);
 }
 
-function body(request: FastifyRequest, code: ErrorCode, message: string, details: Readonly<Record<string, unknown>> = {}): ErrorBody {
+function body(
+  request: FastifyRequest,
+  code: ErrorCode,
+  message: string,
+  details: Readonly<Record<string, unknown>> = {},
+): ErrorBody {
   answered.set(request, { code, message });
   return { error: { code, message, details } };
 }
@@ -49,7 +58,11 @@ export function installErrorHandling(app: FastifyInstance): void {
     }
     if (err.validation !== undefined) {
       const first = err.validation[0];
-      return reply.code(400).send(body(request, 'schema_violation', err.message, { field: first?.instancePath || first?.params['missingProperty'] || err.validationContext }));
+      return reply.code(400).send(
+        body(request, 'schema_violation', err.message, {
+          field: first?.instancePath || first?.params['missingProperty'] || err.validationContext,
+        }),
+      );
     }
     if (err.statusCode === 413) return reply.code(413).send(body(request, 'payload_too_large', ...tooLarge(request)));
     if (err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500) {
@@ -59,6 +72,11 @@ export function installErrorHandling(app: FastifyInstance): void {
     return reply.code(500).send(body(request, 'internal_error', 'internal error'));
   });
   app.setNotFoundHandler((request, reply) =>
-    reply.code(404).send(body(request, 'not_found', `no route ${request.method} ${request.url.split('?')[0] ?? ''}`, { method: request.method, url: request.url.split('?')[0] })),
+    reply.code(404).send(
+      body(request, 'not_found', `no route ${request.method} ${request.url.split('?')[0] ?? ''}`, {
+        method: request.method,
+        url: request.url.split('?')[0],
+      }),
+    ),
   );
 }

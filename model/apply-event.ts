@@ -29,15 +29,24 @@ function precheck(job: JobDocument, event: JobEvent): Deferred | Rejected | { re
   if (event.seq !== undefined) {
     const expected = (job.seq ?? 0) + 1;
     if (event.seq > expected) {
-      return { outcome: 'deferred', code: 'sequence_gap', message: `job ${job.uuid} expects seq ${expected}, got ${event.seq}` };
+      return {
+        outcome: 'deferred',
+        code: 'sequence_gap',
+        message: `job ${job.uuid} expects seq ${expected}, got ${event.seq}`,
+      };
     }
     if (event.seq < expected) {
-      return { outcome: 'rejected', code: 'stale_sequence', message: `job ${job.uuid} is past seq ${event.seq} (at ${expected - 1})` };
+      return {
+        outcome: 'rejected',
+        code: 'stale_sequence',
+        message: `job ${job.uuid} is past seq ${event.seq} (at ${expected - 1})`,
+      };
     }
   }
   const step = nextState(job.state, event.name);
   if (step.ok) return { to: step.to };
-  if (acceptedLater(job.state, event.name)) return { outcome: 'deferred', code: 'illegal_transition', message: step.message };
+  if (acceptedLater(job.state, event.name))
+    return { outcome: 'deferred', code: 'illegal_transition', message: step.message };
   return { outcome: 'rejected', code: 'illegal_transition', message: step.message };
 }
 
@@ -78,5 +87,9 @@ export async function applyEvent(store: JobStore, event: JobEvent, options: Appl
     });
     if (result.outcome !== 'transient') return result;
   }
-  return { outcome: 'transient', code: 'version_conflict', message: `job ${event.uuid} kept changing; gave up after ${maxAttempts} attempts` };
+  return {
+    outcome: 'transient',
+    code: 'version_conflict',
+    message: `job ${event.uuid} kept changing; gave up after ${maxAttempts} attempts`,
+  };
 }

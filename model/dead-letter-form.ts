@@ -14,7 +14,10 @@ const TOKEN_MEMBER = /("token"\s*:\s*)"(?:[^"\\]|\\.)*"/g;
  * form is still the same event. A body without a token is kept byte for byte. Anything else (too
  * large, not JSON) keeps its bytes with every token-shaped string and `"token"` value blanked.
  */
-export function deadLetterForm(body: Buffer, options: { readonly maxBytes: number; readonly eventId?: string | undefined }): Buffer {
+export function deadLetterForm(
+  body: Buffer,
+  options: { readonly maxBytes: number; readonly eventId?: string | undefined },
+): Buffer {
   if (body.byteLength <= options.maxBytes) {
     let parsed: unknown;
     try {

@@ -70,7 +70,11 @@ export type EventOutcome = Applied | Duplicate | Deferred | Rejected | Transient
 
 /** The refusal of an event id that was already applied to a different job. */
 export function eventIdConflict(eventId: string, otherUuid: string): Rejected {
-  return { outcome: 'rejected', code: 'event_id_conflict', message: `event id ${eventId} was already applied to job ${otherUuid}` };
+  return {
+    outcome: 'rejected',
+    code: 'event_id_conflict',
+    message: `event id ${eventId} was already applied to job ${otherUuid}`,
+  };
 }
 
 /** The deferral of an event for a job that does not exist (yet). */

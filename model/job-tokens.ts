@@ -4,7 +4,8 @@ import { JOB_STATES, nextState, type JobState } from '../fsm/index.js';
 import type { JobDocument } from './job.js';
 
 /** What passed the checks that need no job: a job token names its creator's tag, an operator token its expiry. */
-export type VerifiedToken = { readonly kind: 'job'; readonly creatorTag: string } | { readonly kind: 'operator'; readonly expiresAt: Date };
+export type VerifiedToken =
+  { readonly kind: 'job'; readonly creatorTag: string } | { readonly kind: 'operator'; readonly expiresAt: Date };
 
 /**
  * States in which a job is still at work: those that take `update` (CREATED, RUNNING, INDEXING,
@@ -61,7 +62,8 @@ export class JobTokens {
    * another secret, altered) or `token_expired` (an operator token past its lifetime).
    */
   verify(uuid: string, token: string | undefined, now: Date): VerifiedToken {
-    if (token === undefined || token === '') throw new PipelineJobsError('token_missing', `a token is required for job ${uuid}`, { uuid });
+    if (token === undefined || token === '')
+      throw new PipelineJobsError('token_missing', `a token is required for job ${uuid}`, { uuid });
     const [stamp, signature, extra] = token.split('.');
     // Built only when needed: capturing a stack trace on every good token costs the hot path.
     const invalid = () => new PipelineJobsError('token_invalid', `the token is not valid for job ${uuid}`, { uuid });
@@ -74,7 +76,10 @@ export class JobTokens {
     if (job) return { kind: 'job', creatorTag: stamp.slice(1) };
     const expiresAt = new Date(parseInt(stamp, 36) * 1000);
     if (expiresAt.getTime() <= now.getTime()) {
-      throw new PipelineJobsError('token_expired', `the token for job ${uuid} expired`, { uuid, expiredAt: expiresAt.toISOString() });
+      throw new PipelineJobsError('token_expired', `the token for job ${uuid} expired`, {
+        uuid,
+        expiredAt: expiresAt.toISOString(),
+      });
     }
     return { kind: 'operator', expiresAt };
   }
@@ -91,10 +96,14 @@ export class JobTokens {
     if (LIVE.has(job.state)) return;
     const expiresAt = Date.parse(job.updated) + this.#graceSeconds * 1000;
     if (expiresAt <= now.getTime()) {
-      throw new PipelineJobsError('token_expired', `the token for job ${job.uuid} expired: the job ended (${job.state})`, {
-        uuid: job.uuid,
-        expiredAt: new Date(expiresAt).toISOString(),
-      });
+      throw new PipelineJobsError(
+        'token_expired',
+        `the token for job ${job.uuid} expired: the job ended (${job.state})`,
+        {
+          uuid: job.uuid,
+          expiredAt: new Date(expiresAt).toISOString(),
+        },
+      );
     }
   }
 

@@ -21,7 +21,10 @@ export function decodeCursor(cursor: string): string {
 export function pageSize(limit: number | undefined): number {
   if (limit === undefined) return 100;
   if (!Number.isInteger(limit) || limit < 1 || limit > 1000) {
-    throw new PipelineJobsError('schema_violation', 'limit must be an integer from 1 to 1000', { field: 'limit', limit });
+    throw new PipelineJobsError('schema_violation', 'limit must be an integer from 1 to 1000', {
+      field: 'limit',
+      limit,
+    });
   }
   return limit;
 }

@@ -33,7 +33,9 @@ export function newNonce(request: NonceRequest, now: Date): { value: string; rec
     created: now.toISOString(),
     ...(request.label !== undefined && { label: request.label }),
     ...(request.maxUses !== undefined && { maxUses: request.maxUses }),
-    ...(request.ttlSeconds !== undefined && { expires: new Date(now.getTime() + request.ttlSeconds * 1000).toISOString() }),
+    ...(request.ttlSeconds !== undefined && {
+      expires: new Date(now.getTime() + request.ttlSeconds * 1000).toISOString(),
+    }),
   };
   return { value, record };
 }

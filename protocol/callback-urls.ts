@@ -13,7 +13,11 @@ export interface JobCallbacks {
   readonly agave: {
     readonly url: string;
     /** Agave job `notifications` entries, ready to paste into a job definition. */
-    readonly notifications: ReadonlyArray<{ readonly event: string; readonly persistent: boolean; readonly url: string }>;
+    readonly notifications: ReadonlyArray<{
+      readonly event: string;
+      readonly persistent: boolean;
+      readonly url: string;
+    }>;
   };
   readonly slurm: {
     readonly url: string;
@@ -58,7 +62,10 @@ export function jobCallbacks(target: CallbackTarget): JobCallbacks {
     },
     slurm: {
       url: slurm,
-      sbatch: ['--mail-type=BEGIN,END,FAIL,REQUEUE,TIME_LIMIT', `--comment=${slurmTrackingComment(target.uuid, target.token)}`],
+      sbatch: [
+        '--mail-type=BEGIN,END,FAIL,REQUEUE,TIME_LIMIT',
+        `--comment=${slurmTrackingComment(target.uuid, target.token)}`,
+      ],
     },
   };
 }

@@ -16,7 +16,11 @@ export interface ManagerAcceptance {
 /** The manager's refusal of an event: a stable code, a message, and details such as the job's uuid. */
 export interface ManagerRefusal {
   readonly outcome: 'rejected';
-  readonly error: { readonly code: ErrorCode; readonly message: string; readonly details?: Readonly<Record<string, unknown>> };
+  readonly error: {
+    readonly code: ErrorCode;
+    readonly message: string;
+    readonly details?: Readonly<Record<string, unknown>>;
+  };
 }
 
 /**
@@ -41,10 +45,12 @@ export function readManagerReply(body: unknown): ManagerReply | UnreadableReply 
   const outcome = body['outcome'];
   if (outcome === 'rejected') {
     const error = body['error'];
-    if (!isRecord(error) || typeof error['code'] !== 'string') return { problem: 'a refusal without an error code', body };
+    if (!isRecord(error) || typeof error['code'] !== 'string')
+      return { problem: 'a refusal without an error code', body };
     return body as unknown as ManagerRefusal;
   }
-  if (outcome !== 'applied' && outcome !== 'duplicate') return { problem: 'the manager reply has no known outcome', body };
+  if (outcome !== 'applied' && outcome !== 'duplicate')
+    return { problem: 'the manager reply has no known outcome', body };
   if (typeof body['uuid'] !== 'string' || typeof body['state'] !== 'string' || typeof body['version'] !== 'number') {
     return { problem: 'the manager reply lacks the job uuid, state or version', body };
   }

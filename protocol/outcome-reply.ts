@@ -7,7 +7,8 @@ import type { Applied, Duplicate, Rejected } from '../model/event-outcome.js';
  * harmless duplicate it is; only its answer is a refusal.
  */
 export function replyOf(outcome: Applied | Duplicate | Rejected): ManagerReply {
-  if (outcome.outcome === 'rejected') return { outcome: 'rejected', error: { code: outcome.code, message: outcome.message } };
+  if (outcome.outcome === 'rejected')
+    return { outcome: 'rejected', error: { code: outcome.code, message: outcome.message } };
   const { job } = outcome;
   const withheld = outcome.outcome === 'duplicate' ? outcome.withheld : undefined;
   if (withheld !== undefined) return { outcome: 'rejected', error: { ...withheld, details: { uuid: job.uuid } } };
@@ -16,6 +17,9 @@ export function replyOf(outcome: Applied | Duplicate | Rejected): ManagerReply {
     uuid: job.uuid,
     state: job.state,
     version: job.version,
-    ...(outcome.token !== undefined && { token: outcome.token, ...(job.archivePath !== undefined && { archivePath: job.archivePath }) }),
+    ...(outcome.token !== undefined && {
+      token: outcome.token,
+      ...(job.archivePath !== undefined && { archivePath: job.archivePath }),
+    }),
   };
 }

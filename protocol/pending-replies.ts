@@ -50,7 +50,10 @@ export class PendingReplies<T, C> {
   /** Starts waiting for the reply to `correlationId`. */
   expect(correlationId: string, options: WaitOptions<C>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(() => this.#expire(correlationId, `timed out after ${options.timeoutMs} ms`), options.timeoutMs);
+      const timer = setTimeout(
+        () => this.#expire(correlationId, `timed out after ${options.timeoutMs} ms`),
+        options.timeoutMs,
+      );
       const onAbort = (): void => {
         const entry = this.#waiting.get(correlationId);
         if (entry === undefined) return;
@@ -58,7 +61,16 @@ export class PendingReplies<T, C> {
         else entry.abandoned = true;
       };
       const abandoned = options.signal?.aborted === true;
-      this.#waiting.set(correlationId, { resolve, reject, timer, options, onAbort, confirmed: false, abandoned, via: undefined });
+      this.#waiting.set(correlationId, {
+        resolve,
+        reject,
+        timer,
+        options,
+        onAbort,
+        confirmed: false,
+        abandoned,
+        via: undefined,
+      });
       if (options.signal !== undefined && !abandoned) options.signal.addEventListener('abort', onAbort, { once: true });
     });
   }
@@ -82,7 +94,13 @@ export class PendingReplies<T, C> {
     const entry = this.#waiting.get(correlationId);
     if (entry === undefined) return undefined;
     this.#forget(correlationId, entry);
-    return { context: entry.options.context, confirmed: entry.confirmed, via: entry.via, resolve: entry.resolve, reject: entry.reject };
+    return {
+      context: entry.options.context,
+      confirmed: entry.confirmed,
+      via: entry.via,
+      resolve: entry.resolve,
+      reject: entry.reject,
+    };
   }
 
   /** Fails the request with `err`, unless it has already ended. */
@@ -104,7 +122,9 @@ export class PendingReplies<T, C> {
     const entry = this.#waiting.get(correlationId);
     if (entry === undefined) return;
     this.#forget(correlationId, entry);
-    entry.reject(entry.options.expired(why, { context: entry.options.context, confirmed: entry.confirmed, via: entry.via }));
+    entry.reject(
+      entry.options.expired(why, { context: entry.options.context, confirmed: entry.confirmed, via: entry.via }),
+    );
   }
 
   #forget(correlationId: string, entry: Entry<T, C>): void {

@@ -10,7 +10,8 @@ import type { SlurmNotification } from '../schemas/types.js';
  * time limit, N = 100 for "Reached time limit"): with a partition's `OverTimeLimit` the job runs
  * on and its end comes in another mail.
  */
-export type SlurmNotificationKind = 'began' | 'ended' | 'failed' | 'requeued' | 'time_limit' | 'stage_out' | 'invalid_dependency' | 'other';
+export type SlurmNotificationKind =
+  'began' | 'ended' | 'failed' | 'requeued' | 'time_limit' | 'stage_out' | 'invalid_dependency' | 'other';
 
 /** A Slurm `MailProg` subject line, parsed. */
 export interface SlurmSubject {
@@ -72,7 +73,12 @@ export function parseSlurmSubject(subject: string): SlurmSubject {
     return { jobId, jobName: '', kind: 'other', raw };
   }
   const [, array, jobId = '', jobName = '', phrase = '', percent, tail = ''] = match;
-  const parsed: SlurmSubject = { jobId, jobName, kind: percent === undefined ? (KINDS[phrase] ?? 'other') : 'time_limit', raw };
+  const parsed: SlurmSubject = {
+    jobId,
+    jobName,
+    kind: percent === undefined ? (KINDS[phrase] ?? 'other') : 'time_limit',
+    raw,
+  };
   if (array !== undefined) parsed.array = array === 'Array Task' ? 'task' : 'summary';
   if (parsed.kind === 'time_limit') parsed.timeLimitPercent = percent === undefined ? 100 : Number(percent);
   for (const part of tail.split(',').map((p) => p.trim())) {

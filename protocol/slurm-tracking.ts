@@ -31,5 +31,8 @@ export function parseSlurmTracking(comment: string | undefined): SlurmTracking |
 
 /** `comment` with the token of its tracking tag blanked, fit for history and logs. */
 export function redactSlurmTracking(comment: string): string {
-  return comment.replace(TRACKING, (_all, lead: string, uuid: string) => `${lead}${slurmTrackingComment(uuid, '[redacted]')}`);
+  return comment.replace(
+    TRACKING,
+    (_all, lead: string, uuid: string) => `${lead}${slurmTrackingComment(uuid, '[redacted]')}`,
+  );
 }

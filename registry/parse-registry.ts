@@ -24,17 +24,41 @@ const validateRubin = fileAjv.compile({ $ref: `${REGISTRY_ID}#/definitions/rubin
 type RawPipeline = Omit<PipelineDefinition, 'name' | 'env'> & { env?: string[] };
 
 function invalid(file: string, problems: readonly RegistryProblem[]): PipelineJobsError {
-  const lines = problems.map((p) => `${p.pipeline === undefined ? '' : `pipeline "${clip(p.pipeline)}": `}${p.key === '' ? '' : `key "${clip(p.key)}" `}${p.reason}`);
-  return new PipelineJobsError('invalid_registry', `invalid pipeline registry ${file}: ${lines.join('; ')}`, { file, errors: problems });
+  const lines = problems.map(
+    (p) =>
+      `${p.pipeline === undefined ? '' : `pipeline "${clip(p.pipeline)}": `}${p.key === '' ? '' : `key "${clip(p.key)}" `}${p.reason}`,
+  );
+  return new PipelineJobsError('invalid_registry', `invalid pipeline registry ${file}: ${lines.join('; ')}`, {
+    file,
+    errors: problems,
+  });
 }
 
 /** Splits an ajv error at `/pipelines/<name>/<key…>` (or `/type/…`) into pipeline and key. */
 function problemOf(error: ErrorObject): RegistryProblem {
   const params = error.params as Record<string, unknown>;
-  const extra = typeof params['additionalProperty'] === 'string' ? params['additionalProperty'] : typeof params['missingProperty'] === 'string' ? params['missingProperty'] : undefined;
-  const segments = error.instancePath.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
-  const reason = error.keyword === 'additionalProperties' ? 'is not a known key' : error.keyword === 'required' ? 'is required' : (error.message ?? `fails ${error.keyword}`);
-  if (error.propertyName !== undefined) return { pipeline: error.propertyName, key: '', reason: 'is not a valid pipeline name: letters, digits, ".", "_" and "-", starting with a letter or digit' };
+  const extra =
+    typeof params['additionalProperty'] === 'string'
+      ? params['additionalProperty']
+      : typeof params['missingProperty'] === 'string'
+        ? params['missingProperty']
+        : undefined;
+  const segments = error.instancePath
+    .split('/')
+    .slice(1)
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const reason =
+    error.keyword === 'additionalProperties'
+      ? 'is not a known key'
+      : error.keyword === 'required'
+        ? 'is required'
+        : (error.message ?? `fails ${error.keyword}`);
+  if (error.propertyName !== undefined)
+    return {
+      pipeline: error.propertyName,
+      key: '',
+      reason: 'is not a valid pipeline name: letters, digits, ".", "_" and "-", starting with a letter or digit',
+    };
   if (segments.length >= 2) {
     const pointer = `/${segments.slice(2).join('/')}`;
     return { pipeline: segments[1] as string, key: pointerToPath(pointer === '/' ? '' : pointer, extra), reason };
@@ -52,7 +76,9 @@ function formatOf(document: Record<string, unknown>): RegistryFormat {
 }
 
 function definitionsOf(document: Record<string, unknown>, format: RegistryFormat): PipelineDefinition[] {
-  const entries = Object.entries((format === 'rubin' ? document['type'] : document['pipelines']) as Record<string, RawPipeline>);
+  const entries = Object.entries(
+    (format === 'rubin' ? document['type'] : document['pipelines']) as Record<string, RawPipeline>,
+  );
   return entries.map(([name, raw]) => ({ name, ...raw, env: raw.env ?? [] }));
 }
 
@@ -70,7 +96,13 @@ export function parseRegistry(text: string, file: string): PipelineRegistry {
   const parsed = parseDocument(text, { uniqueKeys: true, prettyErrors: true });
   if (parsed.errors.length > 0) {
     // The first line says what and where ("… at line 4, column 1"); the rest is a source excerpt.
-    throw invalid(file, parsed.errors.map((e) => ({ key: '', reason: `is not valid YAML: ${(e.message.split('\n')[0] ?? '').replace(/:$/, '')}` })));
+    throw invalid(
+      file,
+      parsed.errors.map((e) => ({
+        key: '',
+        reason: `is not valid YAML: ${(e.message.split('\n')[0] ?? '').replace(/:$/, '')}`,
+      })),
+    );
   }
   // maxAliasCount bounds what YAML aliases may expand to (a "billion laughs" file).
   const document: unknown = parsed.toJS({ maxAliasCount: 100 });
@@ -91,7 +123,11 @@ export function parseRegistry(text: string, file: string): PipelineRegistry {
     try {
       validators.set(pipeline.name, dataAjv.compile(pipeline.schema));
     } catch (err) {
-      problems.push({ pipeline: pipeline.name, key: 'schema', reason: `is not a valid JSON Schema: ${err instanceof Error ? err.message : String(err)}` });
+      problems.push({
+        pipeline: pipeline.name,
+        key: 'schema',
+        reason: `is not a valid JSON Schema: ${err instanceof Error ? err.message : String(err)}`,
+      });
     }
   }
   if (problems.length > 0) throw invalid(file, problems);

@@ -44,10 +44,14 @@ export class PipelineCatalog {
     if (registry.get(pipeline) === undefined) {
       if (!this.#strict) return undefined;
       const known = registry.names();
-      return new PipelineJobsError('unknown_pipeline', `${label}.pipeline "${clip(pipeline)}" is not in the pipeline registry; known: ${known.join(', ') || '(none)'}`, {
-        pipeline: clip(pipeline),
-        known,
-      });
+      return new PipelineJobsError(
+        'unknown_pipeline',
+        `${label}.pipeline "${clip(pipeline)}" is not in the pipeline registry; known: ${known.join(', ') || '(none)'}`,
+        {
+          pipeline: clip(pipeline),
+          known,
+        },
+      );
     }
     return registry.checkData(pipeline, data, label);
   }

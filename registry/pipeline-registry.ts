@@ -11,7 +11,12 @@ export class PipelineRegistry {
   readonly #pipelines: ReadonlyMap<string, PipelineDefinition>;
   readonly #validators: ReadonlyMap<string, ValidateFunction>;
 
-  constructor(file: string, format: RegistryFormat, pipelines: readonly PipelineDefinition[], validators: ReadonlyMap<string, ValidateFunction>) {
+  constructor(
+    file: string,
+    format: RegistryFormat,
+    pipelines: readonly PipelineDefinition[],
+    validators: ReadonlyMap<string, ValidateFunction>,
+  ) {
     this.file = file;
     this.format = format;
     this.#pipelines = new Map(pipelines.map((p) => [p.name, p]));

@@ -13,8 +13,16 @@ export function readRegistry(file: string): PipelineRegistry {
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : `cannot be read (${(err as Error).message})`;
-    throw new PipelineJobsError('invalid_registry', `invalid pipeline registry ${file}: the file ${reason}`, { file, errors: [{ key: '', reason }] }, { cause: err });
+    const reason =
+      (err as NodeJS.ErrnoException).code === 'ENOENT'
+        ? 'does not exist'
+        : `cannot be read (${(err as Error).message})`;
+    throw new PipelineJobsError(
+      'invalid_registry',
+      `invalid pipeline registry ${file}: the file ${reason}`,
+      { file, errors: [{ key: '', reason }] },
+      { cause: err },
+    );
   }
   return parseRegistry(text, file);
 }

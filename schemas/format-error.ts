@@ -20,7 +20,13 @@ function appendSegment(path: string, segment: string): string {
 
 /** Turns an ajv JSON pointer (`/history/0/date`) into a dotted path (`history[0].date`). */
 export function pointerToPath(pointer: string, extra?: string): string {
-  const segments = pointer === '' ? [] : pointer.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const segments =
+    pointer === ''
+      ? []
+      : pointer
+          .slice(1)
+          .split('/')
+          .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
   if (extra !== undefined) segments.push(extra);
   return segments.reduce(appendSegment, '');
 }
@@ -35,9 +41,15 @@ function describeError(error: ErrorObject): { field: string; reason: string } {
   const params = error.params as Record<string, unknown>;
   switch (error.keyword) {
     case 'required':
-      return { field: pointerToPath(error.instancePath, paramString(params, 'missingProperty')), reason: 'is required' };
+      return {
+        field: pointerToPath(error.instancePath, paramString(params, 'missingProperty')),
+        reason: 'is required',
+      };
     case 'additionalProperties':
-      return { field: pointerToPath(error.instancePath, paramString(params, 'additionalProperty')), reason: 'is not an allowed property' };
+      return {
+        field: pointerToPath(error.instancePath, paramString(params, 'additionalProperty')),
+        reason: 'is not an allowed property',
+      };
     case 'enum': {
       const allowed = Array.isArray(params['allowedValues']) ? params['allowedValues'].map(String).join(', ') : '';
       return { field: pointerToPath(error.instancePath), reason: `must be one of: ${allowed}` };
@@ -49,7 +61,8 @@ function describeError(error: ErrorObject): { field: string; reason: string } {
 
 function clipParams(params: ErrorObject['params']): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(params as Record<string, unknown>)) out[key] = typeof value === 'string' ? clip(value) : value;
+  for (const [key, value] of Object.entries(params as Record<string, unknown>))
+    out[key] = typeof value === 'string' ? clip(value) : value;
   return out;
 }
 
@@ -63,11 +76,20 @@ function qualify(label: string, field: string): string {
  * Converts the first ajv error into a `schema_violation` (or `code`) naming the field:
  * message `event.data must be object`, details `{field, keyword, params}`.
  */
-export function toValidationError(label: string, errors: readonly ErrorObject[] | null | undefined, code: ErrorCode = 'schema_violation'): PipelineJobsError {
+export function toValidationError(
+  label: string,
+  errors: readonly ErrorObject[] | null | undefined,
+  code: ErrorCode = 'schema_violation',
+): PipelineJobsError {
   const first = errors?.[0];
-  if (first === undefined) return new PipelineJobsError(code, `${label} is invalid`, { field: '', keyword: 'unknown', params: {} });
+  if (first === undefined)
+    return new PipelineJobsError(code, `${label} is invalid`, { field: '', keyword: 'unknown', params: {} });
   const { field, reason } = describeError(first);
-  return new PipelineJobsError(code, `${qualify(label, field)} ${reason}`, { field, keyword: first.keyword, params: clipParams(first.params) });
+  return new PipelineJobsError(code, `${qualify(label, field)} ${reason}`, {
+    field,
+    keyword: first.keyword,
+    params: clipParams(first.params),
+  });
 }
 
 /** Every ajv error as `KEY reason` lines, one per offending key (used for configuration). */
@@ -85,7 +107,11 @@ export function describeAllErrors(errors: readonly ErrorObject[]): { key: string
  * message `request.data.a is required; request.data.b must be integer`, details of the first
  * error as there, plus `errors: [{field, reason}]` for all of them.
  */
-export function toValidationErrors(label: string, errors: readonly ErrorObject[] | null | undefined, code: ErrorCode = 'schema_violation'): PipelineJobsError {
+export function toValidationErrors(
+  label: string,
+  errors: readonly ErrorObject[] | null | undefined,
+  code: ErrorCode = 'schema_violation',
+): PipelineJobsError {
   const first = toValidationError(label, errors, code);
   const all = (errors ?? []).filter((e) => e.keyword !== 'if').map(describeError);
   if (all.length <= 1) return new PipelineJobsError(code, first.message, { ...first.details, errors: all });

@@ -15,11 +15,15 @@ export interface PayloadLimits {
 export const DEFAULT_LIMITS: PayloadLimits = Object.freeze({ maxBytes: 256 * 1024, maxDepth: 32, maxKeys: 10_000 });
 
 /** Merges caller overrides onto `base`, refusing limits that are not positive integers. */
-export function resolveLimits(overrides: Partial<PayloadLimits> | undefined, base: PayloadLimits = DEFAULT_LIMITS): PayloadLimits {
+export function resolveLimits(
+  overrides: Partial<PayloadLimits> | undefined,
+  base: PayloadLimits = DEFAULT_LIMITS,
+): PayloadLimits {
   if (overrides === undefined) return base;
   const limits = { ...base, ...overrides };
   for (const [key, value] of Object.entries(limits)) {
-    if (!Number.isSafeInteger(value) || value < 1) throw new RangeError(`payload limit ${key} must be a positive integer, got ${String(value)}`);
+    if (!Number.isSafeInteger(value) || value < 1)
+      throw new RangeError(`payload limit ${key} must be a positive integer, got ${String(value)}`);
   }
   return limits;
 }
@@ -38,7 +42,12 @@ function decode(raw: unknown, limits: PayloadLimits, label: string): unknown {
     try {
       text = utf8.decode(raw);
     } catch (cause) {
-      throw new PipelineJobsError('malformed_json', `${label} is not valid UTF-8`, { message: 'invalid UTF-8' }, { cause });
+      throw new PipelineJobsError(
+        'malformed_json',
+        `${label} is not valid UTF-8`,
+        { message: 'invalid UTF-8' },
+        { cause },
+      );
     }
   } else {
     return raw;
@@ -52,7 +61,10 @@ function decode(raw: unknown, limits: PayloadLimits, label: string): unknown {
 }
 
 function tooLarge(label: string, limit: number, size: number): PipelineJobsError {
-  return new PipelineJobsError('payload_too_large', `${label} is ${size} bytes, over the limit of ${limit}`, { limit, size });
+  return new PipelineJobsError('payload_too_large', `${label} is ${size} bytes, over the limit of ${limit}`, {
+    limit,
+    size,
+  });
 }
 
 function describe(value: unknown): string {
@@ -80,13 +92,17 @@ function checkShape(root: JsonObject, limits: PayloadLimits, label: string): voi
     const value = values.pop();
     const depth = depths.pop() ?? 1;
     if (depth > limits.maxDepth) {
-      throw new PipelineJobsError('too_deep', `${label} nests deeper than ${limits.maxDepth} levels`, { limit: limits.maxDepth });
+      throw new PipelineJobsError('too_deep', `${label} nests deeper than ${limits.maxDepth} levels`, {
+        limit: limits.maxDepth,
+      });
     }
     const children: unknown[] = Array.isArray(value) ? value : Object.values(value as object);
     if (!Array.isArray(value)) {
       keys += children.length;
       if (keys > limits.maxKeys) {
-        throw new PipelineJobsError('too_many_keys', `${label} has more than ${limits.maxKeys} object keys`, { limit: limits.maxKeys });
+        throw new PipelineJobsError('too_many_keys', `${label} has more than ${limits.maxKeys} object keys`, {
+          limit: limits.maxKeys,
+        });
       }
     }
     for (const child of children) {

@@ -12,4 +12,14 @@ import slurmNotification from './slurm-notification.schema.json' with { type: 'j
  * The JSON Schema documents (draft-07) as loaded from the `*.schema.json` files, for the
  * validators, the OpenAPI document and tests. Treat them as read-only.
  */
-export const schemaDocuments = { common, event, createRequest, historyEntry, job, agaveJob, slurmNotification, config, pipelineRegistry } as const;
+export const schemaDocuments = {
+  common,
+  event,
+  createRequest,
+  historyEntry,
+  job,
+  agaveJob,
+  slurmNotification,
+  config,
+  pipelineRegistry,
+} as const;

@@ -14,7 +14,9 @@ ajv.addSchema(schemaDocuments.historyEntry);
 const validateEvent: ValidateFunction<EventMessage> = ajv.compile<EventMessage>(schemaDocuments.event);
 const validateCreate: ValidateFunction<CreateRequest> = ajv.compile<CreateRequest>(schemaDocuments.createRequest);
 const validateAgave: ValidateFunction<AgaveJob> = ajv.compile<AgaveJob>(schemaDocuments.agaveJob);
-const validateSlurm: ValidateFunction<SlurmNotification> = ajv.compile<SlurmNotification>(schemaDocuments.slurmNotification);
+const validateSlurm: ValidateFunction<SlurmNotification> = ajv.compile<SlurmNotification>(
+  schemaDocuments.slurmNotification,
+);
 
 const EVENT_NAMES: ReadonlySet<string> = new Set(schemaDocuments.common.definitions.eventName.enum);
 
@@ -28,11 +30,15 @@ function unknownEventError(message: Record<string, unknown>): PipelineJobsError 
   // Spread copies own keys (even "__proto__") as data properties; the copy is only validated.
   const fixable = ['update', 'create'].some((candidate) => validateEvent({ ...message, name: candidate }));
   if (!fixable) return undefined;
-  return new PipelineJobsError('unknown_event', `event.name "${clip(name)}" is not a known event; expected one of: ${[...EVENT_NAMES].join(', ')}`, {
-    field: 'name',
-    name: clip(name),
-    allowed: [...EVENT_NAMES],
-  });
+  return new PipelineJobsError(
+    'unknown_event',
+    `event.name "${clip(name)}" is not a known event; expected one of: ${[...EVENT_NAMES].join(', ')}`,
+    {
+      field: 'name',
+      name: clip(name),
+      allowed: [...EVENT_NAMES],
+    },
+  );
 }
 
 /**
@@ -89,5 +95,3 @@ export function parseSlurmNotification(raw: unknown, limits?: Partial<PayloadLim
 export function isKnownEventName(name: unknown): name is JobEventName {
   return typeof name === 'string' && EVENT_NAMES.has(name);
 }
-
-

@@ -33,7 +33,11 @@ try {
 
 const probe = spawnSync(
   process.execPath,
-  ['-e', 'const Database = require(process.argv[1]); const db = new Database(":memory:"); db.prepare("SELECT 1").get(); db.close();', entry],
+  [
+    '-e',
+    'const Database = require(process.argv[1]); const db = new Database(":memory:"); db.prepare("SELECT 1").get(); db.close();',
+    entry,
+  ],
   { encoding: 'utf8' },
 );
 if (probe.error !== undefined || probe.status !== 0) {

@@ -94,7 +94,10 @@ export class MongoNonceStore implements NonceStore {
 
   constructor(options: MongoNonceStoreOptions) {
     // Few connections: nonce traffic is light, and FerretDB stops answering past its own pool size.
-    this.#client = new MongoClient(options.url, { serverSelectionTimeoutMS: options.serverSelectionTimeoutMs ?? 10_000, maxPoolSize: 4 });
+    this.#client = new MongoClient(options.url, {
+      serverSelectionTimeoutMS: options.serverSelectionTimeoutMs ?? 10_000,
+      maxPoolSize: 4,
+    });
     this.#db = this.#client.db(options.database ?? 'pipelinejobs');
     this.#nonces = this.#db.collection<StoredNonce>('nonces');
     this.#uses = this.#db.collection<StoredUse>('nonce_uses');
@@ -144,18 +147,25 @@ export class MongoNonceStore implements NonceStore {
     if (limited.length > 0) {
       // FerretDB 1.24 has no $max accumulator; slots have no gaps, so their count is the highest n.
       const counts = await this.#uses
-        .aggregate<{ _id: string; n: number }>([{ $match: { nonce: { $in: limited } } }, { $group: { _id: '$nonce', n: { $sum: 1 } } }])
+        .aggregate<{ _id: string; n: number }>([
+          { $match: { nonce: { $in: limited } } },
+          { $group: { _id: '$nonce', n: { $sum: 1 } } },
+        ])
         .toArray();
       for (const count of counts) uses.set(count._id, count.n);
     }
     if (unlimited.length > 0) {
-      for (const counter of await this.#counters.find({ _id: { $in: unlimited } }).toArray()) uses.set(counter._id, counter.uses);
+      for (const counter of await this.#counters.find({ _id: { $in: unlimited } }).toArray())
+        uses.set(counter._id, counter.uses);
     }
     return docs.map((doc) => storedToRecord(doc, uses.get(doc._id) ?? 0));
   }
 
   async revoke(id: string, now: Date): Promise<boolean> {
-    const result = await this.#nonces.updateOne({ _id: requireNonceString('id', id), revoked: null }, { $set: { revoked: now.toISOString() } });
+    const result = await this.#nonces.updateOne(
+      { _id: requireNonceString('id', id), revoked: null },
+      { $set: { revoked: now.toISOString() } },
+    );
     return result.modifiedCount > 0;
   }
 
@@ -198,7 +208,11 @@ export class MongoNonceStore implements NonceStore {
   async #countUnlimited(id: string): Promise<number> {
     for (let attempt = 0; ; attempt++) {
       try {
-        const after = await this.#counters.findOneAndUpdate({ _id: id }, { $inc: { uses: 1 } }, { upsert: true, returnDocument: 'after' });
+        const after = await this.#counters.findOneAndUpdate(
+          { _id: id },
+          { $inc: { uses: 1 } },
+          { upsert: true, returnDocument: 'after' },
+        );
         return after?.uses ?? 1;
       } catch (err) {
         // Two first uses raced to create the counter: the loser retries against the winner's document.

@@ -6,7 +6,8 @@ const SCOPES: ReadonlySet<string> = new Set<NonceScope>(['events', 'create', 'al
 
 /** Narrows a value that must be a plain string (never an operator object that arrived as JSON). */
 export function requireNonceString(field: string, value: unknown): string {
-  if (typeof value !== 'string') throw new PipelineJobsError('schema_violation', `${field} must be a string`, { field });
+  if (typeof value !== 'string')
+    throw new PipelineJobsError('schema_violation', `${field} must be a string`, { field });
   return value;
 }
 
@@ -43,7 +44,8 @@ export function checkNewNonce(record: NonceRecord): void {
   requireNonceString('created', record.created);
   if (record.id === '') throw new PipelineJobsError('schema_violation', 'id must not be empty', { field: 'id' });
   if (record.label !== undefined) requireNonceString('label', record.label);
-  if (record.uses !== 0) throw new PipelineJobsError('schema_violation', 'a new nonce must have uses 0', { field: 'uses' });
+  if (record.uses !== 0)
+    throw new PipelineJobsError('schema_violation', 'a new nonce must have uses 0', { field: 'uses' });
   if (record.maxUses !== undefined && (!Number.isSafeInteger(record.maxUses) || record.maxUses < 1)) {
     throw new PipelineJobsError('schema_violation', 'maxUses must be a positive integer', { field: 'maxUses' });
   }

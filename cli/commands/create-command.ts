@@ -45,9 +45,12 @@ the exit status is 5 (pending).
     const { body: created } = await api.call<CreateAnswer>('POST', `/jobs${values['no-wait'] ? '' : '?wait=1'}`, body);
     if (values.json) writeJson(io, created);
     else io.stdout.write(`${created.uuid}\t${created.token}\n`);
-    if (!values.json && created.status === 'duplicate') io.stderr.write(`job ${created.uuid} already existed (state ${created.state ?? '?'})\n`);
+    if (!values.json && created.status === 'duplicate')
+      io.stderr.write(`job ${created.uuid} already existed (state ${created.state ?? '?'})\n`);
     if (created.status !== 'pending') return EXIT.ok;
-    io.stderr.write(`pjm create: pending: the server took the create of job ${created.uuid}, but no manager applied it within the wait; it stays on the bus until one does (is a manager running?)\n`);
+    io.stderr.write(
+      `pjm create: pending: the server took the create of job ${created.uuid}, but no manager applied it within the wait; it stays on the bus until one does (is a manager running?)\n`,
+    );
     return EXIT.pending;
   },
 };

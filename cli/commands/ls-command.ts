@@ -7,7 +7,12 @@ import { parseInstant } from '../instant.js';
 import { usageError, writeJson, writeTable } from '../output.js';
 
 /** The query API's time filters, by the flag that sets each. */
-const TIME_FLAGS = { since: 'since', until: 'until', 'updated-since': 'updatedSince', 'updated-until': 'updatedUntil' } as const;
+const TIME_FLAGS = {
+  since: 'since',
+  until: 'until',
+  'updated-since': 'updatedSince',
+  'updated-until': 'updatedUntil',
+} as const;
 
 /** `--state` as the API takes it: known states, upper case, comma-separated. */
 function parseStates(text: string): string {
@@ -15,7 +20,9 @@ function parseStates(text: string): string {
   const unknown = states.filter((s) => !(JOB_STATES as readonly string[]).includes(s));
   if (unknown.length > 0) {
     const named = unknown.map((s) => `"${s}"`).join(', ');
-    throw usageError(`--state: ${named} ${unknown.length === 1 ? 'is not a state' : 'are not states'}; the states are ${JOB_STATES.join(', ')} (any case, comma-separated)`);
+    throw usageError(
+      `--state: ${named} ${unknown.length === 1 ? 'is not a state' : 'are not states'}; the states are ${JOB_STATES.join(', ')} (any case, comma-separated)`,
+    );
   }
   return states.join(',');
 }
@@ -75,12 +82,20 @@ is when the job's last event was applied. To see what changed lately, use --upda
     let cursor: string | undefined;
     do {
       if (cursor !== undefined) params.set('cursor', cursor);
-      const { body } = await api.call<{ jobs: JobDocument[]; nextCursor?: string }>('GET', `/jobs?${params.toString()}`);
+      const { body } = await api.call<{ jobs: JobDocument[]; nextCursor?: string }>(
+        'GET',
+        `/jobs?${params.toString()}`,
+      );
       if (values.json) for (const job of body.jobs) writeJson(io, job);
       else jobs.push(...body.jobs);
       cursor = values.all ? body.nextCursor : undefined;
     } while (cursor !== undefined);
-    if (!values.json) writeTable(io, ['UUID', 'PIPELINE', 'STATE', 'VERSION', 'CREATED', 'UPDATED'], jobs.map((j) => [j.uuid, j.pipeline, j.state, String(j.version), j.created, j.updated]));
+    if (!values.json)
+      writeTable(
+        io,
+        ['UUID', 'PIPELINE', 'STATE', 'VERSION', 'CREATED', 'UPDATED'],
+        jobs.map((j) => [j.uuid, j.pipeline, j.state, String(j.version), j.created, j.updated]),
+      );
     return EXIT.ok;
   },
 };

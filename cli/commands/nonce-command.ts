@@ -8,13 +8,30 @@ import { usageError } from '../output.js';
 const SCOPES: readonly NonceScope[] = ['events', 'create', 'all'];
 
 function row(n: NonceRecord, now: Date): string {
-  const status = n.revoked !== undefined ? 'revoked' : n.expires !== undefined && Date.parse(n.expires) <= now.getTime() ? 'expired' : n.maxUses !== undefined && n.uses >= n.maxUses ? 'exhausted' : 'live';
+  const status =
+    n.revoked !== undefined
+      ? 'revoked'
+      : n.expires !== undefined && Date.parse(n.expires) <= now.getTime()
+        ? 'expired'
+        : n.maxUses !== undefined && n.uses >= n.maxUses
+          ? 'exhausted'
+          : 'live';
   const uses = n.maxUses === undefined ? `${n.uses}` : `${n.uses}/${n.maxUses}`;
-  return [n.id, n.scope.padEnd(6), status.padEnd(9), uses.padEnd(9), (n.expires ?? 'never').padEnd(24), n.label ?? ''].join('  ');
+  return [
+    n.id,
+    n.scope.padEnd(6),
+    status.padEnd(9),
+    uses.padEnd(9),
+    (n.expires ?? 'never').padEnd(24),
+    n.label ?? '',
+  ].join('  ');
 }
 
 async function withStore<T>(io: CommandIo, action: (store: NonceStore) => Promise<T>): Promise<T> {
-  const [{ loadConfig }, { openNonceStore }] = await Promise.all([import('../../config/load-config.js'), import('../../app/compose.js')]);
+  const [{ loadConfig }, { openNonceStore }] = await Promise.all([
+    import('../../config/load-config.js'),
+    import('../../app/compose.js'),
+  ]);
   const store = await openNonceStore(loadConfig(io.env));
   try {
     return await action(store);
@@ -46,27 +63,47 @@ create covers POST /jobs; the per-job token is still required for events.
       args,
       allowPositionals: true,
       strict: true,
-      options: { scope: { type: 'string' }, 'max-uses': { type: 'string' }, ttl: { type: 'string' }, label: { type: 'string' }, json: { type: 'boolean', default: false } },
+      options: {
+        scope: { type: 'string' },
+        'max-uses': { type: 'string' },
+        ttl: { type: 'string' },
+        label: { type: 'string' },
+        json: { type: 'boolean', default: false },
+      },
     });
     const [action, ...rest] = positionals;
     const now = new Date();
     switch (action) {
       case 'create': {
         const scope = values.scope as NonceScope | undefined;
-        if (scope === undefined || !SCOPES.includes(scope)) throw usageError(`--scope must be one of ${SCOPES.join(', ')}`);
+        if (scope === undefined || !SCOPES.includes(scope))
+          throw usageError(`--scope must be one of ${SCOPES.join(', ')}`);
         const maxUses = values['max-uses'] === undefined ? undefined : Number(values['max-uses']);
-        if (maxUses !== undefined && (!Number.isSafeInteger(maxUses) || maxUses < 1)) throw usageError('--max-uses must be a positive integer');
+        if (maxUses !== undefined && (!Number.isSafeInteger(maxUses) || maxUses < 1))
+          throw usageError('--max-uses must be a positive integer');
         const ttlSeconds = values.ttl === undefined ? undefined : parseDuration(values.ttl);
-        const { value, record } = newNonce({ scope, ...(maxUses !== undefined && { maxUses }), ...(ttlSeconds !== undefined && { ttlSeconds }), ...(values.label !== undefined && { label: values.label }) }, now);
+        const { value, record } = newNonce(
+          {
+            scope,
+            ...(maxUses !== undefined && { maxUses }),
+            ...(ttlSeconds !== undefined && { ttlSeconds }),
+            ...(values.label !== undefined && { label: values.label }),
+          },
+          now,
+        );
         await withStore(io, (store) => store.create(record));
         io.stdout.write(values.json ? `${JSON.stringify({ value, ...record })}\n` : `${value}\n`);
-        if (!values.json) io.stderr.write(`nonce ${record.id} (scope ${scope}) created; its value is shown only this once\n`);
+        if (!values.json)
+          io.stderr.write(`nonce ${record.id} (scope ${scope}) created; its value is shown only this once\n`);
         return EXIT.ok;
       }
       case 'list': {
         const nonces = await withStore(io, (store) => store.list());
         if (values.json) io.stdout.write(`${JSON.stringify(nonces)}\n`);
-        else io.stdout.write(`${['ID              ', 'SCOPE ', 'STATUS   ', 'USES     ', 'EXPIRES                 ', 'LABEL'].join('  ')}\n${nonces.map((n) => `${row(n, now)}\n`).join('')}`);
+        else
+          io.stdout.write(
+            `${['ID              ', 'SCOPE ', 'STATUS   ', 'USES     ', 'EXPIRES                 ', 'LABEL'].join('  ')}\n${nonces.map((n) => `${row(n, now)}\n`).join('')}`,
+          );
         return EXIT.ok;
       }
       case 'revoke': {

@@ -5,9 +5,13 @@ import { clip, usageError, writeJson, writeTable } from '../output.js';
 
 /** The registry the configuration names (PJM_PIPELINES or ./pipelines.yaml), read as the server reads it. */
 async function configuredRegistry(io: CommandIo): Promise<PipelineRegistry | undefined> {
-  const [{ loadConfig }, { readConfiguredRegistry }] = await Promise.all([import('../../config/load-config.js'), import('../../app/pipelines.js')]);
+  const [{ loadConfig }, { readConfiguredRegistry }] = await Promise.all([
+    import('../../config/load-config.js'),
+    import('../../app/pipelines.js'),
+  ]);
   const registry = readConfiguredRegistry(loadConfig(io.env));
-  if (registry === undefined) io.stderr.write('pjm pipelines: no pipeline registry (set PJM_PIPELINES, or create ./pipelines.yaml)\n');
+  if (registry === undefined)
+    io.stderr.write('pjm pipelines: no pipeline registry (set PJM_PIPELINES, or create ./pipelines.yaml)\n');
   return registry;
 }
 
@@ -26,7 +30,12 @@ with: PJM_PIPELINES, else ./pipelines.yaml when present.
   --json   machine-readable output (ls; show always prints JSON)
 `,
   async run(args, io) {
-    const { values, positionals } = parseArgs({ args, allowPositionals: true, strict: true, options: { json: { type: 'boolean', default: false } } });
+    const { values, positionals } = parseArgs({
+      args,
+      allowPositionals: true,
+      strict: true,
+      options: { json: { type: 'boolean', default: false } },
+    });
     const [action, name, ...extra] = positionals;
     if (extra.length > 0) throw usageError(`unexpected argument ${extra[0] ?? ''}`);
     switch (action) {
@@ -34,14 +43,36 @@ with: PJM_PIPELINES, else ./pipelines.yaml when present.
         if (name === undefined) throw usageError('validate needs the registry file');
         const { readRegistry } = await import('../../registry/read-registry.js');
         const registry = readRegistry(name);
-        io.stdout.write(`${name}: valid (${registry.format === 'rubin' ? "Rubin job_specs.yaml form" : 'pipelines form'}), ${registry.names().length} pipeline(s): ${registry.names().join(', ')}\n`);
+        io.stdout.write(
+          `${name}: valid (${registry.format === 'rubin' ? 'Rubin job_specs.yaml form' : 'pipelines form'}), ${registry.names().length} pipeline(s): ${registry.names().join(', ')}\n`,
+        );
         return EXIT.ok;
       }
       case 'ls': {
         if (name !== undefined) throw usageError('ls takes no argument');
         const pipelines = (await configuredRegistry(io))?.list() ?? [];
-        if (values.json) writeJson(io, pipelines.map((p) => ({ name: p.name, description: p.description, env: p.env, script: p.script, hasSchema: p.schema !== undefined })));
-        else writeTable(io, ['NAME', 'SCHEMA', 'ENV', 'DESCRIPTION'], pipelines.map((p) => [p.name, p.schema === undefined ? '-' : 'yes', p.env.join(',') || '-', clip(p.description ?? '', 60)]));
+        if (values.json)
+          writeJson(
+            io,
+            pipelines.map((p) => ({
+              name: p.name,
+              description: p.description,
+              env: p.env,
+              script: p.script,
+              hasSchema: p.schema !== undefined,
+            })),
+          );
+        else
+          writeTable(
+            io,
+            ['NAME', 'SCHEMA', 'ENV', 'DESCRIPTION'],
+            pipelines.map((p) => [
+              p.name,
+              p.schema === undefined ? '-' : 'yes',
+              p.env.join(',') || '-',
+              clip(p.description ?? '', 60),
+            ]),
+          );
         return EXIT.ok;
       }
       case 'show': {
@@ -49,7 +80,10 @@ with: PJM_PIPELINES, else ./pipelines.yaml when present.
         const registry = await configuredRegistry(io);
         const pipeline = registry?.get(name);
         if (pipeline === undefined) {
-          if (registry !== undefined) io.stderr.write(`pjm pipelines: no pipeline ${name} in ${registry.file}; known: ${registry.names().join(', ') || '(none)'}\n`);
+          if (registry !== undefined)
+            io.stderr.write(
+              `pjm pipelines: no pipeline ${name} in ${registry.file}; known: ${registry.names().join(', ') || '(none)'}\n`,
+            );
           return EXIT.failure;
         }
         io.stdout.write(`${JSON.stringify(pipeline, null, 2)}\n`);

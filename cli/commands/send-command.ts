@@ -28,23 +28,42 @@ manager's retries run out) and exits 5.
       args,
       allowPositionals: true,
       strict: true,
-      options: { token: { type: 'string' }, data: { type: 'string' }, id: { type: 'string' }, 'no-wait': { type: 'boolean', default: false }, json: { type: 'boolean', default: false } },
+      options: {
+        token: { type: 'string' },
+        data: { type: 'string' },
+        id: { type: 'string' },
+        'no-wait': { type: 'boolean', default: false },
+        json: { type: 'boolean', default: false },
+      },
     });
     const [uuid, name] = positionals;
     if (uuid === undefined || name === undefined || positionals.length > 2) throw usageError('expected <uuid> <event>');
     const token = values.token === '' ? undefined : values.token;
     const api = await Api.fromEnv(io.env);
     // The server mints the token for an admin (bearer) and refuses reset/ready to anyone else.
-    if (!api.admin && (ADMIN_EVENTS as readonly string[]).includes(name)) throw usageError(`${name} is an admin event: set PJM_API_TOKENS to an admin bearer token`);
-    if (!api.admin && token === undefined) throw usageError(`--token is required: the job's token, as pjm create printed it (an admin with PJM_API_TOKENS may omit it)`);
+    if (!api.admin && (ADMIN_EVENTS as readonly string[]).includes(name))
+      throw usageError(`${name} is an admin event: set PJM_API_TOKENS to an admin bearer token`);
+    if (!api.admin && token === undefined)
+      throw usageError(
+        `--token is required: the job's token, as pjm create printed it (an admin with PJM_API_TOKENS may omit it)`,
+      );
     const data = await readDataFlag(values.data, io);
-    const event = { uuid, name, ...(token !== undefined && { token }), ...(data !== undefined && { data }), ...(values.id !== undefined && { id: values.id }), source: 'cli' };
+    const event = {
+      uuid,
+      name,
+      ...(token !== undefined && { token }),
+      ...(data !== undefined && { data }),
+      ...(values.id !== undefined && { id: values.id }),
+      source: 'cli',
+    };
     const { body } = await api.call<EventAnswer>('POST', `/events${values['no-wait'] ? '' : '?wait=1'}`, event);
     if (values.json) writeJson(io, body);
     else if (body.state !== undefined) io.stdout.write(`${body.state}\n`);
     else io.stdout.write(`${body.status} ${body.eventId}\n`);
     if (body.status !== 'pending') return EXIT.ok;
-    io.stderr.write(`pjm send: pending: event ${body.eventId} is on the bus but not applied yet: ${await pendingReason(api, uuid, name)}\n`);
+    io.stderr.write(
+      `pjm send: pending: event ${body.eventId} is on the bus but not applied yet: ${await pendingReason(api, uuid, name)}\n`,
+    );
     return EXIT.pending;
   },
 };

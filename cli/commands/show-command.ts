@@ -8,7 +8,12 @@ import { usageError, writeJson } from '../output.js';
 export const showCommand: Command = {
   usage: 'pjm show <uuid> [--json]\n\n  --json   the job document as JSON\n',
   async run(args, io) {
-    const { values, positionals } = parseArgs({ args, allowPositionals: true, strict: true, options: { json: { type: 'boolean', default: false } } });
+    const { values, positionals } = parseArgs({
+      args,
+      allowPositionals: true,
+      strict: true,
+      options: { json: { type: 'boolean', default: false } },
+    });
     const [uuid] = positionals;
     if (uuid === undefined || positionals.length > 1) throw usageError('expected one job uuid');
     const api = await Api.fromEnv(io.env);

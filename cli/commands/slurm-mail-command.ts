@@ -4,7 +4,15 @@ import { parseSlurmTracking } from '../../protocol/slurm-tracking.js';
 import type { SlurmNotification } from '../../schemas/types.js';
 import { EXIT, type Command } from '../command.js';
 import { usageError } from '../output.js';
-import { MAILPROG_BUDGET_MS, arrayEnd, deliver, deliveryBudget, fallBack, jobComment, slurmVariables } from '../slurm-mail.js';
+import {
+  MAILPROG_BUDGET_MS,
+  arrayEnd,
+  deliver,
+  deliveryBudget,
+  fallBack,
+  jobComment,
+  slurmVariables,
+} from '../slurm-mail.js';
 
 /**
  * `pjm slurm-mail -s "<subject>" <user>`: a Slurm `MailProg`. slurmctld runs it (as the slurm
@@ -27,13 +35,20 @@ another host) and runs bin/pjm-slurm-mail.js (this command, quick to start); sub
 `,
   async run(args, io) {
     const deadline = performance.timeOrigin + MAILPROG_BUDGET_MS;
-    const { values, positionals } = parseArgs({ args, allowPositionals: true, strict: true, options: { s: { type: 'string', short: 's' }, fallback: { type: 'string' } } });
+    const { values, positionals } = parseArgs({
+      args,
+      allowPositionals: true,
+      strict: true,
+      options: { s: { type: 'string', short: 's' }, fallback: { type: 'string' } },
+    });
     const subject = values.s;
     if (subject === undefined || subject.trim() === '') throw usageError('-s "<subject>" is required');
     const tracking = parseSlurmTracking(await jobComment(io.env, deadline));
     if (tracking === undefined) {
       if (values.fallback !== undefined) return fallBack(values.fallback, ['-s', subject, ...positionals]);
-      io.stderr.write(`pjm slurm-mail: Slurm job ${io.env['SLURM_JOB_ID'] ?? '?'} has no pjm:<uuid>:<token> comment; nothing to report\n`);
+      io.stderr.write(
+        `pjm slurm-mail: Slurm job ${io.env['SLURM_JOB_ID'] ?? '?'} has no pjm:<uuid>:<token> comment; nothing to report\n`,
+      );
       return EXIT.ok;
     }
     // Loaded here, not at start: mails of untracked jobs (passed on to --fallback) skip ajv. Not
@@ -46,11 +61,18 @@ another host) and runs bin/pjm-slurm-mail.js (this command, quick to start); sub
     const parsed = parseSlurmSubject(subject);
     const taskEnded = parsed.array === 'task' && (parsed.kind === 'ended' || parsed.kind === 'failed');
     const end = taskEnded ? await arrayEnd(io.env, deadline) : undefined;
-    const notification: SlurmNotification = { subject, ...(positionals[0] !== undefined && { user: positionals[0] }), env: slurmVariables(io.env), ...(end !== undefined && { arrayEnd: end }) };
+    const notification: SlurmNotification = {
+      subject,
+      ...(positionals[0] !== undefined && { user: positionals[0] }),
+      env: slurmVariables(io.env),
+      ...(end !== undefined && { arrayEnd: end }),
+    };
     const body = JSON.stringify(notification);
     const result = await deliver(url, body, deliveryBudget(deadline));
     if (result.ok) return EXIT.ok;
-    io.stderr.write(`pjm slurm-mail: job ${tracking.uuid}: the bridge at ${config.PJM_URL} did not take "${subject}": ${result.reason}\n`);
+    io.stderr.write(
+      `pjm slurm-mail: job ${tracking.uuid}: the bridge at ${config.PJM_URL} did not take "${subject}": ${result.reason}\n`,
+    );
     return EXIT.failure;
   },
 };

@@ -19,7 +19,12 @@ valid for --ttl (default PJM_TOKEN_TTL_SECONDS). Anyone with the secret can do t
 operator's command, run where the server's configuration is.
 `,
   async run(args, io) {
-    const { values, positionals } = parseArgs({ args, allowPositionals: true, strict: true, options: { ttl: { type: 'string' } } });
+    const { values, positionals } = parseArgs({
+      args,
+      allowPositionals: true,
+      strict: true,
+      options: { ttl: { type: 'string' } },
+    });
     const [uuid] = positionals;
     if (uuid === undefined || positionals.length > 1 || !isUuid(uuid)) throw usageError('expected one job uuid');
     const { loadConfig } = await import('../../config/load-config.js');

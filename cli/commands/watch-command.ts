@@ -33,7 +33,12 @@ One line per applied event: time, job, pipeline, previous state → new state (e
   --json   one JSON state notification per line
 `,
   async run(args, io) {
-    const { values, positionals } = parseArgs({ args, allowPositionals: true, strict: true, options: { pipeline: { type: 'string' }, uuid: { type: 'string' }, json: { type: 'boolean', default: false } } });
+    const { values, positionals } = parseArgs({
+      args,
+      allowPositionals: true,
+      strict: true,
+      options: { pipeline: { type: 'string' }, uuid: { type: 'string' }, json: { type: 'boolean', default: false } },
+    });
     if (positionals.length > 0) throw usageError(`unexpected argument "${positionals[0] ?? ''}"`);
     const params = new URLSearchParams();
     if (values.pipeline !== undefined) params.set('pipeline', values.pipeline);
@@ -41,13 +46,18 @@ One line per applied event: time, job, pipeline, previous state → new state (e
     const api = await Api.fromEnv(io.env);
     const abort = new AbortController();
     const stream = await api.stream(`/changes${params.size > 0 ? `?${params.toString()}` : ''}`, abort.signal);
-    io.stderr.write(`watching ${api.base}${values.pipeline === undefined ? '' : ` pipeline ${values.pipeline}`}${values.uuid === undefined ? '' : ` job ${values.uuid}`}; Ctrl-C to stop\n`);
+    io.stderr.write(
+      `watching ${api.base}${values.pipeline === undefined ? '' : ` pipeline ${values.pipeline}`}${values.uuid === undefined ? '' : ` job ${values.uuid}`}; Ctrl-C to stop\n`,
+    );
     void untilSignal().then(() => abort.abort());
     try {
       for await (const data of sseData(stream)) {
         const n = JSON.parse(data) as StateNotification;
         if (values.json) writeJson(io, n);
-        else io.stdout.write(`${n.date}  ${n.uuid}  ${n.pipeline}  ${n.previousState} → ${n.state}  (${n.event}, v${n.version})\n`);
+        else
+          io.stdout.write(
+            `${n.date}  ${n.uuid}  ${n.pipeline}  ${n.previousState} → ${n.state}  (${n.event}, v${n.version})\n`,
+          );
       }
     } catch (err) {
       if (!abort.signal.aborted) throw err;

@@ -27,15 +27,25 @@ const nonceBody = {
  * Nonce management for admins (bearer token only): `POST /nonces` answers the nonce value once,
  * `GET /nonces` lists the stored records (hashes, never values), `DELETE /nonces/:id` revokes.
  */
-export function registerNonceRoutes(app: FastifyInstance, auth: SenderAuth, nonces: NonceStore, clock: () => Date): void {
-  const admin = (request: Parameters<SenderAuth['identify']>[0]): void => auth.requireAdmin(auth.identify(request), 'nonce management');
+export function registerNonceRoutes(
+  app: FastifyInstance,
+  auth: SenderAuth,
+  nonces: NonceStore,
+  clock: () => Date,
+): void {
+  const admin = (request: Parameters<SenderAuth['identify']>[0]): void =>
+    auth.requireAdmin(auth.identify(request), 'nonce management');
 
-  app.post<{ Body: NonceBody }>('/nonces', { schema: { summary: 'Create a sender nonce (admin)', body: nonceBody } }, async (request, reply) => {
-    admin(request);
-    const { value, record } = newNonce(request.body, clock());
-    await nonces.create(record);
-    return reply.code(201).send({ value, ...record });
-  });
+  app.post<{ Body: NonceBody }>(
+    '/nonces',
+    { schema: { summary: 'Create a sender nonce (admin)', body: nonceBody } },
+    async (request, reply) => {
+      admin(request);
+      const { value, record } = newNonce(request.body, clock());
+      await nonces.create(record);
+      return reply.code(201).send({ value, ...record });
+    },
+  );
 
   app.get('/nonces', { schema: { summary: 'List sender nonces (admin)' } }, async (request) => {
     admin(request);
@@ -44,10 +54,16 @@ export function registerNonceRoutes(app: FastifyInstance, auth: SenderAuth, nonc
 
   app.delete<{ Params: { id: string } }>(
     '/nonces/:id',
-    { schema: { summary: 'Revoke a sender nonce (admin)', params: { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: '^[0-9a-f]{16}$' } } } } },
+    {
+      schema: {
+        summary: 'Revoke a sender nonce (admin)',
+        params: { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: '^[0-9a-f]{16}$' } } },
+      },
+    },
     async (request) => {
       admin(request);
-      if (!(await nonces.revoke(request.params.id, clock()))) throw new PipelineJobsError('not_found', `no live nonce ${request.params.id}`, { id: request.params.id });
+      if (!(await nonces.revoke(request.params.id, clock())))
+        throw new PipelineJobsError('not_found', `no live nonce ${request.params.id}`, { id: request.params.id });
       return { id: request.params.id, revoked: true };
     },
   );

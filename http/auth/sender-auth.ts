@@ -69,7 +69,8 @@ export class SenderAuth {
     const authorization = single(request.headers.authorization);
     if (authorization !== undefined) {
       const bearer = /^Bearer\s+(\S+)\s*$/i.exec(authorization)?.[1];
-      if (bearer === undefined || !this.#tokens.accepts(bearer)) throw new PipelineJobsError('credentials_invalid', 'the bearer token is not valid');
+      if (bearer === undefined || !this.#tokens.accepts(bearer))
+        throw new PipelineJobsError('credentials_invalid', 'the bearer token is not valid');
       return { kind: 'admin' };
     }
     const query = request.query as Record<string, unknown> | undefined;
@@ -80,15 +81,22 @@ export class SenderAuth {
       return { kind: 'nonce', ...parsed, value };
     }
     if (!this.#requireSender && LOOPBACK.test(request.socket.remoteAddress ?? '')) return { kind: 'open' };
-    throw new PipelineJobsError('credentials_missing', 'this call needs a sender credential: Authorization: Bearer <token> or an x-nonce', {
-      accepted: ['Authorization: Bearer', 'x-nonce'],
-    });
+    throw new PipelineJobsError(
+      'credentials_missing',
+      'this call needs a sender credential: Authorization: Bearer <token> or an x-nonce',
+      {
+        accepted: ['Authorization: Bearer', 'x-nonce'],
+      },
+    );
   }
 
   /** Throws unless `sender` is an admin: `credentials_missing` without a credential, `forbidden` with a nonce. */
   requireAdmin(sender: Sender, what: string): void {
     if (sender.kind === 'admin') return;
-    if (sender.kind === 'open') throw new PipelineJobsError('credentials_missing', `${what} needs Authorization: Bearer <admin token>`, { accepted: ['Authorization: Bearer'] });
+    if (sender.kind === 'open')
+      throw new PipelineJobsError('credentials_missing', `${what} needs Authorization: Bearer <admin token>`, {
+        accepted: ['Authorization: Bearer'],
+      });
     throw new PipelineJobsError('forbidden', `${what} needs an admin bearer token, not a nonce`, { need: 'admin' });
   }
 
@@ -99,7 +107,8 @@ export class SenderAuth {
    */
   requireReader(request: FastifyRequest): void {
     const sender = this.identify(request);
-    if (sender.kind === 'nonce') throw new PipelineJobsError('forbidden', 'reading jobs needs a bearer token, not a nonce', { need: 'bearer' });
+    if (sender.kind === 'nonce')
+      throw new PipelineJobsError('forbidden', 'reading jobs needs a bearer token, not a nonce', { need: 'bearer' });
   }
 
   /**
@@ -114,15 +123,26 @@ export class SenderAuth {
       case 'unknown':
         throw new PipelineJobsError('nonce_invalid', 'the x-nonce is not a valid nonce');
       case 'revoked':
-        throw new PipelineJobsError('nonce_revoked', `nonce ${sender.id} was revoked`, { id: sender.id, revoked: result.nonce.revoked });
+        throw new PipelineJobsError('nonce_revoked', `nonce ${sender.id} was revoked`, {
+          id: sender.id,
+          revoked: result.nonce.revoked,
+        });
       case 'expired':
-        throw new PipelineJobsError('nonce_expired', `nonce ${sender.id} expired`, { id: sender.id, expired: result.nonce.expires });
+        throw new PipelineJobsError('nonce_expired', `nonce ${sender.id} expired`, {
+          id: sender.id,
+          expired: result.nonce.expires,
+        });
       case 'exhausted':
-        throw new PipelineJobsError('nonce_exhausted', `nonce ${sender.id} has no uses left`, { id: sender.id, maxUses: result.nonce.maxUses });
+        throw new PipelineJobsError('nonce_exhausted', `nonce ${sender.id} has no uses left`, {
+          id: sender.id,
+          maxUses: result.nonce.maxUses,
+        });
       case 'accepted':
         // The scope is only known once the nonce is read; a use spent on the wrong route is the holder's loss.
         if (!nonceCovers(result.nonce.scope, need)) {
-          throw new PipelineJobsError('forbidden', `nonce ${sender.id} has scope ${result.nonce.scope}, not ${need}`, { need });
+          throw new PipelineJobsError('forbidden', `nonce ${sender.id} has scope ${result.nonce.scope}, not ${need}`, {
+            need,
+          });
         }
         return result.nonce;
     }

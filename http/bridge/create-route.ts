@@ -16,7 +16,11 @@ function baseUrl(context: BridgeContext, request: FastifyRequest): string {
 }
 
 function jobExists(uuid: string): PipelineJobsError {
-  return new PipelineJobsError('job_exists', `job ${uuid} already exists, created by another credential; its token goes only to its creator and to admins`, { uuid });
+  return new PipelineJobsError(
+    'job_exists',
+    `job ${uuid} already exists, created by another credential; its token goes only to its creator and to admins`,
+    { uuid },
+  );
 }
 
 /** The token of an existing job, for its creator's credential and for admins only. */
@@ -51,7 +55,8 @@ export function registerCreateRoute(app: FastifyInstance, context: BridgeContext
     async (request, reply) => {
       const sender = context.auth.identify(request);
       const body = rawBody(request.body);
-      if (body === undefined) throw new PipelineJobsError('schema_violation', 'send a JSON body {pipeline, data?}', { field: 'body' });
+      if (body === undefined)
+        throw new PipelineJobsError('schema_violation', 'send a JSON body {pipeline, data?}', { field: 'body' });
       const create = parseCreateRequest(body, context.limits);
       const refused = context.pipelines.checkCreate(create.pipeline, create.data, 'request');
       if (refused !== undefined) throw refused;
@@ -59,7 +64,8 @@ export function registerCreateRoute(app: FastifyInstance, context: BridgeContext
       const uuid = jobUuid(create.pipeline, create.data);
       const existing = await context.jobs.get(uuid);
       const nonce = await context.auth.spend(sender, 'create', now);
-      const embedNonce = sender.kind === 'nonce' && nonce !== undefined && nonceCovers(nonce.scope, 'events') ? sender.value : undefined;
+      const embedNonce =
+        sender.kind === 'nonce' && nonce !== undefined && nonceCovers(nonce.scope, 'events') ? sender.value : undefined;
       const eventId = createEventId(uuid);
       const answer = (token: string, archivePath: string): Omit<CreateAnswer, 'status'> => ({
         uuid,
@@ -67,26 +73,49 @@ export function registerCreateRoute(app: FastifyInstance, context: BridgeContext
         pipeline: create.pipeline,
         archivePath,
         eventId,
-        callbacks: jobCallbacks({ base: baseUrl(context, request), uuid, token, ...(embedNonce !== undefined && { nonce: embedNonce }) }),
+        callbacks: jobCallbacks({
+          base: baseUrl(context, request),
+          uuid,
+          token,
+          ...(embedNonce !== undefined && { nonce: embedNonce }),
+        }),
       });
       if (existing !== undefined) {
         const token = tokenFor(context, sender, existing);
         const archivePath = existing.archivePath ?? defaultArchivePath(existing.pipeline, uuid);
-        return reply.code(200).send({ ...answer(token, archivePath), status: 'duplicate', state: existing.state, version: existing.version } satisfies CreateAnswer);
+        return reply.code(200).send({
+          ...answer(token, archivePath),
+          status: 'duplicate',
+          state: existing.state,
+          version: existing.version,
+        } satisfies CreateAnswer);
       }
       const creator = credentialOf(sender);
       const token = context.tokens.forJob(uuid, creator);
       const archivePath = create.archivePath ?? defaultArchivePath(create.pipeline, uuid);
       // The token proves the creator to the manager; an admin's operator token proves more.
       const proof = sender.kind === 'admin' ? context.tokens.issue(uuid, now) : token;
-      const message: CreateEventMessage & { id: string } = { ...create, name: 'create', id: eventId, archivePath, source: 'http', creator, token: proof };
+      const message: CreateEventMessage & { id: string } = {
+        ...create,
+        name: 'create',
+        id: eventId,
+        archivePath,
+        source: 'http',
+        creator,
+        token: proof,
+      };
       const verdict = await context.publisher.send(message, wantsWait(request.query.wait));
-      if (verdict.status !== 'decided') return reply.code(202).send({ ...answer(token, archivePath), status: verdict.status } satisfies CreateAnswer);
+      if (verdict.status !== 'decided')
+        return reply.code(202).send({ ...answer(token, archivePath), status: verdict.status } satisfies CreateAnswer);
       const decided = verdict.reply;
-      if (decided.outcome === 'rejected') throw new PipelineJobsError(decided.error.code, decided.error.message, { eventId, uuid });
-      return reply
-        .code(decided.outcome === 'applied' ? 201 : 200)
-        .send({ ...answer(decided.token ?? token, archivePath), status: decided.outcome, state: decided.state, version: decided.version } satisfies CreateAnswer);
+      if (decided.outcome === 'rejected')
+        throw new PipelineJobsError(decided.error.code, decided.error.message, { eventId, uuid });
+      return reply.code(decided.outcome === 'applied' ? 201 : 200).send({
+        ...answer(decided.token ?? token, archivePath),
+        status: decided.outcome,
+        state: decided.state,
+        version: decided.version,
+      } satisfies CreateAnswer);
     },
   );
 }

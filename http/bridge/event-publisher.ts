@@ -20,10 +20,14 @@ export const BUS_RETRY_AFTER_SECONDS = 5;
 const PUBLISH_UNAVAILABLE_AFTER_MS = 2000;
 
 function busUnavailable(err: unknown): PipelineJobsError {
-  return new PipelineJobsError('bus_unavailable', 'the event bus did not take the event; nothing was accepted, retry later', {
-    retryAfterSeconds: BUS_RETRY_AFTER_SECONDS,
-    cause: err instanceof Error ? err.message : String(err),
-  });
+  return new PipelineJobsError(
+    'bus_unavailable',
+    'the event bus did not take the event; nothing was accepted, retry later',
+    {
+      retryAfterSeconds: BUS_RETRY_AFTER_SECONDS,
+      cause: err instanceof Error ? err.message : String(err),
+    },
+  );
 }
 
 /**
@@ -55,7 +59,11 @@ export class EventPublisher {
   /** Publishes `message` (whose `id` is its idempotency key); with `wait`, returns the manager's verdict. */
   async send(message: EventMessage & { readonly id: string }, wait: boolean): Promise<Verdict> {
     const body = encodeEventMessage(message);
-    const options = { messageId: message.id, headers: publishHeaders(), unavailableAfterMs: PUBLISH_UNAVAILABLE_AFTER_MS };
+    const options = {
+      messageId: message.id,
+      headers: publishHeaders(),
+      unavailableAfterMs: PUBLISH_UNAVAILABLE_AFTER_MS,
+    };
     if (!wait) {
       try {
         await this.#bus.publish(body, options);
@@ -68,7 +76,14 @@ export class EventPublisher {
     if (this.#stopped) waiting.abort();
     this.#waits.add(waiting);
     try {
-      return { status: 'decided', reply: (await this.#bus.request(body, { ...options, timeoutMs: this.#waitTimeoutMs, signal: waiting.signal })) as ManagerReply };
+      return {
+        status: 'decided',
+        reply: (await this.#bus.request(body, {
+          ...options,
+          timeoutMs: this.#waitTimeoutMs,
+          signal: waiting.signal,
+        })) as ManagerReply,
+      };
     } catch (err) {
       if (err instanceof RequestTimeoutError && err.published) return { status: 'pending' };
       throw busUnavailable(err);

@@ -3,10 +3,26 @@ import type { FastifyInstance } from 'fastify';
 import { PipelineJobsError } from '../../errors/index.js';
 import type { JsonObject } from '../../model/job.js';
 import { EVENT_ANSWER_SCHEMA } from '../../protocol/http-answers.js';
-import { guardPayload, parseAgaveJob, parseEventMessage, parseSlurmNotification, resolveLimits, type JobEventMessage } from '../../schemas/index.js';
+import {
+  guardPayload,
+  parseAgaveJob,
+  parseEventMessage,
+  parseSlurmNotification,
+  resolveLimits,
+  type JobEventMessage,
+} from '../../schemas/index.js';
 import { agaveEvent } from './agave-event.js';
 import type { BridgeContext } from './bridge-context.js';
-import { NONCE_PARAM, TOKEN_PARAM, UUID_PARAM, WAIT_PARAM, callbackEventId, rawBody, tokenField, wantsWait } from './request-parts.js';
+import {
+  NONCE_PARAM,
+  TOKEN_PARAM,
+  UUID_PARAM,
+  WAIT_PARAM,
+  callbackEventId,
+  rawBody,
+  tokenField,
+  wantsWait,
+} from './request-parts.js';
 import { slurmCallbackEvents } from './slurm-callback.js';
 import { submitEvent } from './submit-event.js';
 
@@ -58,7 +74,15 @@ export function registerEventRoutes(app: FastifyInstance, context: BridgeContext
           'Body: a canonical event `{uuid, name, token, data, id?}`. Or the URL form `?uuid=&event=&token=&note=`, where a JSON object body (if any) becomes `data` and `note` is added to it. Without `id`, the bridge assigns one.',
         querystring: {
           type: 'object',
-          properties: { uuid: UUID_PARAM, event: { type: 'string', maxLength: 64 }, name: { type: 'string', maxLength: 64 }, token: TOKEN_PARAM, note: { type: 'string', maxLength: 4096 }, wait: WAIT_PARAM, 'x-nonce': NONCE_PARAM },
+          properties: {
+            uuid: UUID_PARAM,
+            event: { type: 'string', maxLength: 64 },
+            name: { type: 'string', maxLength: 64 },
+            token: TOKEN_PARAM,
+            note: { type: 'string', maxLength: 4096 },
+            wait: WAIT_PARAM,
+            'x-nonce': NONCE_PARAM,
+          },
         },
         response: answers,
       },
@@ -72,14 +96,31 @@ export function registerEventRoutes(app: FastifyInstance, context: BridgeContext
       if (urlName !== undefined) {
         const data: JsonObject = body === undefined ? {} : { ...guardPayload(body, limits, 'body') };
         if (q.note !== undefined) data['note'] = q.note;
-        candidate = { name: urlName, data, source: 'http', ...(q.uuid !== undefined && { uuid: q.uuid }), ...tokenField(q.token) };
+        candidate = {
+          name: urlName,
+          data,
+          source: 'http',
+          ...(q.uuid !== undefined && { uuid: q.uuid }),
+          ...tokenField(q.token),
+        };
       } else {
-        if (body === undefined) throw new PipelineJobsError('schema_violation', 'send a JSON event body, or name the event in the URL (?uuid=&event=&token=)', { field: 'body' });
+        if (body === undefined)
+          throw new PipelineJobsError(
+            'schema_violation',
+            'send a JSON event body, or name the event in the URL (?uuid=&event=&token=)',
+            { field: 'body' },
+          );
         // The body's fields win over the URL's, as in the SD2E manager.
-        candidate = { source: 'http', ...(q.uuid !== undefined && { uuid: q.uuid }), ...tokenField(q.token), ...guardPayload(body, limits, 'event') };
+        candidate = {
+          source: 'http',
+          ...(q.uuid !== undefined && { uuid: q.uuid }),
+          ...tokenField(q.token),
+          ...guardPayload(body, limits, 'event'),
+        };
       }
       const message = parseEventMessage(candidate, limits);
-      if (message.name === 'create') throw new PipelineJobsError('schema_violation', 'create jobs with POST /jobs', { field: 'name' });
+      if (message.name === 'create')
+        throw new PipelineJobsError('schema_violation', 'create jobs with POST /jobs', { field: 'name' });
       return submitEvent(context, reply, sender, { ...message, id: message.id ?? randomUUID() }, wantsWait(q.wait));
     },
   );
@@ -90,11 +131,20 @@ export function registerEventRoutes(app: FastifyInstance, context: BridgeContext
       schema: {
         summary: 'Agave/Tapis v2 job notification',
         description:
-          'Body: the Agave job JSON, kept whole as the history entry\'s data. The status comes from `status` (or `state`) in the URL, else from the body; an unexpanded macro such as `${JOB_STATUS}` falls back to the body. `event` in the URL overrides the status mapping.',
+          "Body: the Agave job JSON, kept whole as the history entry's data. The status comes from `status` (or `state`) in the URL, else from the body; an unexpanded macro such as `${JOB_STATUS}` falls back to the body. `event` in the URL overrides the status mapping.",
         querystring: {
           type: 'object',
           required: ['uuid'],
-          properties: { uuid: UUID_PARAM, token: TOKEN_PARAM, status: { type: 'string', maxLength: 64 }, state: { type: 'string', maxLength: 64 }, event: { type: 'string', maxLength: 64 }, note: { type: 'string', maxLength: 4096 }, wait: WAIT_PARAM, 'x-nonce': NONCE_PARAM },
+          properties: {
+            uuid: UUID_PARAM,
+            token: TOKEN_PARAM,
+            status: { type: 'string', maxLength: 64 },
+            state: { type: 'string', maxLength: 64 },
+            event: { type: 'string', maxLength: 64 },
+            note: { type: 'string', maxLength: 4096 },
+            wait: WAIT_PARAM,
+            'x-nonce': NONCE_PARAM,
+          },
         },
         response: answers,
       },
@@ -106,10 +156,18 @@ export function registerEventRoutes(app: FastifyInstance, context: BridgeContext
       const job = body === undefined ? undefined : parseAgaveJob(body, limits);
       const mapped = agaveEvent(q.status ?? q.state, job);
       const name = q.event ?? mapped?.name;
-      if (name === undefined) throw new PipelineJobsError('schema_violation', 'the Agave callback names no status: neither ?status= nor a body with "status"', { field: 'status' });
+      if (name === undefined)
+        throw new PipelineJobsError(
+          'schema_violation',
+          'the Agave callback names no status: neither ?status= nor a body with "status"',
+          { field: 'status' },
+        );
       const data: JsonObject = job !== undefined ? { ...job } : { status: mapped?.status ?? null };
       if (q.note !== undefined && job === undefined) data['note'] = q.note;
-      const message = parseEventMessage({ uuid: q.uuid, name, data, source: 'agave', ...tokenField(q.token) }, limits) as JobEventMessage;
+      const message = parseEventMessage(
+        { uuid: q.uuid, name, data, source: 'agave', ...tokenField(q.token) },
+        limits,
+      ) as JobEventMessage;
       const id = callbackEventId('agave', q.uuid, name, mapped?.status, body);
       return submitEvent(context, reply, sender, { ...message, id }, wantsWait(q.wait));
     },
@@ -121,7 +179,7 @@ export function registerEventRoutes(app: FastifyInstance, context: BridgeContext
       schema: {
         summary: 'Slurm MailProg notification (posted by pjm slurm-mail)',
         description:
-          'Body: `{subject, user?, env?, arrayEnd?}` as `pjm slurm-mail` sends it. Began → run; Ended COMPLETED → finish; Failed, TIMEOUT, NODE_FAIL, OUT_OF_MEMORY, CANCELLED → fail with the reason in data; time-limit warnings, one task of an ARRAY_TASKS array, Requeued and the rest → update; `arrayEnd` (with the last task of an ARRAY_TASKS array) → the array\'s finish or fail after the task\'s update.',
+          "Body: `{subject, user?, env?, arrayEnd?}` as `pjm slurm-mail` sends it. Began → run; Ended COMPLETED → finish; Failed, TIMEOUT, NODE_FAIL, OUT_OF_MEMORY, CANCELLED → fail with the reason in data; time-limit warnings, one task of an ARRAY_TASKS array, Requeued and the rest → update; `arrayEnd` (with the last task of an ARRAY_TASKS array) → the array's finish or fail after the task's update.",
         querystring: {
           type: 'object',
           required: ['uuid'],
@@ -134,8 +192,16 @@ export function registerEventRoutes(app: FastifyInstance, context: BridgeContext
       const sender = context.auth.identify(request);
       const q = request.query;
       const body = rawBody(request.body);
-      if (body === undefined) throw new PipelineJobsError('schema_violation', 'the Slurm callback needs a body {subject, user?, env?}', { field: 'body' });
-      const { message, implied } = slurmCallbackEvents(parseSlurmNotification(body, limits), q.uuid, tokenField(q.token).token, limits);
+      if (body === undefined)
+        throw new PipelineJobsError('schema_violation', 'the Slurm callback needs a body {subject, user?, env?}', {
+          field: 'body',
+        });
+      const { message, implied } = slurmCallbackEvents(
+        parseSlurmNotification(body, limits),
+        q.uuid,
+        tokenField(q.token).token,
+        limits,
+      );
       return submitEvent(context, reply, sender, message, wantsWait(q.wait), implied);
     },
   );

@@ -17,7 +17,9 @@ export function registerBridge(app: FastifyInstance, context: BridgeContext): vo
   void app.register(async (bridge) => {
     bridge.removeAllContentTypeParsers();
     bridge.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
-    bridge.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? () => true : queryAjv.compile(schema)));
+    bridge.setValidatorCompiler(({ schema, httpPart }) =>
+      httpPart === 'body' ? () => true : queryAjv.compile(schema),
+    );
     registerCreateRoute(bridge, context);
     registerEventRoutes(bridge, context);
   });

@@ -23,24 +23,45 @@ export function slurmCallbackEvents(
 ): { message: Identified; implied: Identified[] } {
   const env = notification.env ?? {};
   const subject = parseSlurmSubject(notification.subject);
-  const { name, data } = slurmEvent(subject, { SLURM_JOB_STATE: env['SLURM_JOB_STATE'], SLURM_JOB_EXIT_CODE_MAX: env['SLURM_JOB_EXIT_CODE_MAX'] });
+  const { name, data } = slurmEvent(subject, {
+    SLURM_JOB_STATE: env['SLURM_JOB_STATE'],
+    SLURM_JOB_EXIT_CODE_MAX: env['SLURM_JOB_EXIT_CODE_MAX'],
+  });
   if (notification.env !== undefined) {
     const comment = env['SLURM_JOB_COMMENT'];
     data['env'] = comment === undefined ? env : { ...env, SLURM_JOB_COMMENT: redactSlurmTracking(comment) };
   }
   const event = (eventName: string, eventData: Record<string, unknown>): JobEventMessage =>
-    parseEventMessage({ uuid, name: eventName, data: eventData, source: 'slurm', ...(token !== undefined && { token }) }, limits) as JobEventMessage;
+    parseEventMessage(
+      { uuid, name: eventName, data: eventData, source: 'slurm', ...(token !== undefined && { token }) },
+      limits,
+    ) as JobEventMessage;
   // A requeued job starts again: its restart count makes that a new start.
-  const startId = callbackEventId('slurm-start', uuid, subject.jobId || env['SLURM_JOB_ID'], env['SLURM_JOB_RESTART_COUNT']);
+  const startId = callbackEventId(
+    'slurm-start',
+    uuid,
+    subject.jobId || env['SLURM_JOB_ID'],
+    env['SLURM_JOB_RESTART_COUNT'],
+  );
   if (subject.kind === 'began') return { message: { ...event(name, data), id: startId }, implied: [] };
   const events: Identified[] = [];
   if (slurmJobStarted(subject, { SLURM_JOB_STATE: env['SLURM_JOB_STATE'] })) {
-    events.push({ ...event('run', { slurm: { jobId: subject.jobId, kind: 'began', impliedBy: notification.subject } }), id: startId });
+    events.push({
+      ...event('run', { slurm: { jobId: subject.jobId, kind: 'began', impliedBy: notification.subject } }),
+      id: startId,
+    });
   }
   events.push({ ...event(name, data), id: callbackEventId('slurm', uuid, notification.subject, env['SLURM_JOB_ID']) });
-  if (notification.arrayEnd !== undefined && subject.array === 'task' && (subject.kind === 'ended' || subject.kind === 'failed')) {
+  if (
+    notification.arrayEnd !== undefined &&
+    subject.array === 'task' &&
+    (subject.kind === 'ended' || subject.kind === 'failed')
+  ) {
     const end = slurmArrayEnd(subject, notification.arrayEnd);
-    events.push({ ...event(end.name, end.data), id: callbackEventId('slurm-array-end', uuid, subject.jobId.replace(/_.*$/, '')) });
+    events.push({
+      ...event(end.name, end.data),
+      id: callbackEventId('slurm-array-end', uuid, subject.jobId.replace(/_.*$/, '')),
+    });
   }
   const message = events.pop() as Identified;
   return { message, implied: events };

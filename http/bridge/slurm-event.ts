@@ -1,7 +1,21 @@
 import type { JobEventName } from '../../model/job.js';
-import { exitCodeOf, type SlurmArrayEnd, type SlurmNotificationKind, type SlurmSubject } from '../../protocol/slurm-subject.js';
+import {
+  exitCodeOf,
+  type SlurmArrayEnd,
+  type SlurmNotificationKind,
+  type SlurmSubject,
+} from '../../protocol/slurm-subject.js';
 
-const FAILURE_STATES = new Set(['FAILED', 'TIMEOUT', 'NODE_FAIL', 'OUT_OF_MEMORY', 'BOOT_FAIL', 'DEADLINE', 'CANCELLED', 'MIXED']);
+const FAILURE_STATES = new Set([
+  'FAILED',
+  'TIMEOUT',
+  'NODE_FAIL',
+  'OUT_OF_MEMORY',
+  'BOOT_FAIL',
+  'DEADLINE',
+  'CANCELLED',
+  'MIXED',
+]);
 
 /** A state string may carry a suffix (`CANCELLED by 1000`): only its first word counts. */
 function baseState(state: string | undefined): string | undefined {
@@ -42,7 +56,8 @@ export function slurmEvent(
   if (parsed.runTime !== undefined) slurm['runTime'] = parsed.runTime;
   slurm['subject'] = parsed.raw;
 
-  const name = parsed.array === 'task' && parsed.kind !== 'began' ? 'update' : eventName(parsed.kind, baseState(state), exitCode);
+  const name =
+    parsed.array === 'task' && parsed.kind !== 'began' ? 'update' : eventName(parsed.kind, baseState(state), exitCode);
   const data: Record<string, unknown> = { slurm };
   if (name === 'fail') data['reason'] = failReason(baseState(state), exitCode);
   return { name, data };
@@ -83,14 +98,34 @@ function failReason(state: string | undefined, exitCode: number | undefined): st
  *
  * @param task - the parsed end mail of the array's last task
  */
-export function slurmArrayEnd(task: SlurmSubject, end: SlurmArrayEnd): { name: JobEventName; data: Record<string, unknown> } {
+export function slurmArrayEnd(
+  task: SlurmSubject,
+  end: SlurmArrayEnd,
+): { name: JobEventName; data: Record<string, unknown> } {
   const arrayJobId = task.jobId.replace(/_.*$/, '');
   const listed = Object.entries(end.states);
   const completed = end.states['COMPLETED'] ?? 0;
-  const state = completed === listed.reduce((sum, [, n]) => sum + n, 0) ? 'COMPLETED' : listed.length === 1 ? listed[0]?.[0] : 'MIXED';
-  const slurm = { jobId: `${arrayJobId}_*`, jobName: task.jobName, kind: 'ended', array: 'summary', state, tasks: end.tasks, states: end.states, endedWith: task.raw };
+  const state =
+    completed === listed.reduce((sum, [, n]) => sum + n, 0)
+      ? 'COMPLETED'
+      : listed.length === 1
+        ? listed[0]?.[0]
+        : 'MIXED';
+  const slurm = {
+    jobId: `${arrayJobId}_*`,
+    jobName: task.jobName,
+    kind: 'ended',
+    array: 'summary',
+    state,
+    tasks: end.tasks,
+    states: end.states,
+    endedWith: task.raw,
+  };
   if (state === 'COMPLETED') return { name: 'finish', data: { slurm } };
-  const which = end.notCompleted.length === 0 ? 'some tasks' : `task${end.notCompleted.length === 1 ? '' : 's'} ${end.notCompleted.join(', ')}`;
+  const which =
+    end.notCompleted.length === 0
+      ? 'some tasks'
+      : `task${end.notCompleted.length === 1 ? '' : 's'} ${end.notCompleted.join(', ')}`;
   return { name: 'fail', data: { slurm, reason: `${which} of Slurm job array ${arrayJobId} did not complete` } };
 }
 
@@ -104,7 +139,10 @@ const RAN_STATES = new Set(['COMPLETED', 'FAILED', 'TIMEOUT', 'OUT_OF_MEMORY']);
  * mail; the bridge then sends the `run` the Began mail would have sent (same event id) first.
  * A job cancelled or failed before it started shows neither, and is not run.
  */
-export function slurmJobStarted(parsed: SlurmSubject, env?: { readonly SLURM_JOB_STATE?: string | undefined }): boolean {
+export function slurmJobStarted(
+  parsed: SlurmSubject,
+  env?: { readonly SLURM_JOB_STATE?: string | undefined },
+): boolean {
   if (parsed.kind === 'began') return true;
   if (parsed.kind !== 'ended' && parsed.kind !== 'failed' && parsed.kind !== 'time_limit') return false;
   if (parsed.kind === 'time_limit') return true;

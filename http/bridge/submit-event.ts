@@ -36,10 +36,14 @@ export async function submitEvent(
   }
   const retryAfterSeconds = context.limiter.take(uuid, now.getTime());
   if (retryAfterSeconds > 0) {
-    throw new PipelineJobsError('rate_limited', `too many events for job ${uuid}; retry in ${retryAfterSeconds} s`, { uuid, retryAfterSeconds });
+    throw new PipelineJobsError('rate_limited', `too many events for job ${uuid}; retry in ${retryAfterSeconds} s`, {
+      uuid,
+      retryAfterSeconds,
+    });
   }
   await context.auth.spend(sender, 'events', now);
-  for (const before of implied) await context.publisher.send({ ...before, uuid, ...(event.token !== undefined && { token: event.token }) }, false);
+  for (const before of implied)
+    await context.publisher.send({ ...before, uuid, ...(event.token !== undefined && { token: event.token }) }, false);
   const verdict = await context.publisher.send(event, wait);
   if (verdict.status !== 'decided') {
     reply.code(202);

@@ -32,7 +32,10 @@ export function registerChangesRoute(app: FastifyInstance, bus: EventBus): void 
         querystring: {
           type: 'object',
           additionalProperties: false,
-          properties: { pipeline: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$' }, uuid: { type: 'string', format: 'uuid' } },
+          properties: {
+            pipeline: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$' },
+            uuid: { type: 'string', format: 'uuid' },
+          },
         },
       },
     },
@@ -41,7 +44,12 @@ export function registerChangesRoute(app: FastifyInstance, bus: EventBus): void 
       const wanted = uuid?.toLowerCase();
       reply.hijack();
       const out = reply.raw;
-      out.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+      out.writeHead(200, {
+        'content-type': 'text/event-stream',
+        'cache-control': 'no-store',
+        connection: 'keep-alive',
+        'x-accel-buffering': 'no',
+      });
       out.flushHeaders();
       const send = (n: StateNotification): void => {
         if (wanted === undefined || n.uuid === wanted) out.write(`event: state\ndata: ${JSON.stringify(n)}\n\n`);
@@ -50,7 +58,9 @@ export function registerChangesRoute(app: FastifyInstance, bus: EventBus): void 
       try {
         subscription = await bus.subscribeState(pipeline === undefined ? '#' : `${pipeline}.*`, send);
       } catch (err) {
-        out.end(`event: error\ndata: ${JSON.stringify({ code: 'bus_unavailable', message: err instanceof Error ? err.message : String(err) })}\n\n`);
+        out.end(
+          `event: error\ndata: ${JSON.stringify({ code: 'bus_unavailable', message: err instanceof Error ? err.message : String(err) })}\n\n`,
+        );
         return;
       }
       out.write(': subscribed\n\n');

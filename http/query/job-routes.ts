@@ -60,7 +60,9 @@ function utc(date: string | undefined): string | undefined {
  * `since`/`until` bound the creation time; `updatedSince`/`updatedUntil` the last change.
  */
 export function registerJobRoutes(app: FastifyInstance, store: JobStore): void {
-  app.get<{ Params: { uuid: string } }>('/jobs/:uuid', { schema: { params: uuidParams } }, async (request) => requireJob(store, request.params.uuid));
+  app.get<{ Params: { uuid: string } }>('/jobs/:uuid', { schema: { params: uuidParams } }, async (request) =>
+    requireJob(store, request.params.uuid),
+  );
 
   app.get<{ Params: { uuid: string } }>('/jobs/:uuid/history', { schema: { params: uuidParams } }, async (request) => {
     const job = await requireJob(store, request.params.uuid);

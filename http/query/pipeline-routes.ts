@@ -36,7 +36,10 @@ export function registerPipelineRoutes(app: FastifyInstance, catalog: PipelineCa
     { schema: { summary: 'One registered pipeline, with the JSON Schema of its create data', params: nameParams } },
     async (request) => {
       const pipeline = catalog.registry?.get(request.params.name);
-      if (pipeline === undefined) throw new PipelineJobsError('not_found', `no pipeline ${request.params.name} in the registry`, { pipeline: request.params.name });
+      if (pipeline === undefined)
+        throw new PipelineJobsError('not_found', `no pipeline ${request.params.name} in the registry`, {
+          pipeline: request.params.name,
+        });
       const { schema, vocabulary, launcher, retry, heartbeat } = pipeline;
       return {
         ...summary(pipeline),
@@ -65,7 +68,10 @@ export function withPipelineSchemas(document: unknown, catalog: PipelineCatalog)
     const schema: Record<string, unknown> = { ...p.schema };
     delete schema['$schema'];
     delete schema['$id'];
-    schemas[`PipelineData.${p.name}`] = { ...schema, description: `The create data of pipeline ${p.name} (POST /jobs with pipeline: ${p.name}).${typeof schema['description'] === 'string' ? ` ${schema['description']}` : ''}` };
+    schemas[`PipelineData.${p.name}`] = {
+      ...schema,
+      description: `The create data of pipeline ${p.name} (POST /jobs with pipeline: ${p.name}).${typeof schema['description'] === 'string' ? ` ${schema['description']}` : ''}`,
+    };
   }
   return copy;
 }

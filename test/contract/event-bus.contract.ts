@@ -6,7 +6,11 @@ import type { Delivery, EventBus, StateNotification } from '../../ports/event-bu
  * Makes a started bus on fresh, isolated names. `another()` opens a second, started bus on the
  * SAME queues (another process, or this one after a restart).
  */
-export type BusFactory = () => Promise<{ bus: EventBus; another: () => Promise<EventBus>; dispose: () => Promise<void> }>;
+export type BusFactory = () => Promise<{
+  bus: EventBus;
+  another: () => Promise<EventBus>;
+  dispose: () => Promise<void>;
+}>;
 
 async function setup(t: Test, makeBus: BusFactory): Promise<{ bus: EventBus; another: () => Promise<EventBus> }> {
   const { bus, another, dispose } = await makeBus();
@@ -15,7 +19,12 @@ async function setup(t: Test, makeBus: BusFactory): Promise<{ bus: EventBus; ano
 }
 
 /** Collects deliveries until `count` arrived or `timeoutMs` passed. */
-async function collect(bus: EventBus, count: number, timeoutMs = 10_000, prefetch = 50): Promise<{ deliveries: Delivery[]; stop: () => Promise<void> }> {
+async function collect(
+  bus: EventBus,
+  count: number,
+  timeoutMs = 10_000,
+  prefetch = 50,
+): Promise<{ deliveries: Delivery[]; stop: () => Promise<void> }> {
   const deliveries: Delivery[] = [];
   const sub = await bus.consume((d) => deliveries.push(d), { prefetch });
   const deadline = Date.now() + timeoutMs;
@@ -27,7 +36,16 @@ const text = (d: { body: Buffer }): string => d.body.toString('utf8');
 
 function notification(pipeline: string, state: string, n: number): StateNotification {
   // A date fixed by n, so the notification built again to compare with equals the one published.
-  return { uuid: `u${n}`, pipeline, state, previousState: 'CREATED', version: n, event: 'run', eventId: `e${n}`, date: new Date(Date.UTC(2024, 0, 1, 0, 0, n)).toISOString() };
+  return {
+    uuid: `u${n}`,
+    pipeline,
+    state,
+    previousState: 'CREATED',
+    version: n,
+    event: 'run',
+    eventId: `e${n}`,
+    date: new Date(Date.UTC(2024, 0, 1, 0, 0, n)).toISOString(),
+  };
 }
 
 /** Options of {@link eventBusContract}. */
@@ -46,11 +64,25 @@ export function eventBusContract(t: Test, makeBus: BusFactory, options: EventBus
 
   t.test('publish → consume carries body, routing key, headers and reply address; ack removes it', async (t) => {
     const { bus, another } = await setup(t, makeBus);
-    await bus.publish(Buffer.from('{"n":1}'), { routingKey: 'p1.run', headers: { 'x-a': 'b', 'x-n': 3 }, replyTo: 'r', correlationId: 'c1', messageId: 'm1' });
+    await bus.publish(Buffer.from('{"n":1}'), {
+      routingKey: 'p1.run',
+      headers: { 'x-a': 'b', 'x-n': 3 },
+      replyTo: 'r',
+      correlationId: 'c1',
+      messageId: 'm1',
+    });
     const { deliveries, stop } = await collect(bus, 1);
     t.equal(deliveries.length, 1);
     const [d] = deliveries;
-    t.match(d, { routingKey: 'p1.run', headers: { 'x-a': 'b', 'x-n': 3 }, replyTo: 'r', correlationId: 'c1', messageId: 'm1', attempts: 0, redelivered: false });
+    t.match(d, {
+      routingKey: 'p1.run',
+      headers: { 'x-a': 'b', 'x-n': 3 },
+      replyTo: 'r',
+      correlationId: 'c1',
+      messageId: 'm1',
+      attempts: 0,
+      redelivered: false,
+    });
     t.equal(d && text(d), '{"n":1}');
     await d?.ack();
     await stop();
@@ -65,7 +97,10 @@ export function eventBusContract(t: Test, makeBus: BusFactory, options: EventBus
     const { bus } = await setup(t, makeBus);
     for (let i = 0; i < 200; i++) await bus.publish(Buffer.from(String(i)));
     const { deliveries, stop } = await collect(bus, 200, 10_000, 200);
-    t.same(deliveries.map(text), Array.from({ length: 200 }, (_, i) => String(i)));
+    t.same(
+      deliveries.map(text),
+      Array.from({ length: 200 }, (_, i) => String(i)),
+    );
     await Promise.all(deliveries.map((d) => d.ack()));
     await stop();
   });
@@ -83,20 +118,24 @@ export function eventBusContract(t: Test, makeBus: BusFactory, options: EventBus
     await stop();
   });
 
-  t.test('an unsettled message is handed out again when its consumer goes away', { skip: shared ? false : 'the queues do not outlive the instance' }, async (t) => {
-    const { bus, another } = await setup(t, makeBus);
-    await bus.publish(Buffer.from('keep me'));
-    const first = await collect(bus, 1);
-    t.equal(first.deliveries.length, 1);
-    await bus.close();
-    const second = await another();
-    const again = await collect(second, 1, 20_000);
-    t.equal(again.deliveries.length, 1, 'redelivered to the next consumer');
-    t.match(again.deliveries[0], { redelivered: true });
-    await again.deliveries[0]?.ack();
-    await again.stop();
-    await second.close();
-  });
+  t.test(
+    'an unsettled message is handed out again when its consumer goes away',
+    { skip: shared ? false : 'the queues do not outlive the instance' },
+    async (t) => {
+      const { bus, another } = await setup(t, makeBus);
+      await bus.publish(Buffer.from('keep me'));
+      const first = await collect(bus, 1);
+      t.equal(first.deliveries.length, 1);
+      await bus.close();
+      const second = await another();
+      const again = await collect(second, 1, 20_000);
+      t.equal(again.deliveries.length, 1, 'redelivered to the next consumer');
+      t.match(again.deliveries[0], { redelivered: true });
+      await again.deliveries[0]?.ack();
+      await again.stop();
+      await second.close();
+    },
+  );
 
   t.test('requeue hands the message out again, marked redelivered', async (t) => {
     const { bus } = await setup(t, makeBus);
@@ -126,7 +165,10 @@ export function eventBusContract(t: Test, makeBus: BusFactory, options: EventBus
     const deadline = Date.now() + 15_000;
     while (seen.length < 3 && Date.now() < deadline) await sleep(10);
     await sub.stop();
-    t.same(seen.map((s) => s.d.attempts), [0, 1, 2]);
+    t.same(
+      seen.map((s) => s.d.attempts),
+      [0, 1, 2],
+    );
     t.ok((seen[1]?.at ?? 0) - (seen[0]?.at ?? 0) >= 250, 'waited about the delay');
     t.match(seen[2]?.d, { routingKey: 'k.retry', headers: { 'x-keep': 'yes' } });
     t.equal(seen[2] && text(seen[2].d), 'later');
@@ -149,7 +191,12 @@ export function eventBusContract(t: Test, makeBus: BusFactory, options: EventBus
     }
     await sub.stop();
     t.equal(dead.length, 2);
-    t.match(dead[0], { routingKey: 'p.fail', headers: { 'x-a': 1 }, reason: { code: 'schema_violation', message: 'event.data must be object' }, attempts: 0 });
+    t.match(dead[0], {
+      routingKey: 'p.fail',
+      headers: { 'x-a': 1 },
+      reason: { code: 'schema_violation', message: 'event.data must be object' },
+      attempts: 0,
+    });
     t.equal(dead[0] && text(dead[0]), 'bad');
     t.match(dead[1], { reason: { code: 'illegal_transition' }, attempts: 1 });
     t.same(await bus.drainDeadLetters(10), [], 'drained');
@@ -160,7 +207,10 @@ export function eventBusContract(t: Test, makeBus: BusFactory, options: EventBus
     await bus.publish(Buffer.from('{"name":"run","token":"secret"}'), { routingKey: 'p.run', headers: { 'x-a': 'b' } });
     await bus.publish(Buffer.from('{"name":"run"}'));
     const { deliveries, stop } = await collect(bus, 2);
-    await deliveries[0]?.deadLetter({ code: 'illegal_transition', message: 'no', token: 'verified' }, Buffer.from('{"name":"run"}'));
+    await deliveries[0]?.deadLetter(
+      { code: 'illegal_transition', message: 'no', token: 'verified' },
+      Buffer.from('{"name":"run"}'),
+    );
     await deliveries[1]?.deadLetter({ code: 'schema_violation', message: 'bad' });
     await stop();
     let dead = await bus.drainDeadLetters(10);
@@ -170,9 +220,17 @@ export function eventBusContract(t: Test, makeBus: BusFactory, options: EventBus
       dead = [...dead, ...(await bus.drainDeadLetters(10))];
     }
     t.equal(dead.length, 2);
-    t.match(dead[0], { routingKey: 'p.run', headers: { 'x-a': 'b' }, reason: { code: 'illegal_transition', message: 'no', token: 'verified' } });
+    t.match(dead[0], {
+      routingKey: 'p.run',
+      headers: { 'x-a': 'b' },
+      reason: { code: 'illegal_transition', message: 'no', token: 'verified' },
+    });
     t.equal(dead[0] && text(dead[0]), '{"name":"run"}', 'the given form, not the body with its token');
-    t.match(dead[1], { reason: { code: 'schema_violation', token: 'unchecked' } }, 'unchecked when the consumer did not say');
+    t.match(
+      dead[1],
+      { reason: { code: 'schema_violation', token: 'unchecked' } },
+      'unchecked when the consumer did not say',
+    );
   });
 
   t.test('state notifications reach matching subscribers only', async (t) => {
@@ -192,9 +250,18 @@ export function eventBusContract(t: Test, makeBus: BusFactory, options: EventBus
     while (all.length < 3 && Date.now() < deadline) await sleep(10);
     await sleep(100);
     await Promise.all(subs.map((s) => s.stop()));
-    t.same(all.map((n) => n.version), [1, 2, 3]);
-    t.same(p1.map((n) => n.version), [1, 3]);
-    t.same(finished.map((n) => n.version), [2, 3]);
+    t.same(
+      all.map((n) => n.version),
+      [1, 2, 3],
+    );
+    t.same(
+      p1.map((n) => n.version),
+      [1, 3],
+    );
+    t.same(
+      finished.map((n) => n.version),
+      [2, 3],
+    );
     t.match(all[0], notification('p1', 'RUNNING', 1));
   });
 
@@ -202,13 +269,18 @@ export function eventBusContract(t: Test, makeBus: BusFactory, options: EventBus
     const { bus } = await setup(t, makeBus);
     const sub = await bus.consume((d) => {
       void (async () => {
-        if (d.replyTo !== undefined && d.correlationId !== undefined) await d.ack().then(() => bus.reply(d.replyTo ?? '', d.correlationId ?? '', { echo: text(d) }));
+        if (d.replyTo !== undefined && d.correlationId !== undefined)
+          await d.ack().then(() => bus.reply(d.replyTo ?? '', d.correlationId ?? '', { echo: text(d) }));
       })();
     });
     const answers = await Promise.all([1, 2, 3].map((n) => bus.request(Buffer.from(`q${n}`), { timeoutMs: 5000 })));
     t.same(answers, [{ echo: 'q1' }, { echo: 'q2' }, { echo: 'q3' }]);
     await sub.stop();
-    await t.rejects(bus.request(Buffer.from('nobody'), { timeoutMs: 200 }), /timed out/i, 'no consumer: the request times out');
+    await t.rejects(
+      bus.request(Buffer.from('nobody'), { timeoutMs: 200 }),
+      /timed out/i,
+      'no consumer: the request times out',
+    );
   });
 
   t.test('a request whose signal aborts stops waiting, reporting the event as published', async (t) => {
@@ -222,7 +294,11 @@ export function eventBusContract(t: Test, makeBus: BusFactory, options: EventBus
     t.ok(Date.now() - started < 1000, 'at once, not after the timeout');
     const aborted = new AbortController();
     aborted.abort();
-    await t.rejects(bus.request(Buffer.from('never waited'), { timeoutMs: 60_000, signal: aborted.signal }), { name: 'RequestTimeoutError', published: true }, 'aborted before the publish: waits for the confirm only');
+    await t.rejects(
+      bus.request(Buffer.from('never waited'), { timeoutMs: 60_000, signal: aborted.signal }),
+      { name: 'RequestTimeoutError', published: true },
+      'aborted before the publish: waits for the confirm only',
+    );
     const taken: string[] = [];
     const sub = await bus.consume((d) => {
       taken.push(text(d));
@@ -230,7 +306,11 @@ export function eventBusContract(t: Test, makeBus: BusFactory, options: EventBus
     });
     for (let i = 0; i < 100 && taken.length < 2; i++) await sleep(20);
     await sub.stop();
-    t.same(taken.sort(), ['abandoned', 'never waited'], 'both were delivered: abandoning a wait never withdraws the message');
+    t.same(
+      taken.sort(),
+      ['abandoned', 'never waited'],
+      'both were delivered: abandoning a wait never withdraws the message',
+    );
   });
 
   t.test('isHealthy is true while started', async (t) => {

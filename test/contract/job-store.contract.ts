@@ -22,9 +22,14 @@ export function jobStoreContract(t: Test, makeStore: StoreFactory): void {
     await store.init();
     await store.init();
     const now = new Date('2026-01-02T03:04:05.678Z');
-    const first = await store.create(buildNewJob({ pipeline: 'p1', data: { a: 1, b: [1, 2] } }, { now, source: 'test' }));
+    const first = await store.create(
+      buildNewJob({ pipeline: 'p1', data: { a: 1, b: [1, 2] } }, { now, source: 'test' }),
+    );
     const again = await store.create(
-      buildNewJob({ pipeline: 'p1', data: { b: [1, 2], a: 1 } }, { now: new Date(now.getTime() + 5000), source: 'test' }),
+      buildNewJob(
+        { pipeline: 'p1', data: { b: [1, 2], a: 1 } },
+        { now: new Date(now.getTime() + 5000), source: 'test' },
+      ),
     );
     t.equal(first.created, true);
     t.equal(again.created, false, 'the second create reports an existing job');
@@ -34,7 +39,9 @@ export function jobStoreContract(t: Test, makeStore: StoreFactory): void {
     const history = await store.history(first.job.uuid);
     t.equal(history.length, 1, 'one create entry, not two');
     t.match(history[0], { name: 'create', version: 1, state: 'CREATED', data: { a: 1, b: [1, 2] } });
-    const other = await store.create(buildNewJob({ pipeline: 'p2', data: { a: 1, b: [1, 2] } }, { now, source: 'test' }));
+    const other = await store.create(
+      buildNewJob({ pipeline: 'p2', data: { a: 1, b: [1, 2] } }, { now, source: 'test' }),
+    );
     t.not(other.job.uuid, first.job.uuid, 'another pipeline is another job');
   });
 
@@ -42,14 +49,24 @@ export function jobStoreContract(t: Test, makeStore: StoreFactory): void {
     const store = await withStore(t, makeStore);
     const now = new Date();
     const data = { c: randomUUID() };
-    const first = await store.create(buildNewJob({ pipeline: 'creator', data }, { now, source: 'test', creator: 'nonce:0123456789abcdef' }));
+    const first = await store.create(
+      buildNewJob({ pipeline: 'creator', data }, { now, source: 'test', creator: 'nonce:0123456789abcdef' }),
+    );
     t.equal(first.job.creator, 'nonce:0123456789abcdef');
-    const again = await store.create(buildNewJob({ pipeline: 'creator', data }, { now, source: 'test', creator: 'bus' }));
+    const again = await store.create(
+      buildNewJob({ pipeline: 'creator', data }, { now, source: 'test', creator: 'bus' }),
+    );
     t.equal(again.job.creator, 'nonce:0123456789abcdef', 'a later create does not take the job over');
-    const run = await applyEvent(store, { id: randomUUID(), uuid: first.job.uuid, name: 'run', source: 'test' }, { now });
+    const run = await applyEvent(
+      store,
+      { id: randomUUID(), uuid: first.job.uuid, name: 'run', source: 'test' },
+      { now },
+    );
     t.match(run, { outcome: 'applied', job: { creator: 'nonce:0123456789abcdef' } });
     t.equal((await store.get(first.job.uuid))?.creator, 'nonce:0123456789abcdef');
-    const anonymous = await store.create(buildNewJob({ pipeline: 'creator', data: { c: randomUUID() } }, { now, source: 'test' }));
+    const anonymous = await store.create(
+      buildNewJob({ pipeline: 'creator', data: { c: randomUUID() } }, { now, source: 'test' }),
+    );
     t.equal((await store.get(anonymous.job.uuid))?.creator, undefined, 'none recorded, none returned');
   });
 
@@ -57,7 +74,11 @@ export function jobStoreContract(t: Test, makeStore: StoreFactory): void {
     const store = await withStore(t, makeStore);
     const job = await createJob(store, { owner: 'ana', site: 'tfn', archivePath: '/products/x' });
     const run = await send(store, job.uuid, 'run', { host: 'node1' });
-    t.match(run, { outcome: 'applied', from: 'CREATED', job: { state: 'RUNNING', version: 2, lastEvent: 'run', owner: 'ana', site: 'tfn' } });
+    t.match(run, {
+      outcome: 'applied',
+      from: 'CREATED',
+      job: { state: 'RUNNING', version: 2, lastEvent: 'run', owner: 'ana', site: 'tfn' },
+    });
     const got = await store.get(job.uuid);
     t.match(got, { state: 'RUNNING', version: 2, archivePath: '/products/x' });
     const history = await store.history(job.uuid);
@@ -78,8 +99,15 @@ export function jobStoreContract(t: Test, makeStore: StoreFactory): void {
     const id = randomUUID();
     t.match(await send(store, job.uuid, 'run', { n: 1 }, id), { outcome: 'applied' });
     t.match(await send(store, job.uuid, 'run', { n: 1 }, id), { outcome: 'duplicate', job: { version: 2 } });
-    t.match(await send(store, job.uuid, 'finish', null), { outcome: 'applied', job: { state: 'FINISHED', version: 3 } });
-    t.match(await send(store, job.uuid, 'run', { n: 1 }, id), { outcome: 'duplicate' }, 'a replay that is illegal by now is still a duplicate');
+    t.match(await send(store, job.uuid, 'finish', null), {
+      outcome: 'applied',
+      job: { state: 'FINISHED', version: 3 },
+    });
+    t.match(
+      await send(store, job.uuid, 'run', { n: 1 }, id),
+      { outcome: 'duplicate' },
+      'a replay that is illegal by now is still a duplicate',
+    );
     t.equal((await store.history(job.uuid)).length, 3);
     t.match(await store.findEvent(id), { uuid: job.uuid, version: 2, name: 'run' });
     t.equal(await store.findEvent(randomUUID()), undefined);
@@ -87,9 +115,21 @@ export function jobStoreContract(t: Test, makeStore: StoreFactory): void {
     const direct = await store.apply({
       uuid: job.uuid,
       expected: { state: 'FINISHED', version: 3 },
-      entry: { id, name: 'index', date: new Date().toISOString(), data: null, source: 'test', state: 'INDEXING', version: 4 },
+      entry: {
+        id,
+        name: 'index',
+        date: new Date().toISOString(),
+        data: null,
+        source: 'test',
+        state: 'INDEXING',
+        version: 4,
+      },
     });
-    t.match(direct, { outcome: 'duplicate', job: { state: 'FINISHED', version: 3 } }, 'the store itself refuses a used id');
+    t.match(
+      direct,
+      { outcome: 'duplicate', job: { state: 'FINISHED', version: 3 } },
+      'the store itself refuses a used id',
+    );
   });
 
   t.test('apply is conditional on state and version', async (t) => {
@@ -99,25 +139,55 @@ export function jobStoreContract(t: Test, makeStore: StoreFactory): void {
     const stale = await store.apply({
       uuid: job.uuid,
       expected: { state: 'CREATED', version: 1 },
-      entry: { id: randomUUID(), name: 'run', date: new Date().toISOString(), data: null, source: 'test', state: 'RUNNING', version: 2 },
+      entry: {
+        id: randomUUID(),
+        name: 'run',
+        date: new Date().toISOString(),
+        data: null,
+        source: 'test',
+        state: 'RUNNING',
+        version: 2,
+      },
     });
     t.match(stale, { outcome: 'transient', code: 'version_conflict' });
     t.match(await store.get(job.uuid), { version: 2, state: 'RUNNING' });
     const missing = await store.apply({
       uuid: randomUUID(),
       expected: { state: 'CREATED', version: 1 },
-      entry: { id: randomUUID(), name: 'run', date: new Date().toISOString(), data: null, source: 'test', state: 'RUNNING', version: 2 },
+      entry: {
+        id: randomUUID(),
+        name: 'run',
+        date: new Date().toISOString(),
+        data: null,
+        source: 'test',
+        state: 'RUNNING',
+        version: 2,
+      },
     });
     t.match(missing, { outcome: 'deferred', code: 'unknown_job' });
     t.equal((await store.history(job.uuid)).length, 2, 'refused writes leave no history');
-    t.match(await send(store, job.uuid, 'cancel'), { outcome: 'rejected', code: 'illegal_transition' }, 'cancel after run can never apply');
-    t.match(await send(store, job.uuid, 'validate'), { outcome: 'deferred', code: 'illegal_transition' }, 'validate before finish may apply later');
-    t.match(await send(store, randomUUID(), 'run'), { outcome: 'deferred', code: 'unknown_job' }, 'its create may still come');
+    t.match(
+      await send(store, job.uuid, 'cancel'),
+      { outcome: 'rejected', code: 'illegal_transition' },
+      'cancel after run can never apply',
+    );
+    t.match(
+      await send(store, job.uuid, 'validate'),
+      { outcome: 'deferred', code: 'illegal_transition' },
+      'validate before finish may apply later',
+    );
+    t.match(
+      await send(store, randomUUID(), 'run'),
+      { outcome: 'deferred', code: 'unknown_job' },
+      'its create may still come',
+    );
   });
 
   t.test('sequenced events apply in seq order: a gap waits, a passed seq is refused', async (t) => {
     const store = await withStore(t, makeStore);
-    const { job } = await store.create(buildNewJob({ pipeline: 'seq', data: { s: randomUUID() } }, { now: new Date(), source: 'test', seq: 1 }));
+    const { job } = await store.create(
+      buildNewJob({ pipeline: 'seq', data: { s: randomUUID() } }, { now: new Date(), source: 'test', seq: 1 }),
+    );
     t.equal(job.seq, 1);
     const event = (name: 'run' | 'update', seq: number, id = randomUUID()) =>
       applyEvent(store, { id, uuid: job.uuid, name, seq, source: 'test' }, { now: new Date() });
@@ -127,8 +197,15 @@ export function jobStoreContract(t: Test, makeStore: StoreFactory): void {
     t.match(await event('update', 3), { outcome: 'applied', job: { seq: 3, version: 3 } });
     t.match(await event('run', 2, runId), { outcome: 'duplicate' }, 'same id, same seq: duplicate');
     t.match(await event('update', 2), { outcome: 'rejected', code: 'stale_sequence' }, 'new id, passed seq: refused');
-    t.match(await send(store, job.uuid, 'update'), { outcome: 'applied', job: { seq: 3, version: 4 } }, 'unsequenced events pass');
-    t.same((await store.history(job.uuid)).map((h) => h.seq ?? null), [1, 2, 3, null]);
+    t.match(
+      await send(store, job.uuid, 'update'),
+      { outcome: 'applied', job: { seq: 3, version: 4 } },
+      'unsequenced events pass',
+    );
+    t.same(
+      (await store.history(job.uuid)).map((h) => h.seq ?? null),
+      [1, 2, 3, null],
+    );
   });
 
   t.test('an event id already used on another job is refused', async (t) => {
@@ -147,7 +224,9 @@ export function jobStoreContract(t: Test, makeStore: StoreFactory): void {
     await send(store, job.uuid, 'run');
     const ids = Array.from({ length: 20 }, () => randomUUID());
     // Every event is sent twice at once: 40 racing writers, 20 distinct events.
-    const outcomes = await Promise.all([...ids, ...ids].map((id, i) => send(store, job.uuid, 'update', { i: i % 20 }, id)));
+    const outcomes = await Promise.all(
+      [...ids, ...ids].map((id, i) => send(store, job.uuid, 'update', { i: i % 20 }, id)),
+    );
     t.equal(outcomes.filter((o) => o.outcome === 'applied').length, 20, 'each event applied once');
     t.equal(outcomes.filter((o) => o.outcome === 'duplicate').length, 20, 'each replay seen as a duplicate');
     const final = await store.get(job.uuid);
@@ -158,7 +237,14 @@ export function jobStoreContract(t: Test, makeStore: StoreFactory): void {
       Array.from({ length: 22 }, (_, i) => i + 1),
       'versions 1..22, no gap, no double',
     );
-    t.same(history.slice(2).map((h) => h.id).sort(), [...ids].sort(), 'every event id exactly once');
+    t.same(
+      history
+        .slice(2)
+        .map((h) => h.id)
+        .sort(),
+      [...ids].sort(),
+      'every event id exactly once',
+    );
   });
 
   t.test('10 concurrent claimers over 100 jobs claim each job exactly once', async (t) => {
@@ -177,7 +263,11 @@ export function jobStoreContract(t: Test, makeStore: StoreFactory): void {
       }),
     );
     t.equal(claimed.size, 100, 'every job claimed');
-    t.same([...claimed.values()].filter((by) => by.length !== 1), [], 'no job claimed twice');
+    t.same(
+      [...claimed.values()].filter((by) => by.length !== 1),
+      [],
+      'no job claimed twice',
+    );
     const sample = await store.get(jobs[0]?.uuid ?? '');
     t.match(sample?.claim, { by: /^site-\d$/, until: new Date(now.getTime() + 60_000).toISOString() });
     t.equal(await store.claim({ by: 'late', leaseMs: 1000, now, pipeline: 'claims' }), undefined, 'nothing left');
@@ -187,14 +277,30 @@ export function jobStoreContract(t: Test, makeStore: StoreFactory): void {
     const store = await withStore(t, makeStore);
     const job = await createJob(store, { pipeline: 'lease' });
     const t0 = new Date('2030-01-01T00:00:00.000Z');
-    t.match(await store.claim({ by: 'a', leaseMs: 1000, now: t0, pipeline: 'lease' }), { uuid: job.uuid, claim: { by: 'a' } });
-    t.equal(await store.claim({ by: 'b', leaseMs: 1000, now: new Date(t0.getTime() + 500), pipeline: 'lease' }), undefined);
+    t.match(await store.claim({ by: 'a', leaseMs: 1000, now: t0, pipeline: 'lease' }), {
+      uuid: job.uuid,
+      claim: { by: 'a' },
+    });
+    t.equal(
+      await store.claim({ by: 'b', leaseMs: 1000, now: new Date(t0.getTime() + 500), pipeline: 'lease' }),
+      undefined,
+    );
     const later = new Date(t0.getTime() + 1500);
-    t.match(await store.claim({ by: 'b', leaseMs: 1000, now: later, pipeline: 'lease' }), { uuid: job.uuid, claim: { by: 'b' } });
+    t.match(await store.claim({ by: 'b', leaseMs: 1000, now: later, pipeline: 'lease' }), {
+      uuid: job.uuid,
+      claim: { by: 'b' },
+    });
     t.equal(await store.release(job.uuid, 'a'), false, 'only the holder releases');
     t.equal(await store.release(job.uuid, 'b'), true);
-    t.match(await store.claim({ by: 'c', leaseMs: 1000, now: later, pipeline: 'lease' }), { uuid: job.uuid, claim: { by: 'c' } });
-    t.equal(await store.claim({ by: 'd', leaseMs: 1000, now: later, pipeline: 'lease', states: ['RUNNING'] }), undefined, 'state filter');
+    t.match(await store.claim({ by: 'c', leaseMs: 1000, now: later, pipeline: 'lease' }), {
+      uuid: job.uuid,
+      claim: { by: 'c' },
+    });
+    t.equal(
+      await store.claim({ by: 'd', leaseMs: 1000, now: later, pipeline: 'lease', states: ['RUNNING'] }),
+      undefined,
+      'state filter',
+    );
   });
 
   t.test('hostile keys round-trip unchanged and pollute no prototype', async (t) => {
@@ -202,7 +308,11 @@ export function jobStoreContract(t: Test, makeStore: StoreFactory): void {
     const text =
       '{"$where":"sleep(1000)","a.b":{"$set":{"x.y":1}},"__proto__":{"polluted":true},"constructor":{"prototype":{"polluted":true}},"$gt":"","":"empty","nested":[{"$ne":null,"__proto__":{"deep":1}}]}';
     const data = JSON.parse(text) as Record<string, unknown>;
-    const job = await createJob(store, { pipeline: 'hostile', data, detail: JSON.parse(text) as Record<string, unknown> });
+    const job = await createJob(store, {
+      pipeline: 'hostile',
+      data,
+      detail: JSON.parse(text) as Record<string, unknown>,
+    });
     await send(store, job.uuid, 'update', JSON.parse(text) as Record<string, unknown>);
     const got = await store.get(job.uuid);
     const history = await store.history(job.uuid);
@@ -216,7 +326,7 @@ export function jobStoreContract(t: Test, makeStore: StoreFactory): void {
       t.equal(Object.getPrototypeOf(value), Object.prototype, `${label} has a plain prototype`);
       t.ok(Object.hasOwn(value as object, '__proto__'), `${label} keeps __proto__ as an own key`);
     }
-    t.equal((({}) as Record<string, unknown>)['polluted'], undefined, 'Object.prototype untouched');
+    t.equal(({} as Record<string, unknown>)['polluted'], undefined, 'Object.prototype untouched');
     const listed = await store.list({ pipeline: 'hostile' });
     t.equal(canonicalJson(listed.jobs[0]?.data), canonicalJson(data));
   });
@@ -227,7 +337,11 @@ export function jobStoreContract(t: Test, makeStore: StoreFactory): void {
     const made = [];
     for (let i = 0; i < 25; i++) {
       made.push(
-        await createJob(store, { pipeline: i % 2 === 0 ? 'even' : 'odd', owner: i < 5 ? 'ana' : 'ben', site: 'ogg', data: { i } }, new Date(base + i * 1000)),
+        await createJob(
+          store,
+          { pipeline: i % 2 === 0 ? 'even' : 'odd', owner: i < 5 ? 'ana' : 'ben', site: 'ogg', data: { i } },
+          new Date(base + i * 1000),
+        ),
       );
     }
     for (const job of made.slice(0, 3)) await send(store, job.uuid, 'run');
@@ -243,7 +357,10 @@ export function jobStoreContract(t: Test, makeStore: StoreFactory): void {
     t.equal(pages, 3);
     t.same(seen, made.map((j) => j.uuid).reverse(), 'all 25, newest first, none twice');
     const asc = await store.list({ order: 'asc', limit: 1000 });
-    t.same(asc.jobs.map((j) => j.uuid), made.map((j) => j.uuid));
+    t.same(
+      asc.jobs.map((j) => j.uuid),
+      made.map((j) => j.uuid),
+    );
     t.equal((await store.list({ pipeline: 'even' })).jobs.length, 13);
     t.equal((await store.list({ owner: 'ana' })).jobs.length, 5);
     t.equal((await store.list({ site: 'nowhere' })).jobs.length, 0);
@@ -263,7 +380,10 @@ export function jobStoreContract(t: Test, makeStore: StoreFactory): void {
     const job = await createJob(store);
     await send(store, job.uuid, 'run');
     for (let i = 0; i < 5; i++) await send(store, job.uuid, 'update', { i });
-    t.same((await store.history(job.uuid, { afterVersion: 2, limit: 2 })).map((h) => h.version), [3, 4]);
+    t.same(
+      (await store.history(job.uuid, { afterVersion: 2, limit: 2 })).map((h) => h.version),
+      [3, 4],
+    );
     t.same(await store.history(randomUUID()), []);
   });
 }

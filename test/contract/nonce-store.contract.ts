@@ -7,7 +7,11 @@ import type { NonceRecord, NonceScope, NonceStore, NonceUseResult } from '../../
  * storage can be shared, opens (and initialises) one more store on the same storage, so races
  * also run across connections; the suite closes what it opens.
  */
-export type NonceStoreFactory = () => Promise<{ store: NonceStore; dispose: () => Promise<void>; open?: () => Promise<NonceStore> }>;
+export type NonceStoreFactory = () => Promise<{
+  store: NonceStore;
+  dispose: () => Promise<void>;
+  open?: () => Promise<NonceStore>;
+}>;
 
 const T0 = new Date('2026-03-01T12:00:00.000Z');
 
@@ -75,9 +79,18 @@ export function nonceStoreContract(t: Test, makeStore: NonceStoreFactory): void 
       'newest first by creation date, whatever the insertion order',
     );
     t.same(list[2], old.record, 'every field comes back as given');
-    t.same(list[1], { ...mid.record, revoked: T0.toISOString() }, 'a revoked nonce is listed, with its revocation date');
+    t.same(
+      list[1],
+      { ...mid.record, revoked: T0.toISOString() },
+      'a revoked nonce is listed, with its revocation date',
+    );
     t.same(list[0], young.record, 'optional fields stay absent');
-    t.notOk('label' in (list[0] ?? {}) || 'maxUses' in (list[0] ?? {}) || 'expires' in (list[0] ?? {}) || 'revoked' in (list[0] ?? {}));
+    t.notOk(
+      'label' in (list[0] ?? {}) ||
+        'maxUses' in (list[0] ?? {}) ||
+        'expires' in (list[0] ?? {}) ||
+        'revoked' in (list[0] ?? {}),
+    );
   });
 
   t.test('create refuses an existing id and leaves the nonce unchanged', async (t) => {
@@ -95,9 +108,21 @@ export function nonceStoreContract(t: Test, makeStore: NonceStoreFactory): void 
     const { store } = await setup(t);
     await t.rejects(store.create({ ...nonce().record, uses: 1 }), { code: 'schema_violation' }, 'uses must start at 0');
     await t.rejects(store.create(nonce({ maxUses: 0 }).record), { code: 'schema_violation' }, 'maxUses is positive');
-    await t.rejects(store.create(nonce({ maxUses: 1.5 }).record), { code: 'schema_violation' }, 'maxUses is an integer');
-    await t.rejects(store.create(nonce({ expires: 'tomorrow' }).record), { code: 'schema_violation' }, 'expires is a date');
-    await t.rejects(store.create(nonce({ scope: 'admin' as NonceScope }).record), { code: 'schema_violation' }, 'scope is known');
+    await t.rejects(
+      store.create(nonce({ maxUses: 1.5 }).record),
+      { code: 'schema_violation' },
+      'maxUses is an integer',
+    );
+    await t.rejects(
+      store.create(nonce({ expires: 'tomorrow' }).record),
+      { code: 'schema_violation' },
+      'expires is a date',
+    );
+    await t.rejects(
+      store.create(nonce({ scope: 'admin' as NonceScope }).record),
+      { code: 'schema_violation' },
+      'scope is known',
+    );
     t.same(await store.list(), []);
   });
 
@@ -126,27 +151,50 @@ export function nonceStoreContract(t: Test, makeStore: NonceStoreFactory): void 
     const { record } = nonce({ maxUses: 3 });
     const other = nonce();
     await store.create(record);
-    t.same(await store.use(record.id, other.record.hash, T0), { outcome: 'unknown' }, 'another value of the same length');
+    t.same(
+      await store.use(record.id, other.record.hash, T0),
+      { outcome: 'unknown' },
+      'another value of the same length',
+    );
     t.same(await store.use(record.id, record.hash.slice(0, 63), T0), { outcome: 'unknown' }, 'a shorter hash');
     t.same(await store.use(record.id, `${record.hash}0`, T0), { outcome: 'unknown' }, 'a longer hash');
-    t.same(await store.use(record.id, record.hash.toUpperCase(), T0), { outcome: 'unknown' }, 'the same digits in another case');
+    t.same(
+      await store.use(record.id, record.hash.toUpperCase(), T0),
+      { outcome: 'unknown' },
+      'the same digits in another case',
+    );
     t.same(await store.use(record.id, '', T0), { outcome: 'unknown' }, 'an empty hash');
     t.same(await store.use(other.record.id, other.record.hash, T0), { outcome: 'unknown' }, 'an id never stored');
     t.equal((await listed(store, record.id))?.uses, 0, 'nothing was counted');
     await store.revoke(record.id, T0);
-    t.same(await store.use(record.id, other.record.hash, T0), { outcome: 'unknown' }, 'a wrong hash says nothing of revocation');
+    t.same(
+      await store.use(record.id, other.record.hash, T0),
+      { outcome: 'unknown' },
+      'a wrong hash says nothing of revocation',
+    );
   });
 
   t.test('an expired nonce is refused as expired and counts nothing', async (t) => {
     const { store } = await setup(t);
     const { record } = nonce({ maxUses: 5, expires: at(10_000).toISOString() });
     await store.create(record);
-    t.match(await store.use(record.id, record.hash, at(9_999)), { outcome: 'accepted', nonce: { uses: 1 } }, 'live until its expiry');
-    t.same(await store.use(record.id, record.hash, at(10_000)), { outcome: 'expired', nonce: { ...record, uses: 1 } }, 'expired at its expiry');
+    t.match(
+      await store.use(record.id, record.hash, at(9_999)),
+      { outcome: 'accepted', nonce: { uses: 1 } },
+      'live until its expiry',
+    );
+    t.same(
+      await store.use(record.id, record.hash, at(10_000)),
+      { outcome: 'expired', nonce: { ...record, uses: 1 } },
+      'expired at its expiry',
+    );
     t.match(await store.use(record.id, record.hash, at(86_400_000)), { outcome: 'expired' });
     const unlimited = nonce({ expires: at(-1).toISOString() });
     await store.create(unlimited.record);
-    t.same(await store.use(unlimited.record.id, unlimited.record.hash, T0), { outcome: 'expired', nonce: unlimited.record });
+    t.same(await store.use(unlimited.record.id, unlimited.record.hash, T0), {
+      outcome: 'expired',
+      nonce: unlimited.record,
+    });
     t.equal((await listed(store, record.id))?.uses, 1);
     t.equal((await listed(store, unlimited.record.id))?.uses, 0);
   });
@@ -173,7 +221,11 @@ export function nonceStoreContract(t: Test, makeStore: NonceStoreFactory): void 
       outcome: 'revoked',
       nonce: { ...limited.record, uses: 1, revoked: at(5).toISOString() },
     });
-    t.match(await store.use(unlimited.record.id, unlimited.record.hash, at(6)), { outcome: 'revoked' }, 'revoked wins over expired');
+    t.match(
+      await store.use(unlimited.record.id, unlimited.record.hash, at(6)),
+      { outcome: 'revoked' },
+      'revoked wins over expired',
+    );
     t.equal((await listed(store, limited.record.id))?.uses, 1);
   });
 
@@ -182,14 +234,22 @@ export function nonceStoreContract(t: Test, makeStore: NonceStoreFactory): void 
     const stores = open === undefined ? [store] : [store, await open(), await open()];
     const { record } = nonce({ maxUses: 3, scope: 'create' });
     await store.create(record);
-    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => stores[i % stores.length]!.use(record.id, record.hash, at(i))));
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => stores[i % stores.length]!.use(record.id, record.hash, at(i))),
+    );
     t.same(outcomes(results), { accepted: 3, exhausted: 17 });
     const counts = results.flatMap((r) => (r.outcome === 'accepted' ? [r.nonce.uses] : [])).sort();
     t.same(counts, [1, 2, 3], 'each accepted use saw its own count');
-    for (const result of results) if (result.outcome === 'exhausted') t.equal(result.nonce.uses, 3, 'exhausted shows all uses spent');
+    for (const result of results)
+      if (result.outcome === 'exhausted') t.equal(result.nonce.uses, 3, 'exhausted shows all uses spent');
     t.equal((await listed(store, record.id))?.uses, 3, 'uses is exactly maxUses');
-    t.same(await store.use(record.id, record.hash, at(100)), { outcome: 'exhausted', nonce: { ...record, uses: 3 } }, 'and stays exhausted');
-    if (stores.length > 1) t.equal((await listed(stores[1]!, record.id))?.uses, 3, 'another connection sees the same count');
+    t.same(
+      await store.use(record.id, record.hash, at(100)),
+      { outcome: 'exhausted', nonce: { ...record, uses: 3 } },
+      'and stays exhausted',
+    );
+    if (stores.length > 1)
+      t.equal((await listed(stores[1]!, record.id))?.uses, 3, 'another connection sees the same count');
   });
 
   t.test('concurrent uses of a maxUses 1 nonce, many times over: never two accepted', async (t) => {
@@ -198,7 +258,9 @@ export function nonceStoreContract(t: Test, makeStore: NonceStoreFactory): void 
     for (let round = 0; round < 10; round++) {
       const { record } = nonce({ maxUses: 1 });
       await store.create(record);
-      const results = await Promise.all(Array.from({ length: 8 }, (_, i) => stores[i % stores.length]!.use(record.id, record.hash, T0)));
+      const results = await Promise.all(
+        Array.from({ length: 8 }, (_, i) => stores[i % stores.length]!.use(record.id, record.hash, T0)),
+      );
       t.same(outcomes(results), { accepted: 1, exhausted: 7 }, `round ${round}`);
     }
   });
@@ -213,7 +275,10 @@ export function nonceStoreContract(t: Test, makeStore: NonceStoreFactory): void 
     }
     t.equal((await listed(store, record.id))?.uses, 25);
     t.equal(await store.revoke(record.id, at(30)), true);
-    t.same(await store.use(record.id, record.hash, at(31)), { outcome: 'revoked', nonce: { ...record, uses: 25, revoked: at(30).toISOString() } });
+    t.same(await store.use(record.id, record.hash, at(31)), {
+      outcome: 'revoked',
+      nonce: { ...record, uses: 25, revoked: at(30).toISOString() },
+    });
   });
 
   t.test('concurrent first uses of an unlimited nonce are all accepted', async (t) => {
@@ -221,7 +286,9 @@ export function nonceStoreContract(t: Test, makeStore: NonceStoreFactory): void 
     const stores = open === undefined ? [store] : [store, await open()];
     const { record } = nonce();
     await store.create(record);
-    const results = await Promise.all(Array.from({ length: 10 }, (_, i) => stores[i % stores.length]!.use(record.id, record.hash, T0)));
+    const results = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => stores[i % stores.length]!.use(record.id, record.hash, T0)),
+    );
     t.same(outcomes(results), { accepted: 10 });
     // Exact on SQLite and MongoDB; on FerretDB a racing rewrite may lose increments (docs/nonces.md).
     const uses = (await listed(store, record.id))?.uses ?? 0;
@@ -236,12 +303,24 @@ export function nonceStoreContract(t: Test, makeStore: NonceStoreFactory): void 
     await store.create(record);
     await store.create(prefix);
     t.match(await store.use(record.id, record.hash, T0), { outcome: 'accepted', nonce: { uses: 1 } });
-    t.match(await store.use(prefix.id, prefix.hash, T0), { outcome: 'accepted', nonce: { uses: 1 } }, 'a prefix id has its own count');
+    t.match(
+      await store.use(prefix.id, prefix.hash, T0),
+      { outcome: 'accepted', nonce: { uses: 1 } },
+      'a prefix id has its own count',
+    );
     t.match(await store.use(prefix.id, prefix.hash, T0), { outcome: 'accepted', nonce: { uses: 2 } });
     t.match(await store.use(record.id, record.hash, T0), { outcome: 'accepted', nonce: { uses: 2 } });
     t.same(await listed(store, record.id), { ...record, uses: 2 });
-    await t.rejects(store.use({ $ne: null } as unknown as string, record.hash, T0), { code: 'schema_violation' }, 'an object id is refused');
-    await t.rejects(store.use(record.id, { $gt: '' } as unknown as string, T0), { code: 'schema_violation' }, 'an object hash is refused');
+    await t.rejects(
+      store.use({ $ne: null } as unknown as string, record.hash, T0),
+      { code: 'schema_violation' },
+      'an object id is refused',
+    );
+    await t.rejects(
+      store.use(record.id, { $gt: '' } as unknown as string, T0),
+      { code: 'schema_violation' },
+      'an object hash is refused',
+    );
     await t.rejects(store.revoke({ $ne: null } as unknown as string, T0), { code: 'schema_violation' });
     t.equal((await listed(store, record.id))?.revoked, undefined, 'nothing was revoked');
   });

@@ -37,15 +37,25 @@ t.test('a jobs.db of an earlier version gains the creator column and keeps its j
   const path = join(dir, 'jobs.db');
   const old = new Database(path);
   old.exec(SQLITE_SCHEMA.replace('  creator TEXT,\n', ''));
-  old.prepare(`INSERT INTO jobs (uuid, ulid, pipeline, state, version, data, created, updated, last_event) VALUES (?, ?, 'old', 'CREATED', 1, '{}', ?, ?, 'create')`)
-    .run('0b9d4a3e-2f61-5c44-9a0e-8c2f1d6b7a10', '01J0000000000000000000000', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z');
+  old
+    .prepare(
+      `INSERT INTO jobs (uuid, ulid, pipeline, state, version, data, created, updated, last_event) VALUES (?, ?, 'old', 'CREATED', 1, '{}', ?, ?, 'create')`,
+    )
+    .run(
+      '0b9d4a3e-2f61-5c44-9a0e-8c2f1d6b7a10',
+      '01J0000000000000000000000',
+      '2026-01-01T00:00:00.000Z',
+      '2026-01-01T00:00:00.000Z',
+    );
   old.close();
   const [first, second] = [new SqliteJobStore({ path }), new SqliteJobStore({ path })];
   await first.init();
   await second.init();
   t.match(await first.get('0b9d4a3e-2f61-5c44-9a0e-8c2f1d6b7a10'), { pipeline: 'old', state: 'CREATED' });
   t.notOk((await first.get('0b9d4a3e-2f61-5c44-9a0e-8c2f1d6b7a10'))?.creator, 'no creator was recorded then');
-  const { job } = await second.create(buildNewJob({ pipeline: 'new', data: {} }, { now: new Date(), source: 'test', creator: 'loopback' }));
+  const { job } = await second.create(
+    buildNewJob({ pipeline: 'new', data: {} }, { now: new Date(), source: 'test', creator: 'loopback' }),
+  );
   t.equal((await first.get(job.uuid))?.creator, 'loopback');
   await first.close();
   await second.close();

@@ -46,7 +46,11 @@ export class MemoryEventBus implements EventBus {
   readonly #queue: Message[] = [];
   readonly #dead: DeadLetter[] = [];
   readonly #consumers: Consumer[] = [];
-  readonly #subscribers: Array<{ readonly pattern: string; readonly handler: (n: StateNotification) => void; active: boolean }> = [];
+  readonly #subscribers: Array<{
+    readonly pattern: string;
+    readonly handler: (n: StateNotification) => void;
+    active: boolean;
+  }> = [];
   readonly #requests = new Map<string, PendingRequest>();
   readonly #timers = new Set<NodeJS.Timeout>();
   readonly #replyTo = `memory-reply.${randomUUID()}`;

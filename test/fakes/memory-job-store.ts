@@ -40,14 +40,20 @@ export class MemoryJobStore implements JobStore {
     const existing = this.#get(record.job.uuid);
     if (existing !== undefined) return { created: false, job: existing };
     this.#jobs.set(record.job.uuid, { doc: JSON.stringify(record.job), history: [JSON.stringify(record.entry)] });
-    this.#events.set(record.entry.id, { uuid: record.job.uuid, version: record.entry.version, name: record.entry.name });
+    this.#events.set(record.entry.id, {
+      uuid: record.job.uuid,
+      version: record.entry.version,
+      name: record.entry.name,
+    });
     return { created: true, job: this.#get(record.job.uuid) as JobDocument };
   }
 
   async apply(command: ApplyCommand): Promise<EventOutcome> {
     const { uuid, expected, entry } = command;
     if (entry.version !== expected.version + 1) {
-      throw new RangeError(`entry.version must be expected.version + 1 (got ${entry.version} after ${expected.version})`);
+      throw new RangeError(
+        `entry.version must be expected.version + 1 (got ${entry.version} after ${expected.version})`,
+      );
     }
     const seen = this.#events.get(entry.id);
     if (seen !== undefined) {
@@ -92,7 +98,8 @@ export class MemoryJobStore implements JobStore {
     const limit = pageSize(query.limit);
     const desc = query.order !== 'asc';
     const cursor = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
-    const states = query.state === undefined ? undefined : typeof query.state === 'string' ? [query.state] : query.state;
+    const states =
+      query.state === undefined ? undefined : typeof query.state === 'string' ? [query.state] : query.state;
     const within = (value: string, since: string | undefined, until: string | undefined): boolean =>
       (since === undefined || value >= since) && (until === undefined || value <= until);
     const matching = this.#all()

@@ -23,7 +23,9 @@ export class MemoryNonceStore implements NonceStore {
 
   async list(): Promise<NonceRecord[]> {
     const inserted = [...this.#nonces.values()].reverse();
-    return inserted.sort((a, b) => (a.created === b.created ? 0 : a.created < b.created ? 1 : -1)).map((record) => ({ ...record }));
+    return inserted
+      .sort((a, b) => (a.created === b.created ? 0 : a.created < b.created ? 1 : -1))
+      .map((record) => ({ ...record }));
   }
 
   async revoke(id: string, now: Date): Promise<boolean> {
@@ -35,10 +37,12 @@ export class MemoryNonceStore implements NonceStore {
 
   async use(id: string, hash: string, now: Date): Promise<NonceUseResult> {
     const record = this.#nonces.get(requireNonceString('id', id));
-    if (record === undefined || !hashMatches(record.hash, requireNonceString('hash', hash))) return { outcome: 'unknown' };
+    if (record === undefined || !hashMatches(record.hash, requireNonceString('hash', hash)))
+      return { outcome: 'unknown' };
     const refused = notLive(record, now);
     if (refused !== undefined) return { outcome: refused, nonce: { ...record } };
-    if (record.maxUses !== undefined && record.uses >= record.maxUses) return { outcome: 'exhausted', nonce: { ...record } };
+    if (record.maxUses !== undefined && record.uses >= record.maxUses)
+      return { outcome: 'exhausted', nonce: { ...record } };
     const counted = { ...record, uses: record.uses + 1 };
     this.#nonces.set(id, counted);
     return { outcome: 'accepted', nonce: { ...counted } };

@@ -9,10 +9,15 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
  * the sources: dist missing or older than a CLI, app/ or config/ source file (`npm run build` fixes both).
  */
 export function builtPjm(): { bin: string } | { stale: string } {
-  const sources = ['cli', 'cli/commands', 'app', 'config'].flatMap((dir) => readdirSync(join(ROOT, dir)).filter((f) => f.endsWith('.ts')).map((f) => join(dir, f)));
+  const sources = ['cli', 'cli/commands', 'app', 'config'].flatMap((dir) =>
+    readdirSync(join(ROOT, dir))
+      .filter((f) => f.endsWith('.ts'))
+      .map((f) => join(dir, f)),
+  );
   for (const source of sources) {
     const built = join(ROOT, 'dist', source.replace(/\.ts$/, '.js'));
-    if (!existsSync(built) || statSync(built).mtimeMs < statSync(join(ROOT, source)).mtimeMs) return { stale: `${built} is missing or older than ${source}: run npm run build` };
+    if (!existsSync(built) || statSync(built).mtimeMs < statSync(join(ROOT, source)).mtimeMs)
+      return { stale: `${built} is missing or older than ${source}: run npm run build` };
   }
   return { bin: join(ROOT, 'bin', 'pjm.js') };
 }

@@ -4,7 +4,10 @@ import { fileURLToPath } from 'node:url';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 /** Starts `pjm <args>` from the TypeScript sources (no build needed) with `env` added. */
-export function spawnPjm(args: readonly string[], env: Record<string, string>): ChildProcess & { output: () => string } {
+export function spawnPjm(
+  args: readonly string[],
+  env: Record<string, string>,
+): ChildProcess & { output: () => string } {
   const child = spawn(process.execPath, ['--import', 'tsx', 'cli/pjm.ts', ...args], {
     cwd: ROOT,
     env: { ...process.env, ...env },

@@ -28,7 +28,12 @@ export function seededRandom(seed: number): () => number {
  * `jobs` jobs of `eventsPerJob` sequenced events each: create, run, updates, then finish (or
  * fail for every seventh job), every event with an id, a seq and a valid token.
  */
-export function makeStream(options: { jobs: number; eventsPerJob: number; tokens: JobTokens; pipeline?: string }): StreamJob[] {
+export function makeStream(options: {
+  jobs: number;
+  eventsPerJob: number;
+  tokens: JobTokens;
+  pipeline?: string;
+}): StreamJob[] {
   const pipeline = options.pipeline ?? `itest-${randomUUID().slice(0, 8)}`;
   const now = new Date();
   return Array.from({ length: options.jobs }, (_, j) => {
@@ -38,8 +43,16 @@ export function makeStream(options: { jobs: number; eventsPerJob: number; tokens
     const fails = j % 7 === 6;
     const events: EventMessage[] = [{ id: randomUUID(), name: 'create', pipeline, data, seq: 1 }];
     events.push({ id: randomUUID(), uuid, name: 'run', token, seq: 2, data: { host: `node-${j % 5}` } });
-    for (let s = 3; s < options.eventsPerJob; s++) events.push({ id: randomUUID(), uuid, name: 'update', token, seq: s, data: { step: s } });
-    events.push({ id: randomUUID(), uuid, name: fails ? 'fail' : 'finish', token, seq: options.eventsPerJob, data: { exit: fails ? 3 : 0 } });
+    for (let s = 3; s < options.eventsPerJob; s++)
+      events.push({ id: randomUUID(), uuid, name: 'update', token, seq: s, data: { step: s } });
+    events.push({
+      id: randomUUID(),
+      uuid,
+      name: fails ? 'fail' : 'finish',
+      token,
+      seq: options.eventsPerJob,
+      data: { exit: fails ? 3 : 0 },
+    });
     return { uuid, pipeline, events, finalState: fails ? 'FAILED' : 'FINISHED' };
   });
 }
@@ -60,7 +73,10 @@ function shuffleWithin<T>(items: readonly T[], window: number, random: () => num
  * The delivery order of a stream: optionally every event twice, each job's events shuffled within
  * windows of `window`, and the jobs interleaved at random (each job's own order kept).
  */
-export function deliveryOrder(jobs: readonly StreamJob[], options: { twice: boolean; window: number; seed: number }): EventMessage[] {
+export function deliveryOrder(
+  jobs: readonly StreamJob[],
+  options: { twice: boolean; window: number; seed: number },
+): EventMessage[] {
   const random = seededRandom(options.seed);
   const lanes = jobs.map((job) => {
     const events = options.twice ? job.events.flatMap((e) => [e, e]) : job.events;

@@ -29,7 +29,9 @@ export interface HttpRig {
  * so events published by the bridge are applied; without it they stay on the bus, which lets a
  * test count what was (not) published. A `clock` or `tokens` given is shared by the app and the manager.
  */
-export async function startHttpRig(options: { readonly manager?: boolean; readonly bus?: EventBus } & Partial<AppDeps> = {}): Promise<HttpRig> {
+export async function startHttpRig(
+  options: { readonly manager?: boolean; readonly bus?: EventBus } & Partial<AppDeps> = {},
+): Promise<HttpRig> {
   const store = new SqliteJobStore({ path: ':memory:' });
   await store.init();
   const nonces = new SqliteNonceStore({ path: ':memory:' });

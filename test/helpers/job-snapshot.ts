@@ -4,7 +4,14 @@ import type { JobStore } from '../../ports/job-store.js';
 export interface JobSnapshot {
   readonly state: string;
   readonly version: number;
-  readonly history: ReadonlyArray<{ id: string; name: string; state: string; version: number; seq: number | null; data: unknown }>;
+  readonly history: ReadonlyArray<{
+    id: string;
+    name: string;
+    state: string;
+    version: number;
+    seq: number | null;
+    data: unknown;
+  }>;
 }
 
 /** Snapshots of `uuids` (absent jobs are left out). */
@@ -13,14 +20,25 @@ export async function snapshotJobs(store: JobStore, uuids: readonly string[]): P
   for (const uuid of uuids) {
     const job = await store.get(uuid);
     if (job === undefined) continue;
-    const history = (await store.history(uuid)).map((h) => ({ id: h.id, name: h.name, state: h.state, version: h.version, seq: h.seq ?? null, data: h.data }));
+    const history = (await store.history(uuid)).map((h) => ({
+      id: h.id,
+      name: h.name,
+      state: h.state,
+      version: h.version,
+      seq: h.seq ?? null,
+      data: h.data,
+    }));
     out.set(uuid, { state: job.state, version: job.version, history });
   }
   return out;
 }
 
 /** Polls until every job in `expected` has reached its expected version, or the deadline passes. */
-export async function waitForVersions(store: JobStore, expected: ReadonlyMap<string, number>, timeoutMs: number): Promise<number> {
+export async function waitForVersions(
+  store: JobStore,
+  expected: ReadonlyMap<string, number>,
+  timeoutMs: number,
+): Promise<number> {
   const deadline = Date.now() + timeoutMs;
   let pending = [...expected.keys()];
   while (pending.length > 0 && Date.now() < deadline) {

@@ -8,7 +8,11 @@ import type { CreateRequest } from '../../schemas/types.js';
 import type { JobDocument } from '../../model/job.js';
 
 /** Creates a job in `store` and returns it. */
-export async function createJob(store: JobStore, request: Partial<CreateRequest> = {}, now = new Date()): Promise<JobDocument> {
+export async function createJob(
+  store: JobStore,
+  request: Partial<CreateRequest> = {},
+  now = new Date(),
+): Promise<JobDocument> {
   const full: CreateRequest = { pipeline: 'test-pipeline', data: { sample: randomUUID() }, ...request };
   const { job } = await store.create(buildNewJob(full, { now, source: 'test' }));
   return job;

@@ -6,7 +6,8 @@
 import { LocalEventBus } from '../../adapters/bus/local/local-event-bus.js';
 
 const [mode, path, arg] = process.argv.slice(2);
-if (path === undefined || arg === undefined) throw new Error('usage: local-bus-child.ts consume|publish <path> <leaseMs|count>');
+if (path === undefined || arg === undefined)
+  throw new Error('usage: local-bus-child.ts consume|publish <path> <leaseMs|count>');
 
 if (mode === 'consume') {
   const bus = new LocalEventBus({ path, leaseMs: Number(arg) });

@@ -79,7 +79,13 @@ function capturingLogger(lines: LogLine[]): Logger {
     (fields: Record<string, unknown>, message: string): void => {
       lines.push({ level, fields, message });
     };
-  const logger: Logger = { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error'), child: () => logger };
+  const logger: Logger = {
+    debug: at('debug'),
+    info: at('info'),
+    warn: at('warn'),
+    error: at('error'),
+    child: () => logger,
+  };
   return logger;
 }
 
@@ -161,7 +167,9 @@ export async function startManagerOnFakes(t: Test, options: FakesOptions = {}): 
     },
     async counted(outcome, code) {
       const { values } = await metrics.events.get();
-      return values.filter((v) => v.labels['outcome'] === outcome && (code === undefined || v.labels['code'] === code)).reduce((sum, v) => sum + v.value, 0);
+      return values
+        .filter((v) => v.labels['outcome'] === outcome && (code === undefined || v.labels['code'] === code))
+        .reduce((sum, v) => sum + v.value, 0);
     },
     async stopAndDrain(waitMs = 100) {
       stopped = true;

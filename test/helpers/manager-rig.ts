@@ -49,7 +49,9 @@ export class ManagerRig {
   /** A new, started bus on the rig's queues. */
   async openBus(): Promise<EventBus> {
     const bus =
-      this.kind.bus === 'local' ? new LocalEventBus({ path: join(this.dir, 'bus.db') }) : new AmqpEventBus({ url: this.kind.bus.amqp, prefix: this.prefix });
+      this.kind.bus === 'local'
+        ? new LocalEventBus({ path: join(this.dir, 'bus.db') })
+        : new AmqpEventBus({ url: this.kind.bus.amqp, prefix: this.prefix });
     await bus.start();
     this.#closers.push(() => bus.close());
     return bus;
@@ -58,7 +60,9 @@ export class ManagerRig {
   /** A new, initialised handle on the rig's store. */
   async openStore(): Promise<JobStore> {
     const store =
-      this.kind.store === 'sqlite' ? new SqliteJobStore({ path: join(this.dir, 'jobs.db') }) : new MongoJobStore({ url: this.kind.store.mongo, database: this.database });
+      this.kind.store === 'sqlite'
+        ? new SqliteJobStore({ path: join(this.dir, 'jobs.db') })
+        : new MongoJobStore({ url: this.kind.store.mongo, database: this.database });
     await store.init();
     this.#closers.push(() => store.close());
     return store;
@@ -82,13 +86,19 @@ export class ManagerRig {
    * `unavailableAfterMs` is how long a publish may wait for a broker that is away (the bus's
    * default otherwise).
    */
-  async publish(events: readonly EventMessage[], options: { readonly unavailableAfterMs?: number } = {}): Promise<void> {
+  async publish(
+    events: readonly EventMessage[],
+    options: { readonly unavailableAfterMs?: number } = {},
+  ): Promise<void> {
     const bus = await this.publisher();
     for (let i = 0; i < events.length; i += 200) {
       await Promise.all(
-        events
-          .slice(i, i + 200)
-          .map((event) => bus.publish(Buffer.from(JSON.stringify(event)), { headers: { 'x-pjm-published-at': Date.now() }, ...options })),
+        events.slice(i, i + 200).map((event) =>
+          bus.publish(Buffer.from(JSON.stringify(event)), {
+            headers: { 'x-pjm-published-at': Date.now() },
+            ...options,
+          }),
+        ),
       );
     }
   }

@@ -12,7 +12,11 @@ export type PjmProcess = ReturnType<typeof spawnPjm>;
  * Starts `pjm <role>` on a port of its choosing (PJM_HTTP_PORT=0) in a fresh data directory, and
  * resolves with its base URL once it answers /healthz. Teardown kills it and removes the directory.
  */
-export async function startPjmService(t: Test, role: 'serve' | 'bridge', env: Record<string, string>): Promise<{ child: PjmProcess; url: string }> {
+export async function startPjmService(
+  t: Test,
+  role: 'serve' | 'bridge',
+  env: Record<string, string>,
+): Promise<{ child: PjmProcess; url: string }> {
   const dir = mkdtempSync(join(tmpdir(), `pjm-${role}-`));
   const child = spawnPjm([role], { PJM_DATA_DIR: dir, PJM_HTTP_PORT: '0', ...env });
   t.teardown(async () => {
@@ -22,7 +26,14 @@ export async function startPjmService(t: Test, role: 'serve' | 'bridge', env: Re
   });
   for (let i = 0; i < 600; i++) {
     const url = /HTTP API at (http:\/\/\S+) /.exec(child.output())?.[1];
-    if (url !== undefined && (await fetch(`${url}/healthz`).then((r) => r.ok, () => false))) return { child, url };
+    if (
+      url !== undefined &&
+      (await fetch(`${url}/healthz`).then(
+        (r) => r.ok,
+        () => false,
+      ))
+    )
+      return { child, url };
     if (child.exitCode !== null) break;
     await sleep(100);
   }

@@ -12,11 +12,24 @@ export async function referenceRun(jobs: readonly StreamJob[], tokens: JobTokens
   for (const job of jobs) {
     for (const event of job.events) {
       const uuid = event.name === 'create' ? jobUuid(event.pipeline, event.data ?? {}) : event.uuid;
-      const decision = await decideEvent(event, { store, tokens, requireToken: true, now: new Date(), uuid, eventId: event.id ?? '', source: 'amqp', publisher: 'bus' });
-      if (decision.outcome !== 'applied') throw new Error(`reference run: ${event.name} on ${uuid} ended ${decision.outcome}`);
+      const decision = await decideEvent(event, {
+        store,
+        tokens,
+        requireToken: true,
+        now: new Date(),
+        uuid,
+        eventId: event.id ?? '',
+        source: 'amqp',
+        publisher: 'bus',
+      });
+      if (decision.outcome !== 'applied')
+        throw new Error(`reference run: ${event.name} on ${uuid} ended ${decision.outcome}`);
     }
   }
-  const snapshot = await snapshotJobs(store, jobs.map((j) => j.uuid));
+  const snapshot = await snapshotJobs(
+    store,
+    jobs.map((j) => j.uuid),
+  );
   await store.close();
   return snapshot;
 }

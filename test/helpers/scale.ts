@@ -17,7 +17,8 @@ export function testScale(): number {
   const raw = process.env[SCALE_VARIABLE];
   if (raw === undefined || raw === '') return 1;
   const scale = Number(raw);
-  if (!Number.isFinite(scale) || scale <= 0) throw new Error(`${SCALE_VARIABLE} must be a positive number, got "${raw}"`);
+  if (!Number.isFinite(scale) || scale <= 0)
+    throw new Error(`${SCALE_VARIABLE} must be a positive number, got "${raw}"`);
   return scale;
 }
 

@@ -2,7 +2,8 @@
 export type ServiceVariable = 'PJM_TEST_MONGO_URL' | 'PJM_TEST_AMQP_URL';
 
 const HOW_TO: Record<ServiceVariable, string> = {
-  PJM_TEST_MONGO_URL: 'set PJM_TEST_MONGO_URL to a MongoDB-wire server (bash scripts/ferretdb.sh start; .ci/run does this)',
+  PJM_TEST_MONGO_URL:
+    'set PJM_TEST_MONGO_URL to a MongoDB-wire server (bash scripts/ferretdb.sh start; .ci/run does this)',
   PJM_TEST_AMQP_URL: 'set PJM_TEST_AMQP_URL to a RabbitMQ server, e.g. amqp://guest:guest@127.0.0.1:5672',
 };
 

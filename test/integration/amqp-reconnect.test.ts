@@ -70,7 +70,10 @@ if ('skip' in service) {
   const needsCtl = { skip: noCtl ?? false };
 
   /** A started bus on fresh names, with its log; removed in teardown. */
-  async function openBus(t: Test, onWarn: (msg: string) => void = () => undefined): Promise<{ bus: AmqpEventBus; log: Line[]; prefix: string }> {
+  async function openBus(
+    t: Test,
+    onWarn: (msg: string) => void = () => undefined,
+  ): Promise<{ bus: AmqpEventBus; log: Line[]; prefix: string }> {
     const prefix = uniqueName('pjm_reconnect');
     const log: Line[] = [];
     const logger = {
@@ -113,9 +116,14 @@ if ('skip' in service) {
     }
     await forced;
     t.ok(await until(() => seen.size === total, 30_000), `all ${total} messages consumed`);
-    t.comment(`published and consumed ${total} across a forced close in ${Date.now() - started} ms; ${redelivered} redelivered, ${[...seen.values()].filter((c) => c > 1).length} seen twice`);
+    t.comment(
+      `published and consumed ${total} across a forced close in ${Date.now() - started} ms; ${redelivered} redelivered, ${[...seen.values()].filter((c) => c > 1).length} seen twice`,
+    );
     t.ok(await until(() => log.some((l) => l.level === 'info'), 10_000), 'recovery logged');
-    t.ok(log.some((l) => l.level === 'warn' && /connection lost/.test(l.msg)), 'loss logged as a warning');
+    t.ok(
+      log.some((l) => l.level === 'warn' && /connection lost/.test(l.msg)),
+      'loss logged as a warning',
+    );
     t.equal(await bus.isHealthy(), true, 'healthy again');
     t.not((await connectionPids(bus.connectionName))[0], pidBefore, 'on a new connection');
     await sleep(100);
@@ -181,7 +189,16 @@ if ('skip' in service) {
     const sub = await bus.subscribeState('p.*', (n) => got.push(n));
     await forceClose(t, bus);
     t.ok(await until(() => log.some((l) => l.level === 'info'), 15_000), 'reconnected');
-    const n = { uuid: 'u', pipeline: 'p', state: 'RUNNING', previousState: 'CREATED', version: 2, event: 'run', eventId: 'e', date: new Date().toISOString() };
+    const n = {
+      uuid: 'u',
+      pipeline: 'p',
+      state: 'RUNNING',
+      previousState: 'CREATED',
+      version: 2,
+      event: 'run',
+      eventId: 'e',
+      date: new Date().toISOString(),
+    };
     await bus.publishState(n);
     t.ok(await until(() => got.length === 1, 5000), 'notification received after the reconnection');
     t.same(got, [n]);
@@ -207,47 +224,71 @@ if ('skip' in service) {
 
     await channel.deleteExchange(`${prefix}.events`);
     await bus.publish(Buffer.from('after exchange loss'));
-    t.ok(await until(() => bodies.includes('after exchange loss'), 5000), 'the publish that hit the missing exchange went through after the rebuild');
+    t.ok(
+      await until(() => bodies.includes('after exchange loss'), 5000),
+      'the publish that hit the missing exchange went through after the rebuild',
+    );
     t.equal(recoveries(), 2, 'one more reconnection');
-    t.ok(log.some((l) => /consumer cancelled by the broker/.test(l.msg)), 'the cancelled consumer logged');
-    t.ok(log.some((l) => /channel closed unexpectedly/.test(l.msg)), 'the closed channel logged');
+    t.ok(
+      log.some((l) => /consumer cancelled by the broker/.test(l.msg)),
+      'the cancelled consumer logged',
+    );
+    t.ok(
+      log.some((l) => /channel closed unexpectedly/.test(l.msg)),
+      'the closed channel logged',
+    );
     await sub.stop();
   });
 
-  t.test('a 3 s outage with every connection attempt failing: backoff, then publishes and consumers resume', async (t) => {
-    const { proxy, url: proxied } = await proxyInFrontOf(url, 5672);
-    t.teardown(() => proxy.close());
-    const prefix = uniqueName('pjm_outage');
-    const log: Line[] = [];
-    const logger = { warn: (_o: object, msg: string) => void log.push({ level: 'warn', msg }), info: (_o: object, msg: string) => void log.push({ level: 'info', msg }) };
-    const bus = new AmqpEventBus({ url: proxied, prefix, logger, reconnect: { initialMs: 100, maxMs: 1000 } });
-    await bus.start();
-    t.teardown(async () => {
-      await bus.close();
-      await bus.deleteTopology();
-    });
-    const bodies: string[] = [];
-    const sub = await bus.consume((d) => {
-      bodies.push(d.body.toString('utf8'));
-      void d.ack();
-    });
+  t.test(
+    'a 3 s outage with every connection attempt failing: backoff, then publishes and consumers resume',
+    async (t) => {
+      const { proxy, url: proxied } = await proxyInFrontOf(url, 5672);
+      t.teardown(() => proxy.close());
+      const prefix = uniqueName('pjm_outage');
+      const log: Line[] = [];
+      const logger = {
+        warn: (_o: object, msg: string) => void log.push({ level: 'warn', msg }),
+        info: (_o: object, msg: string) => void log.push({ level: 'info', msg }),
+      };
+      const bus = new AmqpEventBus({ url: proxied, prefix, logger, reconnect: { initialMs: 100, maxMs: 1000 } });
+      await bus.start();
+      t.teardown(async () => {
+        await bus.close();
+        await bus.deleteTopology();
+      });
+      const bodies: string[] = [];
+      const sub = await bus.consume((d) => {
+        bodies.push(d.body.toString('utf8'));
+        void d.ack();
+      });
 
-    await proxy.down();
-    const cutAt = Date.now();
-    const during = Array.from({ length: 10 }, (_, i) => bus.publish(Buffer.from(`during ${i}`)));
-    await sleep(3000);
-    t.equal(await bus.isHealthy(), false, 'unhealthy during the outage');
-    await proxy.up();
-    await Promise.all(during);
-    const resolvedAfter = Date.now() - cutAt;
-    t.ok(await until(() => bodies.length === 10, 10_000), 'the consumer came back by itself and got them');
-    t.same(bodies, Array.from({ length: 10 }, (_, i) => `during ${i}`), 'in publish order');
-    const failed = log.filter((l) => /attempt failed/.test(l.msg)).length;
-    t.ok(failed >= 2, `failed attempts logged (${failed})`);
-    t.ok(log.some((l) => l.level === 'info' && /reconnected/.test(l.msg)), 'recovery logged');
-    t.comment(`publishes issued at the cut resolved after ${resolvedAfter} ms (outage 3000 ms, ${failed} failed attempts)`);
-    await sub.stop();
-  });
+      await proxy.down();
+      const cutAt = Date.now();
+      const during = Array.from({ length: 10 }, (_, i) => bus.publish(Buffer.from(`during ${i}`)));
+      await sleep(3000);
+      t.equal(await bus.isHealthy(), false, 'unhealthy during the outage');
+      await proxy.up();
+      await Promise.all(during);
+      const resolvedAfter = Date.now() - cutAt;
+      t.ok(await until(() => bodies.length === 10, 10_000), 'the consumer came back by itself and got them');
+      t.same(
+        bodies,
+        Array.from({ length: 10 }, (_, i) => `during ${i}`),
+        'in publish order',
+      );
+      const failed = log.filter((l) => /attempt failed/.test(l.msg)).length;
+      t.ok(failed >= 2, `failed attempts logged (${failed})`);
+      t.ok(
+        log.some((l) => l.level === 'info' && /reconnected/.test(l.msg)),
+        'recovery logged',
+      );
+      t.comment(
+        `publishes issued at the cut resolved after ${resolvedAfter} ms (outage 3000 ms, ${failed} failed attempts)`,
+      );
+      await sub.stop();
+    },
+  );
 
   t.test('after close: no reconnection, operations fail as unavailable', needsCtl, async (t) => {
     const { bus } = await openBus(t);

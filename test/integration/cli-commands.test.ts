@@ -26,10 +26,24 @@ t.test('create, send, show, ls, history and watch against a running pjm serve', 
   const pjm = async (args: string[], stdin?: NodeJS.ReadableStream) => {
     const out = capture();
     const err = capture();
-    const code = await main(args, { stdout: out.stream, stderr: err.stream, env, ...(stdin !== undefined && { stdin }) });
+    const code = await main(args, {
+      stdout: out.stream,
+      stderr: err.stream,
+      env,
+      ...(stdin !== undefined && { stdin }),
+    });
     return { code, out: out.text(), err: err.text() };
   };
-  for (let i = 0; i < 150 && (await fetch(`${base}/healthz`).then((r) => r.ok, () => false)) === false; i++) await sleep(100);
+  for (
+    let i = 0;
+    i < 150 &&
+    (await fetch(`${base}/healthz`).then(
+      (r) => r.ok,
+      () => false,
+    )) === false;
+    i++
+  )
+    await sleep(100);
 
   const watchOut = capture();
   const watchErr = capture();
@@ -42,7 +56,11 @@ t.test('create, send, show, ls, history and watch against a running pjm serve', 
   const [uuid, token] = created.out.trim().split('\t');
   t.match(uuid, /^[0-9a-f-]{36}$/);
   const again = await pjm(['create', 'cli-demo', '--data', '{"sample": 1}']);
-  t.equal(again.out, created.out.replace(token!, again.out.trim().split('\t')[1]!), 'same job uuid: --data @FILE gave the same data');
+  t.equal(
+    again.out,
+    created.out.replace(token!, again.out.trim().split('\t')[1]!),
+    'same job uuid: --data @FILE gave the same data',
+  );
   t.match(again.err, /already existed/);
 
   const ran = await pjm(['send', uuid!, 'run', '--token', token!, '--data', '-'], Readable.from(['{"host": "n1"}']));
@@ -57,25 +75,58 @@ t.test('create, send, show, ls, history and watch against a running pjm serve', 
 
   const shown = await pjm(['show', uuid!]);
   t.match(shown.out, /^uuid: +[0-9a-f-]{36}\npipeline: +cli-demo\nstate: +FINISHED\nversion: +3\n/);
-  const json = JSON.parse((await pjm(['show', uuid!, '--json'])).out) as { state: string; created: string; updated: string };
+  const json = JSON.parse((await pjm(['show', uuid!, '--json'])).out) as {
+    state: string;
+    created: string;
+    updated: string;
+  };
   t.equal(json.state, 'FINISHED');
   const listed = await pjm(['ls', '--pipeline', 'cli-demo']);
-  t.match(listed.out, `UUID                                  PIPELINE  STATE     VERSION  CREATED                   UPDATED\n${uuid}  cli-demo  FINISHED  3        ${json.created}  ${json.updated}\n`);
+  t.match(
+    listed.out,
+    `UUID                                  PIPELINE  STATE     VERSION  CREATED                   UPDATED\n${uuid}  cli-demo  FINISHED  3        ${json.created}  ${json.updated}\n`,
+  );
   const today = json.created.slice(0, 10);
-  for (const filters of [['--state', 'finished'], ['--state', 'Running,FINISHED'], ['--since', today], ['--updated-since', '1h'], ['--updated-since', json.updated], ['--until', json.created]]) {
-    t.match((await pjm(['ls', '--pipeline', 'cli-demo', ...filters])).out, uuid!, `ls ${filters.join(' ')} finds the job`);
+  for (const filters of [
+    ['--state', 'finished'],
+    ['--state', 'Running,FINISHED'],
+    ['--since', today],
+    ['--updated-since', '1h'],
+    ['--updated-since', json.updated],
+    ['--until', json.created],
+  ]) {
+    t.match(
+      (await pjm(['ls', '--pipeline', 'cli-demo', ...filters])).out,
+      uuid!,
+      `ls ${filters.join(' ')} finds the job`,
+    );
   }
-  for (const filters of [['--state', 'running'], ['--since', '2999-01-01'], ['--updated-until', today]]) {
-    t.equal((await pjm(['ls', '--pipeline', 'cli-demo', ...filters])).out.split('\n').length, 2, `ls ${filters.join(' ')}: the header alone`);
+  for (const filters of [
+    ['--state', 'running'],
+    ['--since', '2999-01-01'],
+    ['--updated-until', today],
+  ]) {
+    t.equal(
+      (await pjm(['ls', '--pipeline', 'cli-demo', ...filters])).out.split('\n').length,
+      2,
+      `ls ${filters.join(' ')}: the header alone`,
+    );
   }
   const history = await pjm(['history', uuid!]);
-  t.match(history.out, /VERSION +DATE +EVENT +STATE +SOURCE +DATA\n1 .* create +CREATED +http .*\n2 .* run +RUNNING +cli +\{"host":"n1"\}\n3 .* finish +FINISHED +cli/);
+  t.match(
+    history.out,
+    /VERSION +DATE +EVENT +STATE +SOURCE +DATA\n1 .* create +CREATED +http .*\n2 .* run +RUNNING +cli +\{"host":"n1"\}\n3 .* finish +FINISHED +cli/,
+  );
   const missing = await pjm(['show', '0b6c2f6e-9d1a-5c3e-8f00-123456789abc']);
   t.equal(missing.code, 3);
   t.match(missing.err, /^pjm show: unknown_job: /);
 
   for (let i = 0; i < 50 && watchOut.text().split('\n').length < 4; i++) await sleep(100);
-  t.match(watchOut.text(), new RegExp(`${uuid}  cli-demo  NONE → CREATED  \\(create, v1\\)\\n.*RUNNING → FINISHED  \\(finish, v3\\)`, 's'), 'watch printed the changes live');
+  t.match(
+    watchOut.text(),
+    new RegExp(`${uuid}  cli-demo  NONE → CREATED  \\(create, v1\\)\\n.*RUNNING → FINISHED  \\(finish, v3\\)`, 's'),
+    'watch printed the changes live',
+  );
   process.emit('SIGINT');
   t.equal(await watching, 0, 'watch stops cleanly on Ctrl-C');
 
@@ -86,11 +137,14 @@ t.test('create, send, show, ls, history and watch against a running pjm serve', 
     t.match(finish.out, /^pending [0-9a-f-]{36}\n$/);
     t.match(
       finish.err,
-      new RegExp(`^pjm send: pending: event [0-9a-f-]{36} is on the bus but not applied yet: job ${early} is CREATED and finish needs run first: the manager retries it .* or dead-letters it \\(illegal_transition\\)`),
+      new RegExp(
+        `^pjm send: pending: event [0-9a-f-]{36} is on the bus but not applied yet: job ${early} is CREATED and finish needs run first: the manager retries it .* or dead-letters it \\(illegal_transition\\)`,
+      ),
     );
     t.equal((await pjm(['send', early!, 'run', '--token', earlyToken!])).code, 0);
     let state = '';
-    for (let i = 0; i < 150 && state !== 'FINISHED'; i++, await sleep(100)) state = (JSON.parse((await pjm(['show', early!, '--json'])).out) as { state: string }).state;
+    for (let i = 0; i < 150 && state !== 'FINISHED'; i++, await sleep(100))
+      state = (JSON.parse((await pjm(['show', early!, '--json'])).out) as { state: string }).state;
     t.equal(state, 'FINISHED', 'the deferred finish applied after run');
   });
 
@@ -102,7 +156,11 @@ t.test('create, send, show, ls, history and watch against a running pjm serve', 
     }
     // More than a pipe holds (64 KiB), and more than fits on a command line: --data - reads stdin.
     const big = JSON.stringify({ blob: 'x'.repeat(200_000) });
-    const made = spawnSync(process.execPath, [built.bin, 'create', 'cli-big', '--data', '-'], { env: { ...process.env, PJM_URL: '', ...env }, input: big, encoding: 'utf8' });
+    const made = spawnSync(process.execPath, [built.bin, 'create', 'cli-big', '--data', '-'], {
+      env: { ...process.env, PJM_URL: '', ...env },
+      input: big,
+      encoding: 'utf8',
+    });
     t.equal(made.status, 0, made.stderr);
     const bigUuid = made.stdout.split('\t')[0]!;
     const cases: Array<[string, string[], string]> = [
@@ -110,7 +168,11 @@ t.test('create, send, show, ls, history and watch against a running pjm serve', 
       ['head -c 9', ['ls', '--pipeline', 'cli-big', '--json'], '{"uuid":"'],
     ];
     for (const [reader, args, head] of cases) {
-      const piped = spawnSync('bash', ['-c', `set -o pipefail; "$0" "$@" | ${reader}`, process.execPath, built.bin, ...args], { env: { ...process.env, PJM_URL: '', ...env }, encoding: 'utf8' });
+      const piped = spawnSync(
+        'bash',
+        ['-c', `set -o pipefail; "$0" "$@" | ${reader}`, process.execPath, built.bin, ...args],
+        { env: { ...process.env, PJM_URL: '', ...env }, encoding: 'utf8' },
+      );
       t.equal(piped.stderr, '', `pjm ${args[0]} | ${reader}: nothing on stderr`);
       t.equal(piped.status, 141, 'the status of a tool cut off by SIGPIPE');
       t.equal(piped.stdout, head, `${reader} printed what it read`);
@@ -128,7 +190,16 @@ t.test('no manager behind the bridge: create and send exit 5 (pending) and say s
     await exited(bridge);
     rmSync(dir, { recursive: true, force: true });
   });
-  for (let i = 0; i < 150 && (await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok, () => false)) === false; i++) await sleep(100);
+  for (
+    let i = 0;
+    i < 150 &&
+    (await fetch(`http://127.0.0.1:${port}/healthz`).then(
+      (r) => r.ok,
+      () => false,
+    )) === false;
+    i++
+  )
+    await sleep(100);
   const pjm = async (...args: string[]) => {
     const out = capture();
     const err = capture();
@@ -142,5 +213,10 @@ t.test('no manager behind the bridge: create and send exit 5 (pending) and say s
   t.match(created.err, /^pjm create: pending: .* no manager applied it within the wait; .*is a manager running\?\)\n$/);
   const sent = await pjm('send', uuid!, 'run', '--token', token!);
   t.equal(sent.code, 5);
-  t.match(sent.err, new RegExp(`^pjm send: pending: event \\S+ is on the bus but not applied yet: job ${uuid} does not exist \\(yet\\): the manager retries it`));
+  t.match(
+    sent.err,
+    new RegExp(
+      `^pjm send: pending: event \\S+ is on the bus but not applied yet: job ${uuid} does not exist \\(yet\\): the manager retries it`,
+    ),
+  );
 });

@@ -18,7 +18,7 @@ const PRELOAD = `data:text/javascript,${encodeURIComponent(`import { register } 
 /** The server's dependencies: about a second of loading that a help screen must not pay. */
 const HEAVY = /\/node_modules\/(fastify|mongodb|amqplib|better-sqlite3)\//;
 
-t.test('pjm --help loads no package; no command\'s --help loads the server\'s dependencies', async (t) => {
+t.test("pjm --help loads no package; no command's --help loads the server's dependencies", async (t) => {
   const built = builtPjm();
   if ('stale' in built) {
     t.fail(built.stale);
@@ -29,18 +29,36 @@ t.test('pjm --help loads no package; no command\'s --help loads the server\'s de
   let runs = 0;
   const imports = (...args: string[]): string[] => {
     const log = join(dir, `imports-${runs++}.log`);
-    const run = spawnSync(process.execPath, ['--import', PRELOAD, built.bin, ...args], { env: { ...process.env, PJM_TEST_IMPORT_LOG: log, PJM_DATA_DIR: dir }, encoding: 'utf8' });
+    const run = spawnSync(process.execPath, ['--import', PRELOAD, built.bin, ...args], {
+      env: { ...process.env, PJM_TEST_IMPORT_LOG: log, PJM_DATA_DIR: dir },
+      encoding: 'utf8',
+    });
     t.equal(run.status, 0, `pjm ${args.join(' ')} exits 0 ${run.stderr}`);
     return readFileSync(log, 'utf8').trim().split('\n');
   };
 
   const control = imports('nonce', 'list');
-  t.ok(control.some((url) => HEAVY.test(url)), 'the log sees a heavy package when a command does load one (pjm nonce list opens SQLite)');
+  t.ok(
+    control.some((url) => HEAVY.test(url)),
+    'the log sees a heavy package when a command does load one (pjm nonce list opens SQLite)',
+  );
 
   for (const args of [['--help'], ['--version']]) {
     const loaded = imports(...args);
-    t.ok(loaded.some((url) => url.endsWith('/dist/cli/main.js')), 'the log covers the CLI');
-    t.same(loaded.filter((url) => url.includes('/node_modules/')), [], `pjm ${args.join(' ')} imports no package`);
+    t.ok(
+      loaded.some((url) => url.endsWith('/dist/cli/main.js')),
+      'the log covers the CLI',
+    );
+    t.same(
+      loaded.filter((url) => url.includes('/node_modules/')),
+      [],
+      `pjm ${args.join(' ')} imports no package`,
+    );
   }
-  for (const { name } of COMMANDS) t.same(imports(name, '--help').filter((url) => HEAVY.test(url)), [], `pjm ${name} --help`);
+  for (const { name } of COMMANDS)
+    t.same(
+      imports(name, '--help').filter((url) => HEAVY.test(url)),
+      [],
+      `pjm ${name} --help`,
+    );
 });

@@ -5,7 +5,15 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import t, { type Test } from 'tap';
 import { AmqpEventBus } from '../../adapters/bus/amqp/amqp-event-bus.js';
-import { AmqpTransport, HttpTransport, PipelineJob, isPipelineJobsError, type ClientEventName, type JsonObject, type PipelineJobsTransport } from '../../client/index.js';
+import {
+  AmqpTransport,
+  HttpTransport,
+  PipelineJob,
+  isPipelineJobsError,
+  type ClientEventName,
+  type JsonObject,
+  type PipelineJobsTransport,
+} from '../../client/index.js';
 import { startPjmService } from '../helpers/pjm-service.js';
 import { serviceUrl, servicesRequired, uniqueName } from '../helpers/services.js';
 
@@ -76,7 +84,14 @@ async function playTs(open: (admin: boolean) => PipelineJobsTransport): Promise<
     opened.push(transport);
     return transport;
   };
-  let job = new PipelineJob({ pipeline: scenario.pipeline, data: scenario.data, ...(scenario.owner !== undefined && { owner: scenario.owner }) }, client(false));
+  let job = new PipelineJob(
+    {
+      pipeline: scenario.pipeline,
+      data: scenario.data,
+      ...(scenario.owner !== undefined && { owner: scenario.owner }),
+    },
+    client(false),
+  );
   const reattach = (admin: boolean): Promise<PipelineJob> =>
     PipelineJob.load(job.uuid!, job.token!, client(admin), { pipeline: job.pipeline!, data: job.data! });
   const outcomes: Outcome[] = [];
@@ -92,7 +107,13 @@ async function playTs(open: (admin: boolean) => PipelineJobsTransport): Promise<
           const name = (step.call === 'send' ? step.event : step.call) as ClientEventName;
           const sender = step.admin === true ? await reattach(true) : job;
           if (step.id !== undefined) {
-            const verdict = await sender.transport.send({ uuid: sender.uuid!, token: sender.token!, name, id: step.id, ...(step.data !== undefined && { data: step.data }) });
+            const verdict = await sender.transport.send({
+              uuid: sender.uuid!,
+              token: sender.token!,
+              name,
+              id: step.id,
+              ...(step.data !== undefined && { data: step.data }),
+            });
             outcomes.push({ state: verdict.state, version: verdict.version, duplicate: verdict.duplicate });
           } else {
             outcomes.push({ state: await sender.send(name, step.data), version: sender.version });
@@ -129,8 +150,22 @@ async function recorded(url: string, uuid: string): Promise<unknown> {
   const job = await read(`/jobs/${uuid}`);
   const { history } = (await read(`/jobs/${uuid}/history`)) as { history: Array<Record<string, unknown>> };
   const kept = {
-    job: { pipeline: job['pipeline'], state: job['state'], version: job['version'], data: job['data'], owner: job['owner'], archivePath: job['archivePath'], lastEvent: job['lastEvent'] },
-    history: history.map((entry) => ({ name: entry['name'], state: entry['state'], version: entry['version'], data: entry['data'], source: entry['source'] })),
+    job: {
+      pipeline: job['pipeline'],
+      state: job['state'],
+      version: job['version'],
+      data: job['data'],
+      owner: job['owner'],
+      archivePath: job['archivePath'],
+      lastEvent: job['lastEvent'],
+    },
+    history: history.map((entry) => ({
+      name: entry['name'],
+      state: entry['state'],
+      version: entry['version'],
+      data: entry['data'],
+      source: entry['source'],
+    })),
   };
   const text = JSON.stringify(kept).replaceAll(uuid, '<uuid>').replaceAll(uuid.replaceAll('-', ''), '<uuid>');
   return JSON.parse(text) as unknown;
@@ -138,13 +173,26 @@ async function recorded(url: string, uuid: string): Promise<unknown> {
 
 function withoutSource(value: unknown): unknown {
   const { job, history } = value as { job: unknown; history: Array<Record<string, unknown>> };
-  return { job, history: history.map((entry) => Object.fromEntries(Object.entries(entry).filter(([key]) => key !== 'source'))) };
+  return {
+    job,
+    history: history.map((entry) => Object.fromEntries(Object.entries(entry).filter(([key]) => key !== 'source'))),
+  };
 }
 
 /** Checks both clients' answers against the scenario and each other, and returns what both servers recorded. */
-async function compare(t: Test, ts: { played: Played; url: string }, py: { played: Played; url: string }): Promise<unknown> {
+async function compare(
+  t: Test,
+  ts: { played: Played; url: string },
+  py: { played: Played; url: string },
+): Promise<unknown> {
   t.equal(ts.played.outcomes.length, scenario.steps.length, 'the TypeScript client played every step');
-  scenario.steps.forEach((step, i) => t.same(ts.played.outcomes[i], step.expect, `TypeScript, step ${i + 1}: ${step.call}${step.event !== undefined ? ` ${step.event}` : ''}`));
+  scenario.steps.forEach((step, i) =>
+    t.same(
+      ts.played.outcomes[i],
+      step.expect,
+      `TypeScript, step ${i + 1}: ${step.call}${step.event !== undefined ? ` ${step.event}` : ''}`,
+    ),
+  );
   t.same(py.played.outcomes, ts.played.outcomes, 'the Python client answered every step alike');
   t.equal(py.played.uuid, ts.played.uuid, 'the same pipeline and data name the same job in both clients');
   const tsRecord = await recorded(ts.url, ts.played.uuid);
@@ -162,25 +210,39 @@ async function server(t: Test, env: Record<string, string> = {}): Promise<string
 const records: Record<'http' | 'amqp', unknown> = { http: undefined, amqp: undefined };
 const httpPython = python(false);
 
-t.test('the conformance scenario over HTTP: TypeScript and Python clients end alike', { skip: 'skip' in httpPython ? httpPython.skip : false, timeout: 180_000 }, async (t) => {
-  if (!('python' in httpPython)) return;
-  const [tsUrl, pyUrl] = await Promise.all([server(t), server(t)]);
-  const played = await playTs((admin) => new HttpTransport({ url: tsUrl, timeoutMs: 20_000, ...(admin && { bearer: ADMIN_TOKEN }) }));
-  const pyPlayed = await playPython(httpPython.python, ['--http', pyUrl, '--bearer', ADMIN_TOKEN]);
-  records.http = await compare(t, { played, url: tsUrl }, { played: pyPlayed, url: pyUrl });
-});
+t.test(
+  'the conformance scenario over HTTP: TypeScript and Python clients end alike',
+  { skip: 'skip' in httpPython ? httpPython.skip : false, timeout: 180_000 },
+  async (t) => {
+    if (!('python' in httpPython)) return;
+    const [tsUrl, pyUrl] = await Promise.all([server(t), server(t)]);
+    const played = await playTs(
+      (admin) => new HttpTransport({ url: tsUrl, timeoutMs: 20_000, ...(admin && { bearer: ADMIN_TOKEN }) }),
+    );
+    const pyPlayed = await playPython(httpPython.python, ['--http', pyUrl, '--bearer', ADMIN_TOKEN]);
+    records.http = await compare(t, { played, url: tsUrl }, { played: pyPlayed, url: pyUrl });
+  },
+);
 
 const amqpPython = 'url' in amqp ? python(true) : { skip: amqp.skip };
 
-t.test('the conformance scenario over RabbitMQ: TypeScript and Python clients end alike', { skip: 'skip' in amqpPython ? amqpPython.skip : false, timeout: 180_000 }, async (t) => {
-  if (!('python' in amqpPython) || !('url' in amqp)) return;
-  const prefixes = [uniqueName('pjmconf'), uniqueName('pjmconf')] as const;
-  t.teardown(() => Promise.all(prefixes.map((prefix) => new AmqpEventBus({ url: amqp.url, prefix }).deleteTopology())));
-  const [tsUrl, pyUrl] = await Promise.all(prefixes.map((prefix) => server(t, { PJM_AMQP_URL: amqp.url, PJM_AMQP_PREFIX: prefix })));
-  const played = await playTs(() => new AmqpTransport({ url: amqp.url, prefix: prefixes[0], timeoutMs: 20_000 }));
-  const pyPlayed = await playPython(amqpPython.python, ['--amqp', amqp.url, '--prefix', prefixes[1]]);
-  records.amqp = await compare(t, { played, url: tsUrl! }, { played: pyPlayed, url: pyUrl! });
-});
+t.test(
+  'the conformance scenario over RabbitMQ: TypeScript and Python clients end alike',
+  { skip: 'skip' in amqpPython ? amqpPython.skip : false, timeout: 180_000 },
+  async (t) => {
+    if (!('python' in amqpPython) || !('url' in amqp)) return;
+    const prefixes = [uniqueName('pjmconf'), uniqueName('pjmconf')] as const;
+    t.teardown(() =>
+      Promise.all(prefixes.map((prefix) => new AmqpEventBus({ url: amqp.url, prefix }).deleteTopology())),
+    );
+    const [tsUrl, pyUrl] = await Promise.all(
+      prefixes.map((prefix) => server(t, { PJM_AMQP_URL: amqp.url, PJM_AMQP_PREFIX: prefix })),
+    );
+    const played = await playTs(() => new AmqpTransport({ url: amqp.url, prefix: prefixes[0], timeoutMs: 20_000 }));
+    const pyPlayed = await playPython(amqpPython.python, ['--amqp', amqp.url, '--prefix', prefixes[1]]);
+    records.amqp = await compare(t, { played, url: tsUrl! }, { played: pyPlayed, url: pyUrl! });
+  },
+);
 
 t.test('the scenario ends alike over HTTP and over RabbitMQ (only the source differs)', (t) => {
   if (records.http === undefined || records.amqp === undefined) {

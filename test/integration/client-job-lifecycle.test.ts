@@ -1,7 +1,14 @@
 import type { AddressInfo } from 'node:net';
 import { connect } from 'amqplib';
 import t, { type Test } from 'tap';
-import { AmqpTransport, HttpTransport, PipelineJob, VerdictTimeoutError, type JobState, type PipelineJobsTransport } from '../../client/index.js';
+import {
+  AmqpTransport,
+  HttpTransport,
+  PipelineJob,
+  VerdictTimeoutError,
+  type JobState,
+  type PipelineJobsTransport,
+} from '../../client/index.js';
 import { newNonce } from '../../model/nonce-value.js';
 import type { JobStore } from '../../ports/job-store.js';
 import { ADMIN_TOKEN, startHttpRig } from '../helpers/http-rig.js';
@@ -47,7 +54,11 @@ function seedFlows(t: Test, tracker: Tracker): void {
     const state = await job.setup().run({ host: 'node7' }).update({ progress: 0.5 }).finish({ exit: 0 });
     t.equal(state, 'FINISHED');
     t.equal(job.state, 'FINISHED');
-    t.match(job.uuid, /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/, 'uuid v5 of pipeline and data');
+    t.match(
+      job.uuid,
+      /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+      'uuid v5 of pipeline and data',
+    );
     t.match(job.token, /^[0-9a-z]+\.[A-Za-z0-9_-]+$/);
     t.equal(job.archivePath, `/products/v2/client-demo/${job.uuid!.replaceAll('-', '')}`);
     t.equal(job.version, 4);
@@ -59,11 +70,18 @@ function seedFlows(t: Test, tracker: Tracker): void {
     const callbacks = job.callbacks!;
     t.ok(callbacks, 'ready-made callbacks');
     t.match(callbacks.events, new RegExp(`/events\\?uuid=${uuid}&token=`));
-    t.same(callbacks.agave.notifications.map((n) => n.event), ['RUNNING', 'FINISHED', 'FAILED']);
+    t.same(
+      callbacks.agave.notifications.map((n) => n.event),
+      ['RUNNING', 'FINISHED', 'FAILED'],
+    );
     t.match(callbacks.agave.notifications[0]?.url, /&status=\$\{JOB_STATUS\}$/);
     t.ok(callbacks.slurm.sbatch.includes(`--comment=pjm:${uuid}:${job.token!}`));
     t.equal(await job.setup(), 'FINISHED', 'setup again finds the same job in its current state');
-    t.equal(await job.run().catch((err: unknown) => (err as { code?: string }).code), 'illegal_transition', 'run after finish');
+    t.equal(
+      await job.run().catch((err: unknown) => (err as { code?: string }).code),
+      'illegal_transition',
+      'run after finish',
+    );
   });
 
   t.test('cancel before run → CANCELLED', async (t) => {
@@ -83,7 +101,11 @@ function seedFlows(t: Test, tracker: Tracker): void {
     const job = new PipelineJob({ pipeline: 'client-demo', data: fresh() }, client());
     const refused = job.setup().run().cancel().finish();
     const err = await refused.catch((e: unknown) => e);
-    t.match(err, { name: 'PipelineJobsError', code: 'illegal_transition', details: { uuid: job.uuid, eventId: /^[0-9a-f-]{36}$/ } });
+    t.match(err, {
+      name: 'PipelineJobsError',
+      code: 'illegal_transition',
+      details: { uuid: job.uuid, eventId: /^[0-9a-f-]{36}$/ },
+    });
     t.equal(job.state, 'RUNNING');
     t.equal(await storedState(tracker.store, job.uuid!), 'RUNNING');
     t.same(await names(tracker.store, job.uuid!), ['create', 'run'], 'the chain stopped at the refusal');
@@ -108,7 +130,11 @@ function seedFlows(t: Test, tracker: Tracker): void {
     t.equal(later.state, 'FINISHED');
 
     if (tracker.kind === 'http') {
-      await t.rejects(PipelineJob.load('00000000-0000-4000-8000-000000000000', token, client()), { code: 'unknown_job' }, 'over HTTP load reads the job');
+      await t.rejects(
+        PipelineJob.load('00000000-0000-4000-8000-000000000000', token, client()),
+        { code: 'unknown_job' },
+        'over HTTP load reads the job',
+      );
     }
     const hinted = await PipelineJob.load(uuid, token, client(), { pipeline: 'client-demo', data });
     t.equal(hinted.state, 'FINISHED', 'with pipeline and data, load reads the state over either transport');
@@ -153,20 +179,30 @@ t.test('the client over HTTP (real fastify, embedded bus, manager)', async (t) =
     open: (options) => new HttpTransport({ url, ...(options?.admin === true && { bearer: ADMIN_TOKEN }) }),
   });
 
-  t.test('setup of a job another credential created rejects with job_exists; its token holder still loads it', async (t) => {
-    const { value, record } = newNonce({ scope: 'all' }, new Date());
-    await rig.nonces.create(record);
-    const owner = new HttpTransport({ url, nonce: value });
-    const stranger = new HttpTransport({ url });
-    t.teardown(() => Promise.all([owner.close(), stranger.close()]));
-    const data = fresh();
-    const mine = new PipelineJob({ pipeline: 'client-owned', data }, owner);
-    t.equal(await mine.setup(), 'CREATED');
-    t.equal(await new PipelineJob({ pipeline: 'client-owned', data }, owner).setup(), 'CREATED', 'the same credential sets it up again');
-    await t.rejects(new PipelineJob({ pipeline: 'client-owned', data }, stranger).setup(), { code: 'job_exists', details: { uuid: mine.uuid } });
-    const handedOver = await PipelineJob.load(mine.uuid!, mine.token!, stranger);
-    t.equal(await handedOver.run(), 'RUNNING', 'whoever was given the token may use it');
-  });
+  t.test(
+    'setup of a job another credential created rejects with job_exists; its token holder still loads it',
+    async (t) => {
+      const { value, record } = newNonce({ scope: 'all' }, new Date());
+      await rig.nonces.create(record);
+      const owner = new HttpTransport({ url, nonce: value });
+      const stranger = new HttpTransport({ url });
+      t.teardown(() => Promise.all([owner.close(), stranger.close()]));
+      const data = fresh();
+      const mine = new PipelineJob({ pipeline: 'client-owned', data }, owner);
+      t.equal(await mine.setup(), 'CREATED');
+      t.equal(
+        await new PipelineJob({ pipeline: 'client-owned', data }, owner).setup(),
+        'CREATED',
+        'the same credential sets it up again',
+      );
+      await t.rejects(new PipelineJob({ pipeline: 'client-owned', data }, stranger).setup(), {
+        code: 'job_exists',
+        details: { uuid: mine.uuid },
+      });
+      const handedOver = await PipelineJob.load(mine.uuid!, mine.token!, stranger);
+      t.equal(await handedOver.run(), 'RUNNING', 'whoever was given the token may use it');
+    },
+  );
 });
 
 t.test('over HTTP, a verdict the bridge does not wait for is read back from the history', async (t) => {
@@ -185,83 +221,125 @@ t.test('over HTTP, a verdict the bridge does not wait for is read back from the 
   const job = new PipelineJob({ pipeline: 'client-pending', data: fresh() }, transport);
   t.equal(await job.setup().run().update({ n: 1 }).finish(), 'FINISHED');
   t.same(await names(rig.store, job.uuid!), ['create', 'run', 'update', 'finish']);
-  t.ok(requests.some((r) => r.startsWith('GET ')), `the client polled (${requests.join(', ')})`);
+  t.ok(
+    requests.some((r) => r.startsWith('GET ')),
+    `the client polled (${requests.join(', ')})`,
+  );
 });
 
-t.test('the client over RabbitMQ (real broker, manager on SQLite)', { skip: 'skip' in amqp ? amqp.skip : false }, async (t) => {
-  if (!('url' in amqp)) return;
-  const rig = new ManagerRig({ bus: { amqp: amqp.url }, store: 'sqlite' });
-  t.teardown(() => rig.dispose());
-  await rig.startManager();
-  const store = await rig.store();
-  seedFlows(t, {
-    kind: 'amqp',
-    store,
-    open: () => new AmqpTransport({ url: amqp.url, prefix: rig.prefix, callbackBase: 'https://jobs.example.org/', timeoutMs: 20_000 }),
-  });
-
-  t.test('jobs are the broker user’s: another publisher’s setup rejects with job_exists, a token holder still loads it', async (t) => {
-    const transport = new AmqpTransport({ url: amqp.url, prefix: rig.prefix });
-    t.teardown(() => transport.close());
-    const data = fresh();
-    const bus = await rig.publisher();
-    // A publisher that does not set user_id: the manager knows it only as "bus".
-    const made = (await bus.request(Buffer.from(JSON.stringify({ name: 'create', pipeline: 'client-owned', data })), { timeoutMs: 10_000 })) as { uuid: string; token: string };
-    t.match(await store.get(made.uuid), { creator: 'bus' });
-    await t.rejects(new PipelineJob({ pipeline: 'client-owned', data }, transport).setup(), { code: 'job_exists' });
-    const loaded = await PipelineJob.load(made.uuid, made.token, transport, { pipeline: 'client-owned', data });
-    t.equal(loaded.state, 'CREATED', 'load with the token reads the state');
-
-    const own = new PipelineJob({ pipeline: 'client-owned', data: fresh() }, transport);
-    await own.setup();
-    t.match(await store.get(own.uuid!), { creator: `amqp:${decodeURIComponent(new URL(amqp.url).username)}` }, 'the broker user, vouched for by the broker');
-    t.equal(await new PipelineJob({ pipeline: 'client-owned', data: own.data! }, transport).setup(), 'CREATED', 'the same user sets it up again');
-
-    const connection = await connect(amqp.url);
-    t.teardown(() => connection.close().catch(() => undefined));
-    const channel = await connection.createConfirmChannel();
-    channel.on('error', () => undefined);
-    const forged = new Promise<unknown>((resolve) => {
-      channel.publish(`${rig.prefix}.events`, 'event', Buffer.from('{}'), { userId: 'someone-else' }, (err: unknown) => resolve(err));
+t.test(
+  'the client over RabbitMQ (real broker, manager on SQLite)',
+  { skip: 'skip' in amqp ? amqp.skip : false },
+  async (t) => {
+    if (!('url' in amqp)) return;
+    const rig = new ManagerRig({ bus: { amqp: amqp.url }, store: 'sqlite' });
+    t.teardown(() => rig.dispose());
+    await rig.startManager();
+    const store = await rig.store();
+    seedFlows(t, {
+      kind: 'amqp',
+      store,
+      open: () =>
+        new AmqpTransport({
+          url: amqp.url,
+          prefix: rig.prefix,
+          callbackBase: 'https://jobs.example.org/',
+          timeoutMs: 20_000,
+        }),
     });
-    t.match(String(await forged), /PRECONDITION_FAILED|closed/, 'a user_id other than the login is refused by the broker: it cannot be forged');
-  });
 
-  t.test('without callbackBase there are no callbacks', async (t) => {
-    const transport = new AmqpTransport({ url: amqp.url, prefix: rig.prefix });
-    t.teardown(() => transport.close());
-    const job = new PipelineJob({ pipeline: 'client-demo', data: fresh() }, transport);
-    t.equal(await job.setup(), 'CREATED');
-    t.equal(job.callbacks, undefined);
-    t.ok(job.token);
-  });
+    t.test(
+      'jobs are the broker user’s: another publisher’s setup rejects with job_exists, a token holder still loads it',
+      async (t) => {
+        const transport = new AmqpTransport({ url: amqp.url, prefix: rig.prefix });
+        t.teardown(() => transport.close());
+        const data = fresh();
+        const bus = await rig.publisher();
+        // A publisher that does not set user_id: the manager knows it only as "bus".
+        const made = (await bus.request(
+          Buffer.from(JSON.stringify({ name: 'create', pipeline: 'client-owned', data })),
+          { timeoutMs: 10_000 },
+        )) as { uuid: string; token: string };
+        t.match(await store.get(made.uuid), { creator: 'bus' });
+        await t.rejects(new PipelineJob({ pipeline: 'client-owned', data }, transport).setup(), { code: 'job_exists' });
+        const loaded = await PipelineJob.load(made.uuid, made.token, transport, { pipeline: 'client-owned', data });
+        t.equal(loaded.state, 'CREATED', 'load with the token reads the state');
 
-  t.test('no manager: bus_unavailable without the topology, VerdictTimeoutError when nobody replies', async (t) => {
-    const missing = new AmqpTransport({ url: amqp.url, prefix: `${rig.prefix}-none` });
-    t.teardown(() => missing.close());
-    await t.rejects(new PipelineJob({ pipeline: 'client-demo', data: fresh() }, missing).setup(), { code: 'bus_unavailable', message: /does not exist/ });
+        const own = new PipelineJob({ pipeline: 'client-owned', data: fresh() }, transport);
+        await own.setup();
+        t.match(
+          await store.get(own.uuid!),
+          { creator: `amqp:${decodeURIComponent(new URL(amqp.url).username)}` },
+          'the broker user, vouched for by the broker',
+        );
+        t.equal(
+          await new PipelineJob({ pipeline: 'client-owned', data: own.data! }, transport).setup(),
+          'CREATED',
+          'the same user sets it up again',
+        );
 
-    const idle = new ManagerRig({ bus: { amqp: amqp.url }, store: 'sqlite' });
-    t.teardown(() => idle.dispose());
-    await idle.publisher(); // declares the topology; no manager consumes it
-    const silent = new AmqpTransport({ url: amqp.url, prefix: idle.prefix, timeoutMs: 300 });
-    t.teardown(() => silent.close());
-    const err = await new PipelineJob({ pipeline: 'client-demo', data: fresh() }, silent).setup().catch((e: unknown) => e);
-    t.ok(err instanceof VerdictTimeoutError, String(err));
-    t.match(err, { code: 'verdict_timeout', event: 'create' });
-  });
+        const connection = await connect(amqp.url);
+        t.teardown(() => connection.close().catch(() => undefined));
+        const channel = await connection.createConfirmChannel();
+        channel.on('error', () => undefined);
+        const forged = new Promise<unknown>((resolve) => {
+          channel.publish(
+            `${rig.prefix}.events`,
+            'event',
+            Buffer.from('{}'),
+            { userId: 'someone-else' },
+            (err: unknown) => resolve(err),
+          );
+        });
+        t.match(
+          String(await forged),
+          /PRECONDITION_FAILED|closed/,
+          'a user_id other than the login is refused by the broker: it cannot be forged',
+        );
+      },
+    );
 
-  t.test('a lost connection: calls fail with bus_unavailable, and the next one connects again', async (t) => {
-    const { proxy, url: proxied } = await proxyInFrontOf(amqp.url, 5672);
-    t.teardown(() => proxy.close());
-    const transport = new AmqpTransport({ url: proxied, prefix: rig.prefix, timeoutMs: 5000 });
-    t.teardown(() => transport.close());
-    const job = new PipelineJob({ pipeline: 'client-demo', data: fresh() }, transport);
-    t.equal(await job.setup(), 'CREATED');
-    await proxy.down();
-    await t.rejects(job.run(), { code: 'bus_unavailable' }, 'the broker is unreachable: nothing was accepted');
-    await proxy.up();
-    t.equal(await job.run().finish(), 'FINISHED', 'a new connection');
-    t.same(await names(store, job.uuid!), ['create', 'run', 'finish']);
-  });
-});
+    t.test('without callbackBase there are no callbacks', async (t) => {
+      const transport = new AmqpTransport({ url: amqp.url, prefix: rig.prefix });
+      t.teardown(() => transport.close());
+      const job = new PipelineJob({ pipeline: 'client-demo', data: fresh() }, transport);
+      t.equal(await job.setup(), 'CREATED');
+      t.equal(job.callbacks, undefined);
+      t.ok(job.token);
+    });
+
+    t.test('no manager: bus_unavailable without the topology, VerdictTimeoutError when nobody replies', async (t) => {
+      const missing = new AmqpTransport({ url: amqp.url, prefix: `${rig.prefix}-none` });
+      t.teardown(() => missing.close());
+      await t.rejects(new PipelineJob({ pipeline: 'client-demo', data: fresh() }, missing).setup(), {
+        code: 'bus_unavailable',
+        message: /does not exist/,
+      });
+
+      const idle = new ManagerRig({ bus: { amqp: amqp.url }, store: 'sqlite' });
+      t.teardown(() => idle.dispose());
+      await idle.publisher(); // declares the topology; no manager consumes it
+      const silent = new AmqpTransport({ url: amqp.url, prefix: idle.prefix, timeoutMs: 300 });
+      t.teardown(() => silent.close());
+      const err = await new PipelineJob({ pipeline: 'client-demo', data: fresh() }, silent)
+        .setup()
+        .catch((e: unknown) => e);
+      t.ok(err instanceof VerdictTimeoutError, String(err));
+      t.match(err, { code: 'verdict_timeout', event: 'create' });
+    });
+
+    t.test('a lost connection: calls fail with bus_unavailable, and the next one connects again', async (t) => {
+      const { proxy, url: proxied } = await proxyInFrontOf(amqp.url, 5672);
+      t.teardown(() => proxy.close());
+      const transport = new AmqpTransport({ url: proxied, prefix: rig.prefix, timeoutMs: 5000 });
+      t.teardown(() => transport.close());
+      const job = new PipelineJob({ pipeline: 'client-demo', data: fresh() }, transport);
+      t.equal(await job.setup(), 'CREATED');
+      await proxy.down();
+      await t.rejects(job.run(), { code: 'bus_unavailable' }, 'the broker is unreachable: nothing was accepted');
+      await proxy.up();
+      t.equal(await job.run().finish(), 'FINISHED', 'a new connection');
+      t.same(await names(store, job.uuid!), ['create', 'run', 'finish']);
+    });
+  },
+);

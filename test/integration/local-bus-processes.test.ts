@@ -20,7 +20,10 @@ interface Child {
 
 /** Runs test/helpers/local-bus-child.ts with `args`; killed with the test if still running. */
 function child(t: Test, args: string[]): Child {
-  const proc = spawn(process.execPath, ['--import', 'tsx', CHILD, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  const proc = spawn(process.execPath, ['--import', 'tsx', CHILD, ...args], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const lines: string[] = [];
   if (proc.stdout !== null) createInterface({ input: proc.stdout }).on('line', (line) => lines.push(line));
   t.teardown(() => {
@@ -67,10 +70,21 @@ t.test('a consumer killed with SIGKILL: its messages come back, redelivered, onc
   const killedAt = Date.now();
   t.ok(await until(() => received.length >= 2, 10_000), 'the parent received both messages');
   await sub.stop();
-  t.same(received.map((r) => r.d.body.toString('utf8')), ['a', 'b'], 'in publish order');
-  t.same(received.map((r) => r.d.redelivered), [true, true], 'marked redelivered');
+  t.same(
+    received.map((r) => r.d.body.toString('utf8')),
+    ['a', 'b'],
+    'in publish order',
+  );
+  t.same(
+    received.map((r) => r.d.redelivered),
+    [true, true],
+    'marked redelivered',
+  );
   const waited = (received[0]?.at ?? 0) - killedAt;
-  t.ok(waited >= leaseMs / 2 && waited <= leaseMs * 3, `handed out after the lease ran out (${waited} ms after the kill)`);
+  t.ok(
+    waited >= leaseMs / 2 && waited <= leaseMs * 3,
+    `handed out after the lease ran out (${waited} ms after the kill)`,
+  );
   await Promise.all(received.map((r) => r.d.ack()));
 });
 
@@ -91,6 +105,9 @@ t.test('another process publishes 2,000 messages; this one consumes each exactly
   await sub.stop();
   t.equal(received.length, count, 'nothing twice');
   const bodies = received.map((d) => d.body.toString('utf8'));
-  t.ok(bodies.every((body, i) => body === String(i)), 'exactly "0" … "1999" in publish order');
+  t.ok(
+    bodies.every((body, i) => body === String(i)),
+    'exactly "0" … "1999" in publish order',
+  );
   t.equal(received.filter((d) => d.redelivered).length, 0, 'no redelivery');
 });

@@ -48,28 +48,34 @@ t.test('two instances on one file share the work: every message exactly once', a
   t.equal(new Set(seen).size, 1000, 'each once');
 });
 
-t.test('after stop, held deliveries still settle; after close, settling is a no-op and the next instance gets them', async (t) => {
-  const open = onOneFile(t);
-  const first = await open();
-  for (const n of [1, 2, 3]) await first.publish(Buffer.from(String(n)));
-  const held: Delivery[] = [];
-  const sub = await first.consume((d) => held.push(d));
-  t.ok(await until(() => held.length === 3));
-  await sub.stop();
-  await held[0]?.ack();
-  await held[0]?.requeue();
-  await first.close();
-  await held[1]?.ack();
-  t.equal(await first.isHealthy(), false);
-  await t.rejects(first.publish(Buffer.from('late')), /closed/);
+t.test(
+  'after stop, held deliveries still settle; after close, settling is a no-op and the next instance gets them',
+  async (t) => {
+    const open = onOneFile(t);
+    const first = await open();
+    for (const n of [1, 2, 3]) await first.publish(Buffer.from(String(n)));
+    const held: Delivery[] = [];
+    const sub = await first.consume((d) => held.push(d));
+    t.ok(await until(() => held.length === 3));
+    await sub.stop();
+    await held[0]?.ack();
+    await held[0]?.requeue();
+    await first.close();
+    await held[1]?.ack();
+    t.equal(await first.isHealthy(), false);
+    await t.rejects(first.publish(Buffer.from('late')), /closed/);
 
-  const second = await open();
-  const again: Delivery[] = [];
-  await second.consume((d) => again.push(d));
-  t.ok(await until(() => again.length === 2));
-  t.same(again.map(text), ['2', '3'], 'the ack after close changed nothing; the second ack of 1 did not requeue it');
-  t.same(again.map((d) => d.redelivered), [true, true]);
-});
+    const second = await open();
+    const again: Delivery[] = [];
+    await second.consume((d) => again.push(d));
+    t.ok(await until(() => again.length === 2));
+    t.same(again.map(text), ['2', '3'], 'the ack after close changed nothing; the second ack of 1 did not requeue it');
+    t.same(
+      again.map((d) => d.redelivered),
+      [true, true],
+    );
+  },
+);
 
 t.test('a handler that stops its subscription mid-batch: the rest of the batch goes back at once', async (t) => {
   const open = onOneFile(t);
@@ -93,27 +99,30 @@ t.test('a handler that stops its subscription mid-batch: the rest of the batch g
   t.same(rest, ['3', '4', '5', '6', '7', '8', '9']);
 });
 
-t.test('a handler that closes the bus mid-batch: the next instance gets the whole unsettled rest at once', async (t) => {
-  const open = onOneFile(t);
-  const first = await open();
-  for (let i = 0; i < 5; i++) await first.publish(Buffer.from(String(i)));
-  const seen: string[] = [];
-  await first.consume((d) => {
-    seen.push(text(d));
-    if (seen.length === 1) void d.ack().then(() => first.close());
-    else void first.close();
-  });
-  t.ok(await until(() => seen.length >= 2));
-  await sleep(50);
-  const second = await open();
-  const rest: string[] = [];
-  await second.consume((d) => {
-    rest.push(text(d));
-    void d.ack();
-  });
-  t.ok(await until(() => rest.length === 4, 2000), 'without waiting for a lease to run out');
-  t.same(rest, ['1', '2', '3', '4']);
-});
+t.test(
+  'a handler that closes the bus mid-batch: the next instance gets the whole unsettled rest at once',
+  async (t) => {
+    const open = onOneFile(t);
+    const first = await open();
+    for (let i = 0; i < 5; i++) await first.publish(Buffer.from(String(i)));
+    const seen: string[] = [];
+    await first.consume((d) => {
+      seen.push(text(d));
+      if (seen.length === 1) void d.ack().then(() => first.close());
+      else void first.close();
+    });
+    t.ok(await until(() => seen.length >= 2));
+    await sleep(50);
+    const second = await open();
+    const rest: string[] = [];
+    await second.consume((d) => {
+      rest.push(text(d));
+      void d.ack();
+    });
+    t.ok(await until(() => rest.length === 4, 2000), 'without waiting for a lease to run out');
+    t.same(rest, ['1', '2', '3', '4']);
+  },
+);
 
 t.test('replies and state notifications reach other instances of this process on the same file only', async (t) => {
   const open = onOneFile(t);
@@ -121,7 +130,11 @@ t.test('replies and state notifications reach other instances of this process on
   await responder.consume((d) => {
     void d.ack().then(() => responder.reply(d.replyTo ?? '', d.correlationId ?? '', { got: text(d), at: new Date(0) }));
   });
-  t.same(await requester.request(Buffer.from('ping'), { timeoutMs: 5000 }), { got: 'ping', at: '1970-01-01T00:00:00.000Z' }, 'the reply travels as JSON');
+  t.same(
+    await requester.request(Buffer.from('ping'), { timeoutMs: 5000 }),
+    { got: 'ping', at: '1970-01-01T00:00:00.000Z' },
+    'the reply travels as JSON',
+  );
   await t.resolves(responder.reply('local-reply:nobody', 'c', {}), 'a reply nobody waits for is dropped');
 
   const other = new LocalEventBus({ path: ':memory:' });
@@ -131,7 +144,16 @@ t.test('replies and state notifications reach other instances of this process on
   const otherFile: StateNotification[] = [];
   await responder.subscribeState('#', (n) => sameFile.push(n));
   await other.subscribeState('#', (n) => otherFile.push(n));
-  const n: StateNotification = { uuid: 'u', pipeline: 'p', state: 'RUNNING', previousState: 'CREATED', version: 2, event: 'run', eventId: 'e', date: new Date(0).toISOString() };
+  const n: StateNotification = {
+    uuid: 'u',
+    pipeline: 'p',
+    state: 'RUNNING',
+    previousState: 'CREATED',
+    version: 2,
+    event: 'run',
+    eventId: 'e',
+    date: new Date(0).toISOString(),
+  };
   await requester.publishState(n);
   t.ok(await until(() => sameFile.length === 1));
   t.same(sameFile, [n]);
@@ -144,12 +166,18 @@ t.test('misuse fails clearly', async (t) => {
   await t.rejects(bus.publish(Buffer.from('x')), /not started/);
   await bus.start();
   t.teardown(() => bus.close());
-  await t.rejects(bus.consume(() => undefined, { prefetch: 0 }), RangeError);
+  await t.rejects(
+    bus.consume(() => undefined, { prefetch: 0 }),
+    RangeError,
+  );
   await t.rejects(bus.publish('x' as unknown as Buffer), TypeError);
   await bus.publish(Buffer.from('x'));
   const got: Delivery[] = [];
   await bus.consume((d) => got.push(d));
   t.ok(await until(() => got.length === 1));
   await t.rejects(got[0]?.retryLater(Number.NaN) ?? Promise.resolve(), RangeError);
-  await t.resolves(got[0]?.ack() ?? Promise.reject(new Error('no delivery')), 'a refused settlement leaves the delivery settleable');
+  await t.resolves(
+    got[0]?.ack() ?? Promise.reject(new Error('no delivery')),
+    'a refused settlement leaves the delivery settleable',
+  );
 });

@@ -46,27 +46,67 @@ function badMessages(running: readonly string[], finished: readonly string[], to
     () => ({ body: Buffer.from([0xff, 0xfe, 0x00, 0x7b]), code: 'malformed_json' }),
     () => ({ body: json([{ name: 'run' }]), code: 'not_an_object' }),
     (i) => ({ body: json({ name: 'run', uuid: 12345 + i }), code: 'schema_violation' }),
-    (i) => ({ body: json({ name: 'update', uuid: pick(running, i), token: tokens.issue(pick(running, i), now), data: 'not an object' }), code: 'schema_violation' }),
-    (i) => ({ body: json({ name: 'explode', uuid: pick(running, i), token: tokens.issue(pick(running, i), now) }), code: 'unknown_event' }),
+    (i) => ({
+      body: json({
+        name: 'update',
+        uuid: pick(running, i),
+        token: tokens.issue(pick(running, i), now),
+        data: 'not an object',
+      }),
+      code: 'schema_violation',
+    }),
+    (i) => ({
+      body: json({ name: 'explode', uuid: pick(running, i), token: tokens.issue(pick(running, i), now) }),
+      code: 'unknown_event',
+    }),
     () => {
       const uuid = randomUUID();
       return { body: json({ name: 'run', uuid, token: tokens.issue(uuid, now) }), code: 'unknown_job' };
     },
-    (i) => ({ body: json({ name: 'cancel', uuid: pick(running, i), token: tokens.issue(pick(running, i), now) }), code: 'illegal_transition' }),
-    (i) => ({ body: json({ name: 'run', uuid: pick(finished, i), token: tokens.issue(pick(finished, i), now) }), code: 'illegal_transition' }),
-    (i) => ({ body: json({ name: 'update', uuid: pick(running, i), token: tokens.issue(pick(running, i), now), data: { blob: 'x'.repeat(2 * 1024 * 1024) } }), code: 'payload_too_large' }),
+    (i) => ({
+      body: json({ name: 'cancel', uuid: pick(running, i), token: tokens.issue(pick(running, i), now) }),
+      code: 'illegal_transition',
+    }),
+    (i) => ({
+      body: json({ name: 'run', uuid: pick(finished, i), token: tokens.issue(pick(finished, i), now) }),
+      code: 'illegal_transition',
+    }),
+    (i) => ({
+      body: json({
+        name: 'update',
+        uuid: pick(running, i),
+        token: tokens.issue(pick(running, i), now),
+        data: { blob: 'x'.repeat(2 * 1024 * 1024) },
+      }),
+      code: 'payload_too_large',
+    }),
     (i) => {
       let deep: unknown = 'bottom';
       for (let d = 0; d < 100; d++) deep = { d: deep };
-      return { body: json({ name: 'update', uuid: pick(running, i), token: tokens.issue(pick(running, i), now), data: deep }), code: 'too_deep' };
+      return {
+        body: json({ name: 'update', uuid: pick(running, i), token: tokens.issue(pick(running, i), now), data: deep }),
+        code: 'too_deep',
+      };
     },
     (i) => ({
-      body: Buffer.from(`{"name":"update","uuid":"${pick(running, i)}","token":"${tokens.issue(pick(running, i), now)}","$where":"sleep(100)","a.b":1,"__proto__":{"polluted":true}}`),
+      body: Buffer.from(
+        `{"name":"update","uuid":"${pick(running, i)}","token":"${tokens.issue(pick(running, i), now)}","$where":"sleep(100)","a.b":1,"__proto__":{"polluted":true}}`,
+      ),
       code: 'schema_violation',
     }),
     (i) => ({ body: json({ name: 'update', uuid: pick(running, i), data: { a: 1 } }), code: 'token_missing' }),
-    (i) => ({ body: json({ name: 'update', uuid: pick(running, i), token: tokens.issue(pick(finished, i), now) }), code: 'token_invalid' }),
-    (i) => ({ body: json({ name: 'update', uuid: pick(running, i), token: new JobTokens(TEST_SECRET, -10).issue(pick(running, i), now) }), code: 'token_expired' }),
+    (i) => ({
+      body: json({ name: 'update', uuid: pick(running, i), token: tokens.issue(pick(finished, i), now) }),
+      code: 'token_invalid',
+    }),
+    (i) => ({
+      body: json({
+        name: 'update',
+        uuid: pick(running, i),
+        token: new JobTokens(TEST_SECRET, -10).issue(pick(running, i), now),
+      }),
+      code: 'token_expired',
+    }),
   ];
   return Array.from({ length: BAD }, (_, i) => (makers[i % makers.length] as (i: number) => BadMessage)(i));
 }
@@ -76,54 +116,99 @@ for (const { name, kind } of rigs) {
     t.test(name, { skip: kind.skip }, () => {});
     continue;
   }
-  t.test(`${name}: ${BAD.toLocaleString('en-US')} bad messages are dead-lettered with their reason codes and change nothing`, async (t) => {
-    const rig = new ManagerRig(kind);
-    t.teardown(() => rig.dispose());
-    const jobs = makeStream({ jobs: 20, eventsPerJob: 4, tokens: rig.tokens });
-    const running = jobs.slice(0, 10);
-    const finished = jobs.slice(10);
-    await rig.startManager();
-    await rig.publish([...running.flatMap((j) => j.events.slice(0, 2)), ...finished.flatMap((j) => j.events)]);
-    const store = await rig.store();
-    const versions = new Map([...running.map((j) => [j.uuid, 2] as const), ...finished.map((j) => [j.uuid, 4] as const)]);
-    t.equal(await waitForVersions(store, versions, 60_000), 0, 'setup jobs ready');
-    const uuids = jobs.map((j) => j.uuid);
-    const before = await snapshotJobs(store, uuids);
+  t.test(
+    `${name}: ${BAD.toLocaleString('en-US')} bad messages are dead-lettered with their reason codes and change nothing`,
+    async (t) => {
+      const rig = new ManagerRig(kind);
+      t.teardown(() => rig.dispose());
+      const jobs = makeStream({ jobs: 20, eventsPerJob: 4, tokens: rig.tokens });
+      const running = jobs.slice(0, 10);
+      const finished = jobs.slice(10);
+      await rig.startManager();
+      await rig.publish([...running.flatMap((j) => j.events.slice(0, 2)), ...finished.flatMap((j) => j.events)]);
+      const store = await rig.store();
+      const versions = new Map([
+        ...running.map((j) => [j.uuid, 2] as const),
+        ...finished.map((j) => [j.uuid, 4] as const),
+      ]);
+      t.equal(await waitForVersions(store, versions, 60_000), 0, 'setup jobs ready');
+      const uuids = jobs.map((j) => j.uuid);
+      const before = await snapshotJobs(store, uuids);
 
-    const bad = badMessages(running.map((j) => j.uuid), finished.map((j) => j.uuid), rig.tokens);
-    const publisher = await rig.publisher();
-    for (const [i, message] of bad.entries()) await publisher.publish(message.body, { headers: { 'x-test-case': i } });
+      const bad = badMessages(
+        running.map((j) => j.uuid),
+        finished.map((j) => j.uuid),
+        rig.tokens,
+      );
+      const publisher = await rig.publisher();
+      for (const [i, message] of bad.entries())
+        await publisher.publish(message.body, { headers: { 'x-test-case': i } });
 
-    const dead: DeadLetter[] = [];
-    const deadline = Date.now() + scaledMs(120_000);
-    while (dead.length < bad.length && Date.now() < deadline) {
-      const batch = await publisher.drainDeadLetters(500);
-      dead.push(...batch);
-      if (batch.length === 0) await new Promise((r) => setTimeout(r, 200));
-    }
-    t.equal(dead.length, BAD, 'every bad message dead-lettered');
-    const wrong = dead.filter((d) => d.reason.code !== bad[Number(d.headers['x-test-case'])]?.code);
-    t.same(
-      wrong.slice(0, 5).map((d) => ({ case: d.headers['x-test-case'], got: d.reason.code, want: bad[Number(d.headers['x-test-case'])]?.code })),
-      [],
-      'each with the reason code of its fault',
-    );
-    t.ok(dead.every((d) => d.reason.message.length > 0), 'each with a reason message');
-    t.same(
-      dead.filter((d) => TOKEN_IN_CLEAR.test(d.body.toString('latin1'))).slice(0, 3).map((d) => d.body.toString('latin1').slice(0, 200)),
-      [],
-      'no dead letter keeps a token, whatever its fault',
-    );
-    const markers = dead.filter((d) => d.reason.token !== (TOKEN_CHECK[d.reason.code] ?? 'unchecked'));
-    t.same(markers.slice(0, 5).map((d) => ({ code: d.reason.code, token: d.reason.token })), [], 'each says whether its token was verified');
-    const readable = dead.filter((d) => d.reason.code === 'illegal_transition').map((d) => JSON.parse(d.body.toString('utf8')) as Record<string, unknown>);
-    t.ok(readable.length > 0 && readable.every((m) => typeof m['id'] === 'string' && typeof m['uuid'] === 'string' && m['name'] !== undefined), 'a refused event keeps what a replay needs: its id, job and name');
-    t.equal(new Set(dead.map((d) => d.headers['x-test-case'])).size, BAD, 'each exactly once');
-    t.same(await snapshotJobs(store, uuids), before, 'no job changed');
-    t.equal(({} as Record<string, unknown>)['polluted'], undefined, 'no prototype polluted');
+      const dead: DeadLetter[] = [];
+      const deadline = Date.now() + scaledMs(120_000);
+      while (dead.length < bad.length && Date.now() < deadline) {
+        const batch = await publisher.drainDeadLetters(500);
+        dead.push(...batch);
+        if (batch.length === 0) await new Promise((r) => setTimeout(r, 200));
+      }
+      t.equal(dead.length, BAD, 'every bad message dead-lettered');
+      const wrong = dead.filter((d) => d.reason.code !== bad[Number(d.headers['x-test-case'])]?.code);
+      t.same(
+        wrong.slice(0, 5).map((d) => ({
+          case: d.headers['x-test-case'],
+          got: d.reason.code,
+          want: bad[Number(d.headers['x-test-case'])]?.code,
+        })),
+        [],
+        'each with the reason code of its fault',
+      );
+      t.ok(
+        dead.every((d) => d.reason.message.length > 0),
+        'each with a reason message',
+      );
+      t.same(
+        dead
+          .filter((d) => TOKEN_IN_CLEAR.test(d.body.toString('latin1')))
+          .slice(0, 3)
+          .map((d) => d.body.toString('latin1').slice(0, 200)),
+        [],
+        'no dead letter keeps a token, whatever its fault',
+      );
+      const markers = dead.filter((d) => d.reason.token !== (TOKEN_CHECK[d.reason.code] ?? 'unchecked'));
+      t.same(
+        markers.slice(0, 5).map((d) => ({ code: d.reason.code, token: d.reason.token })),
+        [],
+        'each says whether its token was verified',
+      );
+      const readable = dead
+        .filter((d) => d.reason.code === 'illegal_transition')
+        .map((d) => JSON.parse(d.body.toString('utf8')) as Record<string, unknown>);
+      t.ok(
+        readable.length > 0 &&
+          readable.every(
+            (m) => typeof m['id'] === 'string' && typeof m['uuid'] === 'string' && m['name'] !== undefined,
+          ),
+        'a refused event keeps what a replay needs: its id, job and name',
+      );
+      t.equal(new Set(dead.map((d) => d.headers['x-test-case'])).size, BAD, 'each exactly once');
+      t.same(await snapshotJobs(store, uuids), before, 'no job changed');
+      t.equal(({} as Record<string, unknown>)['polluted'], undefined, 'no prototype polluted');
 
-    const probe = running[0];
-    await rig.publish([{ id: randomUUID(), uuid: probe?.uuid ?? '', name: 'update', token: rig.tokens.issue(probe?.uuid ?? '', new Date()), data: { after: 'bad' } }]);
-    t.equal(await waitForVersions(store, new Map([[probe?.uuid ?? '', 3]]), 10_000), 0, 'the manager still runs and applies good events');
-  });
+      const probe = running[0];
+      await rig.publish([
+        {
+          id: randomUUID(),
+          uuid: probe?.uuid ?? '',
+          name: 'update',
+          token: rig.tokens.issue(probe?.uuid ?? '', new Date()),
+          data: { after: 'bad' },
+        },
+      ]);
+      t.equal(
+        await waitForVersions(store, new Map([[probe?.uuid ?? '', 3]]), 10_000),
+        0,
+        'the manager still runs and applies good events',
+      );
+    },
+  );
 }

@@ -14,7 +14,11 @@ import { serviceUrl } from '../helpers/services.js';
 const amqp = serviceUrl('PJM_TEST_AMQP_URL');
 const cases: Array<{ name: string; command: 'manager' | 'serve'; kind: RigKind | { skip: string } }> = [
   { name: 'pjm serve (embedded bus + SQLite)', command: 'serve', kind: { bus: 'local', store: 'sqlite' } },
-  { name: 'pjm manager (AMQP + SQLite)', command: 'manager', kind: 'url' in amqp ? { bus: { amqp: amqp.url }, store: 'sqlite' } : amqp },
+  {
+    name: 'pjm manager (AMQP + SQLite)',
+    command: 'manager',
+    kind: 'url' in amqp ? { bus: { amqp: amqp.url }, store: 'sqlite' } : amqp,
+  },
 ];
 
 t.setTimeout(scenarioFileTimeoutMs());
@@ -55,44 +59,56 @@ for (const { name, command, kind } of cases) {
     t.test(name, { skip: kind.skip }, () => {});
     continue;
   }
-  t.test(`${name}: kill -9 in the middle of ${count(EVENTS)} events, restart → every event applied exactly once`, async (t) => {
-    const rig = new ManagerRig(kind);
-    t.teardown(() => rig.dispose());
-    const tokens = new JobTokens(TEST_SECRET);
-    const jobs = makeStream({ jobs: JOBS, eventsPerJob: 10, tokens });
-    const expected = await referenceRun(jobs, tokens);
-    await rig.publish(deliveryOrder(jobs, { twice: false, window: 1, seed: 7 }));
-    const env: Record<string, string> = {
-      PJM_DATA_DIR: rig.dir,
-      PJM_SECRET: TEST_SECRET,
-      PJM_DEFER_DELAYS_MS: TEST_DEFER_DELAYS_MS.join(','),
-      PJM_LOG_LEVEL: 'warn',
-      PJM_HTTP_PORT: '0',
-      ...(kind.bus !== 'local' && { PJM_AMQP_URL: kind.bus.amqp, PJM_AMQP_PREFIX: rig.prefix }),
-    };
-    const first = spawnPjm([command], env);
-    t.teardown(() => void first.kill('SIGKILL'));
-    const before = await waitForCount(rig.dir, KILL_AFTER, scaledMs(120_000));
-    first.kill('SIGKILL');
-    t.equal(await exited(first), 'SIGKILL', 'the first process was killed');
-    const atKill = appliedCount(rig.dir);
-    t.ok(before >= KILL_AFTER && atKill < EVENTS, `killed mid-stream (${atKill} of ${count(EVENTS)} applied)`);
+  t.test(
+    `${name}: kill -9 in the middle of ${count(EVENTS)} events, restart → every event applied exactly once`,
+    async (t) => {
+      const rig = new ManagerRig(kind);
+      t.teardown(() => rig.dispose());
+      const tokens = new JobTokens(TEST_SECRET);
+      const jobs = makeStream({ jobs: JOBS, eventsPerJob: 10, tokens });
+      const expected = await referenceRun(jobs, tokens);
+      await rig.publish(deliveryOrder(jobs, { twice: false, window: 1, seed: 7 }));
+      const env: Record<string, string> = {
+        PJM_DATA_DIR: rig.dir,
+        PJM_SECRET: TEST_SECRET,
+        PJM_DEFER_DELAYS_MS: TEST_DEFER_DELAYS_MS.join(','),
+        PJM_LOG_LEVEL: 'warn',
+        PJM_HTTP_PORT: '0',
+        ...(kind.bus !== 'local' && { PJM_AMQP_URL: kind.bus.amqp, PJM_AMQP_PREFIX: rig.prefix }),
+      };
+      const first = spawnPjm([command], env);
+      t.teardown(() => void first.kill('SIGKILL'));
+      const before = await waitForCount(rig.dir, KILL_AFTER, scaledMs(120_000));
+      first.kill('SIGKILL');
+      t.equal(await exited(first), 'SIGKILL', 'the first process was killed');
+      const atKill = appliedCount(rig.dir);
+      t.ok(before >= KILL_AFTER && atKill < EVENTS, `killed mid-stream (${atKill} of ${count(EVENTS)} applied)`);
 
-    const second = spawnPjm([command], env);
-    t.teardown(() => void second.kill('SIGKILL'));
-    const store = await rig.store();
-    const missing = await waitForVersions(store, new Map([...expected].map(([u, s]) => [u, s.version])), scaledMs(240_000));
-    t.equal(missing, 0, 'every job finished after the restart');
-    await sleep(500);
-    const actual = await snapshotJobs(store, jobs.map((j) => j.uuid));
-    const differing = [...expected].filter(([uuid, want]) => JSON.stringify(actual.get(uuid)) !== JSON.stringify(want));
-    t.equal(differing.length, 0, 'states and histories equal the in-order run: nothing lost, nothing doubled');
-    t.equal(appliedCount(rig.dir), EVENTS, `${count(EVENTS)} history entries in all`);
+      const second = spawnPjm([command], env);
+      t.teardown(() => void second.kill('SIGKILL'));
+      const store = await rig.store();
+      const missing = await waitForVersions(
+        store,
+        new Map([...expected].map(([u, s]) => [u, s.version])),
+        scaledMs(240_000),
+      );
+      t.equal(missing, 0, 'every job finished after the restart');
+      await sleep(500);
+      const actual = await snapshotJobs(
+        store,
+        jobs.map((j) => j.uuid),
+      );
+      const differing = [...expected].filter(
+        ([uuid, want]) => JSON.stringify(actual.get(uuid)) !== JSON.stringify(want),
+      );
+      t.equal(differing.length, 0, 'states and histories equal the in-order run: nothing lost, nothing doubled');
+      t.equal(appliedCount(rig.dir), EVENTS, `${count(EVENTS)} history entries in all`);
 
-    const stopAsked = Date.now();
-    second.kill('SIGTERM');
-    t.equal(await exited(second), 0, 'SIGTERM: clean exit 0');
-    t.ok(Date.now() - stopAsked < 10_000, `stopped within 10 s (${Date.now() - stopAsked} ms)`);
-    if (differing.length > 0 || missing > 0) t.comment(second.output());
-  });
+      const stopAsked = Date.now();
+      second.kill('SIGTERM');
+      t.equal(await exited(second), 0, 'SIGTERM: clean exit 0');
+      t.ok(Date.now() - stopAsked < 10_000, `stopped within 10 s (${Date.now() - stopAsked} ms)`);
+      if (differing.length > 0 || missing > 0) t.comment(second.output());
+    },
+  );
 }

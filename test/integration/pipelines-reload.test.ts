@@ -9,8 +9,16 @@ import { startPjmService, type PjmProcess } from '../helpers/pjm-service.js';
 // A real `pjm serve` with PJM_PIPELINES: the registry is enforced, a SIGHUP reloads it in place,
 // and a bad file on reload is refused with a log line while the old registry stays in use.
 
-async function create(url: string, pipeline: string, data: Record<string, unknown>): Promise<{ status: number; code?: string }> {
-  const response = await fetch(`${url}/jobs?wait=1`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ pipeline, data }) });
+async function create(
+  url: string,
+  pipeline: string,
+  data: Record<string, unknown>,
+): Promise<{ status: number; code?: string }> {
+  const response = await fetch(`${url}/jobs?wait=1`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ pipeline, data }),
+  });
   const body = (await response.json()) as { error?: { code: string } };
   return { status: response.status, ...(body.error !== undefined && { code: body.error.code }) };
 }
@@ -34,7 +42,11 @@ t.test('SIGHUP reloads the registry; a bad file is refused and the old one kept'
 
   t.same(await create(url, 'ap', { visit: 1 }), { status: 201 }, 'a listed pipeline with good data is created');
   t.same(await create(url, 'ap', {}), { status: 400, code: 'schema_violation' });
-  t.same(await create(url, 'other', {}), { status: 422, code: 'unknown_pipeline' }, 'strict by default with a registry');
+  t.same(
+    await create(url, 'other', {}),
+    { status: 422, code: 'unknown_pipeline' },
+    'strict by default with a registry',
+  );
 
   // Creates in flight while the file is read again: every one is answered, none is lost.
   // (Two SIGHUPs sent at once may arrive as one: the second waits for the first's log line.)
@@ -43,7 +55,11 @@ t.test('SIGHUP reloads the registry; a bad file is refused and the old one kept'
   t.ok(await logged(child, /pipeline registry reloaded/, 1), 'a reload during the burst');
   child.kill('SIGHUP');
   t.ok(await logged(child, /pipeline registry reloaded/, 2), 'and another');
-  t.same(new Set((await Promise.all(burst)).map((r) => r.status)), new Set([201]), 'all 40 creates made across the reloads');
+  t.same(
+    new Set((await Promise.all(burst)).map((r) => r.status)),
+    new Set([201]),
+    'all 40 creates made across the reloads',
+  );
 
   writeFileSync(file, 'pipelines:\n  ap: {description: [unclosed\n');
   child.kill('SIGHUP');
@@ -59,7 +75,10 @@ t.test('SIGHUP reloads the registry; a bad file is refused and the old one kept'
   t.same(await create(url, 'other', { any: true }), { status: 201 }, 'the new registry (Rubin form) lists other');
   t.same(await create(url, 'ap', { visit: 3 }), { status: 422, code: 'unknown_pipeline' }, 'and no longer ap');
   const listed = (await (await fetch(`${url}/pipelines`)).json()) as { pipelines: { name: string }[] };
-  t.same(listed.pipelines.map((p) => p.name), ['other']);
+  t.same(
+    listed.pipelines.map((p) => p.name),
+    ['other'],
+  );
 });
 
 t.test('a bad registry at start refuses the start, naming the file, the pipeline and the key', async (t) => {

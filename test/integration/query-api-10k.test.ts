@@ -20,11 +20,17 @@ interface Made {
 }
 
 /** Pages through `query` with `limit` and returns the uuids in the order served. */
-async function pageAll(inject: (url: string) => Promise<{ statusCode: number; json<T>(): T }>, query: string, limit: number): Promise<string[]> {
+async function pageAll(
+  inject: (url: string) => Promise<{ statusCode: number; json<T>(): T }>,
+  query: string,
+  limit: number,
+): Promise<string[]> {
   const seen: string[] = [];
   let cursor: string | undefined;
   do {
-    const res = await inject(`/jobs?${query}&limit=${limit}${cursor === undefined ? '' : `&cursor=${encodeURIComponent(cursor)}`}`);
+    const res = await inject(
+      `/jobs?${query}&limit=${limit}${cursor === undefined ? '' : `&cursor=${encodeURIComponent(cursor)}`}`,
+    );
     if (res.statusCode !== 200) throw new Error(`GET /jobs?${query} answered ${res.statusCode}`);
     const page = res.json<{ jobs: Array<{ uuid: string }>; nextCursor?: string }>();
     seen.push(...page.jobs.map((j) => j.uuid));
@@ -42,7 +48,9 @@ t.test(`query API over ${JOBS} jobs: every filter and page size returns each mat
     const pipeline = PIPELINES[i % PIPELINES.length]!;
     // Several jobs per second, so that time filters cut through runs of equal timestamps.
     const created = BASE + Math.floor(i / 3) * 1000;
-    const { job } = await store.create(buildNewJob({ pipeline, data: { i } }, { now: new Date(created), source: 'test' }));
+    const { job } = await store.create(
+      buildNewJob({ pipeline, data: { i } }, { now: new Date(created), source: 'test' }),
+    );
     let state = 'CREATED';
     if (i % 7 === 0) {
       await send(store, job.uuid, 'run');
@@ -66,8 +74,16 @@ t.test(`query API over ${JOBS} jobs: every filter and page size returns each mat
     { query: 'pipeline=spectra', want: (m) => m.pipeline === 'spectra', limits: [250, 999] },
     { query: 'state=RUNNING,FAILED', want: (m) => m.state !== 'CREATED', limits: [100] },
     { query: 'pipeline=calib&state=FAILED', want: (m) => m.pipeline === 'calib' && m.state === 'FAILED', limits: [7] },
-    { query: `since=${iso(since)}&until=${iso(until)}`, want: (m) => m.created >= since && m.created <= until, limits: [64] },
-    { query: `pipeline=ingest&since=${iso(since)}&order=asc`, want: (m) => m.pipeline === 'ingest' && m.created >= since, limits: [333] },
+    {
+      query: `since=${iso(since)}&until=${iso(until)}`,
+      want: (m) => m.created >= since && m.created <= until,
+      limits: [64],
+    },
+    {
+      query: `pipeline=ingest&since=${iso(since)}&order=asc`,
+      want: (m) => m.pipeline === 'ingest' && m.created >= since,
+      limits: [333],
+    },
   ];
   for (const { query, want, limits } of cases) {
     const expected = made.filter(want).map((m) => m.uuid);

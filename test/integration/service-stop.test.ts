@@ -51,27 +51,43 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 
 const amqp = serviceUrl('PJM_TEST_AMQP_URL');
 
-t.test('pjm bridge (RabbitMQ) with a /changes stream attached exits promptly', { skip: 'skip' in amqp ? amqp.skip : false, timeout: 180_000 }, async (t) => {
-  if (!('url' in amqp)) return;
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    const { child, url } = await startPjmService(t, 'bridge', { PJM_AMQP_URL: amqp.url, PJM_AMQP_PREFIX: uniqueName('pjmstop'), PJM_SECRET: 'stop-test-secret-0123456789' });
-    const watcher = await attachWatcher(url);
-    const { code, ms } = await stop(child, signal);
-    t.equal(code, 0, `${signal}: exit code 0 (after ${ms} ms)`);
-    t.ok(ms < PROMISED_MS, `${signal}: stopped in ${ms} ms, within ${PROMISED_MS} ms`);
-    t.equal(await watcher.ended, 'end', `${signal}: the server ended the stream`);
-  }
-});
+t.test(
+  'pjm bridge (RabbitMQ) with a /changes stream attached exits promptly',
+  { skip: 'skip' in amqp ? amqp.skip : false, timeout: 180_000 },
+  async (t) => {
+    if (!('url' in amqp)) return;
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+      const { child, url } = await startPjmService(t, 'bridge', {
+        PJM_AMQP_URL: amqp.url,
+        PJM_AMQP_PREFIX: uniqueName('pjmstop'),
+        PJM_SECRET: 'stop-test-secret-0123456789',
+      });
+      const watcher = await attachWatcher(url);
+      const { code, ms } = await stop(child, signal);
+      t.equal(code, 0, `${signal}: exit code 0 (after ${ms} ms)`);
+      t.ok(ms < PROMISED_MS, `${signal}: stopped in ${ms} ms, within ${PROMISED_MS} ms`);
+      t.equal(await watcher.ended, 'end', `${signal}: the server ended the stream`);
+    }
+  },
+);
 
-t.test('a stop that hangs (the broker stops answering) still exits, with code 1, within the promise', { skip: 'skip' in amqp ? amqp.skip : false, timeout: 180_000 }, async (t) => {
-  if (!('url' in amqp)) return;
-  const { proxy, url: proxied } = await proxyInFrontOf(amqp.url, 5672);
-  t.teardown(() => proxy.close());
-  const { child, url } = await startPjmService(t, 'bridge', { PJM_AMQP_URL: proxied, PJM_AMQP_PREFIX: uniqueName('pjmhang'), PJM_SECRET: 'stop-test-secret-0123456789' });
-  await attachWatcher(url);
-  proxy.freeze();
-  const { code, ms } = await stop(child, 'SIGTERM');
-  t.equal(code, 1, `exit code 1 (after ${ms} ms)`);
-  t.ok(ms < PROMISED_MS, `exited in ${ms} ms, within ${PROMISED_MS} ms`);
-  t.match(child.output(), /graceful stop took too long/);
-});
+t.test(
+  'a stop that hangs (the broker stops answering) still exits, with code 1, within the promise',
+  { skip: 'skip' in amqp ? amqp.skip : false, timeout: 180_000 },
+  async (t) => {
+    if (!('url' in amqp)) return;
+    const { proxy, url: proxied } = await proxyInFrontOf(amqp.url, 5672);
+    t.teardown(() => proxy.close());
+    const { child, url } = await startPjmService(t, 'bridge', {
+      PJM_AMQP_URL: proxied,
+      PJM_AMQP_PREFIX: uniqueName('pjmhang'),
+      PJM_SECRET: 'stop-test-secret-0123456789',
+    });
+    await attachWatcher(url);
+    proxy.freeze();
+    const { code, ms } = await stop(child, 'SIGTERM');
+    t.equal(code, 1, `exit code 1 (after ${ms} ms)`);
+    t.ok(ms < PROMISED_MS, `exited in ${ms} ms, within ${PROMISED_MS} ms`);
+    t.match(child.output(), /graceful stop took too long/);
+  },
+);

@@ -85,7 +85,9 @@ export class AmqpConnection {
     recovering.on('connect-failed', (err: Error) => {
       if (this.#lostAt !== undefined) logger.warn({ err }, 'event bus reconnection attempt failed');
     });
-    recovering.on('blocked', (reason: string) => logger.warn({ reason }, 'event bus connection blocked by the broker; publishes wait'));
+    recovering.on('blocked', (reason: string) =>
+      logger.warn({ reason }, 'event bus connection blocked by the broker; publishes wait'),
+    );
     recovering.on('unblocked', () => logger.info({}, 'event bus connection unblocked'));
     recovering.on('connect', () => {
       if (this.#lostAt === undefined) return;
@@ -97,7 +99,10 @@ export class AmqpConnection {
     } catch (err) {
       this.#recovering = undefined;
       await recovering.close();
-      throw busUnavailable(`event bus unavailable: cannot connect to ${redactUrl(this.#options.url)}: ${err instanceof Error ? err.message : String(err)}`, err);
+      throw busUnavailable(
+        `event bus unavailable: cannot connect to ${redactUrl(this.#options.url)}: ${err instanceof Error ? err.message : String(err)}`,
+        err,
+      );
     }
   }
 
@@ -132,14 +137,18 @@ export class AmqpConnection {
   /** The live session, waiting until `deadline` (epoch ms) for a reconnection. */
   #session(deadline: number): Promise<AmqpSession> {
     if (this.#closed) return Promise.reject(busUnavailable('event bus unavailable: the bus is closed'));
-    if (this.#recovering === undefined) return Promise.reject(busUnavailable('event bus unavailable: the bus is not started'));
+    if (this.#recovering === undefined)
+      return Promise.reject(busUnavailable('event bus unavailable: the bus is not started'));
     const live = this.current();
     if (live !== undefined) return Promise.resolve(live);
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.#waiters = this.#waiters.filter((w) => w !== waiter);
-        reject(busUnavailable('event bus unavailable: not reconnected in time'));
-      }, Math.max(0, deadline - Date.now()));
+      const timer = setTimeout(
+        () => {
+          this.#waiters = this.#waiters.filter((w) => w !== waiter);
+          reject(busUnavailable('event bus unavailable: not reconnected in time'));
+        },
+        Math.max(0, deadline - Date.now()),
+      );
       const waiter = {
         resolve: (session: AmqpSession) => {
           clearTimeout(timer);
@@ -186,11 +195,11 @@ export class AmqpConnection {
   close(): Promise<void> {
     this.#closed = true;
     this.#closing ??= (async () => {
-      for (const waiter of this.#waiters.splice(0)) waiter.reject(busUnavailable('event bus unavailable: the bus is closed'));
+      for (const waiter of this.#waiters.splice(0))
+        waiter.reject(busUnavailable('event bus unavailable: the bus is closed'));
       await this.#recovering?.close();
       this.#live = undefined;
     })();
     return this.#closing;
   }
-
 }

@@ -61,7 +61,12 @@ export class AmqpConsumer implements Restorable, Subscription {
   #attachment: Attachment | undefined;
   #stopped = false;
 
-  constructor(handler: (delivery: Delivery) => void, prefetch: number, logger: BusLogger, onStop: (consumer: AmqpConsumer) => void) {
+  constructor(
+    handler: (delivery: Delivery) => void,
+    prefetch: number,
+    logger: BusLogger,
+    onStop: (consumer: AmqpConsumer) => void,
+  ) {
     this.#handler = handler;
     this.#prefetch = prefetch;
     this.#logger = logger;
@@ -83,7 +88,10 @@ export class AmqpConsumer implements Restorable, Subscription {
 
   /** True when consuming on the live `session`. */
   healthyOn(session: AmqpSession): boolean {
-    return this.#stopped || (this.#attachment?.session === session && this.#attachment.consumerTag !== undefined && this.#attachment.isOpen());
+    return (
+      this.#stopped ||
+      (this.#attachment?.session === session && this.#attachment.consumerTag !== undefined && this.#attachment.isOpen())
+    );
   }
 
   async #attach(attachment: Attachment): Promise<void> {
@@ -94,14 +102,21 @@ export class AmqpConsumer implements Restorable, Subscription {
       attachment.closed = true;
     });
     await channel.prefetch(this.#prefetch);
-    const { consumerTag } = await channel.consume(session.names.queue, (message) => this.#onMessage(attachment, message), { noAck: false });
+    const { consumerTag } = await channel.consume(
+      session.names.queue,
+      (message) => this.#onMessage(attachment, message),
+      { noAck: false },
+    );
     attachment.consumerTag = consumerTag;
   }
 
   #onMessage(attachment: Attachment, message: ConsumeMessage | null): void {
     if (message === null) {
       if (this.#stopped) return;
-      this.#logger.warn({ queue: attachment.session.names.queue }, 'event bus consumer cancelled by the broker; reconnecting');
+      this.#logger.warn(
+        { queue: attachment.session.names.queue },
+        'event bus consumer cancelled by the broker; reconnecting',
+      );
       attachment.session.recycle();
       return;
     }
@@ -116,7 +131,9 @@ export class AmqpConsumer implements Restorable, Subscription {
       this.#handler(delivery);
     } catch (err) {
       this.#logger.warn({ err, routingKey: delivery.routingKey }, 'event bus consumer handler threw; message requeued');
-      delivery.requeue().catch((requeueErr: unknown) => this.#logger.warn({ err: requeueErr }, 'event bus requeue failed'));
+      delivery
+        .requeue()
+        .catch((requeueErr: unknown) => this.#logger.warn({ err: requeueErr }, 'event bus requeue failed'));
     }
   }
 

@@ -1,6 +1,13 @@
 import type { ConsumeMessage, Message, Options } from 'amqplib';
 import type { DeadLetterReason, Delivery } from '../../../ports/event-bus.js';
-import { attemptsOf, deadLetterHeaders, originalRoutingKey, publicHeaders, rawHeaders, retryHeaders } from './amqp-headers.js';
+import {
+  attemptsOf,
+  deadLetterHeaders,
+  originalRoutingKey,
+  publicHeaders,
+  rawHeaders,
+  retryHeaders,
+} from './amqp-headers.js';
 import type { AmqpSession } from './amqp-session.js';
 
 /** The consumer channel a message came from, as its {@link Delivery} needs it. */
@@ -23,7 +30,17 @@ export interface DeliveryOrigin {
 function republishOptions(message: Message, headers: Record<string, unknown>): Options.Publish {
   const p = message.properties;
   const options: Options.Publish = { persistent: true, headers };
-  const copy = ['contentType', 'contentEncoding', 'correlationId', 'replyTo', 'messageId', 'timestamp', 'type', 'appId', 'priority'] as const;
+  const copy = [
+    'contentType',
+    'contentEncoding',
+    'correlationId',
+    'replyTo',
+    'messageId',
+    'timestamp',
+    'type',
+    'appId',
+    'priority',
+  ] as const;
   for (const key of copy) {
     const value: unknown = p[key];
     if (value !== undefined) Object.assign(options, { [key]: value });
@@ -76,17 +93,28 @@ export function toDelivery(message: ConsumeMessage, origin: DeliveryOrigin): Del
     ack: () => settle(() => origin.ack(message)),
     requeue: () => settle(() => origin.requeue(message)),
     retryLater: (delayMs: number) => {
-      if (!Number.isFinite(delayMs) || delayMs < 0) return Promise.reject(new RangeError(`retryLater: delay must be a non-negative number of ms, got ${delayMs}`));
+      if (!Number.isFinite(delayMs) || delayMs < 0)
+        return Promise.reject(new RangeError(`retryLater: delay must be a non-negative number of ms, got ${delayMs}`));
       return settle(async () => {
         const queue = await session.retryQueue(Math.round(delayMs));
-        await session.publish('', queue, message.content, republishOptions(message, retryHeaders(raw, routingKey, attempts)));
+        await session.publish(
+          '',
+          queue,
+          message.content,
+          republishOptions(message, retryHeaders(raw, routingKey, attempts)),
+        );
         origin.ack(message);
       });
     },
     deadLetter: (reason: DeadLetterReason, stored?: Buffer) =>
       settle(async () => {
         const headers = deadLetterHeaders(raw, routingKey, attempts, reason, new Date());
-        await session.publish(session.names.dead, routingKey, stored ?? message.content, republishOptions(message, headers));
+        await session.publish(
+          session.names.dead,
+          routingKey,
+          stored ?? message.content,
+          republishOptions(message, headers),
+        );
         origin.ack(message);
       }),
   };

@@ -104,7 +104,10 @@ export class AmqpEventBus implements EventBus {
 
   async publish(body: Buffer, options: PublishOptions = {}): Promise<void> {
     const routingKey = options.routingKey ?? 'event';
-    await this.#connection.withSession((s) => s.publish(this.#names.events, routingKey, body, eventProperties(options)), options.unavailableAfterMs);
+    await this.#connection.withSession(
+      (s) => s.publish(this.#names.events, routingKey, body, eventProperties(options)),
+      options.unavailableAfterMs,
+    );
   }
 
   async consume(handler: (delivery: Delivery) => void, options: ConsumeOptions = {}): Promise<Subscription> {
@@ -115,7 +118,9 @@ export class AmqpEventBus implements EventBus {
   async publishState(notification: StateNotification): Promise<void> {
     const routingKey = stateRoutingKey(notification);
     const body = Buffer.from(JSON.stringify(notification));
-    await this.#connection.withSession((s) => s.publish(this.#names.state, routingKey, body, { contentType: 'application/json' }));
+    await this.#connection.withSession((s) =>
+      s.publish(this.#names.state, routingKey, body, { contentType: 'application/json' }),
+    );
   }
 
   async subscribeState(pattern: string, handler: (notification: StateNotification) => void): Promise<Subscription> {
@@ -124,7 +129,9 @@ export class AmqpEventBus implements EventBus {
 
   async reply(replyTo: string, correlationId: string, body: unknown): Promise<void> {
     const content = Buffer.from(JSON.stringify(body));
-    await this.#connection.withSession((s) => s.publish('', replyTo, content, { correlationId, contentType: 'application/json' }));
+    await this.#connection.withSession((s) =>
+      s.publish('', replyTo, content, { correlationId, contentType: 'application/json' }),
+    );
   }
 
   /**
@@ -149,7 +156,12 @@ export class AmqpEventBus implements EventBus {
         // Its reply can only come back on the channel that published it.
         if (this.#requests.confirm(correlationId, s) && !s.usable) this.#sessionLost(s);
       }, publish.unavailableAfterMs)
-      .catch((err: unknown) => this.#requests.fail(correlationId, err instanceof Error ? err : new Error('event bus request failed', { cause: err })));
+      .catch((err: unknown) =>
+        this.#requests.fail(
+          correlationId,
+          err instanceof Error ? err : new Error('event bus request failed', { cause: err }),
+        ),
+      );
     return reply;
   }
 
@@ -168,7 +180,11 @@ export class AmqpEventBus implements EventBus {
 
   /** Fails the requests published on `session`: their replies can no longer arrive. */
   #sessionLost(session: AmqpSession): void {
-    this.#requests.failWhere((waiting) => (waiting.via === session ? busUnavailable('event bus unavailable: connection lost while waiting for the reply') : undefined));
+    this.#requests.failWhere((waiting) =>
+      waiting.via === session
+        ? busUnavailable('event bus unavailable: connection lost while waiting for the reply')
+        : undefined,
+    );
   }
 
   async drainDeadLetters(max: number): Promise<DeadLetter[]> {

@@ -2,13 +2,17 @@ import type { GetMessage, Message, MessagePropertyHeaders } from 'amqplib';
 import type { DeadLetter, DeadLetterReason, HeaderValue } from '../../../ports/event-bus.js';
 import { PJM_HEADER, PJM_HEADER_PREFIX } from '../../../protocol/amqp-names.js';
 
-
 /** Raw AMQP header table as amqplib decodes it. */
 export type RawHeaders = Readonly<Record<string, unknown>>;
 
 /** Bookkeeping of the bus itself and of broker dead-lettering (`x-death`, `x-first-death-*`, …). */
 function isBookkeeping(key: string): boolean {
-  return key.startsWith(PJM_HEADER_PREFIX) || key === 'x-death' || key.startsWith('x-first-death-') || key.startsWith('x-last-death-');
+  return (
+    key.startsWith(PJM_HEADER_PREFIX) ||
+    key === 'x-death' ||
+    key.startsWith('x-first-death-') ||
+    key.startsWith('x-last-death-')
+  );
 }
 
 /** Headers of `message` as amqplib decoded them (an empty table when there are none). */
@@ -52,7 +56,13 @@ export function retryHeaders(raw: RawHeaders, routingKey: string, attempts: numb
 }
 
 /** Headers of a dead letter: the original ones plus the reason and the bookkeeping. */
-export function deadLetterHeaders(raw: RawHeaders, routingKey: string, attempts: number, reason: DeadLetterReason, now: Date): Record<string, unknown> {
+export function deadLetterHeaders(
+  raw: RawHeaders,
+  routingKey: string,
+  attempts: number,
+  reason: DeadLetterReason,
+  now: Date,
+): Record<string, unknown> {
   return {
     ...forwardedHeaders(raw),
     [PJM_HEADER.reasonCode]: reason.code,

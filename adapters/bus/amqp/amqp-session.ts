@@ -104,7 +104,9 @@ export class AmqpSession {
     return new Promise((resolve, reject) => {
       try {
         // amqplib calls back with null on ack, with an Error on nack or when the channel closes.
-        this.#channel.publish(exchange, routingKey, body, options, (err: Error | null) => (err === null ? resolve() : reject(err)));
+        this.#channel.publish(exchange, routingKey, body, options, (err: Error | null) =>
+          err === null ? resolve() : reject(err),
+        );
       } catch (err) {
         // Thrown synchronously: the channel is closed or closing, or the headers are too large.
         reject(err instanceof Error ? err : new Error('event bus publish failed', { cause: err }));

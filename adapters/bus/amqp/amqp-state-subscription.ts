@@ -29,7 +29,12 @@ export class AmqpStateSubscription implements Restorable, Subscription {
   #attachment: Attachment | undefined;
   #stopped = false;
 
-  constructor(pattern: string, handler: (notification: StateNotification) => void, logger: BusLogger, onStop: (subscription: AmqpStateSubscription) => void) {
+  constructor(
+    pattern: string,
+    handler: (notification: StateNotification) => void,
+    logger: BusLogger,
+    onStop: (subscription: AmqpStateSubscription) => void,
+  ) {
     this.#pattern = pattern;
     this.#handler = handler;
     this.#logger = logger;
@@ -51,7 +56,10 @@ export class AmqpStateSubscription implements Restorable, Subscription {
 
   /** True when subscribed on the live `session`. */
   healthyOn(session: AmqpSession): boolean {
-    return this.#stopped || (this.#attachment?.session === session && this.#attachment.consumerTag !== undefined && !this.#attachment.closed);
+    return (
+      this.#stopped ||
+      (this.#attachment?.session === session && this.#attachment.consumerTag !== undefined && !this.#attachment.closed)
+    );
   }
 
   async #attach(attachment: Attachment): Promise<void> {
@@ -63,14 +71,19 @@ export class AmqpStateSubscription implements Restorable, Subscription {
     });
     const { queue } = await channel.assertQueue('', { exclusive: true, autoDelete: true, durable: false });
     await channel.bindQueue(queue, session.names.state, this.#pattern);
-    const { consumerTag } = await channel.consume(queue, (message) => this.#onMessage(attachment, message), { noAck: true });
+    const { consumerTag } = await channel.consume(queue, (message) => this.#onMessage(attachment, message), {
+      noAck: true,
+    });
     attachment.consumerTag = consumerTag;
   }
 
   #onMessage(attachment: Attachment, message: ConsumeMessage | null): void {
     if (this.#stopped) return;
     if (message === null) {
-      this.#logger.warn({ pattern: this.#pattern }, 'event bus state subscription cancelled by the broker; reconnecting');
+      this.#logger.warn(
+        { pattern: this.#pattern },
+        'event bus state subscription cancelled by the broker; reconnecting',
+      );
       attachment.session.recycle();
       return;
     }
@@ -78,7 +91,10 @@ export class AmqpStateSubscription implements Restorable, Subscription {
     try {
       notification = JSON.parse(message.content.toString('utf8')) as StateNotification;
     } catch (err) {
-      this.#logger.warn({ err, routingKey: message.fields.routingKey }, 'event bus state notification is not JSON; dropped');
+      this.#logger.warn(
+        { err, routingKey: message.fields.routingKey },
+        'event bus state notification is not JSON; dropped',
+      );
       return;
     }
     try {

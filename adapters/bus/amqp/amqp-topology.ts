@@ -16,7 +16,13 @@ export interface AmqpNames {
 
 /** Names of the topology for `prefix`; the manager queue defaults to `${prefix}.manager`. */
 export function amqpNames(prefix: string, queue = `${prefix}.manager`): AmqpNames {
-  return { events: `${prefix}.events`, queue, dead: `${prefix}.dead`, state: `${prefix}.state`, retryPrefix: `${prefix}.retry.` };
+  return {
+    events: `${prefix}.events`,
+    queue,
+    dead: `${prefix}.dead`,
+    state: `${prefix}.state`,
+    retryPrefix: `${prefix}.retry.`,
+  };
 }
 
 /** How long an idle retry queue outlives its delay before the broker deletes it. */

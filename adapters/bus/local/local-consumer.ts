@@ -75,7 +75,10 @@ export class LocalConsumer {
       return;
     }
     // All held before any handler runs, so a handler that closes the bus mid-batch releases them all.
-    const leased = messages.map((message) => ({ message, ref: { seq: message.seq, owner: this.#owner, delivered: message.delivered } }));
+    const leased = messages.map((message) => ({
+      message,
+      ref: { seq: message.seq, owner: this.#owner, delivered: message.delivered },
+    }));
     for (const { ref } of leased) this.#held.add(ref);
     for (const { message, ref } of leased) {
       if (this.#stopped) {
@@ -98,10 +101,12 @@ export class LocalConsumer {
     // After close the lease was given back, so there is nothing left to settle.
     if (this.#host.isClosed()) return Promise.resolve();
     const { queue, writes } = this.#host;
-    return writes.enqueue(() => void queue.settle(ref, settlement)).then(() => {
-      this.#held.delete(ref);
-      if (!this.#stopped) this.wake();
-      else if (this.#held.size === 0) this.#host.retire(this);
-    });
+    return writes
+      .enqueue(() => void queue.settle(ref, settlement))
+      .then(() => {
+        this.#held.delete(ref);
+        if (!this.#stopped) this.wake();
+        else if (this.#held.size === 0) this.#host.retire(this);
+      });
   }
 }

@@ -32,6 +32,7 @@ export function localDelivery(message: LeasedMessage, settle: (settlement: Settl
       }
       return once({ kind: 'retry', availableAt: Date.now() + Math.ceil(delayMs) });
     },
-    deadLetter: (reason, stored) => once({ kind: 'dead', reason: { ...reason }, ...(stored !== undefined && { stored }) }),
+    deadLetter: (reason, stored) =>
+      once({ kind: 'dead', reason: { ...reason }, ...(stored !== undefined && { stored }) }),
   };
 }

@@ -108,7 +108,9 @@ export class LocalEventBus implements EventBus {
       this.#channel?.leave();
       LocalChannel.dropReplyAddress(this.#replyAddress);
       this.#consumers.clear();
-      this.#requests.failWhere(({ context }) => new Error(`local event bus closed before the reply to request ${context} arrived`));
+      this.#requests.failWhere(
+        ({ context }) => new Error(`local event bus closed before the reply to request ${context} arrived`),
+      );
       this.#queue.close();
     }
   }
@@ -131,7 +133,8 @@ export class LocalEventBus implements EventBus {
   async consume(handler: (delivery: Delivery) => void, options: ConsumeOptions = {}): Promise<Subscription> {
     this.#started();
     const prefetch = options.prefetch ?? 50;
-    if (!Number.isInteger(prefetch) || prefetch < 1) throw new RangeError(`prefetch must be a positive integer, got ${prefetch}`);
+    if (!Number.isInteger(prefetch) || prefetch < 1)
+      throw new RangeError(`prefetch must be a positive integer, got ${prefetch}`);
     const consumer = new LocalConsumer(this.#consumerHost(), handler, prefetch);
     this.#consumers.add(consumer);
     return { stop: async () => consumer.stop() };
@@ -212,6 +215,7 @@ export class LocalEventBus implements EventBus {
 }
 
 function positive(name: string, value: number): number {
-  if (!Number.isFinite(value) || value <= 0) throw new RangeError(`${name} must be a positive number of milliseconds, got ${value}`);
+  if (!Number.isFinite(value) || value <= 0)
+    throw new RangeError(`${name} must be a positive number of milliseconds, got ${value}`);
   return value;
 }

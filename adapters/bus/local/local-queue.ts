@@ -117,10 +117,12 @@ export class LocalQueue {
   /** A cheap read (no write lock) that tells whether {@link lease} would find anything. */
   hasAvailable(now: number): boolean {
     return (
-      this.#stmt(
-        `SELECT EXISTS (SELECT 1 FROM bus_messages WHERE ${READY} ORDER BY seq) OR EXISTS (SELECT 1 FROM ${DELAYED} WHERE ${DUE}) AS yes`,
-      ).get({ now }) as { yes: number }
-    ).yes === 1;
+      (
+        this.#stmt(
+          `SELECT EXISTS (SELECT 1 FROM bus_messages WHERE ${READY} ORDER BY seq) OR EXISTS (SELECT 1 FROM ${DELAYED} WHERE ${DUE}) AS yes`,
+        ).get({ now }) as { yes: number }
+      ).yes === 1
+    );
   }
 
   /** Moves the retries that are due back into the events queue, then leases up to `limit` ready messages to `owner`, oldest first. */
@@ -143,7 +145,11 @@ export class LocalQueue {
 
   /** Applies `settlement` if `ref` is still the current handout; false when the lease was lost. */
   settle(ref: LeaseRef, settlement: Settlement): boolean {
-    const params: Record<string, string | number | Buffer | null> = { seq: ref.seq, owner: ref.owner, delivered: ref.delivered };
+    const params: Record<string, string | number | Buffer | null> = {
+      seq: ref.seq,
+      owner: ref.owner,
+      delivered: ref.delivered,
+    };
     if (settlement.kind === 'retry') params['availableAt'] = settlement.availableAt;
     if (settlement.kind === 'dead') {
       params['code'] = settlement.reason.code;

@@ -51,7 +51,14 @@ export class MongoClaims {
     if (latest === undefined || latest.released === true || latest.by !== by) return false;
     const seq = latest.seq + 1;
     try {
-      await this.#claims.insertOne({ _id: `${uuid}#${seq}`, job: uuid, seq, by, until: new Date(0).toISOString(), released: true });
+      await this.#claims.insertOne({
+        _id: `${uuid}#${seq}`,
+        job: uuid,
+        seq,
+        by,
+        until: new Date(0).toISOString(),
+        released: true,
+      });
     } catch (err) {
       if (isDuplicateKey(err)) return false;
       throw err;
@@ -70,7 +77,10 @@ export class MongoClaims {
         if (!isDuplicateKey(err)) throw err;
         const holder = await this.#claims.findOne({ _id: `${candidate._id}#${seq}` });
         if (holder !== null && holder.released !== true && holder.until > now) {
-          await this.#jobs.updateOne({ _id: candidate._id, claimSeq: { $lt: seq } }, { $set: { claim: { by: holder.by, until: holder.until }, claimSeq: seq } });
+          await this.#jobs.updateOne(
+            { _id: candidate._id, claimSeq: { $lt: seq } },
+            { $set: { claim: { by: holder.by, until: holder.until }, claimSeq: seq } },
+          );
           return undefined;
         }
         seq++;

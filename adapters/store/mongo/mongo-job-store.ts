@@ -41,7 +41,6 @@ export interface MongoJobStoreOptions {
   readonly maxPoolSize?: number;
 }
 
-
 /**
  * {@link JobStore} on MongoDB, written to work the same on FerretDB, which has no transactions and
  * whose conditional updates are not atomic (it reads, then rewrites the document by `_id`).
@@ -67,7 +66,10 @@ export class MongoJobStore implements JobStore {
   constructor(options: MongoJobStoreOptions) {
     // A bounded pool: FerretDB 1.24 stops answering when more requests are in flight than its
     // PostgreSQL pool holds connections (seen at the driver's default of 100 with 200 in flight).
-    this.#client = new MongoClient(options.url, { serverSelectionTimeoutMS: options.serverSelectionTimeoutMs ?? 10_000, maxPoolSize: options.maxPoolSize ?? 16 });
+    this.#client = new MongoClient(options.url, {
+      serverSelectionTimeoutMS: options.serverSelectionTimeoutMs ?? 10_000,
+      maxPoolSize: options.maxPoolSize ?? 16,
+    });
     this.#db = this.#client.db(options.database ?? 'pipelinejobs');
     this.#jobs = this.#db.collection<StoredJob>('jobs');
     this.#history = this.#db.collection<StoredEntry>('history');
@@ -117,7 +119,9 @@ export class MongoJobStore implements JobStore {
   async apply(command: ApplyCommand): Promise<EventOutcome> {
     const { uuid, expected, entry } = command;
     if (entry.version !== expected.version + 1) {
-      throw new RangeError(`entry.version must be expected.version + 1 (got ${entry.version} after ${expected.version})`);
+      throw new RangeError(
+        `entry.version must be expected.version + 1 (got ${entry.version} after ${expected.version})`,
+      );
     }
     const stored = entryToStored(uuid, entry, command.detail);
     try {
@@ -166,7 +170,8 @@ export class MongoJobStore implements JobStore {
     const limit = pageSize(query.limit);
     const desc = query.order !== 'asc';
     const filter = listFilter(query);
-    if (query.cursor !== undefined) filter.ulid = desc ? { $lt: decodeCursor(query.cursor) } : { $gt: decodeCursor(query.cursor) };
+    if (query.cursor !== undefined)
+      filter.ulid = desc ? { $lt: decodeCursor(query.cursor) } : { $gt: decodeCursor(query.cursor) };
     const docs = await this.#jobs
       .find(filter)
       .sort({ ulid: desc ? -1 : 1 })
@@ -198,7 +203,10 @@ export class MongoJobStore implements JobStore {
   async #rollForward(uuid: string): Promise<JobDocument | undefined> {
     let doc = await this.#jobs.findOne({ _id: uuid });
     if (doc === null) return undefined;
-    const pending = await this.#history.find({ job: uuid, version: { $gt: doc.version } }).sort({ version: 1 }).toArray();
+    const pending = await this.#history
+      .find({ job: uuid, version: { $gt: doc.version } })
+      .sort({ version: 1 })
+      .toArray();
     for (const entry of pending) {
       if (entry.version !== doc.version + 1) break;
       const next: StoredJob | null = await this.#jobs.findOneAndUpdate(
@@ -220,4 +228,3 @@ export class MongoJobStore implements JobStore {
     }
   }
 }
-

@@ -5,7 +5,8 @@ import { PipelineJobsError } from '../../../errors/index.js';
 
 /** Narrows a filter value that must be a plain string (never an operator object). */
 export function requireString(field: string, value: unknown): string {
-  if (typeof value !== 'string') throw new PipelineJobsError('schema_violation', `${field} must be a string`, { field });
+  if (typeof value !== 'string')
+    throw new PipelineJobsError('schema_violation', `${field} must be a string`, { field });
   return value;
 }
 

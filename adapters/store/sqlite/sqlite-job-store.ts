@@ -75,7 +75,9 @@ export class SqliteJobStore implements JobStore {
   async apply(command: ApplyCommand): Promise<EventOutcome> {
     const { uuid, expected, entry } = command;
     if (entry.version !== expected.version + 1) {
-      throw new RangeError(`entry.version must be expected.version + 1 (got ${entry.version} after ${expected.version})`);
+      throw new RangeError(
+        `entry.version must be expected.version + 1 (got ${entry.version} after ${expected.version})`,
+      );
     }
     return this.#writes.enqueue((): EventOutcome => {
       const seen = this.#findEventSync(entry.id);
@@ -162,7 +164,10 @@ export class SqliteJobStore implements JobStore {
     const until = new Date(request.now.getTime() + request.leaseMs).toISOString();
     const states = request.states ?? ['CREATED'];
     const params: Record<string, string> = { now, until, by: request.by };
-    const where = [`state IN (${states.map((_, i) => `@state${i}`).join(', ')})`, '(claim_until IS NULL OR claim_until <= @now)'];
+    const where = [
+      `state IN (${states.map((_, i) => `@state${i}`).join(', ')})`,
+      '(claim_until IS NULL OR claim_until <= @now)',
+    ];
     states.forEach((s, i) => (params[`state${i}`] = s));
     if (request.pipeline !== undefined) {
       where.push('pipeline = @pipeline');
@@ -180,7 +185,9 @@ export class SqliteJobStore implements JobStore {
   }
 
   async release(uuid: string, by: string): Promise<boolean> {
-    const result = this.#stmt('UPDATE jobs SET claim_by = NULL, claim_until = NULL WHERE uuid = @uuid AND claim_by = @by').run({
+    const result = this.#stmt(
+      'UPDATE jobs SET claim_by = NULL, claim_until = NULL WHERE uuid = @uuid AND claim_by = @by',
+    ).run({
       uuid,
       by,
     });
@@ -194,8 +201,7 @@ export class SqliteJobStore implements JobStore {
 
   #findEventSync(eventId: string): EventLocation | undefined {
     const row = this.#stmt('SELECT job, version, name FROM history WHERE id = ?').get(eventId) as
-      | { job: string; version: number; name: string }
-      | undefined;
+      { job: string; version: number; name: string } | undefined;
     return row === undefined ? undefined : { uuid: row.job, version: row.version, name: row.name as JobEventName };
   }
 
@@ -210,4 +216,3 @@ export class SqliteJobStore implements JobStore {
     return this.#statements.get(sql);
   }
 }
-

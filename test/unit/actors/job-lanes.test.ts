@@ -21,7 +21,11 @@ t.test('tasks of one key run in order, one at a time; keys run concurrently', as
   });
   t.equal(lanes.size, 2);
   await lanes.idle();
-  t.same(log.filter((l) => l.startsWith('a')), ['a0', 'a1', 'a2', 'a3', 'a4'], 'per-key order kept though later tasks are faster');
+  t.same(
+    log.filter((l) => l.startsWith('a')),
+    ['a0', 'a1', 'a2', 'a3', 'a4'],
+    'per-key order kept though later tasks are faster',
+  );
   t.equal(maxA, 1, 'never two tasks of one key at once');
   t.ok(log.indexOf('b0') < log.indexOf('a4'), 'another key did not wait for key a');
   t.equal(lanes.size, 0, 'finished lanes are dropped');

@@ -12,59 +12,124 @@ import { eventually, intercept, startManagerOnFakes, type ManagerOnFakes } from 
 // that decide an event's fate (tokens, creators, the machine) are in decide-event.test.ts.
 
 /** Creates a job through the manager; its uuid and token. */
-async function create(rig: ManagerOnFakes, data: Record<string, unknown> = { n: randomUUID() }): Promise<{ uuid: string; token: string }> {
+async function create(
+  rig: ManagerOnFakes,
+  data: Record<string, unknown> = { n: randomUUID() },
+): Promise<{ uuid: string; token: string }> {
   const reply = await rig.ask({ name: 'create', pipeline: 'unit', data });
   return { uuid: String(reply['uuid']), token: String(reply['token']) };
 }
 
-t.test('an applied create is committed with its history, announced, answered with uuid and token, and acked', async (t) => {
-  const rig = await startManagerOnFakes(t);
-  const reply = await rig.ask({ name: 'create', pipeline: 'unit', data: { n: 1 }, owner: 'ana' });
-  const uuid = jobUuid('unit', { n: 1 });
-  t.match(reply, { outcome: 'applied', uuid, state: 'CREATED', version: 1, token: /\./, archivePath: /./ });
-  t.doesNotThrow(() => rig.tokens.verify(uuid, String(reply['token']), new Date()), 'the answered token is good for the job');
-  t.match(await rig.store.get(uuid), { state: 'CREATED', version: 1, owner: 'ana', creator: 'bus', archivePath: reply['archivePath'] });
-  const history = await rig.store.history(uuid);
-  t.match(history, [{ name: 'create', version: 1, source: 'amqp', data: { n: 1 } }]);
-  t.ok(await eventually(() => rig.notifications.length === 1));
-  t.same(rig.notifications, [
-    { uuid, pipeline: 'unit', state: 'CREATED', previousState: 'NONE', version: 1, event: 'create', eventId: history[0]?.id, date: history[0]?.date },
-  ]);
-  t.equal(await rig.counted('applied'), 1);
-  t.same(await rig.stopAndDrain(), [], 'nothing left on the bus: the message was acked');
-});
+t.test(
+  'an applied create is committed with its history, announced, answered with uuid and token, and acked',
+  async (t) => {
+    const rig = await startManagerOnFakes(t);
+    const reply = await rig.ask({ name: 'create', pipeline: 'unit', data: { n: 1 }, owner: 'ana' });
+    const uuid = jobUuid('unit', { n: 1 });
+    t.match(reply, { outcome: 'applied', uuid, state: 'CREATED', version: 1, token: /\./, archivePath: /./ });
+    t.doesNotThrow(
+      () => rig.tokens.verify(uuid, String(reply['token']), new Date()),
+      'the answered token is good for the job',
+    );
+    t.match(await rig.store.get(uuid), {
+      state: 'CREATED',
+      version: 1,
+      owner: 'ana',
+      creator: 'bus',
+      archivePath: reply['archivePath'],
+    });
+    const history = await rig.store.history(uuid);
+    t.match(history, [{ name: 'create', version: 1, source: 'amqp', data: { n: 1 } }]);
+    t.ok(await eventually(() => rig.notifications.length === 1));
+    t.same(rig.notifications, [
+      {
+        uuid,
+        pipeline: 'unit',
+        state: 'CREATED',
+        previousState: 'NONE',
+        version: 1,
+        event: 'create',
+        eventId: history[0]?.id,
+        date: history[0]?.date,
+      },
+    ]);
+    t.equal(await rig.counted('applied'), 1);
+    t.same(await rig.stopAndDrain(), [], 'nothing left on the bus: the message was acked');
+  },
+);
 
-t.test('an applied event moves the job, is announced with the state it left, and is answered without a token', async (t) => {
-  const rig = await startManagerOnFakes(t);
-  const job = await create(rig);
-  const id = randomUUID();
-  const reply = await rig.ask({ id, name: 'run', uuid: job.uuid, token: job.token, data: { host: 'n1' }, detail: { step: 'EXPOSING' }, source: 'slurm' });
-  t.same(reply, { outcome: 'applied', uuid: job.uuid, state: 'RUNNING', version: 2 });
-  t.match(await rig.store.get(job.uuid), { state: 'RUNNING', version: 2, lastEvent: 'run', detail: { step: 'EXPOSING' } });
-  t.match((await rig.store.history(job.uuid))[1], { id, name: 'run', state: 'RUNNING', version: 2, data: { host: 'n1' }, source: 'slurm' });
-  t.ok(await eventually(() => rig.notifications.length === 2));
-  t.match(rig.notifications[1], { uuid: job.uuid, state: 'RUNNING', previousState: 'CREATED', version: 2, event: 'run', eventId: id });
-  t.same(await rig.stopAndDrain(), []);
-});
+t.test(
+  'an applied event moves the job, is announced with the state it left, and is answered without a token',
+  async (t) => {
+    const rig = await startManagerOnFakes(t);
+    const job = await create(rig);
+    const id = randomUUID();
+    const reply = await rig.ask({
+      id,
+      name: 'run',
+      uuid: job.uuid,
+      token: job.token,
+      data: { host: 'n1' },
+      detail: { step: 'EXPOSING' },
+      source: 'slurm',
+    });
+    t.same(reply, { outcome: 'applied', uuid: job.uuid, state: 'RUNNING', version: 2 });
+    t.match(await rig.store.get(job.uuid), {
+      state: 'RUNNING',
+      version: 2,
+      lastEvent: 'run',
+      detail: { step: 'EXPOSING' },
+    });
+    t.match((await rig.store.history(job.uuid))[1], {
+      id,
+      name: 'run',
+      state: 'RUNNING',
+      version: 2,
+      data: { host: 'n1' },
+      source: 'slurm',
+    });
+    t.ok(await eventually(() => rig.notifications.length === 2));
+    t.match(rig.notifications[1], {
+      uuid: job.uuid,
+      state: 'RUNNING',
+      previousState: 'CREATED',
+      version: 2,
+      event: 'run',
+      eventId: id,
+    });
+    t.same(await rig.stopAndDrain(), []);
+  },
+);
 
-t.test('a duplicate is acked and answered with the current state; nothing changes and nothing is announced', async (t) => {
-  const rig = await startManagerOnFakes(t);
-  const job = await create(rig);
-  const run = { id: randomUUID(), name: 'run', uuid: job.uuid, token: job.token };
-  t.match(await rig.ask(run), { outcome: 'applied', version: 2 });
-  t.match(await rig.ask({ name: 'finish', uuid: job.uuid, token: job.token }), { outcome: 'applied', state: 'FINISHED', version: 3 });
-  t.same(await rig.ask(run), { outcome: 'duplicate', uuid: job.uuid, state: 'FINISHED', version: 3 }, 'a replay that is illegal by now is still a duplicate');
-  t.equal((await rig.store.history(job.uuid)).length, 3, 'no entry for the replay');
-  t.equal(await rig.counted('duplicate'), 1);
-  t.ok(await eventually(() => rig.notifications.length === 3));
-  t.same(
-    rig.notifications.map((n) => n.event),
-    ['create', 'run', 'finish'],
-    'the duplicate was not announced',
-  );
-  t.same(await rig.stopAndDrain(), [], 'the duplicate was acked');
-  t.same(await rig.deadLetters(1, 50), [], 'not dead-lettered');
-});
+t.test(
+  'a duplicate is acked and answered with the current state; nothing changes and nothing is announced',
+  async (t) => {
+    const rig = await startManagerOnFakes(t);
+    const job = await create(rig);
+    const run = { id: randomUUID(), name: 'run', uuid: job.uuid, token: job.token };
+    t.match(await rig.ask(run), { outcome: 'applied', version: 2 });
+    t.match(await rig.ask({ name: 'finish', uuid: job.uuid, token: job.token }), {
+      outcome: 'applied',
+      state: 'FINISHED',
+      version: 3,
+    });
+    t.same(
+      await rig.ask(run),
+      { outcome: 'duplicate', uuid: job.uuid, state: 'FINISHED', version: 3 },
+      'a replay that is illegal by now is still a duplicate',
+    );
+    t.equal((await rig.store.history(job.uuid)).length, 3, 'no entry for the replay');
+    t.equal(await rig.counted('duplicate'), 1);
+    t.ok(await eventually(() => rig.notifications.length === 3));
+    t.same(
+      rig.notifications.map((n) => n.event),
+      ['create', 'run', 'finish'],
+      'the duplicate was not announced',
+    );
+    t.same(await rig.stopAndDrain(), [], 'the duplicate was acked');
+    t.same(await rig.deadLetters(1, 50), [], 'not dead-lettered');
+  },
+);
 
 t.test('the same bytes delivered twice without an id are one event', async (t) => {
   const rig = await startManagerOnFakes(t);
@@ -86,8 +151,14 @@ t.test('an event ahead of its prerequisite is retried later and applies once the
   await rig.post({ name: 'finish', uuid, token });
   t.ok(await eventually(async () => (await rig.counted('deferred')) >= 2));
   await rig.post({ name: 'create', pipeline: 'unit', data });
-  t.ok(await eventually(async () => (await rig.store.get(uuid))?.state === 'FINISHED'), 'run and finish applied after the create');
-  t.same((await rig.store.history(uuid)).map((h) => h.name), ['create', 'run', 'finish']);
+  t.ok(
+    await eventually(async () => (await rig.store.get(uuid))?.state === 'FINISHED'),
+    'run and finish applied after the create',
+  );
+  t.same(
+    (await rig.store.history(uuid)).map((h) => h.name),
+    ['create', 'run', 'finish'],
+  );
   t.same(await rig.deadLetters(1, 100), [], 'nothing dead-lettered');
   t.same(await rig.stopAndDrain(), [], 'and nothing left waiting');
 });
@@ -100,49 +171,75 @@ t.test('a sequenced event past a gap waits for the events before it', async (t) 
   t.match(await rig.ask({ name: 'run', uuid: job.uuid, token: job.token, seq: 1 }), { outcome: 'applied', version: 2 });
   t.ok(await eventually(async () => (await rig.store.get(job.uuid))?.version === 3));
   t.match(await rig.store.get(job.uuid), { seq: 2, state: 'RUNNING' });
-  t.same((await rig.store.history(job.uuid)).map((h) => h.seq ?? null), [null, 1, 2]);
-});
-
-t.test('an event whose prerequisite never comes is dead-lettered when the retries run out, without its token', async (t) => {
-  const rig = await startManagerOnFakes(t, { manager: { deferDelaysMs: [5, 5] } });
-  const uuid = jobUuid('unit', { never: true });
-  const token = rig.tokens.forJob(uuid, 'bus');
-  const id = randomUUID();
-  const reply = await rig.ask({ id, name: 'run', uuid, token }, { routingKey: 'unit.run', headers: { 'x-trace': 'abc' } });
-  t.match(reply, { outcome: 'rejected', error: { code: 'unknown_job', message: /gave up after 2 retries/ } });
-  const [dead] = await rig.deadLetters(1);
-  t.match(dead, { routingKey: 'unit.run', headers: { 'x-trace': 'abc' }, attempts: 2, reason: { code: 'unknown_job', token: 'verified' } });
-  t.same(JSON.parse(String(dead?.body)), { id, name: 'run', uuid }, 'kept without its token');
-  t.equal(await rig.counted('deferred', 'unknown_job'), 2);
-  t.equal(await rig.counted('rejected', 'unknown_job'), 1);
-});
-
-t.test('a message that is not a valid event is dead-lettered with its reason and answered; nothing is stored', async (t) => {
-  const rig = await startManagerOnFakes(t, { manager: { limits: { maxBytes: 2048, maxDepth: 4, maxKeys: 40 } } });
-  const uuid = randomUUID();
-  const cases: Array<[string, Buffer]> = [
-    ['malformed_json', Buffer.from('{"name":')],
-    ['malformed_json', Buffer.from([0x7b, 0xff, 0x7d])],
-    ['not_an_object', Buffer.from('[1]')],
-    ['payload_too_large', Buffer.from(JSON.stringify({ name: 'update', uuid, data: { x: 'y'.repeat(3000) } }))],
-    ['too_deep', Buffer.from(JSON.stringify({ name: 'update', uuid, data: { a: { b: { c: { d: {} } } } } }))],
-    ['too_many_keys', Buffer.from(JSON.stringify({ name: 'update', uuid, data: Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`k${i}`, i])) }))],
-    ['schema_violation', Buffer.from(JSON.stringify({ name: 'run' }))],
-    ['unknown_event', Buffer.from(JSON.stringify({ name: 'explode', uuid }))],
-  ];
-  for (const [code, bytes] of cases) {
-    t.match(await rig.ask(bytes), { outcome: 'rejected', error: { code, message: /./ } }, `answered ${code}`);
-  }
-  const dead = await rig.deadLetters(cases.length);
   t.same(
-    dead.map((d) => [d.reason.code, d.reason.token]),
-    cases.map(([code]) => [code, 'unchecked']),
-    'one dead letter each, in order, its token unchecked',
+    (await rig.store.history(job.uuid)).map((h) => h.seq ?? null),
+    [null, 1, 2],
   );
-  t.same(dead[0]?.body, cases[0]?.[1], 'a body that is not JSON is kept as it came');
-  t.equal(await rig.counted('rejected'), cases.length);
-  t.same((await rig.store.list()).jobs, [], 'no job was made');
 });
+
+t.test(
+  'an event whose prerequisite never comes is dead-lettered when the retries run out, without its token',
+  async (t) => {
+    const rig = await startManagerOnFakes(t, { manager: { deferDelaysMs: [5, 5] } });
+    const uuid = jobUuid('unit', { never: true });
+    const token = rig.tokens.forJob(uuid, 'bus');
+    const id = randomUUID();
+    const reply = await rig.ask(
+      { id, name: 'run', uuid, token },
+      { routingKey: 'unit.run', headers: { 'x-trace': 'abc' } },
+    );
+    t.match(reply, { outcome: 'rejected', error: { code: 'unknown_job', message: /gave up after 2 retries/ } });
+    const [dead] = await rig.deadLetters(1);
+    t.match(dead, {
+      routingKey: 'unit.run',
+      headers: { 'x-trace': 'abc' },
+      attempts: 2,
+      reason: { code: 'unknown_job', token: 'verified' },
+    });
+    t.same(JSON.parse(String(dead?.body)), { id, name: 'run', uuid }, 'kept without its token');
+    t.equal(await rig.counted('deferred', 'unknown_job'), 2);
+    t.equal(await rig.counted('rejected', 'unknown_job'), 1);
+  },
+);
+
+t.test(
+  'a message that is not a valid event is dead-lettered with its reason and answered; nothing is stored',
+  async (t) => {
+    const rig = await startManagerOnFakes(t, { manager: { limits: { maxBytes: 2048, maxDepth: 4, maxKeys: 40 } } });
+    const uuid = randomUUID();
+    const cases: Array<[string, Buffer]> = [
+      ['malformed_json', Buffer.from('{"name":')],
+      ['malformed_json', Buffer.from([0x7b, 0xff, 0x7d])],
+      ['not_an_object', Buffer.from('[1]')],
+      ['payload_too_large', Buffer.from(JSON.stringify({ name: 'update', uuid, data: { x: 'y'.repeat(3000) } }))],
+      ['too_deep', Buffer.from(JSON.stringify({ name: 'update', uuid, data: { a: { b: { c: { d: {} } } } } }))],
+      [
+        'too_many_keys',
+        Buffer.from(
+          JSON.stringify({
+            name: 'update',
+            uuid,
+            data: Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`k${i}`, i])),
+          }),
+        ),
+      ],
+      ['schema_violation', Buffer.from(JSON.stringify({ name: 'run' }))],
+      ['unknown_event', Buffer.from(JSON.stringify({ name: 'explode', uuid }))],
+    ];
+    for (const [code, bytes] of cases) {
+      t.match(await rig.ask(bytes), { outcome: 'rejected', error: { code, message: /./ } }, `answered ${code}`);
+    }
+    const dead = await rig.deadLetters(cases.length);
+    t.same(
+      dead.map((d) => [d.reason.code, d.reason.token]),
+      cases.map(([code]) => [code, 'unchecked']),
+      'one dead letter each, in order, its token unchecked',
+    );
+    t.same(dead[0]?.body, cases[0]?.[1], 'a body that is not JSON is kept as it came');
+    t.equal(await rig.counted('rejected'), cases.length);
+    t.same((await rig.store.list()).jobs, [], 'no job was made');
+  },
+);
 
 t.test('a message without a reply address is settled the same way, and nothing is answered', async (t) => {
   const rig = await startManagerOnFakes(t);
@@ -169,7 +266,11 @@ function failingGets(times: number): (store: JobStore) => JobStore {
 t.test('a store failure is retried with backoff while the message stays unsettled, then applied once', async (t) => {
   const rig = await startManagerOnFakes(t, { wrapStore: failingGets(3) });
   const job = await create(rig);
-  t.match(await rig.ask({ name: 'run', uuid: job.uuid, token: job.token }), { outcome: 'applied', state: 'RUNNING', version: 2 });
+  t.match(await rig.ask({ name: 'run', uuid: job.uuid, token: job.token }), {
+    outcome: 'applied',
+    state: 'RUNNING',
+    version: 2,
+  });
   t.equal(await rig.counted('transient'), 3, 'each failure counted');
   t.equal(rig.logs.filter((l) => l.level === 'warn' && l.fields['outcome'] === 'transient').length, 3, 'and logged');
   t.equal((await rig.store.history(job.uuid)).length, 2, 'applied once');
@@ -187,7 +288,11 @@ t.test('a create whose write fails is retried the same way, and the job is made 
         },
       }),
   });
-  t.match(await rig.ask({ name: 'create', pipeline: 'unit', data: { retried: true } }), { outcome: 'applied', state: 'CREATED', token: /\./ });
+  t.match(await rig.ask({ name: 'create', pipeline: 'unit', data: { retried: true } }), {
+    outcome: 'applied',
+    state: 'CREATED',
+    token: /\./,
+  });
   t.equal(await rig.counted('transient'), 2);
   t.equal((await rig.store.list()).jobs.length, 1);
   t.equal((await rig.store.history(jobUuid('unit', { retried: true }))).length, 1);
@@ -222,28 +327,42 @@ t.test('stopping while the store is down hands the message back to the bus', asy
   t.same(await rig.deadLetters(1, 50), [], 'not dead-lettered');
 });
 
-t.test('stop finishes the events already taken; the others stay on the bus, none lost and none out of order', async (t) => {
-  const slowApply = (store: JobStore): JobStore =>
-    intercept<JobStore>(store, { apply: async (command) => setTimeout(10).then(() => store.apply(command)) });
-  const rig = await startManagerOnFakes(t, { manager: { prefetch: 5 }, wrapStore: slowApply });
-  const job = await create(rig);
-  for (let i = 0; i < 30; i++) await rig.post({ name: 'update', uuid: job.uuid, token: job.token, data: { i } });
-  await eventually(async () => (await rig.store.get(job.uuid))?.version === 4);
-  const left = await rig.stopAndDrain();
-  const applied = (await rig.store.history(job.uuid)).slice(1).map((h) => (h.data as { i: number }).i);
-  const waiting = left.map((d) => (JSON.parse(String(d.body)) as { data: { i: number } }).data.i);
-  t.ok(applied.length >= 3 && waiting.length >= 1, `some applied (${applied.length}), some left (${waiting.length})`);
-  t.same([...applied, ...waiting], Array.from({ length: 30 }, (_, i) => i), 'applied in delivery order, the rest waiting in order');
-});
+t.test(
+  'stop finishes the events already taken; the others stay on the bus, none lost and none out of order',
+  async (t) => {
+    const slowApply = (store: JobStore): JobStore =>
+      intercept<JobStore>(store, { apply: async (command) => setTimeout(10).then(() => store.apply(command)) });
+    const rig = await startManagerOnFakes(t, { manager: { prefetch: 5 }, wrapStore: slowApply });
+    const job = await create(rig);
+    for (let i = 0; i < 30; i++) await rig.post({ name: 'update', uuid: job.uuid, token: job.token, data: { i } });
+    await eventually(async () => (await rig.store.get(job.uuid))?.version === 4);
+    const left = await rig.stopAndDrain();
+    const applied = (await rig.store.history(job.uuid)).slice(1).map((h) => (h.data as { i: number }).i);
+    const waiting = left.map((d) => (JSON.parse(String(d.body)) as { data: { i: number } }).data.i);
+    t.ok(applied.length >= 3 && waiting.length >= 1, `some applied (${applied.length}), some left (${waiting.length})`);
+    t.same(
+      [...applied, ...waiting],
+      Array.from({ length: 30 }, (_, i) => i),
+      'applied in delivery order, the rest waiting in order',
+    );
+  },
+);
 
 /** The bus with deliveries whose settling and bus calls fail after the commit. */
-function failingAfterCommit(bus: EventBus, fail: { ack?: boolean; deadLetter?: boolean; publishState?: boolean; reply?: boolean }): EventBus {
+function failingAfterCommit(
+  bus: EventBus,
+  fail: { ack?: boolean; deadLetter?: boolean; publishState?: boolean; reply?: boolean },
+): EventBus {
   const broken = () => Promise.reject(new Error('channel closed'));
   return intercept(bus, {
     consume: (handler, options) =>
       bus.consume(
         (d: Delivery) =>
-          handler({ ...d, ...(fail.ack === true && { ack: broken }), ...(fail.deadLetter === true && { deadLetter: broken }) }),
+          handler({
+            ...d,
+            ...(fail.ack === true && { ack: broken }),
+            ...(fail.deadLetter === true && { deadLetter: broken }),
+          }),
         options,
       ),
     ...(fail.publishState === true && { publishState: broken }),
@@ -251,17 +370,26 @@ function failingAfterCommit(bus: EventBus, fail: { ack?: boolean; deadLetter?: b
   });
 }
 
-t.test('an ack or notification that fails after the commit is logged; the event stays applied and is still answered', async (t) => {
-  const rig = await startManagerOnFakes(t, { wrapBus: (bus) => failingAfterCommit(bus, { ack: true, publishState: true }) });
-  const reply = await rig.ask({ name: 'create', pipeline: 'unit', data: { n: 2 } });
-  t.match(reply, { outcome: 'applied', state: 'CREATED' });
-  const uuid = String(reply['uuid']);
-  t.match(await rig.store.get(uuid), { version: 1 });
-  const failures = rig.logs.filter((l) => l.level === 'warn' && /after commit/.test(l.message));
-  t.equal(failures.length, 2, 'the ack and the notification');
-  t.same(rig.notifications, []);
-  t.match(await rig.ask({ name: 'run', uuid, token: reply['token'] }), { outcome: 'applied', state: 'RUNNING' }, 'the manager goes on');
-});
+t.test(
+  'an ack or notification that fails after the commit is logged; the event stays applied and is still answered',
+  async (t) => {
+    const rig = await startManagerOnFakes(t, {
+      wrapBus: (bus) => failingAfterCommit(bus, { ack: true, publishState: true }),
+    });
+    const reply = await rig.ask({ name: 'create', pipeline: 'unit', data: { n: 2 } });
+    t.match(reply, { outcome: 'applied', state: 'CREATED' });
+    const uuid = String(reply['uuid']);
+    t.match(await rig.store.get(uuid), { version: 1 });
+    const failures = rig.logs.filter((l) => l.level === 'warn' && /after commit/.test(l.message));
+    t.equal(failures.length, 2, 'the ack and the notification');
+    t.same(rig.notifications, []);
+    t.match(
+      await rig.ask({ name: 'run', uuid, token: reply['token'] }),
+      { outcome: 'applied', state: 'RUNNING' },
+      'the manager goes on',
+    );
+  },
+);
 
 t.test('a dead letter that cannot be written is logged and the refusal still answered', async (t) => {
   const rig = await startManagerOnFakes(t, { wrapBus: (bus) => failingAfterCommit(bus, { deadLetter: true }) });
@@ -281,11 +409,18 @@ t.test('a reply that cannot be sent is logged; the event is applied and the next
 
 t.test('queue lag is measured from x-pjm-published-at, and every settled message is timed', async (t) => {
   const rig = await startManagerOnFakes(t);
-  await rig.ask({ name: 'create', pipeline: 'unit', data: { lag: 1 } }, { headers: { 'x-pjm-published-at': Date.now() - 2000 } });
+  await rig.ask(
+    { name: 'create', pipeline: 'unit', data: { lag: 1 } },
+    { headers: { 'x-pjm-published-at': Date.now() - 2000 } },
+  );
   await rig.ask({ name: 'create', pipeline: 'unit', data: { lag: 2 } });
   await rig.ask(Buffer.from('{'));
   const lag = (await rig.metrics.queueLag.get()).values;
-  t.equal(lag.find((v) => v.metricName === 'pjm_manager_queue_lag_seconds_count')?.value, 1, 'only the stamped message');
+  t.equal(
+    lag.find((v) => v.metricName === 'pjm_manager_queue_lag_seconds_count')?.value,
+    1,
+    'only the stamped message',
+  );
   t.ok((lag.find((v) => v.metricName === 'pjm_manager_queue_lag_seconds_sum')?.value ?? 0) >= 2, 'about two seconds');
   const latency = (await rig.metrics.applyLatency.get()).values;
   t.equal(latency.find((v) => v.metricName === 'pjm_manager_apply_seconds_count')?.value, 3);

@@ -16,9 +16,24 @@ async function run(args: string[], env: NodeJS.ProcessEnv = {}, stdin?: NodeJS.R
 const NOWHERE = { PJM_URL: 'http://127.0.0.1:1' };
 const UUID = '0b6c2f6e-9d1a-5c3e-8f00-123456789abc';
 
-const COMMANDS = ['serve', 'manager', 'bridge', 'create', 'send', 'show', 'ls', 'history', 'watch', 'token', 'nonce', 'pipelines', 'fsm', 'slurm-mail'];
+const COMMANDS = [
+  'serve',
+  'manager',
+  'bridge',
+  'create',
+  'send',
+  'show',
+  'ls',
+  'history',
+  'watch',
+  'token',
+  'nonce',
+  'pipelines',
+  'fsm',
+  'slurm-mail',
+];
 
-t.test('pjm --help and every command\'s --help', async (t) => {
+t.test("pjm --help and every command's --help", async (t) => {
   const top = await run(['--help']);
   t.equal(top.code, 0);
   t.matchSnapshot(top.out, 'pjm --help');
@@ -51,28 +66,47 @@ t.test('a bad flag, an unreachable server and a refused event: one line and a no
 });
 
 t.test('pjm --version and -V print the package version', async (t) => {
-  const { version } = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+  const { version } = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
   for (const flag of ['--version', '-V']) t.same(await run([flag]), { code: 0, out: `${version}\n`, err: '' }, flag);
 });
 
 t.test('the main help lists every exit code', async (t) => {
   const help = (await run(['--help'])).out;
-  for (const [name, code] of Object.entries(EXIT)) t.match(help, new RegExp(`\\n  ${code} +\\S`), `${name} (${code}) is explained`);
+  for (const [name, code] of Object.entries(EXIT))
+    t.match(help, new RegExp(`\\n  ${code} +\\S`), `${name} (${code}) is explained`);
 });
 
-t.test('pjm ls: --state in any case, a bad state lists the states, times as dates, date-times or durations', async (t) => {
-  t.equal((await run(['ls', '--state', 'finished,Running'], NOWHERE)).code, 4, 'lower and mixed case pass the CLI');
-  const bad = await run(['ls', '--state', 'finished,done'], NOWHERE);
-  t.equal(bad.code, 2);
-  t.equal(bad.err, 'pjm ls: --state: "DONE" is not a state; the states are CREATED, RUNNING, FAILED, FINISHED, INDEXING, VALIDATING, VALIDATED, REJECTED, FINALIZED, RETIRED, RESET, CANCELLED (any case, comma-separated) (see pjm ls --help)\n');
-  for (const since of ['2026-12-02', '2026-12-02T14:30', '2026-12-02 14:30:05+01:00', '24h']) {
-    t.equal((await run(['ls', '--since', since, '--updated-since', since], NOWHERE)).code, 4, `--since ${since} is accepted`);
-  }
-  t.match((await run(['ls', '--state', 'done,Finised'], NOWHERE)).err, /^pjm ls: --state: "DONE", "FINISED" are not states; the states are /);
-  const badTime = await run(['ls', '--updated-since', 'yesterday'], NOWHERE);
-  t.equal(badTime.code, 2);
-  t.match(badTime.err, /^pjm ls: --updated-since "yesterday" is not a date \(2026-12-02\), a date-time .* or a duration back from now \(90s, 30m, 24h, 7d\)/);
-});
+t.test(
+  'pjm ls: --state in any case, a bad state lists the states, times as dates, date-times or durations',
+  async (t) => {
+    t.equal((await run(['ls', '--state', 'finished,Running'], NOWHERE)).code, 4, 'lower and mixed case pass the CLI');
+    const bad = await run(['ls', '--state', 'finished,done'], NOWHERE);
+    t.equal(bad.code, 2);
+    t.equal(
+      bad.err,
+      'pjm ls: --state: "DONE" is not a state; the states are CREATED, RUNNING, FAILED, FINISHED, INDEXING, VALIDATING, VALIDATED, REJECTED, FINALIZED, RETIRED, RESET, CANCELLED (any case, comma-separated) (see pjm ls --help)\n',
+    );
+    for (const since of ['2026-12-02', '2026-12-02T14:30', '2026-12-02 14:30:05+01:00', '24h']) {
+      t.equal(
+        (await run(['ls', '--since', since, '--updated-since', since], NOWHERE)).code,
+        4,
+        `--since ${since} is accepted`,
+      );
+    }
+    t.match(
+      (await run(['ls', '--state', 'done,Finised'], NOWHERE)).err,
+      /^pjm ls: --state: "DONE", "FINISED" are not states; the states are /,
+    );
+    const badTime = await run(['ls', '--updated-since', 'yesterday'], NOWHERE);
+    t.equal(badTime.code, 2);
+    t.match(
+      badTime.err,
+      /^pjm ls: --updated-since "yesterday" is not a date \(2026-12-02\), a date-time .* or a duration back from now \(90s, 30m, 24h, 7d\)/,
+    );
+  },
+);
 
 t.test('pjm send: no token is a usage error before any call, unless an admin bearer token is configured', async (t) => {
   const missing = await run(['send', UUID, 'run'], NOWHERE);
@@ -93,8 +127,21 @@ t.test('--data reads JSON, @FILE or - (standard input)', async (t) => {
   t.match(noFile.err, /^pjm create: --data @\/nonexistent\/data\.json: cannot read \/nonexistent\/data\.json: ENOENT/);
   const dir = t.testdir({ 'good.json': '{"sample": 1}', 'bad.json': '{"sample":' });
   t.equal((await run(['create', 'p', '--data', `@${dir}/good.json`], NOWHERE)).code, 4, 'a JSON file passes');
-  t.match((await run(['create', 'p', '--data', `@${dir}/bad.json`], NOWHERE)).err, `--data is not JSON: ${dir}/bad.json`);
-  t.equal((await run(['send', UUID, 'run', '--token', 't', '--data', '-'], NOWHERE, Readable.from(['{"a"', ': 1}']))).code, 4, 'JSON on stdin passes');
-  t.match((await run(['send', UUID, 'run', '--token', 't', '--data', '-'], NOWHERE, Readable.from(['[1]']))).err, /--data must be a JSON object/);
-  t.match((await run(['send', UUID, 'run', '--token', 't', '--data', '-'], NOWHERE)).err, /--data -: there is no standard input to read/);
+  t.match(
+    (await run(['create', 'p', '--data', `@${dir}/bad.json`], NOWHERE)).err,
+    `--data is not JSON: ${dir}/bad.json`,
+  );
+  t.equal(
+    (await run(['send', UUID, 'run', '--token', 't', '--data', '-'], NOWHERE, Readable.from(['{"a"', ': 1}']))).code,
+    4,
+    'JSON on stdin passes',
+  );
+  t.match(
+    (await run(['send', UUID, 'run', '--token', 't', '--data', '-'], NOWHERE, Readable.from(['[1]']))).err,
+    /--data must be a JSON object/,
+  );
+  t.match(
+    (await run(['send', UUID, 'run', '--token', 't', '--data', '-'], NOWHERE)).err,
+    /--data -: there is no standard input to read/,
+  );
 });

@@ -23,8 +23,25 @@ t.test('a date, a date-time or a duration back from now, as the ISO instant the 
 });
 
 t.test('anything else is a usage error naming the flag and the accepted forms', (t) => {
-  for (const text of ['', 'yesterday', '2026', '90', '2026-02-30', '2026-13-01', '2026-12-02T25:00', '12/02/2026', '2026-12-02T14:30+1']) {
-    t.throws(() => parseInstant('--until', text, NOW), { code: 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE', message: new RegExp(`^--until "${text.replace(/[+.]/g, '\\$&')}" is not a date \\(2026-12-02\\)`) }, JSON.stringify(text));
+  for (const text of [
+    '',
+    'yesterday',
+    '2026',
+    '90',
+    '2026-02-30',
+    '2026-13-01',
+    '2026-12-02T25:00',
+    '12/02/2026',
+    '2026-12-02T14:30+1',
+  ]) {
+    t.throws(
+      () => parseInstant('--until', text, NOW),
+      {
+        code: 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE',
+        message: new RegExp(`^--until "${text.replace(/[+.]/g, '\\$&')}" is not a date \\(2026-12-02\\)`),
+      },
+      JSON.stringify(text),
+    );
   }
   t.end();
 });

@@ -3,7 +3,15 @@ import { createServer } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import t from 'tap';
 import { main } from '../../../cli/main.js';
-import { MAILPROG_BUDGET_MS, SCONTROL_TIMEOUT_MS, SLURMCTLD_MAILPROG_TIMEOUT_MS, deliver, deliveryBudget, endedArrayTasks, slurmVariables } from '../../../cli/slurm-mail.js';
+import {
+  MAILPROG_BUDGET_MS,
+  SCONTROL_TIMEOUT_MS,
+  SLURMCTLD_MAILPROG_TIMEOUT_MS,
+  deliver,
+  deliveryBudget,
+  endedArrayTasks,
+  slurmVariables,
+} from '../../../cli/slurm-mail.js';
 import { parseSlurmTracking, redactSlurmTracking, slurmTrackingComment } from '../../../protocol/slurm-tracking.js';
 import { capture } from '../../helpers/capture.js';
 
@@ -18,14 +26,24 @@ t.test('the tracking comment round-trips, is found among other words, and redact
   t.equal(parseSlurmTracking(undefined), undefined);
   t.equal(parseSlurmTracking(`xpjm:${UUID}:${TOKEN}`), undefined, 'only a whole word');
   t.equal(redactSlurmTracking(`run 4 ${comment}`), `run 4 pjm:${UUID}:[redacted]`);
-  t.same(slurmVariables({ SLURM_JOB_ID: '3', SLURM_JOB_COMMENT: comment, PATH: '/bin', HOME: '/x' }), { SLURM_JOB_ID: '3', SLURM_JOB_COMMENT: `pjm:${UUID}:[redacted]` });
+  t.same(slurmVariables({ SLURM_JOB_ID: '3', SLURM_JOB_COMMENT: comment, PATH: '/bin', HOME: '/x' }), {
+    SLURM_JOB_ID: '3',
+    SLURM_JOB_COMMENT: `pjm:${UUID}:[redacted]`,
+  });
   t.end();
 });
 
 t.test('pjm slurm-mail: untracked jobs are left alone; a missing subject is a usage error', async (t) => {
   const out = capture();
   const err = capture();
-  t.equal(await main(['slurm-mail', '-s', 'Slurm Job_id=1 Name=wrap Began, Queued time 00:00:00', 'someone'], { stdout: out.stream, stderr: err.stream, env: { SLURM_JOB_ID: '1', SLURM_JOB_COMMENT: 'nightly' } }), 0);
+  t.equal(
+    await main(['slurm-mail', '-s', 'Slurm Job_id=1 Name=wrap Began, Queued time 00:00:00', 'someone'], {
+      stdout: out.stream,
+      stderr: err.stream,
+      env: { SLURM_JOB_ID: '1', SLURM_JOB_COMMENT: 'nightly' },
+    }),
+    0,
+  );
   t.match(err.text(), /no pjm:<uuid>:<token> comment/);
   const usage = capture();
   t.equal(await main(['slurm-mail', 'someone'], { stdout: out.stream, stderr: usage.stream, env: {} }), 2);
@@ -36,16 +54,33 @@ t.test('an ARRAY_TASKS array has ended when every task slurmctld lists has an en
   const fixture = (name: string) => readFileSync(new URL(`../../fixtures/slurm/${name}`, import.meta.url), 'utf8');
   t.equal(endedArrayTasks(fixture('scontrol-array-running.txt')), undefined, 'task 2 still PENDING');
   const ended = fixture('scontrol-array-ended.txt');
-  t.same(endedArrayTasks(ended), new Map([['2', 'COMPLETED'], ['1', 'FAILED'], ['0', 'COMPLETED']]));
-  t.equal(endedArrayTasks(ended.replace('JobState=FAILED', 'JobState=COMPLETING')), undefined, 'a task still completing');
+  t.same(
+    endedArrayTasks(ended),
+    new Map([
+      ['2', 'COMPLETED'],
+      ['1', 'FAILED'],
+      ['0', 'COMPLETED'],
+    ]),
+  );
+  t.equal(
+    endedArrayTasks(ended.replace('JobState=FAILED', 'JobState=COMPLETING')),
+    undefined,
+    'a task still completing',
+  );
   t.equal(endedArrayTasks(ended.replace('ArrayTaskId=2 ', 'ArrayTaskId=2-5%1 ')), undefined, 'a line of pending tasks');
   t.equal(endedArrayTasks(''), undefined);
   t.end();
 });
 
 t.test('pjm slurm-mail gives up on a bridge that never answers within its budget', async (t) => {
-  t.ok(SLURMCTLD_MAILPROG_TIMEOUT_MS - MAILPROG_BUDGET_MS >= 30_000, 'the budget leaves 30 s for Node to start before slurmctld kills the MailProg');
-  t.ok(MAILPROG_BUDGET_MS - 2 * SCONTROL_TIMEOUT_MS >= 60_000, 'and a minute of delivery attempts after the scontrol look-ups');
+  t.ok(
+    SLURMCTLD_MAILPROG_TIMEOUT_MS - MAILPROG_BUDGET_MS >= 30_000,
+    'the budget leaves 30 s for Node to start before slurmctld kills the MailProg',
+  );
+  t.ok(
+    MAILPROG_BUDGET_MS - 2 * SCONTROL_TIMEOUT_MS >= 60_000,
+    'and a minute of delivery attempts after the scontrol look-ups',
+  );
   const attempts: number[] = [];
   const sockets = new Set<Socket>();
   const server = createServer((_req, res) => {
@@ -61,7 +96,12 @@ t.test('pjm slurm-mail gives up on a bridge that never answers within its budget
   });
   const { port } = server.address() as AddressInfo;
   const start = Date.now();
-  const result = await deliver(`http://127.0.0.1:${port}/callbacks/slurm`, '{}', { deadline: start + 3000, attemptTimeoutMs: 800, firstDelayMs: 100, maxDelayMs: 400 });
+  const result = await deliver(`http://127.0.0.1:${port}/callbacks/slurm`, '{}', {
+    deadline: start + 3000,
+    attemptTimeoutMs: 800,
+    firstDelayMs: 100,
+    maxDelayMs: 400,
+  });
   const took = Date.now() - start;
   t.match(result, { ok: false, retry: true });
   t.ok(took <= 3000 + 250, `ended by the deadline (took ${took} ms)`);

@@ -22,7 +22,12 @@ async function stub(t: Test, handler: Handler): Promise<{ url: string; seen: See
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const text = Buffer.concat(chunks).toString('utf8');
-      const entry: Seen = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: text === '' ? undefined : (JSON.parse(text) as Record<string, unknown>) };
+      const entry: Seen = {
+        method: req.method ?? '',
+        url: req.url ?? '',
+        headers: req.headers,
+        body: text === '' ? undefined : (JSON.parse(text) as Record<string, unknown>),
+      };
       seen.push(entry);
       handler(entry, res, seen.length);
     });
@@ -36,11 +41,18 @@ function json(res: ServerResponse, status: number, body: unknown, headers: Recor
   res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body));
 }
 
-const event = { uuid: UUID, token: 'tok', name: 'run' as const, id: '7d444840-9dc0-4c3b-9f2a-2b1e6f0a1c11', data: { host: 'n1' } };
+const event = {
+  uuid: UUID,
+  token: 'tok',
+  name: 'run' as const,
+  id: '7d444840-9dc0-4c3b-9f2a-2b1e6f0a1c11',
+  data: { host: 'n1' },
+};
 
 t.test('503 and network-level retries re-send the same event id; credentials go in headers', async (t) => {
   const bridge = await stub(t, (_seen, res, count) => {
-    if (count < 3) json(res, 503, { error: { code: 'bus_unavailable', message: 'down', details: {} } }, { 'retry-after': '0' });
+    if (count < 3)
+      json(res, 503, { error: { code: 'bus_unavailable', message: 'down', details: {} } }, { 'retry-after': '0' });
     else json(res, 200, { eventId: event.id, uuid: UUID, status: 'applied', state: 'RUNNING', version: 2 });
   });
   const transport = new HttpTransport({ url: `${bridge.url}/`, bearer: 'admin-token-0123456789abcdef', nonce: 'n.s' });
@@ -55,16 +67,35 @@ t.test('503 and network-level retries re-send the same event id; credentials go 
 });
 
 t.test('retries run out: the last refusal is thrown with its code', async (t) => {
-  const bridge = await stub(t, (_seen, res) => json(res, 503, { error: { code: 'bus_unavailable', message: 'down', details: { retryAfterSeconds: 0 } } }, { 'retry-after': '0' }));
+  const bridge = await stub(t, (_seen, res) =>
+    json(
+      res,
+      503,
+      { error: { code: 'bus_unavailable', message: 'down', details: { retryAfterSeconds: 0 } } },
+      { 'retry-after': '0' },
+    ),
+  );
   const transport = new HttpTransport({ url: bridge.url, retries: 2 });
-  await t.rejects(transport.send(event), { name: 'PipelineJobsError', code: 'bus_unavailable', details: { uuid: UUID, eventId: event.id } });
+  await t.rejects(transport.send(event), {
+    name: 'PipelineJobsError',
+    code: 'bus_unavailable',
+    details: { uuid: UUID, eventId: event.id },
+  });
   t.equal(bridge.seen.length, 3, 'one call and two retries');
 });
 
 t.test('a refusal carries the bridge code; 4xx is not retried', async (t) => {
-  const bridge = await stub(t, (_seen, res) => json(res, 409, { error: { code: 'illegal_transition', message: 'cancel not allowed in RUNNING', details: { state: 'RUNNING' } } }));
+  const bridge = await stub(t, (_seen, res) =>
+    json(res, 409, {
+      error: { code: 'illegal_transition', message: 'cancel not allowed in RUNNING', details: { state: 'RUNNING' } },
+    }),
+  );
   const transport = new HttpTransport({ url: bridge.url });
-  await t.rejects(transport.send({ ...event, name: 'cancel' }), { code: 'illegal_transition', message: 'cancel not allowed in RUNNING', details: { state: 'RUNNING', uuid: UUID } });
+  await t.rejects(transport.send({ ...event, name: 'cancel' }), {
+    code: 'illegal_transition',
+    message: 'cancel not allowed in RUNNING',
+    details: { state: 'RUNNING', uuid: UUID },
+  });
   t.equal(bridge.seen.length, 1);
 });
 
@@ -101,11 +132,18 @@ t.test('an unreachable bridge is bus_unavailable; a page that is not JSON is int
   const closed = new HttpTransport({ url: 'http://127.0.0.1:1', retries: 1 });
   await t.rejects(closed.send(event), { code: 'bus_unavailable', message: /cannot reach the bridge/ });
   const proxy = await stub(t, (_seen, res) => res.writeHead(500, { 'content-type': 'text/html' }).end('<h1>oops</h1>'));
-  await t.rejects(new HttpTransport({ url: proxy.url }).send(event), { code: 'internal_error', message: /unexpected answer: HTTP 500/ });
+  await t.rejects(new HttpTransport({ url: proxy.url }).send(event), {
+    code: 'internal_error',
+    message: /unexpected answer: HTTP 500/,
+  });
 });
 
 t.test('create answers uuid, token, callbacks; 200 means it existed; close() stops later calls', async (t) => {
-  const callbacks = { events: 'http://x/events', agave: { url: 'http://x/callbacks/agave', notifications: [] }, slurm: { url: 'http://x/callbacks/slurm', sbatch: [] } };
+  const callbacks = {
+    events: 'http://x/events',
+    agave: { url: 'http://x/callbacks/agave', notifications: [] },
+    slurm: { url: 'http://x/callbacks/slurm', sbatch: [] },
+  };
   const bridge = await stub(t, (seen, res, count) =>
     json(res, count === 1 ? 201 : 200, {
       uuid: UUID,
@@ -121,7 +159,14 @@ t.test('create answers uuid, token, callbacks; 200 means it existed; close() sto
   );
   const transport = new HttpTransport({ url: bridge.url });
   const request = { pipeline: 'p', data: { a: 1 }, owner: 'me' };
-  t.match(await transport.create(request), { uuid: UUID, token: 'tok', state: 'CREATED', existed: false, archivePath: '/products/v2/p/x', callbacks });
+  t.match(await transport.create(request), {
+    uuid: UUID,
+    token: 'tok',
+    state: 'CREATED',
+    existed: false,
+    archivePath: '/products/v2/p/x',
+    callbacks,
+  });
   t.match(await transport.create(request), { existed: true });
   t.same(bridge.seen[0]?.body, request);
   t.equal(bridge.seen[0]?.url, '/jobs?wait=1');

@@ -27,7 +27,15 @@ class FakeTransport implements PipelineJobsTransport {
   async create(request: CreateJobRequest): Promise<CreatedJob> {
     this.calls.push(`create:${request.pipeline}`);
     await sleep(this.delayMs);
-    return { uuid: UUID, token: 'tok', pipeline: request.pipeline, state: this.state, version: 1, existed: false, archivePath: '/products/x' };
+    return {
+      uuid: UUID,
+      token: 'tok',
+      pipeline: request.pipeline,
+      state: this.state,
+      version: 1,
+      existed: false,
+      archivePath: '/products/x',
+    };
   }
 
   async send(event: ClientEvent): Promise<EventVerdict> {
@@ -35,7 +43,14 @@ class FakeTransport implements PipelineJobsTransport {
     this.events.push(event);
     await sleep(this.delayMs);
     if (this.refuse.has(event.name)) throw new PipelineJobsError('illegal_transition', `${event.name} refused`);
-    const next: Partial<Record<string, JobState>> = { run: 'RUNNING', finish: 'FINISHED', fail: 'FAILED', cancel: 'CANCELLED', reset: 'RESET', ready: 'CREATED' };
+    const next: Partial<Record<string, JobState>> = {
+      run: 'RUNNING',
+      finish: 'FINISHED',
+      fail: 'FAILED',
+      cancel: 'CANCELLED',
+      reset: 'RESET',
+      ready: 'CREATED',
+    };
     this.state = next[event.name] ?? this.state;
     return { state: this.state, duplicate: false };
   }
@@ -70,7 +85,10 @@ t.test('the first failure rejects the chain and skips the rest', async (t) => {
   const transport = new FakeTransport();
   transport.refuse.add('update');
   const job = new PipelineJob({ pipeline: 'p' }, transport);
-  await t.rejects(job.setup().run().update({ x: 1 }).finish(), { name: 'PipelineJobsError', code: 'illegal_transition' });
+  await t.rejects(job.setup().run().update({ x: 1 }).finish(), {
+    name: 'PipelineJobsError',
+    code: 'illegal_transition',
+  });
   t.same(transport.calls, ['create:p', 'run', 'update'], 'finish was never sent');
   t.equal(job.state, 'RUNNING', 'the state of the last call that answered');
   t.equal(await job.finish(), 'FINISHED', 'the job is still usable');

@@ -61,22 +61,41 @@ t.test('strings are coerced; unrelated variables and empty values are ignored', 
   t.notOk('PJM_REQUIRE_SERVICES' in config, 'test-suite variables are not settings and not errors');
   t.notOk('PJM_TEST_MONGO_URL' in config);
   t.same(limitsFromConfig(config), { maxBytes: 1048576, maxDepth: 64, maxKeys: 500 });
-  for (const [word, value] of [['yes', true], ['ON', true], ['TRUE', true], ['no', false], ['0', false], ['off', false]] as const) {
+  for (const [word, value] of [
+    ['yes', true],
+    ['ON', true],
+    ['TRUE', true],
+    ['no', false],
+    ['0', false],
+    ['off', false],
+  ] as const) {
     t.equal(loadConfig({ PJM_AMQP_REQUIRE_TOKEN: word }).PJM_AMQP_REQUIRE_TOKEN, value, word);
   }
   t.end();
 });
 
 t.test('Rubin aliases', (t) => {
-  const rubin = loadConfig({ API_PORT: '9090', API_BASEPATH: '/ocps', API_DOMAIN: 'ocps.example.org', API_PROTOCOL: 'https' });
+  const rubin = loadConfig({
+    API_PORT: '9090',
+    API_BASEPATH: '/ocps',
+    API_DOMAIN: 'ocps.example.org',
+    API_PROTOCOL: 'https',
+  });
   t.equal(rubin.PJM_HTTP_PORT, 9090, 'API_PORT stands in for an unset PJM_HTTP_PORT');
   t.equal(rubin.API_PORT, 9090);
   t.equal(rubin.API_BASEPATH, '/ocps');
   t.equal(rubin.API_DOMAIN, 'ocps.example.org');
   t.equal(rubin.API_PROTOCOL, 'https');
   t.equal(loadConfig({ API_PORT: '9090', PJM_HTTP_PORT: '7000' }).PJM_HTTP_PORT, 7000, 'PJM_HTTP_PORT wins');
-  t.throws(() => loadConfig({ API_PORT: 'http' }), { code: 'invalid_config', message: /API_PORT must be integer/ }, 'a bad alias is named as itself');
-  t.throws(() => loadConfig({ API_PROTOCOL: 'ftp' }), { code: 'invalid_config', message: /API_PROTOCOL must be one of: http, https/ });
+  t.throws(
+    () => loadConfig({ API_PORT: 'http' }),
+    { code: 'invalid_config', message: /API_PORT must be integer/ },
+    'a bad alias is named as itself',
+  );
+  t.throws(() => loadConfig({ API_PROTOCOL: 'ftp' }), {
+    code: 'invalid_config',
+    message: /API_PROTOCOL must be one of: http, https/,
+  });
   t.end();
 });
 
@@ -86,10 +105,18 @@ t.test('an unset PJM_URL is where a server started with the same variables liste
   t.equal(loadConfig({ API_PORT: '9090' }).PJM_URL, 'http://127.0.0.1:9090', 'the Rubin alias too');
   t.equal(loadConfig({ API_PORT: '9090', PJM_HTTP_PORT: '7000' }).PJM_URL, 'http://127.0.0.1:7000');
   t.equal(loadConfig({ PJM_HTTP_HOST: 'jobs.example.org', PJM_HTTP_PORT: '80' }).PJM_URL, 'http://jobs.example.org:80');
-  t.equal(loadConfig({ PJM_HTTP_HOST: '0.0.0.0' }).PJM_URL, 'http://127.0.0.1:8080', 'a wildcard address answers on loopback');
+  t.equal(
+    loadConfig({ PJM_HTTP_HOST: '0.0.0.0' }).PJM_URL,
+    'http://127.0.0.1:8080',
+    'a wildcard address answers on loopback',
+  );
   t.equal(loadConfig({ PJM_HTTP_HOST: '::' }).PJM_URL, 'http://[::1]:8080');
   t.equal(loadConfig({ PJM_HTTP_HOST: '::1', PJM_HTTP_PORT: '9000' }).PJM_URL, 'http://[::1]:9000');
-  t.equal(loadConfig({ PJM_URL: 'https://jobs.example.org/pjm', PJM_HTTP_PORT: '9000' }).PJM_URL, 'https://jobs.example.org/pjm', 'a set PJM_URL wins');
+  t.equal(
+    loadConfig({ PJM_URL: 'https://jobs.example.org/pjm', PJM_HTTP_PORT: '9000' }).PJM_URL,
+    'https://jobs.example.org/pjm',
+    'a set PJM_URL wins',
+  );
   t.equal(loadConfig({ PJM_URL: '', PJM_HTTP_PORT: '9000' }).PJM_URL, 'http://127.0.0.1:9000', 'empty is unset');
   t.end();
 });
@@ -127,16 +154,29 @@ t.test('one failure names every bad key and why', (t) => {
     ];
     for (const [, pattern] of expected) t.match(message, pattern);
     const details = (err as { details: { errors: { key: string; reason: string }[] } }).details;
-    t.same(details.errors.map((e) => e.key).sort(), expected.map(([key]) => key).sort(), 'details list each bad key once');
+    t.same(
+      details.errors.map((e) => e.key).sort(),
+      expected.map(([key]) => key).sort(),
+      'details list each bad key once',
+    );
     t.notMatch(message, /hunter/, 'secrets and URLs are not echoed');
   }
   t.end();
 });
 
 t.test('unknown PJM_* names are left for the CLI to warn about', (t) => {
-  const tooling = { PJM_TEST_AMQP_URL: 'amqp://h', PJM_REQUIRE_SERVICES: '1', PJM_BENCH_RSS_EVENTS: '9', PJM_CACHE_DIR: '/c' };
+  const tooling = {
+    PJM_TEST_AMQP_URL: 'amqp://h',
+    PJM_REQUIRE_SERVICES: '1',
+    PJM_BENCH_RSS_EVENTS: '9',
+    PJM_CACHE_DIR: '/c',
+  };
   const env = { PJM_SECERT: 'x', PJM_HTTP_PROT: '1', PJM_CACHE: '/c', ...tooling, PJM_HTTP_PORT: '1', HOME: '/' };
-  t.same(unknownConfigNames(env), ['PJM_CACHE', 'PJM_HTTP_PROT', 'PJM_SECERT'], "the tooling's own names are not typos");
+  t.same(
+    unknownConfigNames(env),
+    ['PJM_CACHE', 'PJM_HTTP_PROT', 'PJM_SECERT'],
+    "the tooling's own names are not typos",
+  );
   t.equal(loadConfig(env).PJM_HTTP_PORT, 1, 'and they do not stop loading');
   t.end();
 });

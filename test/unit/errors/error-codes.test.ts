@@ -18,7 +18,8 @@ t.test('every error code is documented in docs/errors.md', (t) => {
 });
 
 t.test('docs/errors.md documents no code that does not exist, and each once', (t) => {
-  for (const code of documented) t.ok(code !== undefined && Object.hasOwn(ERROR_CODES, code), `${String(code)} exists in ERROR_CODES`);
+  for (const code of documented)
+    t.ok(code !== undefined && Object.hasOwn(ERROR_CODES, code), `${String(code)} exists in ERROR_CODES`);
   t.equal(new Set(documented).size, documented.length, 'no duplicate rows');
   t.end();
 });

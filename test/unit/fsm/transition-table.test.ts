@@ -1,5 +1,13 @@
 import t from 'tap';
-import { JOB_EVENTS, JOB_STATES, acceptedLater, describeMachine, nextState, type JobEventName, type JobState } from '../../../fsm/index.js';
+import {
+  JOB_EVENTS,
+  JOB_STATES,
+  acceptedLater,
+  describeMachine,
+  nextState,
+  type JobEventName,
+  type JobState,
+} from '../../../fsm/index.js';
 
 // An independent copy of the table in architecture.md ("=" means the state is unchanged).
 const ARCHITECTURE_TABLE: Record<JobEventName, [from: JobState[], to: JobState | '=']> = {
@@ -17,7 +25,19 @@ const ARCHITECTURE_TABLE: Record<JobEventName, [from: JobState[], to: JobState |
   finalize: [['VALIDATED'], 'FINALIZED'],
   retire: [['FAILED', 'FINALIZED', 'FINISHED', 'REJECTED', 'VALIDATING', 'VALIDATED'], 'RETIRED'],
   reset: [
-    ['CREATED', 'RUNNING', 'FAILED', 'FINISHED', 'INDEXING', 'VALIDATING', 'VALIDATED', 'REJECTED', 'FINALIZED', 'RETIRED', 'RESET'],
+    [
+      'CREATED',
+      'RUNNING',
+      'FAILED',
+      'FINISHED',
+      'INDEXING',
+      'VALIDATING',
+      'VALIDATED',
+      'REJECTED',
+      'FINALIZED',
+      'RETIRED',
+      'RESET',
+    ],
     'RESET',
   ],
   ready: [['RESET'], 'CREATED'],

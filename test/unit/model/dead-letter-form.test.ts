@@ -7,11 +7,17 @@ const token = new JobTokens('0123456789abcdef-secret').issue(uuid, new Date('202
 const limits = { maxBytes: 4096 };
 
 t.test('a JSON event loses its token and keeps everything else, hostile keys included', (t) => {
-  const body = Buffer.from(`{"uuid":"${uuid}","name":"run","token":"${token}","data":{"token":"user data","a.b":1},"__proto__":{"polluted":true}}`);
+  const body = Buffer.from(
+    `{"uuid":"${uuid}","name":"run","token":"${token}","data":{"token":"user data","a.b":1},"__proto__":{"polluted":true}}`,
+  );
   const stored = deadLetterForm(body, { ...limits, eventId: 'e-derived' });
   const parsed = JSON.parse(stored.toString()) as Record<string, unknown>;
   t.notOk(stored.toString().includes(token), 'no token');
-  t.same(Object.keys(parsed), ['id', 'uuid', 'name', 'data', '__proto__'], 'the derived id first, then the message without its token');
+  t.same(
+    Object.keys(parsed),
+    ['id', 'uuid', 'name', 'data', '__proto__'],
+    'the derived id first, then the message without its token',
+  );
   t.equal(parsed['id'], 'e-derived', 'the id the manager derived from the original bytes');
   t.same(parsed['data'], { token: 'user data', 'a.b': 1 }, 'data is user data, kept as sent');
   t.same(Object.getOwnPropertyDescriptor(parsed, '__proto__')?.value, { polluted: true }, '__proto__ stays a key');
@@ -22,7 +28,11 @@ t.test('an event with its own id keeps it; one without a token keeps its bytes',
   const withId = deadLetterForm(Buffer.from(`{"id":"mine","token":"${token}"}`), { ...limits, eventId: 'derived' });
   t.same(JSON.parse(withId.toString()), { id: 'mine' });
   const plain = Buffer.from('{ "name": "run",  "uuid": "x" }');
-  t.equal(deadLetterForm(plain, { ...limits, eventId: 'derived' }), plain, 'the same buffer: nothing to strip, the derived id still matches');
+  t.equal(
+    deadLetterForm(plain, { ...limits, eventId: 'derived' }),
+    plain,
+    'the same buffer: nothing to strip, the derived id still matches',
+  );
   t.end();
 });
 
@@ -35,6 +45,10 @@ t.test('a body that is not a JSON object, or too large to parse, has its tokens 
   t.equal(stored.subarray(2).toString(), ` uuid=${uuid}&token=[redacted]&x=1`);
   const large = Buffer.from(JSON.stringify({ name: 'update', token, data: { blob: 'x'.repeat(5000) } }));
   t.notOk(deadLetterForm(large, limits).toString().includes(token), 'not parsed past the size limit, still blanked');
-  t.same(JSON.parse(deadLetterForm(Buffer.from(`[{"token":"${token}"}]`), limits).toString()), [{ token: '' }], 'an array is not an event: blanked, not parsed');
+  t.same(
+    JSON.parse(deadLetterForm(Buffer.from(`[{"token":"${token}"}]`), limits).toString()),
+    [{ token: '' }],
+    'an array is not an event: blanked, not parsed',
+  );
   t.end();
 });

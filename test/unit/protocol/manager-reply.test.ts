@@ -19,6 +19,9 @@ t.test('anything else says what is wrong with it', async (t) => {
   t.equal(problem(json([1])), 'the manager reply is not an object');
   t.equal(problem(json({ outcome: 'maybe' })), 'the manager reply has no known outcome');
   t.equal(problem(json({ outcome: 'rejected', error: 'no' })), 'a refusal without an error code');
-  t.equal(problem(json({ outcome: 'applied', uuid: 'u', state: 'CREATED' })), 'the manager reply lacks the job uuid, state or version');
+  t.equal(
+    problem(json({ outcome: 'applied', uuid: 'u', state: 'CREATED' })),
+    'the manager reply lacks the job uuid, state or version',
+  );
   t.ok(isUnreadable(readManagerReply(null)));
 });

@@ -1,7 +1,8 @@
 import t from 'tap';
 import { PendingReplies, type WaitOptions } from '../../../protocol/pending-replies.js';
 
-const expired = (why: string, waiting: { readonly confirmed: boolean }): Error => new Error(`${why} (${waiting.confirmed ? 'confirmed' : 'unconfirmed'})`);
+const expired = (why: string, waiting: { readonly confirmed: boolean }): Error =>
+  new Error(`${why} (${waiting.confirmed ? 'confirmed' : 'unconfirmed'})`);
 
 function options(extra: Partial<WaitOptions<string>> = {}): WaitOptions<string> {
   return { timeoutMs: 1000, context: 'ctx', expired, ...extra };
@@ -18,7 +19,7 @@ t.test('a reply settles its request once; later replies and failures are dropped
   table.fail('a', new Error('late'));
 });
 
-t.test('time running out fails the request with the owner\'s error, telling whether it was confirmed', async (t) => {
+t.test("time running out fails the request with the owner's error, telling whether it was confirmed", async (t) => {
   const table = new PendingReplies<number, string>();
   await t.rejects(table.expect('a', options({ timeoutMs: 5 })), /timed out after 5 ms \(unconfirmed\)/);
   const confirmed = table.expect('b', options({ timeoutMs: 5 }));

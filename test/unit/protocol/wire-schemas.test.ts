@@ -7,7 +7,13 @@ import type { ManagerAcceptance, ManagerRefusal } from '../../../protocol/manage
 import type { SlurmArrayEnd } from '../../../protocol/slurm-subject.js';
 import { schemaDocuments } from '../../../schemas/index.js';
 import type { JobState } from '../../../model/job.js';
-import type { CreateEventMessage, CreateRequest, EventMessage, JobEventMessage, SlurmNotification } from '../../../schemas/types.js';
+import type {
+  CreateEventMessage,
+  CreateRequest,
+  EventMessage,
+  JobEventMessage,
+  SlurmNotification,
+} from '../../../schemas/types.js';
 
 // The wire types are TypeScript; the JSON Schemas are the source of truth. Each `satisfies`
 // below fails to compile when a type gains or loses a field (a missing or an excess key), and
@@ -45,20 +51,41 @@ t.test('the event message type has the fields and required fields of event.schem
   const schema = schemaDocuments.event;
   t.same(sorted(Object.keys(eventMessageKeys)), sorted(Object.keys(schema.properties)));
   t.same(sorted(Object.keys(createRequired)), sorted(new Set([...schema.required, ...schema.then.required])), 'create');
-  t.same(sorted(Object.keys(jobEventRequired)), sorted(new Set([...schema.required, ...schema.else.required])), 'job-scoped events');
+  t.same(
+    sorted(Object.keys(jobEventRequired)),
+    sorted(new Set([...schema.required, ...schema.else.required])),
+    'job-scoped events',
+  );
 });
 
-const createRequestKeys = { pipeline: true, data: true, owner: true, site: true, archivePath: true, detail: true } satisfies Record<keyof CreateRequest, true>;
-const clientCreateKeys = { pipeline: true, data: true, owner: true, site: true, archivePath: true } satisfies Record<keyof CreateJobRequest, true>;
+const createRequestKeys = {
+  pipeline: true,
+  data: true,
+  owner: true,
+  site: true,
+  archivePath: true,
+  detail: true,
+} satisfies Record<keyof CreateRequest, true>;
+const clientCreateKeys = { pipeline: true, data: true, owner: true, site: true, archivePath: true } satisfies Record<
+  keyof CreateJobRequest,
+  true
+>;
 
-t.test('create requests (the bridge parses them, the client sends them) match create-request.schema.json', async (t) => {
-  const schema: ObjectSchema = schemaDocuments.createRequest;
-  t.same(sorted(Object.keys(createRequestKeys)), sorted(Object.keys(schema.properties)));
-  for (const key of Object.keys(clientCreateKeys)) t.ok(key in schema.properties, `the client's ${key} is in the schema`);
-  for (const key of schema.required ?? []) t.ok(key in clientCreateKeys, `the client always sends ${key}`);
-});
+t.test(
+  'create requests (the bridge parses them, the client sends them) match create-request.schema.json',
+  async (t) => {
+    const schema: ObjectSchema = schemaDocuments.createRequest;
+    t.same(sorted(Object.keys(createRequestKeys)), sorted(Object.keys(schema.properties)));
+    for (const key of Object.keys(clientCreateKeys))
+      t.ok(key in schema.properties, `the client's ${key} is in the schema`);
+    for (const key of schema.required ?? []) t.ok(key in clientCreateKeys, `the client always sends ${key}`);
+  },
+);
 
-const slurmKeys = { subject: true, user: true, env: true, arrayEnd: true } satisfies Record<keyof SlurmNotification, true>;
+const slurmKeys = { subject: true, user: true, env: true, arrayEnd: true } satisfies Record<
+  keyof SlurmNotification,
+  true
+>;
 const arrayEndKeys = { tasks: true, states: true, notCompleted: true } satisfies Record<keyof SlurmArrayEnd, true>;
 
 t.test('what pjm slurm-mail posts matches slurm-notification.schema.json', async (t) => {
@@ -69,12 +96,21 @@ t.test('what pjm slurm-mail posts matches slurm-notification.schema.json', async
   t.same(sorted(arrayEnd.required ?? []), sorted(Object.keys(arrayEndKeys)), 'every array-end field is required');
 });
 
-const eventAnswerKeys = { eventId: true, uuid: true, status: true, state: true, version: true } satisfies Record<keyof EventAnswer, true>;
+const eventAnswerKeys = { eventId: true, uuid: true, status: true, state: true, version: true } satisfies Record<
+  keyof EventAnswer,
+  true
+>;
 
 t.test('the event answer type is what the bridge serialises with', async (t) => {
   t.same(sorted(Object.keys(eventAnswerKeys)), sorted(Object.keys(EVENT_ANSWER_SCHEMA.properties)));
-  const createOnly = { token: true, pipeline: true, archivePath: true, callbacks: true } satisfies Record<Exclude<keyof CreateAnswer, keyof EventAnswer>, true>;
-  t.ok(Object.keys(createOnly).length > 0, 'a create answer is an event answer with the job token, pipeline, archive path and callbacks');
+  const createOnly = { token: true, pipeline: true, archivePath: true, callbacks: true } satisfies Record<
+    Exclude<keyof CreateAnswer, keyof EventAnswer>,
+    true
+  >;
+  t.ok(
+    Object.keys(createOnly).length > 0,
+    'a create answer is an event answer with the job token, pipeline, archive path and callbacks',
+  );
 });
 
 t.test('replies and answers carry machine states and error codes', async (t) => {

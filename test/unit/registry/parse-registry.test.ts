@@ -24,7 +24,11 @@ t.test('the native format loads: pipelines, descriptions, env, script, schemas',
   const registry = readRegistry(fixture('pipelines.yaml'));
   t.equal(registry.format, 'pipelines');
   t.same(registry.names(), ['ap', 'reduce']);
-  t.match(registry.get('ap'), { description: 'Alert production on one CCD of one visit.', env: ['AP_REPO', 'AP_CALIB'], script: 'jobs/ap_job.sh' });
+  t.match(registry.get('ap'), {
+    description: 'Alert production on one CCD of one visit.',
+    env: ['AP_REPO', 'AP_CALIB'],
+    script: 'jobs/ap_job.sh',
+  });
   t.same(registry.get('reduce')?.env, []);
   t.equal(registry.checkData('ap', { visit: 1, ccd: 3 }, 'request'), undefined);
   t.equal(registry.checkData('reduce', { anything: [1] }, 'request'), undefined);
@@ -74,7 +78,10 @@ t.test('an unknown key names the pipeline and the key', async (t) => {
 
 t.test('an unknown top-level key and a Rubin type with an unknown key', async (t) => {
   t.match(refusal(t, 'pipelines: {}\nextra: 1\n').message, /key "extra" is not a known key/);
-  t.match(refusal(t, 'type:\n  ap:\n    script: a.sh\n    envs: [A]\n').message, /pipeline "ap": key "envs" is not a known key/);
+  t.match(
+    refusal(t, 'type:\n  ap:\n    script: a.sh\n    envs: [A]\n').message,
+    /pipeline "ap": key "envs" is not a known key/,
+  );
 });
 
 t.test('a schema that is not a schema is a registry error naming the pipeline and "schema"', async (t) => {
@@ -85,18 +92,30 @@ t.test('a schema that is not a schema is a registry error naming the pipeline an
 });
 
 t.test('wrong shapes: env entries, reserved keys, pipeline names, an empty file', async (t) => {
-  t.match(refusal(t, 'pipelines:\n  ap:\n    env: [ok, "not ok"]\n').message, /pipeline "ap": key "env\[1\]" must match pattern/);
-  t.match(refusal(t, 'pipelines:\n  ap:\n    launcher: local\n').message, /pipeline "ap": key "launcher" must be object/);
+  t.match(
+    refusal(t, 'pipelines:\n  ap:\n    env: [ok, "not ok"]\n').message,
+    /pipeline "ap": key "env\[1\]" must match pattern/,
+  );
+  t.match(
+    refusal(t, 'pipelines:\n  ap:\n    launcher: local\n').message,
+    /pipeline "ap": key "launcher" must be object/,
+  );
   t.match(refusal(t, 'pipelines:\n  "a b": {}\n').message, /pipeline "a b": is not a valid pipeline name/);
   t.match(refusal(t, '').message, /must be a mapping/);
   t.match(refusal(t, 'pipelines: []\n').message, /key "pipelines" must be object/);
 });
 
 t.test('reserved keys (vocabulary, launcher, retry, heartbeat) are accepted as objects', async (t) => {
-  const registry = parseRegistry('pipelines:\n  ap:\n    vocabulary: {}\n    launcher: {kind: local}\n    retry: {max: 3}\n    heartbeat: {every: 60s}\n', 'reg.yaml');
+  const registry = parseRegistry(
+    'pipelines:\n  ap:\n    vocabulary: {}\n    launcher: {kind: local}\n    retry: {max: 3}\n    heartbeat: {every: 60s}\n',
+    'reg.yaml',
+  );
   t.same(registry.get('ap')?.launcher, { kind: 'local' });
 });
 
 t.test('a file that does not exist', async (t) => {
-  t.throws(() => readRegistry(fixture('absent.yaml')), { code: 'invalid_registry', message: /absent\.yaml: the file does not exist/ });
+  t.throws(() => readRegistry(fixture('absent.yaml')), {
+    code: 'invalid_registry',
+    message: /absent\.yaml: the file does not exist/,
+  });
 });

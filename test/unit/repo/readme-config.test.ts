@@ -5,13 +5,17 @@ import { schemaDocuments } from '../../../schemas/index.js';
 import { startHttpRig } from '../../helpers/http-rig.js';
 
 const README = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
-const PROPERTIES: Readonly<Record<string, { description: string; default?: string | number | boolean }>> = schemaDocuments.config.properties;
+const PROPERTIES: Readonly<Record<string, { description: string; default?: string | number | boolean }>> =
+  schemaDocuments.config.properties;
 
 /** The README's configuration table: name → {default, meaning}, backticks dropped. */
 function readmeTable(): Map<string, { default: string; meaning: string }> {
   const rows = new Map<string, { default: string; meaning: string }>();
   for (const [, name, value, meaning] of README.matchAll(/^\| `([A-Z_]+)` \| ([^|]*) \| (.*) \|$/gm)) {
-    rows.set(name ?? '', { default: (value ?? '').replaceAll('`', '').trim(), meaning: (meaning ?? '').replaceAll('`', '') });
+    rows.set(name ?? '', {
+      default: (value ?? '').replaceAll('`', '').trim(),
+      meaning: (meaning ?? '').replaceAll('`', ''),
+    });
   }
   return rows;
 }
@@ -19,7 +23,14 @@ function readmeTable(): Map<string, { default: string; meaning: string }> {
 t.test("the README's configuration table says what config.schema.json says", (t) => {
   const table = readmeTable();
   for (const [name, property] of Object.entries(PROPERTIES)) {
-    t.same(table.get(name), { default: property.default === undefined ? '' : String(property.default), meaning: property.description.replaceAll('`', '') }, name);
+    t.same(
+      table.get(name),
+      {
+        default: property.default === undefined ? '' : String(property.default),
+        meaning: property.description.replaceAll('`', ''),
+      },
+      name,
+    );
   }
   t.end();
 });

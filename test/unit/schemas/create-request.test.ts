@@ -2,8 +2,19 @@ import t from 'tap';
 import { parseCreateRequest } from '../../../schemas/index.js';
 
 t.test('valid requests', (t) => {
-  t.same(parseCreateRequest('{"pipeline":"fcs-etl-0.3.6u12"}'), { pipeline: 'fcs-etl-0.3.6u12', data: {} }, 'data defaults to {}');
-  const full = { pipeline: 'ap', data: { visit: 42 }, owner: 'sd2eadm', site: 'saf', archivePath: '/products/ap/42', detail: { note: 'x' } };
+  t.same(
+    parseCreateRequest('{"pipeline":"fcs-etl-0.3.6u12"}'),
+    { pipeline: 'fcs-etl-0.3.6u12', data: {} },
+    'data defaults to {}',
+  );
+  const full = {
+    pipeline: 'ap',
+    data: { visit: 42 },
+    owner: 'sd2eadm',
+    site: 'saf',
+    archivePath: '/products/ap/42',
+    detail: { note: 'x' },
+  };
   t.same(parseCreateRequest(JSON.stringify(full)), full);
   const a = parseCreateRequest({ pipeline: 'p' });
   const b = parseCreateRequest({ pipeline: 'p' });

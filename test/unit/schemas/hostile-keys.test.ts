@@ -2,13 +2,18 @@ import t from 'tap';
 import { parseCreateRequest, parseEventMessage } from '../../../schemas/index.js';
 
 const UUID = '6ba7b810-9dad-11d1-80b4-00c04fd430c8';
-const HOSTILE = '{"__proto__":{"polluted":true},"constructor":{"prototype":{"polluted":true}},"$where":"sleep(1000)","a.b":{"$gt":""},"prototype":1,"toString":"x"}';
+const HOSTILE =
+  '{"__proto__":{"polluted":true},"constructor":{"prototype":{"polluted":true}},"$where":"sleep(1000)","a.b":{"$gt":""},"prototype":1,"toString":"x"}';
 
 t.test('hostile keys inside data pass validation unchanged and pollute nothing', (t) => {
   const event = parseEventMessage(`{"name":"run","uuid":"${UUID}","data":${HOSTILE},"detail":${HOSTILE}}`);
   for (const field of ['data', 'detail'] as const) {
     const data = event[field] as Record<string, unknown>;
-    t.same(Object.keys(data), ['__proto__', 'constructor', '$where', 'a.b', 'prototype', 'toString'], `${field} keeps every key, in order`);
+    t.same(
+      Object.keys(data),
+      ['__proto__', 'constructor', '$where', 'a.b', 'prototype', 'toString'],
+      `${field} keeps every key, in order`,
+    );
     t.ok(Object.hasOwn(data, '__proto__'), '__proto__ is an own data property');
     t.equal(Object.getPrototypeOf(data), Object.prototype, 'the prototype was not replaced');
     t.same(data['$where'], 'sleep(1000)');
@@ -37,6 +42,9 @@ t.test('a top-level __proto__ is an unknown property, not a prototype', (t) => {
 
 t.test('hostile keys in error messages are quoted and clipped', (t) => {
   const key = `a.${'b'.repeat(5000)}`;
-  t.throws(() => parseEventMessage({ name: 'run', uuid: UUID, [key]: 1 }), { code: 'schema_violation', message: /^event\["a\.b+…"\] is not an allowed property$/ });
+  t.throws(() => parseEventMessage({ name: 'run', uuid: UUID, [key]: 1 }), {
+    code: 'schema_violation',
+    message: /^event\["a\.b+…"\] is not an allowed property$/,
+  });
   t.end();
 });

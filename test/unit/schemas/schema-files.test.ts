@@ -22,8 +22,23 @@ t.test('schema enums equal the machine in fsm/', (t) => {
 });
 
 t.test('every schema file is draft-07, has a unique $id and is exported', (t) => {
-  const files = readdirSync(dir).filter((f) => f.endsWith('.schema.json')).sort();
-  t.same(files, ['agave-job', 'common', 'config', 'create-request', 'event', 'history-entry', 'job', 'pipeline-registry', 'slurm-notification'].map((n) => `${n}.schema.json`));
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.schema.json'))
+    .sort();
+  t.same(
+    files,
+    [
+      'agave-job',
+      'common',
+      'config',
+      'create-request',
+      'event',
+      'history-entry',
+      'job',
+      'pipeline-registry',
+      'slurm-notification',
+    ].map((n) => `${n}.schema.json`),
+  );
   const ids = new Set<string>();
   const exported = new Set(Object.values(schemaDocuments).map((s) => s.$id));
   for (const file of files) {

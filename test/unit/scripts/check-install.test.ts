@@ -38,7 +38,8 @@ t.test('passes with the installed better-sqlite3 under the running Node', (t) =>
 });
 
 t.test('fails, naming the running Node, when the addon was built for another Node', (t) => {
-  const mismatch = 'The module was compiled against a different Node.js version using NODE_MODULE_VERSION 115. This version of Node.js requires NODE_MODULE_VERSION 147.';
+  const mismatch =
+    'The module was compiled against a different Node.js version using NODE_MODULE_VERSION 115. This version of Node.js requires NODE_MODULE_VERSION 147.';
   const run = check(projectWith(t, `throw new Error(${JSON.stringify(mismatch)});\n`));
   t.equal(run.status, 1);
   t.match(run.stderr, `does not load under Node ${process.version}`);

@@ -16,7 +16,9 @@ const FAKE_FERRETDB = `#!/usr/bin/env bash
 [[ $1 == --version ]] || exit 2
 echo '${VERSION_LINES[0]}'
 sleep 0.3
-printf '%s\\n' ${VERSION_LINES.slice(1).map((l) => `'${l}'`).join(' ')}
+printf '%s\\n' ${VERSION_LINES.slice(1)
+  .map((l) => `'${l}'`)
+  .join(' ')}
 `;
 
 const FAKE_GO = `#!/usr/bin/env bash
@@ -39,7 +41,13 @@ function rig(t: Test): { env: NodeJS.ProcessEnv; cache: string } {
   const cache = join(dir, 'cache');
   return {
     cache,
-    env: { ...process.env, PATH: `${bin}:${process.env['PATH'] ?? ''}`, PJM_CACHE_DIR: cache, FAKE_MODULE_DIR: moduleDir, FAKE_FERRETDB },
+    env: {
+      ...process.env,
+      PATH: `${bin}:${process.env['PATH'] ?? ''}`,
+      PJM_CACHE_DIR: cache,
+      FAKE_MODULE_DIR: moduleDir,
+      FAKE_FERRETDB,
+    },
   };
 }
 

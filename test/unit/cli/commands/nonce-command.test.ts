@@ -15,7 +15,19 @@ t.test('pjm nonce create, list and revoke on the embedded store', async (t) => {
     const code = await main(args, { stdout: out.stream, stderr: err.stream, env });
     return { code, out: out.text(), err: err.text() };
   };
-  const made = await pjm('nonce', 'create', '--scope', 'events', '--max-uses', '3', '--ttl', '24h', '--label', 'slurm cluster', '--json');
+  const made = await pjm(
+    'nonce',
+    'create',
+    '--scope',
+    'events',
+    '--max-uses',
+    '3',
+    '--ttl',
+    '24h',
+    '--label',
+    'slurm cluster',
+    '--json',
+  );
   t.equal(made.code, 0, made.err);
   const record = JSON.parse(made.out) as { value: string; id: string; maxUses: number; expires: string };
   t.match(record, { value: /^[0-9a-f]{16}\.[A-Za-z0-9_-]{32}$/, maxUses: 3 });
@@ -31,7 +43,13 @@ t.test('pjm nonce create, list and revoke on the embedded store', async (t) => {
   const again = await pjm('nonce', 'revoke', record.id);
   t.equal(again.code, 1);
   t.match(again.err, /no live nonce/);
-  for (const bad of [['nonce', 'create'], ['nonce', 'create', '--scope', 'admin'], ['nonce', 'create', '--scope', 'events', '--ttl', 'soon'], ['nonce', 'create', '--scope', 'events', '--max-uses', '0'], ['nonce', 'frobnicate']]) {
+  for (const bad of [
+    ['nonce', 'create'],
+    ['nonce', 'create', '--scope', 'admin'],
+    ['nonce', 'create', '--scope', 'events', '--ttl', 'soon'],
+    ['nonce', 'create', '--scope', 'events', '--max-uses', '0'],
+    ['nonce', 'frobnicate'],
+  ]) {
     const res = await pjm(...bad);
     t.equal(res.code, 2, bad.join(' '));
     t.equal(res.err.trim().split('\n').length, 1, 'one line');

@@ -61,7 +61,10 @@ t.test('per-job tokens: missing 401, wrong or foreign 403, expired 403; nothing 
     const res = await r.app.inject({ method: 'POST', url: eventUrl(token === undefined ? {} : { token }) });
     t.equal(res.statusCode, status, `token ${String(token).slice(0, 12)}`);
     t.equal(res.json<{ error: { code: string } }>().error.code, code);
-    const agave = await r.app.inject({ method: 'POST', url: `/callbacks/agave?uuid=${job.uuid}&status=RUNNING${token === undefined ? '' : `&token=${token}`}` });
+    const agave = await r.app.inject({
+      method: 'POST',
+      url: `/callbacks/agave?uuid=${job.uuid}&status=RUNNING${token === undefined ? '' : `&token=${token}`}`,
+    });
     t.equal(agave.json<{ error: { code: string } }>().error.code, code, 'same on the Agave callback');
   }
   t.same(await published(r), [], 'no refused call reached the bus');
@@ -72,11 +75,17 @@ t.test('per-job tokens: missing 401, wrong or foreign 403, expired 403; nothing 
 t.test('sender credentials: loopback open by default, remote callers need a nonce or bearer', async (t) => {
   const r = await rig(t);
   const token = r.tokens.issue(job.uuid, new Date());
-  const fromRemote = (url: string, headers: Record<string, string> = {}) => r.app.inject({ method: 'POST', url, remoteAddress: REMOTE, headers });
+  const fromRemote = (url: string, headers: Record<string, string> = {}) =>
+    r.app.inject({ method: 'POST', url, remoteAddress: REMOTE, headers });
   const missing = await fromRemote(eventUrl({ token }));
   t.equal(missing.statusCode, 401);
   t.match(missing.json(), { error: { code: 'credentials_missing' } });
-  const create = await r.app.inject({ method: 'POST', url: '/jobs', remoteAddress: REMOTE, payload: { pipeline: 'p' } });
+  const create = await r.app.inject({
+    method: 'POST',
+    url: '/jobs',
+    remoteAddress: REMOTE,
+    payload: { pipeline: 'p' },
+  });
   t.equal(create.statusCode, 401, 'creating from afar needs credentials too');
   const badBearer = await fromRemote(eventUrl({ token }), { authorization: 'Bearer not-the-admin-token' });
   t.equal(badBearer.statusCode, 403);
@@ -88,11 +97,19 @@ t.test('sender credentials: loopback open by default, remote callers need a nonc
   t.match(malformed.json(), { error: { code: 'nonce_invalid' } });
   const live = await nonce(r, { scope: 'events' });
   const tampered = `${live.slice(0, -1)}${live.endsWith('A') ? 'B' : 'A'}`;
-  t.match((await fromRemote(eventUrl({ token, 'x-nonce': tampered }))).json(), { error: { code: 'nonce_invalid' } }, 'right id, wrong secret');
+  t.match(
+    (await fromRemote(eventUrl({ token, 'x-nonce': tampered }))).json(),
+    { error: { code: 'nonce_invalid' } },
+    'right id, wrong secret',
+  );
   t.same(await published(r), [], 'nothing published so far');
   t.equal((await fromRemote(eventUrl({ token, 'x-nonce': live }))).statusCode, 202, 'a good nonce in the URL');
   t.equal((await fromRemote(eventUrl({ token }), { 'x-nonce': live })).statusCode, 202, 'or in a header');
-  t.equal((await fromRemote(eventUrl({ token }), { authorization: `Bearer ${ADMIN_TOKEN}` })).statusCode, 202, 'or a bearer token');
+  t.equal(
+    (await fromRemote(eventUrl({ token }), { authorization: `Bearer ${ADMIN_TOKEN}` })).statusCode,
+    202,
+    'or a bearer token',
+  );
   t.equal((await published(r)).length, 3);
   t.same((await r.nonces.list())[0]?.uses, 2, 'each nonce call counted once');
 });
@@ -102,32 +119,79 @@ t.test('nonce limits: exhausted after maxUses, replays refused, expired, revoked
   const token = r.tokens.issue(job.uuid, new Date());
   const twice = await nonce(r, { scope: 'events', maxUses: 2 });
   const codes: Array<number> = [];
-  for (let i = 0; i < 4; i++) codes.push((await r.app.inject({ method: 'POST', url: eventUrl({ token, 'x-nonce': twice, note: String(i) }), remoteAddress: REMOTE })).statusCode);
+  for (let i = 0; i < 4; i++)
+    codes.push(
+      (
+        await r.app.inject({
+          method: 'POST',
+          url: eventUrl({ token, 'x-nonce': twice, note: String(i) }),
+          remoteAddress: REMOTE,
+        })
+      ).statusCode,
+    );
   t.same(codes, [202, 202, 403, 403]);
-  const replay = await r.app.inject({ method: 'POST', url: eventUrl({ token, 'x-nonce': twice, note: '0' }), remoteAddress: REMOTE });
-  t.match(replay.json(), { error: { code: 'nonce_exhausted', details: { maxUses: 2 } } }, 'replaying an accepted call past max uses is refused');
+  const replay = await r.app.inject({
+    method: 'POST',
+    url: eventUrl({ token, 'x-nonce': twice, note: '0' }),
+    remoteAddress: REMOTE,
+  });
+  t.match(
+    replay.json(),
+    { error: { code: 'nonce_exhausted', details: { maxUses: 2 } } },
+    'replaying an accepted call past max uses is refused',
+  );
 
   const old = await nonce(r, { scope: 'all', ttlSeconds: 60 }, new Date(Date.now() - 120_000));
-  t.match((await r.app.inject({ method: 'POST', url: eventUrl({ token, 'x-nonce': old }), remoteAddress: REMOTE })).json(), { error: { code: 'nonce_expired' } });
+  t.match(
+    (await r.app.inject({ method: 'POST', url: eventUrl({ token, 'x-nonce': old }), remoteAddress: REMOTE })).json(),
+    { error: { code: 'nonce_expired' } },
+  );
 
   const revoked = await nonce(r, { scope: 'all' });
   const [record] = (await r.nonces.list()).filter((n) => revoked.startsWith(n.id));
-  const del = await r.app.inject({ method: 'DELETE', url: `/nonces/${record!.id}`, headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+  const del = await r.app.inject({
+    method: 'DELETE',
+    url: `/nonces/${record!.id}`,
+    headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+  });
   t.equal(del.statusCode, 200);
-  t.match((await r.app.inject({ method: 'POST', url: eventUrl({ token, 'x-nonce': revoked }), remoteAddress: REMOTE })).json(), { error: { code: 'nonce_revoked' } });
+  t.match(
+    (
+      await r.app.inject({ method: 'POST', url: eventUrl({ token, 'x-nonce': revoked }), remoteAddress: REMOTE })
+    ).json(),
+    { error: { code: 'nonce_revoked' } },
+  );
 
   const createOnly = await nonce(r, { scope: 'create' });
-  const wrongScope = await r.app.inject({ method: 'POST', url: eventUrl({ token, 'x-nonce': createOnly }), remoteAddress: REMOTE });
+  const wrongScope = await r.app.inject({
+    method: 'POST',
+    url: eventUrl({ token, 'x-nonce': createOnly }),
+    remoteAddress: REMOTE,
+  });
   t.equal(wrongScope.statusCode, 403);
   t.match(wrongScope.json(), { error: { code: 'forbidden', details: { need: 'events' } } });
   t.equal((await published(r)).length, 2, 'only the two accepted uses were published');
 
-  const created = await r.app.inject({ method: 'POST', url: `/jobs?x-nonce=${createOnly}`, remoteAddress: REMOTE, payload: { pipeline: 'p' } });
+  const created = await r.app.inject({
+    method: 'POST',
+    url: `/jobs?x-nonce=${createOnly}`,
+    remoteAddress: REMOTE,
+    payload: { pipeline: 'p' },
+  });
   t.equal(created.statusCode, 202, 'a create nonce creates');
   t.notMatch(created.body, createOnly, 'and is not embedded in callback URLs (it does not cover events)');
   const all = await nonce(r, { scope: 'all' });
-  const withAll = await r.app.inject({ method: 'POST', url: `/jobs?x-nonce=${all}`, remoteAddress: REMOTE, payload: { pipeline: 'p', data: { x: 1 } } });
-  t.match(withAll.json<{ callbacks: { agave: { url: string } } }>().callbacks.agave.url, `x-nonce=${all}`, 'an all-scope nonce is embedded for the callbacks');
+  const withAll = await r.app.inject({
+    method: 'POST',
+    url: `/jobs?x-nonce=${all}`,
+    remoteAddress: REMOTE,
+    payload: { pipeline: 'p', data: { x: 1 } },
+  });
+  t.match(
+    withAll.json<{ callbacks: { agave: { url: string } } }>().callbacks.agave.url,
+    `x-nonce=${all}`,
+    'an all-scope nonce is embedded for the callbacks',
+  );
 });
 
 t.test('PJM_REQUIRE_SENDER_AUTH: loopback callers need credentials too', async (t) => {
@@ -151,7 +215,11 @@ t.test('tokens, nonces and bearer tokens never reach the logs', async (t) => {
   const token = r.tokens.issue(job.uuid, new Date());
   const value = await nonce(r, { scope: 'all' });
   await r.app.inject({ method: 'POST', url: eventUrl({ token, 'x-nonce': value }) });
-  await r.app.inject({ method: 'POST', url: eventUrl({ token: `${token}x` }), headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'x-nonce': value } });
+  await r.app.inject({
+    method: 'POST',
+    url: eventUrl({ token: `${token}x` }),
+    headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'x-nonce': value },
+  });
   await new Promise((resolve) => setImmediate(resolve));
   const log = lines.join('');
   t.match(log, /"url":"\/events\?uuid=[^"]*token=%5Bredacted%5D/, 'request lines are logged, redacted');
@@ -161,7 +229,11 @@ t.test('tokens, nonces and bearer tokens never reach the logs', async (t) => {
 t.test('reads: open to loopback on an open server; otherwise a bearer token, never a nonce', async (t) => {
   const open = await rig(t);
   t.equal((await open.app.inject({ url: '/jobs' })).statusCode, 200, 'loopback, open server');
-  t.equal((await open.app.inject({ url: '/jobs', remoteAddress: REMOTE })).statusCode, 401, 'remote caller without credentials');
+  t.equal(
+    (await open.app.inject({ url: '/jobs', remoteAddress: REMOTE })).statusCode,
+    401,
+    'remote caller without credentials',
+  );
   const closed = await startHttpRig({ requireSender: true });
   t.teardown(() => closed.close());
   const value = await nonce(closed, { scope: 'all' });
@@ -172,7 +244,11 @@ t.test('reads: open to loopback on an open server; otherwise a bearer token, nev
     const byNonce = await closed.app.inject({ url: `${url}${url.includes('?') ? '&' : '?'}x-nonce=${value}` });
     t.equal(byNonce.statusCode, 403, `${url} with a nonce`);
   }
-  t.equal((await closed.app.inject({ url: '/jobs', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).statusCode, 200, 'a bearer token reads');
+  t.equal(
+    (await closed.app.inject({ url: '/jobs', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).statusCode,
+    200,
+    'a bearer token reads',
+  );
   t.equal((await closed.app.inject({ url: '/healthz' })).statusCode, 200, 'probes stay open');
   t.equal((await closed.nonces.list())[0]?.uses, 0, 'reading spends no nonce use');
 });

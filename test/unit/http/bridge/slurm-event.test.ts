@@ -14,7 +14,15 @@ const EXPECTED: Expected[] = [
   { jobId: '1', jobName: 'wrap', kind: 'began', event: 'run' },
   { jobId: '1', jobName: 'wrap', kind: 'ended', state: 'COMPLETED', exitCode: 0, runTime: '00:00:01', event: 'finish' },
   { jobId: '2', jobName: 'wrap', kind: 'failed', state: 'FAILED', exitCode: 3, runTime: '00:00:00', event: 'fail' },
-  { jobId: '3', jobName: 'my job, v2 Failed, run', kind: 'ended', state: 'COMPLETED', exitCode: 0, runTime: '00:00:01', event: 'finish' },
+  {
+    jobId: '3',
+    jobName: 'my job, v2 Failed, run',
+    kind: 'ended',
+    state: 'COMPLETED',
+    exitCode: 0,
+    runTime: '00:00:01',
+    event: 'finish',
+  },
   { jobId: '4', jobName: 'wrap', kind: 'ended', state: 'CANCELLED', exitCode: 0, runTime: '00:00:03', event: 'fail' },
   { jobId: '5', jobName: 'wrap', kind: 'ended', state: 'CANCELLED', exitCode: 0, runTime: '00:00:00', event: 'fail' },
   { jobId: '6', jobName: 'wrap', kind: 'time_limit', timeLimitPercent: 50, runTime: '00:00:55', event: 'update' },
@@ -33,10 +41,36 @@ const EXPECTED: Expected[] = [
   { jobId: '13_*', jobName: 'wrap', kind: 'failed', array: 'summary', state: 'MIXED', exitCode: 3, event: 'fail' },
   { jobId: '14_*', jobName: 'wrap', kind: 'failed', array: 'summary', state: 'FAILED', exitCode: 2, event: 'fail' },
   { jobId: '15_0', jobName: 'wrap', kind: 'began', array: 'task', event: 'run' },
-  { jobId: '15_0', jobName: 'wrap', kind: 'ended', array: 'task', state: 'COMPLETED', exitCode: 0, runTime: '00:00:02', event: 'update' },
-  { jobId: '15_1', jobName: 'wrap', kind: 'failed', array: 'task', state: 'FAILED', exitCode: 3, runTime: '00:00:02', event: 'update' },
+  {
+    jobId: '15_0',
+    jobName: 'wrap',
+    kind: 'ended',
+    array: 'task',
+    state: 'COMPLETED',
+    exitCode: 0,
+    runTime: '00:00:02',
+    event: 'update',
+  },
+  {
+    jobId: '15_1',
+    jobName: 'wrap',
+    kind: 'failed',
+    array: 'task',
+    state: 'FAILED',
+    exitCode: 3,
+    runTime: '00:00:02',
+    event: 'update',
+  },
   { jobId: '64', jobName: 'wrap', kind: 'time_limit', timeLimitPercent: 100, runTime: '00:00:19', event: 'update' },
-  { jobId: '64', jobName: 'wrap', kind: 'ended', state: 'COMPLETED', exitCode: 0, runTime: '00:00:45', event: 'finish' },
+  {
+    jobId: '64',
+    jobName: 'wrap',
+    kind: 'ended',
+    state: 'COMPLETED',
+    exitCode: 0,
+    runTime: '00:00:45',
+    event: 'finish',
+  },
   { jobId: '77_*', jobName: 'wrap', kind: 'ended', array: 'summary', state: 'MIXED', event: 'fail' },
   { jobId: '87', jobName: 'wrap', kind: 'failed', state: 'NODE_FAIL', exitCode: 0, runTime: '00:00:00', event: 'fail' },
   { jobId: '30', jobName: 'bb', kind: 'stage_out', event: 'update' },
@@ -71,14 +105,26 @@ subjects.forEach((subject, i) => {
 });
 
 t.test('cancelled keeps the reason', (t) => {
-  const { name, data } = slurmEvent(parseSlurmSubject('Slurm Job_id=3 Name=wrap Ended, Run time 00:00:01, CANCELLED, ExitCode 0'));
+  const { name, data } = slurmEvent(
+    parseSlurmSubject('Slurm Job_id=3 Name=wrap Ended, Run time 00:00:01, CANCELLED, ExitCode 0'),
+  );
   t.equal(name, 'fail');
   t.match(data['reason'], /cancel/);
   t.end();
 });
 
 t.test('garbage never throws', (t) => {
-  for (const junk of ['', '   ', 'Slurm', 'Job_id=', 'Slurm Job_id=9 Name=', 'Name=a Ended,', '\u0000\n\t', 'x'.repeat(100_000), `Slurm Job_id=1 Name=${' Name= Ended'.repeat(2_000)}x`]) {
+  for (const junk of [
+    '',
+    '   ',
+    'Slurm',
+    'Job_id=',
+    'Slurm Job_id=9 Name=',
+    'Name=a Ended,',
+    '\u0000\n\t',
+    'x'.repeat(100_000),
+    `Slurm Job_id=1 Name=${' Name= Ended'.repeat(2_000)}x`,
+  ]) {
     const parsed = parseSlurmSubject(junk);
     t.equal(parsed.raw, junk);
     t.equal(parsed.kind, 'other');
@@ -93,7 +139,14 @@ t.test('the environment fills what the subject lacks, without overriding it', (t
   const garbled = parseSlurmSubject('Slurm Job_id=20 Name=z Ended');
   const fromEnv = slurmEvent(garbled, { SLURM_JOB_STATE: 'CANCELLED by 1000', SLURM_JOB_EXIT_CODE_MAX: '0' });
   t.equal(fromEnv.name, 'fail');
-  t.strictSame(fromEnv.data['slurm'], { jobId: '20', jobName: 'z', kind: 'ended', state: 'CANCELLED', exitCode: 0, subject: garbled.raw });
+  t.strictSame(fromEnv.data['slurm'], {
+    jobId: '20',
+    jobName: 'z',
+    kind: 'ended',
+    state: 'CANCELLED',
+    exitCode: 0,
+    subject: garbled.raw,
+  });
   t.equal(slurmEvent(garbled).name, 'finish', 'Ended without state or exit code');
   t.equal(slurmEvent(garbled, { SLURM_JOB_EXIT_CODE_MAX: '2' }).name, 'fail');
   const completed = parseSlurmSubject('Slurm Job_id=1 Name=wrap Ended, Run time 00:00:01, COMPLETED, ExitCode 0');

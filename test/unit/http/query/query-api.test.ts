@@ -11,13 +11,20 @@ async function setup(t: Test) {
 
 t.test('GET /jobs/:uuid and /history: where the job is and how it got there', async (t) => {
   const { app, store } = await setup(t);
-  const job = await createJob(store, { pipeline: 'q', data: { '$where': 'x', 'a.b': 1 } });
+  const job = await createJob(store, { pipeline: 'q', data: { $where: 'x', 'a.b': 1 } });
   await send(store, job.uuid, 'run', { host: 'n1' });
   const got = await app.inject({ url: `/jobs/${job.uuid.toUpperCase()}` });
   t.equal(got.statusCode, 200);
-  t.match(got.json(), { uuid: job.uuid, state: 'RUNNING', version: 2, data: { '$where': 'x', 'a.b': 1 } });
+  t.match(got.json(), { uuid: job.uuid, state: 'RUNNING', version: 2, data: { $where: 'x', 'a.b': 1 } });
   const history = await app.inject({ url: `/jobs/${job.uuid}/history` });
-  t.match(history.json(), { uuid: job.uuid, state: 'RUNNING', history: [{ name: 'create', version: 1 }, { name: 'run', version: 2, data: { host: 'n1' } }] });
+  t.match(history.json(), {
+    uuid: job.uuid,
+    state: 'RUNNING',
+    history: [
+      { name: 'create', version: 1 },
+      { name: 'run', version: 2, data: { host: 'n1' } },
+    ],
+  });
   const missing = await app.inject({ url: `/jobs/${randomUUID()}` });
   t.equal(missing.statusCode, 404);
   t.match(missing.json(), { error: { code: 'unknown_job', message: /no job/ } });
@@ -31,7 +38,11 @@ t.test('GET /jobs filters and pages through every job exactly once', async (t) =
   const { app, store } = await setup(t);
   const base = Date.parse('2025-01-01T00:00:00.000Z');
   const made: string[] = [];
-  for (let i = 0; i < 250; i++) made.push((await createJob(store, { pipeline: i % 5 === 0 ? 'five' : 'other', site: 'ogg' }, new Date(base + i * 1000))).uuid);
+  for (let i = 0; i < 250; i++)
+    made.push(
+      (await createJob(store, { pipeline: i % 5 === 0 ? 'five' : 'other', site: 'ogg' }, new Date(base + i * 1000)))
+        .uuid,
+    );
   const seen: string[] = [];
   let cursor: string | undefined;
   do {
@@ -43,10 +54,17 @@ t.test('GET /jobs filters and pages through every job exactly once', async (t) =
   } while (cursor !== undefined);
   t.same(seen, [...made].reverse(), 'all 250, newest first, none twice');
   t.equal((await app.inject({ url: '/jobs?pipeline=five&limit=1000' })).json<{ jobs: unknown[] }>().jobs.length, 50);
-  t.equal((await app.inject({ url: '/jobs?state=CREATED,RUNNING&limit=1000' })).json<{ jobs: unknown[] }>().jobs.length, 250);
+  t.equal(
+    (await app.inject({ url: '/jobs?state=CREATED,RUNNING&limit=1000' })).json<{ jobs: unknown[] }>().jobs.length,
+    250,
+  );
   t.equal((await app.inject({ url: '/jobs?state=FAILED' })).json<{ jobs: unknown[] }>().jobs.length, 0);
   const since = encodeURIComponent('2025-01-01T02:03:00+02:00');
-  t.equal((await app.inject({ url: `/jobs?since=${since}&limit=1000` })).json<{ jobs: unknown[] }>().jobs.length, 70, 'offset dates are compared in UTC');
+  t.equal(
+    (await app.inject({ url: `/jobs?since=${since}&limit=1000` })).json<{ jobs: unknown[] }>().jobs.length,
+    70,
+    'offset dates are compared in UTC',
+  );
   for (const query of ['state=DONE', 'limit=0', 'limit=5000', 'cursor=nope', 'since=yesterday', 'bogus=1']) {
     const refused = await app.inject({ url: `/jobs?${query}` });
     t.equal(refused.statusCode, 400, query);
@@ -65,7 +83,9 @@ t.test('health, readiness, metrics and unknown routes', async (t) => {
   t.match(metrics.headers['content-type'], /text\/plain/);
   const nowhere = await app.inject({ url: '/nowhere?token=secret' });
   t.equal(nowhere.statusCode, 404);
-  t.same(nowhere.json(), { error: { code: 'not_found', message: 'no route GET /nowhere', details: { method: 'GET', url: '/nowhere' } } });
+  t.same(nowhere.json(), {
+    error: { code: 'not_found', message: 'no route GET /nowhere', details: { method: 'GET', url: '/nowhere' } },
+  });
   await bus.close();
   const down = await app.inject({ url: '/readyz' });
   t.equal(down.statusCode, 503);

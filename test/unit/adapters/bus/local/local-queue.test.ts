@@ -9,12 +9,17 @@ function queueWith(count: number): LocalQueue {
   const queue = new LocalQueue(':memory:', 5000);
   queue.init();
   queue.transaction(() => {
-    for (let i = 0; i < count; i++) queue.insert({ body: Buffer.from(String(i)), routingKey: 'event', headers: {} }, 1000);
+    for (let i = 0; i < count; i++)
+      queue.insert({ body: Buffer.from(String(i)), routingKey: 'event', headers: {} }, 1000);
   });
   return queue;
 }
 
-const ref = (owner: string, m: { seq: number; delivered: number }): LeaseRef => ({ seq: m.seq, owner, delivered: m.delivered });
+const ref = (owner: string, m: { seq: number; delivered: number }): LeaseRef => ({
+  seq: m.seq,
+  owner,
+  delivered: m.delivered,
+});
 function must<T>(value: T | undefined): T {
   if (value === undefined) throw new Error('expected a value');
   return value;
@@ -25,8 +30,14 @@ t.test('leases hand out the oldest ready messages in seq order, each to one owne
   const queue = queueWith(300);
   const a = queue.lease('a', 120, 2000, 10_000);
   const b = queue.lease('b', 500, 2000, 10_000);
-  t.same(bodies(a), Array.from({ length: 120 }, (_, i) => String(i)));
-  t.same(bodies(b), Array.from({ length: 180 }, (_, i) => String(i + 120)));
+  t.same(
+    bodies(a),
+    Array.from({ length: 120 }, (_, i) => String(i)),
+  );
+  t.same(
+    bodies(b),
+    Array.from({ length: 180 }, (_, i) => String(i + 120)),
+  );
   t.same(queue.lease('c', 10, 2000, 10_000), [], 'nothing left while the leases live');
   t.equal(queue.hasAvailable(2000), false);
   queue.close();
@@ -46,7 +57,11 @@ t.test('an expired lease is taken over; the old owner can neither settle nor ren
   const third = must(queue.lease('a', 1, 2200, 100)[0]);
   t.match(third, { seq: first.seq, delivered: 3 });
   t.equal(queue.settle(ref('b', second), { kind: 'ack' }), false, 'b lost it to a');
-  t.equal(queue.settle(ref('a', first), { kind: 'ack' }), false, 'a’s first handout is stale even though a owns the lease again');
+  t.equal(
+    queue.settle(ref('a', first), { kind: 'ack' }),
+    false,
+    'a’s first handout is stale even though a owns the lease again',
+  );
   t.equal(queue.settle(ref('a', third), { kind: 'ack' }), true, 'the current handout settles');
   t.equal(queue.hasAvailable(99_999), false, 'acked: gone');
   queue.close();
@@ -70,15 +85,27 @@ t.test('a retry waits in the delayed queue and comes back before newer messages 
 t.test('release gives back only current handouts; dead letters drain oldest first', (t) => {
   const queue = queueWith(4);
   const [m0, m1, m2, m3] = queue.lease('a', 4, 2000, 10_000).map((m) => ref('a', m));
-  if (m0 === undefined || m1 === undefined || m2 === undefined || m3 === undefined) throw new Error('expected four leases');
+  if (m0 === undefined || m1 === undefined || m2 === undefined || m3 === undefined)
+    throw new Error('expected four leases');
   queue.settle(m2, { kind: 'dead', reason: { code: 'c2', message: 'two' } });
   queue.settle(m0, { kind: 'dead', reason: { code: 'c0', message: 'zero' } });
   queue.release([m1, m3, m0]);
   const again = queue.lease('b', 10, 2000, 10_000);
   t.same(bodies(again), ['1', '3'], 'released at once, dead letters not');
-  t.same(again.map((m) => m.delivered), [2, 2], 'handed out before, so redelivered');
-  t.same(queue.drainDead(1).map((d) => d.reason.code), ['c0'], 'oldest dead letter first');
-  t.same(queue.drainDead(10).map((d) => d.reason), [{ code: 'c2', message: 'two', token: 'unchecked' }]);
+  t.same(
+    again.map((m) => m.delivered),
+    [2, 2],
+    'handed out before, so redelivered',
+  );
+  t.same(
+    queue.drainDead(1).map((d) => d.reason.code),
+    ['c0'],
+    'oldest dead letter first',
+  );
+  t.same(
+    queue.drainDead(10).map((d) => d.reason),
+    [{ code: 'c2', message: 'two', token: 'unchecked' }],
+  );
   t.same(queue.drainDead(10), []);
   queue.close();
   t.end();
@@ -93,8 +120,15 @@ t.test('a file of an earlier version is migrated: its dead letters lose their to
   old.exec(`CREATE TABLE bus_messages (seq INTEGER PRIMARY KEY AUTOINCREMENT, queue TEXT NOT NULL, routing_key TEXT NOT NULL, body BLOB NOT NULL,
     headers TEXT NOT NULL, reply_to TEXT, correlation_id TEXT, message_id TEXT, attempts INTEGER NOT NULL DEFAULT 0, available_at INTEGER NOT NULL,
     lease_owner TEXT, lease_until INTEGER, delivered INTEGER NOT NULL DEFAULT 0, reason_code TEXT, reason_message TEXT) STRICT`);
-  const insert = old.prepare(`INSERT INTO bus_messages (queue, routing_key, body, headers, available_at, reason_code, reason_message) VALUES (?, 'event', ?, '{}', 0, ?, ?)`);
-  insert.run('dead', Buffer.from('{"id":"e1","name":"run","token":"tf00000.secret","data":{"token":"kept: user data"}}'), 'illegal_transition', 'no');
+  const insert = old.prepare(
+    `INSERT INTO bus_messages (queue, routing_key, body, headers, available_at, reason_code, reason_message) VALUES (?, 'event', ?, '{}', 0, ?, ?)`,
+  );
+  insert.run(
+    'dead',
+    Buffer.from('{"id":"e1","name":"run","token":"tf00000.secret","data":{"token":"kept: user data"}}'),
+    'illegal_transition',
+    'no',
+  );
   insert.run('dead', Buffer.from('not json'), 'malformed_json', 'bad');
   insert.run('events', Buffer.from('{"name":"run","token":"in-flight"}'), null, null);
   old.close();
@@ -108,10 +142,19 @@ t.test('a file of an earlier version is migrated: its dead letters lose their to
   const dead = queue.drainDead(10);
   t.same(
     dead.slice(0, 1).map((d) => [JSON.parse(d.body.toString()) as unknown, d.reason]),
-    [[{ id: 'e1', name: 'run', data: { token: 'kept: user data' } }, { code: 'illegal_transition', message: 'no', token: 'unchecked' }]],
+    [
+      [
+        { id: 'e1', name: 'run', data: { token: 'kept: user data' } },
+        { code: 'illegal_transition', message: 'no', token: 'unchecked' },
+      ],
+    ],
   );
   t.equal(dead[1]?.body.toString(), 'not json');
-  t.same(bodies(queue.lease('a', 10, 1, 1000)), ['{"name":"run","token":"in-flight"}'], 'a message in flight keeps its token: the manager checks it');
+  t.same(
+    bodies(queue.lease('a', 10, 1, 1000)),
+    ['{"name":"run","token":"in-flight"}'],
+    'a message in flight keeps its token: the manager checks it',
+  );
   queue.close();
   t.end();
 });

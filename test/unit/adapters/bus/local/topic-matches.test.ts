@@ -43,7 +43,11 @@ const cases: Array<[pattern: string, key: string, matches: boolean]> = [
 
 t.test('AMQP topic semantics: * is one word, # is zero or more', (t) => {
   for (const [pattern, key, matches] of cases) {
-    t.equal(topicMatches(pattern, key), matches, `${JSON.stringify(pattern)} ${matches ? 'matches' : 'does not match'} ${JSON.stringify(key)}`);
+    t.equal(
+      topicMatches(pattern, key),
+      matches,
+      `${JSON.stringify(pattern)} ${matches ? 'matches' : 'does not match'} ${JSON.stringify(key)}`,
+    );
   }
   t.end();
 });
