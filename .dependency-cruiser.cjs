@@ -59,6 +59,18 @@ module.exports = {
       },
     },
     {
+      name: 'registry-imports-only-schemas-and-errors',
+      severity: 'error',
+      comment:
+        'registry/ reads and validates the pipeline registry file: ' +
+        'schemas/, errors/, yaml, ajv, node built-ins and its own files.',
+      from: { path: '^registry/' },
+      to: {
+        pathNot: '^(registry|schemas|errors)/|^model/job\\.ts$|(^|/)node_modules/(ajv|ajv-formats|yaml)/',
+        dependencyTypesNot: ['core'],
+      },
+    },
+    {
       name: 'protocol-imports-only-schemas-errors-model',
       severity: 'error',
       comment:
@@ -95,7 +107,7 @@ module.exports = {
       name: 'server-not-to-client',
       severity: 'error',
       comment: 'What the server and the client share lives in protocol/; the server never imports the client library.',
-      from: { path: '^(http|actors|adapters|ports|model|schemas|fsm|config|app)/' },
+      from: { path: '^(http|actors|adapters|ports|model|schemas|fsm|config|registry|app)/' },
       to: { path: '^client/' },
     },
     {
@@ -111,7 +123,7 @@ module.exports = {
       name: 'no-test-or-bench-imports',
       severity: 'error',
       comment: 'Shipped code must not import tests, fixtures or benchmarks.',
-      from: { path: '^(fsm|schemas|errors|config|model|protocol|ports|adapters|actors|http|app|cli|client)/' },
+      from: { path: '^(fsm|schemas|errors|config|registry|model|protocol|ports|adapters|actors|http|app|cli|client)/' },
       to: { path: '^(test|bench)/' },
     },
     {

@@ -5,6 +5,7 @@ import { buildNewJob } from '../model/new-job.js';
 import type { JobTokens, VerifiedToken } from '../model/job-tokens.js';
 import type { TokenCheck } from '../ports/event-bus.js';
 import type { JobStore } from '../ports/job-store.js';
+import type { PipelineCatalog } from '../registry/pipeline-catalog.js';
 import type { EventMessage } from '../schemas/types.js';
 import type { JobDocument } from '../model/job.js';
 
@@ -22,6 +23,10 @@ export interface DecideContext {
   readonly source: string;
   /** Who published the message, as the bus knows it: `amqp:<user>` when the broker vouched for one, else `bus`. */
   readonly publisher: string;
+  /**
+   * The pipeline registry a create is checked against (the bridge checks with the same catalog); none: any pipeline.
+   */
+  readonly pipelines?: PipelineCatalog;
 }
 
 /**
@@ -71,6 +76,9 @@ async function decideCreate(
       token: 'unchecked',
     };
   }
+  const refused = context.pipelines?.checkCreate(message.pipeline, message.data ?? {}, 'event');
+  if (refused !== undefined)
+    return { outcome: 'rejected', code: refused.code, message: refused.message, token: 'unchecked' };
   const checked = checkToken(() => requesterOf(message, context));
   if ('refusal' in checked) return checked.refusal;
   const requester = checked.passed;

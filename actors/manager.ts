@@ -8,6 +8,7 @@ import { replyOf } from '../protocol/outcome-reply.js';
 import type { Delivery, EventBus, Subscription } from '../ports/event-bus.js';
 import type { JobStore } from '../ports/job-store.js';
 import type { Logger } from '../ports/logger.js';
+import type { PipelineCatalog } from '../registry/pipeline-catalog.js';
 import { publishedAt } from '../protocol/amqp-names.js';
 import { parseEventMessage, resolveLimits, type PayloadLimits } from '../schemas/index.js';
 import type { EventMessage } from '../schemas/types.js';
@@ -39,6 +40,8 @@ export interface ManagerDeps {
   readonly logger: Logger;
   readonly metrics: ManagerMetrics;
   readonly clock?: () => Date;
+  /** The pipeline registry creates are checked against (swapped in place on reload); none: any pipeline. */
+  readonly pipelines?: PipelineCatalog;
 }
 
 /** Retry schedule for events whose prerequisite has not arrived: about 50 s in all. */
@@ -151,6 +154,7 @@ export class Manager {
         eventId,
         source: this.#options.defaultSource,
         publisher: delivery.userId === undefined ? 'bus' : `amqp:${delivery.userId}`,
+        ...(this.#deps.pipelines !== undefined && { pipelines: this.#deps.pipelines }),
       });
     } catch (err) {
       return { outcome: 'transient', code: 'store_unavailable', message: String(err) };

@@ -4,6 +4,7 @@ import { PipelineJobsError } from '../errors/index.js';
 import { buildApp } from '../http/build-app.js';
 import { limitsFromConfig } from '../config/index.js';
 import type { Config } from '../config/config.js';
+import type { PipelineCatalog } from '../registry/pipeline-catalog.js';
 import type { BoundPort } from './bind-port.js';
 import type { Runtime } from './compose.js';
 
@@ -48,6 +49,7 @@ export async function startHttp(
   runtime: Runtime,
   logger: PinoLogger,
   port: BoundPort,
+  pipelines: PipelineCatalog,
 ): Promise<HttpService> {
   const requireSender = config.PJM_REQUIRE_SENDER_AUTH || !listensOnLoopback(config);
   const publicUrl =
@@ -62,6 +64,7 @@ export async function startHttp(
     nonces: runtime.nonces,
     tokens: runtime.tokens,
     registry: runtime.registry,
+    pipelines,
     logger: logger.child({ component: 'http' }),
     bodyLimit: config.PJM_MAX_PAYLOAD_BYTES,
     limits: limitsFromConfig(config),

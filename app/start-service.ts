@@ -5,6 +5,7 @@ import { limitsFromConfig, type Config } from '../config/index.js';
 import { bindPort, type BoundPort } from './bind-port.js';
 import { checkSecret, composeRuntime, deferDelays, type Runtime } from './compose.js';
 import { metricsHandler } from './metrics-server.js';
+import { loadPipelineCatalog, reloadPipelineCatalog } from './pipelines.js';
 import { checkHttpHost, startHttp, type HttpService } from './start-http.js';
 
 /** Which parts a long-running process runs. */
@@ -19,6 +20,8 @@ export interface RunningService {
    * bus) and closes the connections.
    */
   stop(): Promise<void>;
+  /** Reads the pipeline registry file again (SIGHUP); a bad file is logged and refused, the old registry kept. */
+  reloadPipelines(): boolean;
 }
 
 /**
@@ -34,6 +37,8 @@ export async function startService(
 ): Promise<RunningService> {
   if (role !== 'manager') checkHttpHost(config);
   checkSecret(config);
+  // Read before anything is bound or opened: a bad registry file refuses the start.
+  const pipelines = loadPipelineCatalog(config, logger);
   const port = await bindServicePort(config, role);
   let runtime: Runtime | undefined;
   let http: HttpService | undefined;
@@ -48,6 +53,7 @@ export async function startService(
           tokens: runtime.tokens,
           logger,
           metrics: new ManagerMetrics(runtime.registry),
+          pipelines,
         },
         {
           prefetch: config.PJM_PREFETCH,
@@ -57,7 +63,7 @@ export async function startService(
         },
       );
     }
-    if (port !== undefined && role !== 'manager') http = await startHttp(config, runtime, logger, port);
+    if (port !== undefined && role !== 'manager') http = await startHttp(config, runtime, logger, port, pipelines);
     else if (port !== undefined) {
       port.serve(metricsHandler(runtime.registry));
       logger.info({ address: port.url }, `metrics at ${port.url}/metrics`);
@@ -76,6 +82,7 @@ export async function startService(
       await manager?.stop();
       await started.close();
     },
+    reloadPipelines: () => reloadPipelineCatalog(pipelines, config, logger),
   };
 }
 

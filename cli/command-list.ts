@@ -58,6 +58,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./commands/nonce-command.js')).nonceCommand,
   },
   {
+    name: 'pipelines',
+    summary: 'Validate a pipeline registry file, list its pipelines or show one (PJM_PIPELINES, docs/pipelines.md)',
+    load: async () => (await import('./commands/pipelines-command.js')).pipelinesCommand,
+  },
+  {
     name: 'fsm',
     summary: 'Print the pipeline-job state machine (Mermaid diagram, or --json)',
     load: async () => (await import('./commands/fsm-command.js')).fsmCommand,

@@ -77,6 +77,10 @@ function exitCodeOf(err: unknown, usageError: boolean): number {
   if (usageError) return EXIT.usage;
   if (err instanceof UnreachableError) return EXIT.unreachable;
   if (err instanceof PipelineJobsError)
-    return err.code === 'invalid_config' ? EXIT.usage : err.code === 'internal_error' ? EXIT.failure : EXIT.refused;
+    return err.code === 'invalid_config' || err.code === 'invalid_registry'
+      ? EXIT.usage
+      : err.code === 'internal_error'
+        ? EXIT.failure
+        : EXIT.refused;
   return EXIT.failure;
 }

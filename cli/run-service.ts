@@ -34,7 +34,13 @@ export async function runService(io: CommandIo, options: { readonly role: Servic
     return EXIT.failure;
   }
   logger.info({ embedded: service.embedded }, `pjm ${options.role} running; stop with Ctrl-C or SIGTERM`);
+  const reload = (): void => {
+    service.reloadPipelines();
+  };
+  // Without a listener SIGHUP would end the process; with one it reloads the registry in place.
+  process.on('SIGHUP', reload);
   const signal = await untilSignal();
+  process.off('SIGHUP', reload);
   logger.info({ signal }, 'stopping');
   const stopped = service.stop().then(
     () => 'done' as const,

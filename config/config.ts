@@ -36,6 +36,8 @@ export interface Config {
   PJM_WAIT_TIMEOUT_MS: number;
   PJM_CALLBACK_RATE: number;
   PJM_CALLBACK_BURST: number;
+  PJM_PIPELINES?: string;
+  PJM_PIPELINES_STRICT?: boolean;
   PJM_URL: string;
   PJM_NONCE?: string;
   API_PORT?: number;

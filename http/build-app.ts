@@ -11,6 +11,7 @@ import type { EventBus } from '../ports/event-bus.js';
 import type { JobStore } from '../ports/job-store.js';
 import type { NonceStore } from '../ports/nonce-store.js';
 import { redactUrl } from '../protocol/redact-url.js';
+import { PipelineCatalog } from '../registry/pipeline-catalog.js';
 import type { PayloadLimits } from '../schemas/index.js';
 import { registerNonceRoutes } from './admin/nonce-routes.js';
 import { ApiTokens } from './auth/api-tokens.js';
@@ -21,6 +22,7 @@ import { registerBridge } from './bridge/register-bridge.js';
 import { answeredError, installErrorHandling } from './error-handler.js';
 import { registerChangesRoute } from './query/changes-route.js';
 import { registerJobRoutes } from './query/job-routes.js';
+import { registerPipelineRoutes, withPipelineSchemas } from './query/pipeline-routes.js';
 
 /** What the HTTP app is built on; ports only. */
 export interface AppDeps {
@@ -46,6 +48,8 @@ export interface AppDeps {
   /** Per-job callback rate (default 20/s, burst 40). */
   readonly rateLimit?: RateLimit;
   readonly clock?: () => Date;
+  /** The pipeline registry creates are checked against and `/pipelines` shows (default: none, any pipeline). */
+  readonly pipelines?: PipelineCatalog;
   /**
    * Supplies the HTTP server instead of fastify creating one: the CLI binds its port before it
    * opens anything, then hands the server over here (and serves it after `ready()`).
@@ -91,6 +95,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     });
   }
   const clock = deps.clock ?? (() => new Date());
+  const pipelines = deps.pipelines ?? new PipelineCatalog();
   const publisher = new EventPublisher(deps.bus, deps.waitTimeoutMs ?? 10_000);
   // Before the server closes (it waits for every open request): waiting callers get their 202.
   app.addHook('preClose', async () => publisher.stopWaiting());
@@ -139,12 +144,13 @@ export function buildApp(deps: AppDeps): FastifyInstance {
       reply.type(deps.registry.contentType).send(await deps.registry.metrics()),
     );
 
-    api.get('/docs/json', { schema: { hide: true } }, async () => api.swagger());
+    api.get('/docs/json', { schema: { hide: true } }, async () => withPipelineSchemas(api.swagger(), pipelines));
 
     void api.register(async (reads) => {
       reads.addHook('onRequest', async (request) => auth.requireReader(request));
       registerJobRoutes(reads, deps.store);
       registerChangesRoute(reads, deps.bus);
+      registerPipelineRoutes(reads, pipelines);
     });
     registerNonceRoutes(api, auth, deps.nonces, clock);
     registerBridge(api, {
@@ -156,6 +162,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
       limits: { ...deps.limits, maxBytes: bodyLimit },
       ...(deps.publicUrl !== undefined && { publicUrl: deps.publicUrl }),
       clock,
+      pipelines,
     });
   });
   return app;

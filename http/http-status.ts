@@ -31,6 +31,8 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   nonce_revoked: 403,
   nonce_exhausted: 403,
   rate_limited: 429,
+  unknown_pipeline: 422,
+  invalid_registry: 500,
   bus_unavailable: 503,
   verdict_timeout: 504,
 };

@@ -101,3 +101,20 @@ export function describeAllErrors(errors: readonly ErrorObject[]): { key: string
       return { key: field, reason };
     });
 }
+
+/**
+ * Like {@link toValidationError}, but naming every offending field (ajv run with `allErrors`):
+ * message `request.data.a is required; request.data.b must be integer`, details of the first
+ * error as there, plus `errors: [{field, reason}]` for all of them.
+ */
+export function toValidationErrors(
+  label: string,
+  errors: readonly ErrorObject[] | null | undefined,
+  code: ErrorCode = 'schema_violation',
+): PipelineJobsError {
+  const first = toValidationError(label, errors, code);
+  const all = (errors ?? []).filter((e) => e.keyword !== 'if').map(describeError);
+  if (all.length <= 1) return new PipelineJobsError(code, first.message, { ...first.details, errors: all });
+  const message = all.map(({ field, reason }) => `${qualify(label, field)} ${reason}`).join('; ');
+  return new PipelineJobsError(code, message, { ...first.details, errors: all });
+}

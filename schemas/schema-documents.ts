@@ -5,6 +5,7 @@ import createRequest from './create-request.schema.json' with { type: 'json' };
 import event from './event.schema.json' with { type: 'json' };
 import historyEntry from './history-entry.schema.json' with { type: 'json' };
 import job from './job.schema.json' with { type: 'json' };
+import pipelineRegistry from './pipeline-registry.schema.json' with { type: 'json' };
 import slurmNotification from './slurm-notification.schema.json' with { type: 'json' };
 
 /**
@@ -20,4 +21,5 @@ export const schemaDocuments = {
   agaveJob,
   slurmNotification,
   config,
+  pipelineRegistry,
 } as const;

@@ -1,5 +1,6 @@
 import type { JobTokens } from '../../model/job-tokens.js';
 import type { JobStore } from '../../ports/job-store.js';
+import type { PipelineCatalog } from '../../registry/pipeline-catalog.js';
 import type { PayloadLimits } from '../../schemas/index.js';
 import type { SenderAuth } from '../auth/sender-auth.js';
 import type { RateLimiter } from '../auth/rate-limiter.js';
@@ -17,4 +18,6 @@ export interface BridgeContext {
   /** Base of the callback URLs handed out on create; the request's own origin when absent. */
   readonly publicUrl?: string;
   readonly clock: () => Date;
+  /** The pipeline registry a create is checked against, as the manager checks it. */
+  readonly pipelines: PipelineCatalog;
 }

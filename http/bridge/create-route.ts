@@ -62,6 +62,8 @@ export function registerCreateRoute(app: FastifyInstance, context: BridgeContext
       if (body === undefined)
         throw new PipelineJobsError('schema_violation', 'send a JSON body {pipeline, data?}', { field: 'body' });
       const create = parseCreateRequest(body, context.limits);
+      const refused = context.pipelines.checkCreate(create.pipeline, create.data, 'request');
+      if (refused !== undefined) throw refused;
       const now = context.clock();
       const uuid = jobUuid(create.pipeline, create.data);
       const existing = await context.jobs.get(uuid);

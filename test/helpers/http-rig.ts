@@ -49,6 +49,7 @@ export async function startHttpRig(
       logger: silentLogger,
       metrics: new ManagerMetrics(registry),
       ...(options.clock !== undefined && { clock: options.clock }),
+      ...(options.pipelines !== undefined && { pipelines: options.pipelines }),
     };
     manager = new Manager(deps, { deferDelaysMs: TEST_DEFER_DELAYS_MS });
     await manager.start();

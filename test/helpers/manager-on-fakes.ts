@@ -7,6 +7,7 @@ import { JobTokens } from '../../model/job-tokens.js';
 import type { DeadLetter, Delivery, EventBus, PublishOptions, StateNotification } from '../../ports/event-bus.js';
 import type { JobStore } from '../../ports/job-store.js';
 import type { Logger } from '../../ports/logger.js';
+import type { PipelineCatalog } from '../../registry/pipeline-catalog.js';
 import { MemoryEventBus } from '../fakes/memory-event-bus.js';
 import { MemoryJobStore } from '../fakes/memory-job-store.js';
 
@@ -39,6 +40,8 @@ export interface FakesOptions {
   readonly wrapStore?: (store: MemoryJobStore) => JobStore;
   /** Wraps the bus the manager consumes from (to make its calls fail); the rig publishes on the real one. */
   readonly wrapBus?: (bus: MemoryEventBus) => EventBus;
+  /** The pipeline registry creates are checked against. */
+  readonly pipelines?: PipelineCatalog;
 }
 
 /** A manager started on the in-memory fakes, and ways to talk to it and look at what it did. */
@@ -129,6 +132,7 @@ export async function startManagerOnFakes(t: Test, options: FakesOptions = {}): 
       logger: capturingLogger(logs),
       metrics,
       ...(options.clock !== undefined && { clock: options.clock }),
+      ...(options.pipelines !== undefined && { pipelines: options.pipelines }),
     },
     { deferDelaysMs: DEFER_DELAYS_MS, transientBackoff: { initialMs: 1, maxMs: 4 }, ...options.manager },
   );

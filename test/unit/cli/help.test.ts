@@ -28,6 +28,7 @@ const COMMANDS = [
   'watch',
   'token',
   'nonce',
+  'pipelines',
   'fsm',
   'slurm-mail',
 ];

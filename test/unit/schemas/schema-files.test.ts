@@ -27,9 +27,17 @@ t.test('every schema file is draft-07, has a unique $id and is exported', (t) =>
     .sort();
   t.same(
     files,
-    ['agave-job', 'common', 'config', 'create-request', 'event', 'history-entry', 'job', 'slurm-notification'].map(
-      (n) => `${n}.schema.json`,
-    ),
+    [
+      'agave-job',
+      'common',
+      'config',
+      'create-request',
+      'event',
+      'history-entry',
+      'job',
+      'pipeline-registry',
+      'slurm-notification',
+    ].map((n) => `${n}.schema.json`),
   );
   const ids = new Set<string>();
   const exported = new Set(Object.values(schemaDocuments).map((s) => s.$id));

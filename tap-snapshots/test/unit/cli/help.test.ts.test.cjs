@@ -20,6 +20,7 @@ Commands:
   watch       Print state changes live as the manager applies events (GET /changes), until Ctrl-C
   token       Issue a fresh token for a job with the server secret (operators; PJM_SECRET or PJM_DATA_DIR)
   nonce       Create, list or revoke sender nonces (x-nonce) for Agave, Slurm and other callers
+  pipelines   Validate a pipeline registry file, list its pipelines or show one (PJM_PIPELINES, docs/pipelines.md)
   fsm         Print the pipeline-job state machine (Mermaid diagram, or --json)
   slurm-mail  Slurm MailProg: report a Slurm job notification to the bridge (see docs/slurm.md)
 
@@ -120,6 +121,18 @@ create covers POST /jobs; the per-job token is still required for events.
   --ttl        lifetime: 90s, 30m, 24h, 7d (default: none)
   --label      who or what it is for
   --json       machine-readable output
+
+`
+
+exports[`test/unit/cli/help.test.ts > TAP > pjm --help and every command's --help > pjm pipelines --help 1`] = `
+Usage: pjm pipelines validate FILE
+pjm pipelines ls [--json]
+pjm pipelines show NAME
+
+The pipeline registry (docs/pipelines.md). validate checks FILE as pjm serve would (exit 2 and
+every problem named when it is invalid); ls and show read the registry the server is configured
+with: PJM_PIPELINES, else ./pipelines.yaml when present.
+  --json   machine-readable output (ls; show always prints JSON)
 
 `
 

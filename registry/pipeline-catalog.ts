@@ -1,0 +1,58 @@
+import { PipelineJobsError } from '../errors/index.js';
+import { clip } from '../schemas/format-error.js';
+import type { PipelineRegistry } from './pipeline-registry.js';
+
+/**
+ * The registry a running process uses, swapped whole on reload (SIGHUP): a check reads one
+ * registry from start to end, so an event is judged by the old or the new file, never a mix.
+ * Without a registry every pipeline is accepted with any data (the embedded tour's case).
+ */
+export class PipelineCatalog {
+  #registry: PipelineRegistry | undefined;
+  #strict: boolean;
+
+  /** @param strict - refuse pipelines the registry does not list (default: when there is a registry). */
+  constructor(registry?: PipelineRegistry, strict?: boolean) {
+    this.#registry = registry;
+    this.#strict = strict ?? registry !== undefined;
+  }
+
+  get registry(): PipelineRegistry | undefined {
+    return this.#registry;
+  }
+
+  get strict(): boolean {
+    return this.#strict;
+  }
+
+  /** Uses `registry` from now on (strictness as in the constructor). */
+  replace(registry: PipelineRegistry | undefined, strict?: boolean): void {
+    this.#registry = registry;
+    this.#strict = strict ?? registry !== undefined;
+  }
+
+  /**
+   * The registry's verdict on a create, shared by the bridge (`POST /jobs`) and the manager (a
+   * create from the bus): `unknown_pipeline` for an unlisted pipeline when strict, the pipeline
+   * schema's `schema_violation` naming every bad field, or undefined when it may be created.
+   *
+   * @param label - how messages name the request: `request` (HTTP) or `event` (bus).
+   */
+  checkCreate(pipeline: string, data: unknown, label: string): PipelineJobsError | undefined {
+    const registry = this.#registry;
+    if (registry === undefined) return undefined;
+    if (registry.get(pipeline) === undefined) {
+      if (!this.#strict) return undefined;
+      const known = registry.names();
+      return new PipelineJobsError(
+        'unknown_pipeline',
+        `${label}.pipeline "${clip(pipeline)}" is not in the pipeline registry; known: ${known.join(', ') || '(none)'}`,
+        {
+          pipeline: clip(pipeline),
+          known,
+        },
+      );
+    }
+    return registry.checkData(pipeline, data, label);
+  }
+}

@@ -1,0 +1,52 @@
+import type { ValidateFunction } from 'ajv';
+import type { PipelineJobsError } from '../errors/index.js';
+import { toValidationErrors } from '../schemas/format-error.js';
+import type { PipelineDefinition, RegistryFormat } from './pipeline-definition.js';
+
+/** A loaded, validated registry: its pipelines and their compiled create-data schemas. Immutable. */
+export class PipelineRegistry {
+  /** The file it was read from, as named to the loader. */
+  readonly file: string;
+  readonly format: RegistryFormat;
+  readonly #pipelines: ReadonlyMap<string, PipelineDefinition>;
+  readonly #validators: ReadonlyMap<string, ValidateFunction>;
+
+  constructor(
+    file: string,
+    format: RegistryFormat,
+    pipelines: readonly PipelineDefinition[],
+    validators: ReadonlyMap<string, ValidateFunction>,
+  ) {
+    this.file = file;
+    this.format = format;
+    this.#pipelines = new Map(pipelines.map((p) => [p.name, p]));
+    this.#validators = validators;
+  }
+
+  /** The pipeline names, sorted. */
+  names(): string[] {
+    return [...this.#pipelines.keys()].sort();
+  }
+
+  /** Every pipeline, sorted by name. */
+  list(): PipelineDefinition[] {
+    return this.names().map((name) => this.#pipelines.get(name) as PipelineDefinition);
+  }
+
+  get(name: string): PipelineDefinition | undefined {
+    return this.#pipelines.get(name);
+  }
+
+  /**
+   * Checks a create's `data` against the pipeline's schema: a `schema_violation` naming every bad
+   * field (`<label>.data.x is required; …`, details `field` as `data.x`), or undefined when it
+   * passes, has no schema, or the pipeline is not listed.
+   */
+  checkData(name: string, data: unknown, label: string): PipelineJobsError | undefined {
+    const validate = this.#validators.get(name);
+    if (validate === undefined || validate(data)) return undefined;
+    // Paths are reported from the request's root, as the request schema reports them.
+    const errors = (validate.errors ?? []).map((e) => ({ ...e, instancePath: `/data${e.instancePath}` }));
+    return toValidationErrors(label, errors);
+  }
+}
