@@ -2,7 +2,6 @@ import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { HttpApi, type HttpAnswer, type RetryPolicy } from '../client/http-api.js';
-import { nodeHttpFetch } from '../client/node-http-fetch.js';
 import type { SlurmArrayEnd } from '../protocol/slurm-subject.js';
 import { redactSlurmTracking } from '../protocol/slurm-tracking.js';
 
@@ -172,8 +171,7 @@ export function deliveryBudget(deadline: number): DeliveryBudget {
  * bridge twice is applied once.
  */
 export async function deliver(url: string, body: string, budget: DeliveryBudget): Promise<Attempt> {
-  // node:http rather than fetch: starting fetch's HTTP client costs a MailProg call about 0.3 s of CPU.
-  const api = new HttpApi({ url, fetch: nodeHttpFetch });
+  const api = new HttpApi({ url });
   const policy: RetryPolicy = {
     retries: Number.POSITIVE_INFINITY,
     retryable: worthRetrying,

@@ -1,10 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { busUnavailable } from '../errors/index.js';
 import { redactUrl } from '../protocol/redact-url.js';
+import { nodeHttpFetch } from './node-http-fetch.js';
 
 /**
- * The part of `fetch` the client uses: the global `fetch` fits, and so does a leaner one
- * (`pjm slurm-mail` passes {@link nodeHttpFetch}, which starts faster).
+ * The part of `fetch` the client uses: the global `fetch` fits, and so does {@link nodeHttpFetch},
+ * the default.
  */
 export type HttpFetch = (
   url: string,
@@ -73,7 +74,7 @@ export interface HttpApiOptions {
   readonly nonce?: string;
   /** Sent as `Authorization: Bearer …`. */
   readonly bearer?: string;
-  /** Default: the global `fetch`. */
+  /** Default: {@link nodeHttpFetch} (`node:http`, kept-alive connections). */
   readonly fetch?: HttpFetch;
 }
 
@@ -95,7 +96,7 @@ export class HttpApi {
     this.#headers = { accept: 'application/json' };
     if (options.bearer !== undefined) this.#headers['authorization'] = `Bearer ${options.bearer}`;
     if (options.nonce !== undefined) this.#headers['x-nonce'] = options.nonce;
-    this.#fetch = options.fetch ?? globalThis.fetch;
+    this.#fetch = options.fetch ?? nodeHttpFetch;
   }
 
   /** Aborts the calls in flight; later calls fail with `bus_unavailable`. */
@@ -126,12 +127,13 @@ export class HttpApi {
       if (remaining <= 0) throw onDeadline(last);
       const timeout = Math.min(remaining, policy.attemptTimeoutMs ?? remaining);
       let retryAfter: string | null = null;
+      const attemptSignal = this.#attemptSignal(timeout);
       try {
         const response = await this.#fetch(`${this.base}${path}`, {
           method,
           headers,
           ...(text !== undefined && { body: text }),
-          signal: AbortSignal.any([this.#closing.signal, AbortSignal.timeout(timeout)]),
+          signal: attemptSignal.signal,
         });
         last = { status: response.status, body: await readJson(response) };
         if (!policy.retryable(response.status) || attempt >= policy.retries) return last;
@@ -142,11 +144,36 @@ export class HttpApi {
         if (Date.now() >= deadline) throw onDeadline(last);
         if (attempt >= policy.retries)
           throw options.onUnreachable?.(err) ?? busUnavailable(`cannot reach ${redactUrl(this.base)}`, err);
+      } finally {
+        attemptSignal.done();
       }
       const delay = policy.delayMs(attempt, retryAfter);
       if (Date.now() + delay + (policy.minAttemptMs ?? 0) >= deadline) throw onDeadline(last);
       await sleep(delay, undefined, { signal: this.#closing.signal }).catch(() => undefined);
     }
+  }
+
+  /**
+   * A signal that aborts after `timeoutMs` or on {@link close}, and `done` to drop its timer and
+   * listener. One controller and one timer per attempt: `AbortSignal.any` with
+   * `AbortSignal.timeout` cost a busy client more in timers and garbage than the request itself.
+   */
+  #attemptSignal(timeoutMs: number): { readonly signal: AbortSignal; readonly done: () => void } {
+    const controller = new AbortController();
+    const closing = this.#closing.signal;
+    const onClose = (): void => controller.abort(closing.reason);
+    const timer = setTimeout(
+      () => controller.abort(new DOMException(`no answer within ${timeoutMs} ms`, 'TimeoutError')),
+      timeoutMs,
+    );
+    closing.addEventListener('abort', onClose, { once: true });
+    return {
+      signal: controller.signal,
+      done: () => {
+        clearTimeout(timer);
+        closing.removeEventListener('abort', onClose);
+      },
+    };
   }
 
   /** Opens a streamed GET (server-sent events): the stream, or the answer when it is not one. */

@@ -43,7 +43,7 @@ export interface HttpTransportOptions {
   readonly callbackBase?: string;
   /** A nonce to embed in the callback URLs built on `load` (none by default). */
   readonly callbackNonce?: string;
-  /** The `fetch` to use (default: the global one). */
+  /** The `fetch` to use (default: `node:http` with kept-alive connections; the global `fetch` fits too). */
   readonly fetch?: HttpFetch;
 }
 
@@ -61,7 +61,7 @@ const POLL_MAX_MS = 2000;
 class DeadlineExceeded extends Error {}
 
 /**
- * {@link PipelineJobsTransport} over the HTTP bridge, with the global `fetch`.
+ * {@link PipelineJobsTransport} over the HTTP bridge.
  *
  * - `create` is `POST /jobs?wait=1`; events are `POST /events?wait=1` with the JSON body
  *   `{uuid, name, token, data, id}`. The client picks each event's `id` (uuid v4) and re-sends the
