@@ -13,7 +13,8 @@ const KEEPALIVE_MS = 15_000;
 /**
  * `GET /changes`: the state notifications (`pipelinejobs.state`) as a server-sent event stream,
  * one `data:` line of JSON per applied event, optionally only one pipeline's or one job's. It is
- * what `pjm watch` reads (and the dashboard, at its own `path`). A change while no one listens is not replayed: the history is the record.
+ * what `pjm watch` reads (and the dashboard, at its own `path`). A change while no one listens is
+ * not replayed: the history is the record.
  */
 export function registerChangesRoute(app: FastifyInstance, bus: EventBus, path = '/changes'): void {
   const open = new Set<() => void>();

@@ -49,7 +49,7 @@ export function html(literals: TemplateStringsArray, ...values: Interpolation[])
     raw.push(part.raw ? `${literal}!` : literal);
     expressions.push(part.value);
   });
-  return safe(ghtml(Object.assign([...raw], { raw }) as unknown as TemplateStringsArray, ...expressions));
+  return safe(ghtml(Object.assign([...raw], { raw }), ...expressions));
 }
 
 /** A constant of this code base (never user content) inserted as markup: the stylesheet, an SVG path. */

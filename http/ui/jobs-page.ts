@@ -26,6 +26,7 @@ export function jobsTable(page: JobPage, filters: ListFilters): SafeHtml {
       : html`<p>
           <a rel="next" href="/ui/jobs?${filterQuery(filters, { cursor: page.nextCursor })}">Older jobs →</a>
         </p>`;
+  const newest = filterQuery(filters, { cursor: undefined });
   return html`<div id="jobs-table">
     <div class="table-wrap">
       <table class="jobs">
@@ -50,8 +51,7 @@ export function jobsTable(page: JobPage, filters: ListFilters): SafeHtml {
       </table>
     </div>
     ${page.jobs.length === 0 ? html`<p>No job matches these filters.</p>` : ''}
-    ${filters.cursor !== undefined ? html`<p><a href="/ui/jobs?${filterQuery(filters, { cursor: undefined })}">↑ Newest</a></p>` : ''}
-    ${next}
+    ${filters.cursor !== undefined ? html`<p><a href="/ui/jobs?${newest}">↑ Newest</a></p>` : ''} ${next}
   </div>`;
 }
 

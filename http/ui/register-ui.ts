@@ -62,6 +62,11 @@ function form(request: FastifyRequest): Record<string, string> {
   return typeof body === 'object' && body !== null ? (body as Record<string, string>) : {};
 }
 
+function queryText(request: FastifyRequest, name: string): string {
+  const value = (request.query as Record<string, unknown> | undefined)?.[name];
+  return typeof value === 'string' ? value : '';
+}
+
 function baseUrl(request: FastifyRequest, configured: string | undefined): string {
   return (configured ?? `${request.protocol}://${request.host}`).replace(/\/+$/, '');
 }
@@ -103,7 +108,7 @@ export function registerUi(app: FastifyInstance, deps: UiDeps): void {
     });
 
     ui.get('/ui/login', { schema: { hide: true } }, async (request, reply) =>
-      send(reply, loginPage(String((request.query as Record<string, unknown>)['next'] ?? '/ui/'))),
+      send(reply, loginPage(queryText(request, 'next') || '/ui/')),
     );
     ui.post('/ui/login', { schema: { hide: true } }, async (request, reply) => {
       const fields = form(request);
@@ -157,7 +162,7 @@ export function registerUi(app: FastifyInstance, deps: UiDeps): void {
       });
 
       reads.get('/ui/find', { schema: { hide: true } }, async (request, reply) => {
-        const q = String((request.query as Record<string, unknown>)['q'] ?? '').slice(0, 64);
+        const q = queryText(request, 'q').slice(0, 64);
         const uuid = q.trim() === '' ? undefined : await findJob(store, q);
         if (uuid !== undefined) return reply.redirect(`/ui/jobs/${uuid}`, 303);
         const body = html`<h1>No job found</h1>

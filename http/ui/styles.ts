@@ -31,7 +31,8 @@ button.danger { border-color: var(--bad); color: var(--bad); }
 .filters { display: flex; flex-wrap: wrap; gap: .5rem .8rem; align-items: end; padding: .6rem;
   border: 1px solid var(--line); border-radius: 6px; background: var(--panel); }
 .filters label { display: flex; flex-direction: column; font-size: .85rem; color: var(--muted); }
-.filters fieldset { border: 0; padding: 0; margin: 0; display: flex; flex-wrap: wrap; gap: .2rem .6rem; max-width: 36rem; }
+.filters fieldset { border: 0; padding: 0; margin: 0; display: flex; flex-wrap: wrap; gap: .2rem .6rem;
+  max-width: 36rem; }
 .filters legend { font-size: .85rem; color: var(--muted); }
 .filters fieldset label { flex-direction: row; gap: .2rem; color: var(--fg); }
 .table-wrap { overflow-x: auto; }
@@ -78,7 +79,8 @@ svg.spark polyline { fill: none; stroke: var(--accent); stroke-width: 2; }
 table.counts td, table.counts th { text-align: right; }
 table.counts td:first-child, table.counts th:first-child { text-align: left; }
 .actions { display: flex; gap: .5rem; flex-wrap: wrap; }
-.visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
+.visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0);
+  white-space: nowrap; }
 @media (max-width: 640px) {
   header.top form.jump { margin-left: 0; width: 100%; }
   header.top form.jump input { flex: 1; }

@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { CLIENT_SCRIPT } from './client-script.js';
 import { STYLESHEET } from './styles.js';
 
-/** htmx, vendored from npm (pinned in package.json) and served from here: the dashboard loads nothing from elsewhere. */
+/** htmx, vendored from npm (pinned in package.json) and served from here: the dashboard loads nothing from afar. */
 const HTMX = readFileSync(createRequire(import.meta.url).resolve('htmx.org/dist/htmx.min.js'), 'utf8');
 
 const ASSETS: Readonly<Record<string, { readonly type: string; readonly body: string }>> = {

@@ -45,10 +45,8 @@ export class UiSessions {
     const expires = Math.floor(this.#clock().getTime() / 1000) + SESSION_SECONDS;
     const body = `${expires.toString(36)}.${randomBytes(12).toString('base64url')}`;
     const secure = request.protocol === 'https' ? '; Secure' : '';
-    reply.header(
-      'set-cookie',
-      `${SESSION_COOKIE}=${body}.${this.#sign(body)}; Path=/ui; HttpOnly; SameSite=Strict; Max-Age=${SESSION_SECONDS}${secure}`,
-    );
+    const attributes = `Path=/ui; HttpOnly; SameSite=Strict; Max-Age=${SESSION_SECONDS}${secure}`;
+    reply.header('set-cookie', `${SESSION_COOKIE}=${body}.${this.#sign(body)}; ${attributes}`);
   }
 
   /** Ends the session: clears the cookie. */
