@@ -104,6 +104,8 @@ async function timings(
     const res = await app.inject({ method: 'GET', url: path(i), remoteAddress: '127.0.0.1' });
     times.push(Number(process.hrtime.bigint() - started) / 1e6);
     if (res.statusCode !== 200) throw new Error(`${path(i)} answered ${res.statusCode}: ${res.body.slice(0, 200)}`);
+    if (i === 0 && !/data-uuid=|"uuid"|class="node current"/.test(res.body))
+      throw new Error(`${path(i)} found no job: the bench measures nothing`);
   }
   times.sort((a, b) => a - b);
   return { p50: percentile(times, 50), p99: percentile(times, 99) };
@@ -154,6 +156,9 @@ export async function dashboardBenchmarks(count: number, log: (line: string) => 
       REQUESTS,
       (i) => `/ui/jobs?pipeline=calib&state=FAILED&cursor=${deepCursor}&x=${i}`,
     );
+    const recent = await timings(app, REQUESTS, (i) => `/ui/jobs?state=FAILED&range=24h&x=${i}`);
+    const midMonth = new Date(Date.now() - 15 * 86_400_000).toISOString().slice(0, 16);
+    const until = await timings(app, REQUESTS, (i) => `/ui/jobs?pipeline=${pipeline(i)}&until=${midMonth}`);
     const job = await timings(app, REQUESTS, (i) => `/ui/jobs/${uuid(i)}`);
     const jobApi = await timings(app, REQUESTS, (i) => `/jobs/${uuid(i)}/history`);
     await app.close();
@@ -175,6 +180,8 @@ export async function dashboardBenchmarks(count: number, log: (line: string) => 
         baseline: { name: 'JSON', value: listApi.p99 },
       },
       { name: `ui list, page after 1000, ${jobs}, p99`, value: deep.p99, unit: 'ms' },
+      { name: `ui list, FAILED in the last 24 h, ${jobs}, p99`, value: recent.p99, unit: 'ms' },
+      { name: `ui list, pipeline created until 15 days ago, ${jobs}, p99`, value: until.p99, unit: 'ms' },
       {
         name: `ui job page, ${jobs}, p50`,
         value: job.p50,

@@ -29,7 +29,7 @@ button { cursor: pointer; background: var(--panel); }
 button.danger { border-color: var(--bad); color: var(--bad); }
 :focus-visible { outline: 2px solid var(--accent); outline-offset: 2px; }
 .filters { display: flex; flex-wrap: wrap; gap: .5rem .8rem; align-items: end; padding: .6rem;
-  border: 1px solid var(--line); border-radius: 6px; background: var(--panel); }
+  border: 1px solid var(--line); border-radius: 6px; background: var(--panel); margin-bottom: 1rem; }
 .filters label { display: flex; flex-direction: column; font-size: .85rem; color: var(--muted); }
 .filters fieldset { border: 0; padding: 0; margin: 0; display: flex; flex-wrap: wrap; gap: .2rem .6rem;
   max-width: 36rem; }
