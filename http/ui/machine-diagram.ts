@@ -9,11 +9,15 @@ interface Edge {
   readonly from: JobState;
   readonly to: JobState;
   readonly events: string[];
+  /** Part of an event allowed from most states (reset, retire): drawn only when the job took it. */
+  readonly wide: boolean;
 }
 
 interface Layout {
   readonly place: ReadonlyMap<JobState, { readonly x: number; readonly y: number }>;
   readonly edges: readonly Edge[];
+  /** Events allowed from most states, said in words under the diagram rather than drawn as a fan of arrows. */
+  readonly wide: ReadonlyArray<{ readonly event: string; readonly from: readonly JobState[]; readonly to: JobState }>;
   readonly width: number;
   readonly height: number;
 }
@@ -26,13 +30,14 @@ interface Layout {
 function computeLayout(): Layout {
   const description = describeMachine();
   const edgeMap = new Map<string, Edge>();
+  const wide = description.transitions.filter((t) => t.from.length * 2 >= description.states.length);
   for (const t of description.transitions) {
     for (const from of t.from) {
       if (from === t.to) continue;
       const key = `${from}>${t.to}`;
-      const edge = edgeMap.get(key) ?? { from, to: t.to, events: [] };
+      const edge = edgeMap.get(key) ?? { from, to: t.to, events: [], wide: true };
       edge.events.push(t.event);
-      edgeMap.set(key, edge);
+      edgeMap.set(key, { ...edge, wide: edge.wide && wide.includes(t) });
     }
   }
   const edges = [...edgeMap.values()];
@@ -60,6 +65,7 @@ function computeLayout(): Layout {
   return {
     place,
     edges,
+    wide: wide.map((t) => ({ event: t.event, from: t.from, to: t.to })),
     width: PAD * 2 + columns.size * (BOX.w + GAP.x) - GAP.x,
     height: PAD * 2 + rows * (BOX.h + GAP.y) - GAP.y + 40,
   };
@@ -101,6 +107,7 @@ export function machineDiagram(current: JobState, path: readonly JobState[]): Sa
     const to = LAYOUT.place.get(e.to);
     if (from === undefined || to === undefined) return html``;
     const isTaken = taken.has(`${e.from}>${e.to}`);
+    if (e.wide && !isTaken) return html``;
     return html`<path class="edge${isTaken ? ' taken' : ''}" d="${edgePath(from, to)}" marker-end="url(#arrow)">
       <title>${e.from} → ${e.to}: ${e.events.join(', ')}</title>
     </path>`;
@@ -113,18 +120,27 @@ export function machineDiagram(current: JobState, path: readonly JobState[]): Sa
     </g>`;
   });
   return html`<svg
-    class="fsm"
-    viewBox="0 0 ${LAYOUT.width} ${LAYOUT.height}"
-    role="img"
-    aria-labelledby="fsm-title fsm-desc"
-  >
-    <title id="fsm-title">State machine, current state ${current}</title>
-    <desc id="fsm-desc">Path taken: ${describedPath}</desc>
-    <defs>
-      <marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto">
-        <path d="M0,0 L10,5 L0,10 z" />
-      </marker>
-    </defs>
-    ${edges} ${nodes}
-  </svg>`;
+      class="fsm"
+      viewBox="0 0 ${LAYOUT.width} ${LAYOUT.height}"
+      role="img"
+      aria-labelledby="fsm-title fsm-desc"
+    >
+      <title id="fsm-title">State machine, current state ${current}</title>
+      <desc id="fsm-desc">Path taken: ${describedPath}</desc>
+      <defs>
+        <marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto">
+          <path d="M0,0 L10,5 L0,10 z" />
+        </marker>
+      </defs>
+      ${edges} ${nodes}
+    </svg>
+    <ul class="note">
+      ${LAYOUT.wide.map(
+        (w) =>
+          html`<li>
+            <strong>${w.event}</strong> → ${w.to} from any of ${w.from.length} states (${w.from.join(', ')}); drawn only
+            when taken
+          </li>`,
+      )}
+    </ul>`;
 }

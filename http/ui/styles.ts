@@ -66,7 +66,7 @@ details pre { max-height: 24rem; overflow: auto; background: var(--bg); border: 
   padding: .5rem; white-space: pre-wrap; overflow-wrap: anywhere; }
 .note { color: var(--muted); font-size: .85rem; }
 .error { color: var(--bad); }
-svg.fsm { width: 100%; height: auto; max-width: 900px; }
+svg.fsm { width: 100%; height: auto; max-width: 1200px; }
 svg.fsm text { fill: var(--fg); font: 12px "DejaVu Sans", sans-serif; }
 svg.fsm .node rect { fill: var(--bg); stroke: var(--line); stroke-width: 1.5; }
 svg.fsm .node.visited rect { stroke: var(--accent); stroke-width: 2.5; }
