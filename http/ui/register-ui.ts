@@ -146,8 +146,9 @@ export function registerUi(app: FastifyInstance, deps: UiDeps): void {
         const query = filterQuery(filters);
         const body = html`<h1>Jobs</h1>
           ${filterForm(filters)} ${jobsTable(result, filters)}`;
+        // The stream takes identifier-like pipeline names only (as the API creates them); others get every change.
         const changes =
-          filters.pipeline === undefined
+          filters.pipeline === undefined || !/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(filters.pipeline)
             ? '/ui/changes'
             : `/ui/changes?pipeline=${encodeURIComponent(filters.pipeline)}`;
         return page(reply, {

@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import t from 'tap';
+import { SqliteJobStore } from '../../adapters/store/sqlite/sqlite-job-store.js';
+import { buildNewJob } from '../../model/new-job.js';
 import { exited, spawnPjm } from '../helpers/child-process.js';
 import { freePort } from '../helpers/free-port.js';
 import { servicesRequired } from '../helpers/services.js';
@@ -16,6 +18,7 @@ import { servicesRequired } from '../helpers/services.js';
 const CHROMIUM = '/usr/bin/chromium';
 const ADMIN = 'dashboard-admin-token-0123456789';
 const SHOTS = join(process.cwd(), 'artifacts', 'ui');
+const HOSTILE_PIPELINE = '"><img src=x onerror="window.__pwned=4">';
 const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 if (!existsSync(CHROMIUM)) {
@@ -91,6 +94,12 @@ async function run(): Promise<void> {
   mkdirSync(SHOTS, { recursive: true });
   const dir = mkdtempSync(join(tmpdir(), 'pjm-ui-'));
   const port = await freePort();
+  // The API accepts only identifier-like pipeline names; a store written by other means may hold anything.
+  const seeded = new SqliteJobStore({ path: join(dir, 'jobs.db') });
+  await seeded.init();
+  const record = buildNewJob({ pipeline: 'hostile', data: { x: 1 } }, { now: new Date(), source: 'test' });
+  await seeded.create({ job: { ...record.job, pipeline: HOSTILE_PIPELINE }, entry: record.entry });
+  await seeded.close();
   let server = await startServe(dir, port);
   const browser: Browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
   t.teardown(async () => {
@@ -148,6 +157,9 @@ async function run(): Promise<void> {
     overview: '/ui/',
     'jobs-filtered': '/ui/jobs?pipeline=demux&state=CREATED&state=FAILED',
     job: `/ui/jobs/${first.uuid}`,
+    'hostile-pipeline-job': `/ui/jobs/${record.job.uuid}`,
+    'hostile-pipeline-list': `/ui/jobs?pipeline=${encodeURIComponent(HOSTILE_PIPELINE)}`,
+    login: '/ui/login',
   };
 
   for (const scheme of ['light', 'dark'] as const) {
