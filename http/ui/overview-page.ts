@@ -1,6 +1,6 @@
 import { JOB_STATES, type JobState } from '../../fsm/index.js';
 import { html, type SafeHtml } from './html.js';
-import { COUNT_CAP, type Overview } from './overview-data.js';
+import { COUNT_CAP, REASONS_OF, type Overview } from './overview-data.js';
 import { stateBadge } from './state-badge.js';
 
 function sparkline(values: readonly number[]): SafeHtml {
@@ -88,6 +88,32 @@ export function overviewPage(o: Overview): SafeHtml {
               </ul>`
         }
         <p><a href="/ui/jobs?state=FAILED">All failed jobs →</a></p>
+      </section>
+      <section class="card" aria-labelledby="reasons-h">
+        <h2 id="reasons-h">Why the latest ${REASONS_OF} failed</h2>
+        ${
+          o.reasons.length === 0
+            ? html`<p>No failed job.</p>`
+            : html`<table>
+                <thead>
+                  <tr>
+                    <th scope="col">Reason</th>
+                    <th scope="col">Jobs</th>
+                    <th scope="col">Example</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  ${o.reasons.map(
+                    (r) =>
+                      html`<tr>
+                        <td>${r.reason}</td>
+                        <td>${r.count}</td>
+                        <td><a class="mono" href="/ui/jobs/${r.example}">${r.example.slice(0, 8)}</a></td>
+                      </tr>`,
+                  )}
+                </tbody>
+              </table>`
+        }
       </section>
       <section class="card" aria-labelledby="spark-h">
         <h2 id="spark-h">Jobs created, last 24 h</h2>

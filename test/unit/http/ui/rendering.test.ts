@@ -7,6 +7,7 @@ import { jobsTable } from '../../../../http/ui/jobs-page.js';
 import { JSON_SHOWN_CHARS, boundedJson } from '../../../../http/ui/json-view.js';
 import { filterQuery, parseFilters, toListQuery } from '../../../../http/ui/list-filters.js';
 import { machineDiagram } from '../../../../http/ui/machine-diagram.js';
+import { failureReason } from '../../../../http/ui/overview-data.js';
 
 const HOSTILE = '"><img src=x onerror=alert(1)>';
 const SCRIPT = '<script>alert(1)</script>';
@@ -129,4 +130,12 @@ t.test('the machine diagram has every state, the current one and the path highli
   t.match(out, 'class="node current" data-state="FAILED"');
   t.match(out, 'class="node visited" data-state="RUNNING"');
   t.equal([...out.matchAll(/class="edge taken"/g)].length, 2);
+});
+
+t.test('a failure reason comes from the failing event data, bounded', async (t) => {
+  t.equal(failureReason({ error: 'OOM' }), 'OOM');
+  t.equal(failureReason({ status: 'TIMEOUT', error: '' }), 'TIMEOUT');
+  t.equal(failureReason({ error: { code: 'E42' } }), 'E42');
+  t.equal(failureReason({ reason: 'x'.repeat(500) }).length, 120);
+  t.equal(failureReason(null), '(no reason given)');
 });

@@ -120,3 +120,19 @@ t.test('jump: by uuid without dashes, by ULID prefix, by uuid prefix; unknown is
   t.equal(none.statusCode, 404);
   t.notMatch(none.body, '<b>zz');
 });
+
+t.test('the overview groups the latest failures by the reason their failing event gave', async (t) => {
+  const rig = await startHttpRig({ manager: true });
+  t.teardown(() => rig.close());
+  const { uuid, token } = await createJob(rig);
+  const fail = await rig.app.inject({
+    method: 'POST',
+    url: '/events?wait=1',
+    remoteAddress: LOOPBACK,
+    payload: { uuid, token, name: 'fail', data: { error: '<b>disk full</b>' } },
+  });
+  t.equal(fail.statusCode, 200);
+  const overview = await rig.app.inject({ url: '/ui/', remoteAddress: LOOPBACK });
+  t.match(overview.body, '<td>&#60;b&#62;disk full&#60;/b&#62;</td>');
+  t.match(overview.body, `href="/ui/jobs?state&#61;FAILED&#38;pipeline&#61;demo"`);
+});
