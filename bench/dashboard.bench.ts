@@ -104,7 +104,7 @@ async function timings(
     const res = await app.inject({ method: 'GET', url: path(i), remoteAddress: '127.0.0.1' });
     times.push(Number(process.hrtime.bigint() - started) / 1e6);
     if (res.statusCode !== 200) throw new Error(`${path(i)} answered ${res.statusCode}: ${res.body.slice(0, 200)}`);
-    if (i === 0 && !/data-uuid=|"uuid"|class="node current"/.test(res.body))
+    if (i === 0 && !/data-uuid=|"uuid"|class="node current"|class="counts"/.test(res.body))
       throw new Error(`${path(i)} found no job: the bench measures nothing`);
   }
   times.sort((a, b) => a - b);
@@ -160,6 +160,7 @@ export async function dashboardBenchmarks(count: number, log: (line: string) => 
     const midMonth = new Date(Date.now() - 15 * 86_400_000).toISOString().slice(0, 16);
     const until = await timings(app, REQUESTS, (i) => `/ui/jobs?pipeline=${pipeline(i)}&until=${midMonth}`);
     const job = await timings(app, REQUESTS, (i) => `/ui/jobs/${uuid(i)}`);
+    const overview = await timings(app, 20, () => '/ui/');
     const jobApi = await timings(app, REQUESTS, (i) => `/jobs/${uuid(i)}/history`);
     await app.close();
     await bus.close();
@@ -194,6 +195,7 @@ export async function dashboardBenchmarks(count: number, log: (line: string) => 
         unit: 'ms',
         baseline: { name: 'JSON history', value: jobApi.p99 },
       },
+      { name: `ui overview (bounded counts), ${jobs}, p50`, value: overview.p50, unit: 'ms' },
     ];
   } finally {
     rmSync(dir, { recursive: true, force: true });
