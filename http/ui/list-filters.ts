@@ -1,4 +1,6 @@
+import { encodeTime } from 'ulid';
 import { JOB_STATES, type JobState } from '../../fsm/index.js';
+import { encodeCursor } from '../../model/list-cursor.js';
 import type { ListQuery } from '../../ports/job-store.js';
 
 /** Quick time ranges of the list's creation-time filter. */
@@ -64,6 +66,15 @@ export function parseFilters(query: Record<string, unknown>): ListFilters {
   };
 }
 
+/**
+ * A keyset position just after every job created by `until`: a ULID's first ten characters are
+ * its creation time, so the store seeks to it in its (filter, ulid) index instead of scanning down
+ * from the newest job to the first one old enough.
+ */
+function cursorAt(until: Date): string {
+  return encodeCursor(`${encodeTime(until.getTime() + 1, 10)}${'0'.repeat(16)}`);
+}
+
 /** The store query of `filters`, one page of {@link PAGE_SIZE} jobs, newest first. */
 export function toListQuery(filters: ListFilters, now: Date): ListQuery {
   const since =
@@ -80,7 +91,9 @@ export function toListQuery(filters: ListFilters, now: Date): ListQuery {
     ...(filters.site !== undefined && { site: filters.site }),
     ...(since !== undefined && { createdSince: since }),
     ...(filters.until !== undefined && { createdUntil: utcIso(filters.until) }),
-    ...(filters.cursor !== undefined && { cursor: filters.cursor }),
+    ...(filters.cursor !== undefined
+      ? { cursor: filters.cursor }
+      : filters.until !== undefined && { cursor: cursorAt(utcDate(filters.until)) }),
   };
 }
 

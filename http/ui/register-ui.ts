@@ -125,7 +125,7 @@ export function registerUi(app: FastifyInstance, deps: UiDeps): void {
       reads.addHook('onRequest', async (request) => {
         viewers.set(request, viewerOf(request, bridge.auth, sessions));
       });
-      registerChangesRoute(reads, deps.bus, '/ui/changes');
+      registerChangesRoute(reads, deps.bus, { path: '/ui/changes', hidden: true });
 
       reads.get('/ui', { schema: { hide: true } }, async (_request, reply) => reply.redirect('/ui/', 301));
       reads.get('/ui/', { schema: { hide: true } }, async (request, reply) => {

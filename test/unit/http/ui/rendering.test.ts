@@ -1,6 +1,8 @@
 import t from 'tap';
+import { encodeTime } from 'ulid';
 import { JOB_STATES } from '../../../../fsm/index.js';
 import type { HistoryEntry, JobDocument } from '../../../../model/job.js';
+import { decodeCursor } from '../../../../model/list-cursor.js';
 import { html, render, trusted } from '../../../../http/ui/html.js';
 import { jobPage } from '../../../../http/ui/job-page.js';
 import { jobsTable } from '../../../../http/ui/jobs-page.js';
@@ -121,6 +123,17 @@ t.test('filters: bad values dropped, time ranges become store bounds', async (t)
   t.equal(f.cursor, undefined);
   t.same(toListQuery(f, now), { limit: 50, state: ['RUNNING', 'FAILED'], createdSince: '2026-12-01T10:00:00.000Z' });
   t.equal(toListQuery(parseFilters({ range: '1h' }), now).createdSince, '2026-12-07T11:00:00.000Z');
+  const until = toListQuery(parseFilters({ until: '2026-12-05T00:00' }), now);
+  t.equal(until.createdUntil, '2026-12-05T00:00:00.000Z');
+  t.equal(
+    decodeCursor(until.cursor ?? ''),
+    `${encodeTime(Date.parse('2026-12-05T00:00:00.001Z'), 10)}${'0'.repeat(16)}`,
+  );
+  t.equal(
+    toListQuery(parseFilters({ until: '2026-12-05T00:00', cursor: 'abc' }), now).cursor,
+    'abc',
+    'a page cursor wins',
+  );
   t.equal(filterQuery(parseFilters({ owner: 'a b' })), 'owner=a+b');
 });
 
