@@ -41,6 +41,7 @@ th, td { text-align: left; padding: .35rem .5rem; border-bottom: 1px solid var(-
 th { font-size: .85rem; color: var(--muted); }
 td.mono, .mono { font-family: "DejaVu Sans Mono", ui-monospace, monospace; font-size: .85rem; overflow-wrap: anywhere; }
 tr.changed td { background: var(--hl); }
+table.jobs td:first-child { white-space: nowrap; overflow-wrap: normal; }
 .badge { display: inline-block; padding: 0 .45rem; border-radius: 999px; border: 1px solid currentColor;
   font-size: .8rem; font-weight: 600; white-space: nowrap; }
 .badge::before { content: "\\25CF\\00a0"; }
