@@ -56,7 +56,7 @@ table.jobs td:first-child { white-space: nowrap; overflow-wrap: normal; }
 .conn[data-state="closed"], .conn[data-state="connecting"] { color: var(--bad); }
 .banner { padding: .3rem .6rem; border: 1px solid var(--accent); border-radius: 4px; }
 .banner[hidden] { display: none; }
-.grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(18rem, 1fr)); gap: 1rem; }
+.grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(18rem, 1fr)); gap: 1rem; margin-top: 1rem; }
 .card { border: 1px solid var(--line); border-radius: 6px; padding: .7rem; background: var(--panel); min-width: 0; }
 dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: .2rem .8rem; margin: 0; }
 dl.facts dt { color: var(--muted); }
