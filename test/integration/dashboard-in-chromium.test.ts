@@ -281,7 +281,7 @@ async function run(): Promise<void> {
 
     await page.check('#pause');
     await post(`${base}/events?wait=1`, { uuid: third.uuid, token: third.token, name: 'run' });
-    await page.locator('#banner:not([hidden])').waitFor({ timeout: 10_000 });
+    await page.locator('#banner-text', { hasText: '1 new change' }).waitFor({ timeout: 10_000 });
     t.equal(
       await page.locator(`tr[data-uuid="${third.uuid}"] .badge`).textContent(),
       'CREATED',
