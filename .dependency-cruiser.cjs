@@ -141,6 +141,31 @@ module.exports = {
       },
     },
     {
+      name: 'ui-room-reached-only-by-build-app',
+      severity: 'error',
+      comment:
+        'The dashboard (http/ui/) sits on top of the HTTP app: only buildApp registers it; the API routes, the ' +
+        'bridge and the auth never depend on it.',
+      from: { path: '^http/', pathNot: '^http/(ui/|build-app\\.ts$)' },
+      to: { path: '^http/ui/' },
+    },
+    {
+      name: 'ui-markup-only-through-html-tag',
+      severity: 'error',
+      comment:
+        'Escaped by construction: ghtml is used by http/ui/html.ts alone, whose tag escapes every value that is not ' +
+        "markup made by the tag itself (ghtml's raw form is refused there).",
+      from: { pathNot: '^http/ui/html\\.ts$' },
+      to: { path: '(^|/)node_modules/ghtml/' },
+    },
+    {
+      name: 'ui-reads-through-ports',
+      severity: 'error',
+      comment: 'The dashboard reads the store and the bus through their ports, like the query API.',
+      from: { path: '^http/ui/' },
+      to: { path: '^(adapters|actors|app|cli|client)/' },
+    },
+    {
       name: 'errors-import-nothing-of-ours',
       severity: 'error',
       comment: 'errors/ sits under everything else, so it depends on nothing in this repository.',

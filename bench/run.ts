@@ -1,4 +1,5 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { dashboardBenchmarks } from './dashboard.bench.js';
 import { httpBenchmarks } from './http.bench.js';
 import { latencyBenchmarks } from './latency.bench.js';
 import { managerBenchmarks } from './manager.bench.js';
@@ -32,6 +33,7 @@ const sections: Record<string, () => Promise<BenchRow[]>> = {
       { ...(amqpUrl !== undefined && { amqp: amqpUrl }), ...(mongoUrl !== undefined && { mongo: mongoUrl }) },
       log,
     ),
+  dashboard: () => dashboardBenchmarks(Number(process.env['PJM_BENCH_UI_JOBS'] ?? 1_000_000), log),
   peers: () =>
     peerBenchmarks(
       {

@@ -17,12 +17,14 @@ import { registerNonceRoutes } from './admin/nonce-routes.js';
 import { ApiTokens } from './auth/api-tokens.js';
 import { RateLimiter, type RateLimit } from './auth/rate-limiter.js';
 import { SenderAuth } from './auth/sender-auth.js';
+import type { BridgeContext } from './bridge/bridge-context.js';
 import { EventPublisher } from './bridge/event-publisher.js';
 import { registerBridge } from './bridge/register-bridge.js';
 import { answeredError, installErrorHandling } from './error-handler.js';
 import { registerChangesRoute } from './query/changes-route.js';
 import { registerJobRoutes } from './query/job-routes.js';
 import { registerPipelineRoutes, withPipelineSchemas } from './query/pipeline-routes.js';
+import { registerUi } from './ui/register-ui.js';
 
 /** What the HTTP app is built on; ports only. */
 export interface AppDeps {
@@ -60,7 +62,7 @@ export interface AppDeps {
 /**
  * The HTTP app, built without listening so tests drive it with `inject()`: the bridge (create,
  * events, Agave and Slurm callbacks), the query API, nonce management, health and readiness,
- * Prometheus metrics and the OpenAPI document at `/docs/json`. Errors answer
+ * Prometheus metrics, the OpenAPI document at `/docs/json` and the dashboard at `/ui/`. Errors answer
  * `{error: {code, message, details}}`.
  */
 export function buildApp(deps: AppDeps): FastifyInstance {
@@ -99,8 +101,9 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   const publisher = new EventPublisher(deps.bus, deps.waitTimeoutMs ?? 10_000);
   // Before the server closes (it waits for every open request): waiting callers get their 202.
   app.addHook('preClose', async () => publisher.stopWaiting());
+  const apiTokens = new ApiTokens(deps.apiTokens ?? []);
   const auth = new SenderAuth({
-    tokens: new ApiTokens(deps.apiTokens ?? []),
+    tokens: apiTokens,
     nonces: deps.nonces,
     requireSender: deps.requireSender ?? false,
   });
@@ -153,7 +156,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
       registerPipelineRoutes(reads, pipelines);
     });
     registerNonceRoutes(api, auth, deps.nonces, clock);
-    registerBridge(api, {
+    const bridge: BridgeContext = {
       tokens: deps.tokens,
       jobs: deps.store,
       auth,
@@ -163,7 +166,9 @@ export function buildApp(deps: AppDeps): FastifyInstance {
       ...(deps.publicUrl !== undefined && { publicUrl: deps.publicUrl }),
       clock,
       pipelines,
-    });
+    };
+    registerBridge(api, bridge);
+    registerUi(api, { store: deps.store, bus: deps.bus, bridge, apiTokens });
   });
   return app;
 }

@@ -13,9 +13,14 @@ const KEEPALIVE_MS = 15_000;
 /**
  * `GET /changes`: the state notifications (`pipelinejobs.state`) as a server-sent event stream,
  * one `data:` line of JSON per applied event, optionally only one pipeline's or one job's. It is
- * what `pjm watch` reads. A change while no one listens is not replayed: the history is the record.
+ * what `pjm watch` reads (and the dashboard, at its own path, left out of the OpenAPI document).
+ * A change while no one listens is not replayed: the history is the record.
  */
-export function registerChangesRoute(app: FastifyInstance, bus: EventBus): void {
+export function registerChangesRoute(
+  app: FastifyInstance,
+  bus: EventBus,
+  mount: { readonly path: string; readonly hidden: boolean } = { path: '/changes', hidden: false },
+): void {
   const open = new Set<() => void>();
   let closing = false;
   // Streams never end by themselves. preClose, not onClose: fastify closes the server (and waits
@@ -25,9 +30,10 @@ export function registerChangesRoute(app: FastifyInstance, bus: EventBus): void 
     for (const end of [...open]) end();
   });
   app.get<{ Querystring: ChangesQuery }>(
-    '/changes',
+    mount.path,
     {
       schema: {
+        hide: mount.hidden,
         summary: 'Live state changes (server-sent events)',
         querystring: {
           type: 'object',

@@ -1,0 +1,138 @@
+import t from 'tap';
+import { ADMIN_TOKEN, startHttpRig } from '../../../helpers/http-rig.js';
+
+const LOOPBACK = '127.0.0.1';
+const REMOTE = '203.0.113.9';
+
+async function createJob(rig: Awaited<ReturnType<typeof startHttpRig>>): Promise<{ uuid: string; token: string }> {
+  const res = await rig.app.inject({
+    method: 'POST',
+    url: '/jobs?wait=1',
+    remoteAddress: LOOPBACK,
+    payload: { pipeline: 'demo', data: { n: 1 } },
+  });
+  return res.json<{ uuid: string; token: string }>();
+}
+
+function cookieOf(setCookie: string | string[] | undefined): string {
+  const first = Array.isArray(setCookie) ? setCookie[0] : setCookie;
+  return (first ?? '').split(';')[0] ?? '';
+}
+
+t.test('pages answer HTML with a strict CSP; a remote reader without credentials is asked to sign in', async (t) => {
+  const rig = await startHttpRig({ manager: true });
+  t.teardown(() => rig.close());
+  const { uuid } = await createJob(rig);
+  for (const url of ['/ui/', '/ui/jobs?state=CREATED', `/ui/jobs/${uuid}`]) {
+    const res = await rig.app.inject({ url, remoteAddress: LOOPBACK });
+    t.equal(res.statusCode, 200, url);
+    t.match(res.headers['content-type'], /text\/html/);
+    t.match(res.headers['content-security-policy'], /script-src 'self'/);
+  }
+  const assets = await rig.app.inject({ url: '/ui/assets/htmx.min.js', remoteAddress: REMOTE });
+  t.equal(assets.statusCode, 200, 'assets need no credential');
+  const refused = await rig.app.inject({ url: '/ui/', remoteAddress: REMOTE });
+  t.equal(refused.statusCode, 401);
+  t.match(refused.body, 'href="/ui/login"');
+  const nonce = await rig.app.inject({ url: '/ui/jobs', remoteAddress: REMOTE, query: { 'x-nonce': 'n1.abc' } });
+  t.equal(nonce.statusCode, 403, 'a nonce never reads');
+});
+
+t.test('sign-in makes a session; actions need its CSRF token and a state that allows them', async (t) => {
+  const rig = await startHttpRig({ manager: true });
+  t.teardown(() => rig.close());
+  const { uuid } = await createJob(rig);
+  const form = { 'content-type': 'application/x-www-form-urlencoded' };
+
+  const bad = await rig.app.inject({
+    method: 'POST',
+    url: '/ui/login',
+    remoteAddress: REMOTE,
+    headers: form,
+    payload: 'token=nope',
+  });
+  t.equal(bad.statusCode, 403);
+  const login = await rig.app.inject({
+    method: 'POST',
+    url: '/ui/login',
+    remoteAddress: REMOTE,
+    headers: form,
+    payload: `token=${ADMIN_TOKEN}&next=/ui/jobs/${uuid}`,
+  });
+  t.equal(login.statusCode, 303);
+  t.equal(login.headers.location, `/ui/jobs/${uuid}`);
+  t.match(String(login.headers['set-cookie']), /HttpOnly; SameSite=Strict/);
+  const cookie = cookieOf(login.headers['set-cookie']);
+
+  const page = await rig.app.inject({ url: `/ui/jobs/${uuid}`, remoteAddress: REMOTE, headers: { cookie } });
+  t.equal(page.statusCode, 200, 'the session reads from afar');
+  const csrf = /name="csrf" value="([^"]+)"/.exec(page.body)?.[1] ?? '';
+  t.not(csrf, '');
+
+  const action = (payload: string, headers: Record<string, string> = { cookie }) =>
+    rig.app.inject({
+      method: 'POST',
+      url: `/ui/jobs/${uuid}/events`,
+      remoteAddress: REMOTE,
+      headers: { ...form, ...headers },
+      payload,
+    });
+  t.equal((await action('event=cancel')).statusCode, 403, 'no CSRF token');
+  t.equal((await action('event=cancel&csrf=forged')).statusCode, 403, 'a wrong CSRF token');
+  t.equal((await action(`event=finish&csrf=${csrf}`)).statusCode, 400, 'not a dashboard action');
+  t.equal((await action(`event=ready&csrf=${csrf}`)).statusCode, 409, 'not allowed in CREATED');
+  t.equal((await action(`event=cancel&csrf=${csrf}`, {})).statusCode, 401, 'no credential at all');
+  const done = await action(`event=cancel&csrf=${csrf}`);
+  t.equal(done.statusCode, 303);
+  t.equal((await rig.store.get(uuid))?.state, 'CANCELLED');
+  const history = await rig.store.history(uuid);
+  t.equal(history.at(-1)?.source, 'ui');
+});
+
+t.test('the token is revealed only to an admin who asks', async (t) => {
+  const rig = await startHttpRig({ manager: true });
+  t.teardown(() => rig.close());
+  const { uuid, token } = await createJob(rig);
+  const page = await rig.app.inject({ url: `/ui/jobs/${uuid}`, remoteAddress: LOOPBACK });
+  t.notMatch(page.body, token);
+  const reader = await rig.app.inject({ method: 'POST', url: `/ui/jobs/${uuid}/token`, remoteAddress: LOOPBACK });
+  t.equal(reader.statusCode, 401, 'a loopback reader is no admin');
+  const admin = await rig.app.inject({
+    method: 'POST',
+    url: `/ui/jobs/${uuid}/token`,
+    remoteAddress: REMOTE,
+    headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+  });
+  t.equal(admin.statusCode, 200);
+  t.match(admin.body, token);
+});
+
+t.test('jump: by uuid without dashes, by ULID prefix, by uuid prefix; unknown is a 404 page', async (t) => {
+  const rig = await startHttpRig({ manager: true });
+  t.teardown(() => rig.close());
+  const { uuid } = await createJob(rig);
+  const job = await rig.store.get(uuid);
+  for (const q of [uuid.replace(/-/g, ''), job?.ulid.slice(0, 14) ?? '', uuid.slice(0, 6)]) {
+    const res = await rig.app.inject({ url: '/ui/find', query: { q }, remoteAddress: LOOPBACK });
+    t.equal(res.headers.location, `/ui/jobs/${uuid}`, q);
+  }
+  const none = await rig.app.inject({ url: '/ui/find', query: { q: '<b>zz' }, remoteAddress: LOOPBACK });
+  t.equal(none.statusCode, 404);
+  t.notMatch(none.body, '<b>zz');
+});
+
+t.test('the overview groups the latest failures by the reason their failing event gave', async (t) => {
+  const rig = await startHttpRig({ manager: true });
+  t.teardown(() => rig.close());
+  const { uuid, token } = await createJob(rig);
+  const fail = await rig.app.inject({
+    method: 'POST',
+    url: '/events?wait=1',
+    remoteAddress: LOOPBACK,
+    payload: { uuid, token, name: 'fail', data: { error: '<b>disk full</b>' } },
+  });
+  t.equal(fail.statusCode, 200);
+  const overview = await rig.app.inject({ url: '/ui/', remoteAddress: LOOPBACK });
+  t.match(overview.body, '<td>&#60;b&#62;disk full&#60;/b&#62;</td>');
+  t.match(overview.body, `href="/ui/jobs?state&#61;FAILED&#38;pipeline&#61;demo"`);
+});
