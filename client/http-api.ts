@@ -1,25 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { busUnavailable } from '../errors/index.js';
 import { redactUrl } from '../protocol/redact-url.js';
-import { nodeHttpFetch } from './node-http-fetch.js';
-
-/**
- * The part of `fetch` the client uses: the global `fetch` fits, and so does {@link nodeHttpFetch},
- * the default.
- */
-export type HttpFetch = (
-  url: string,
-  init: {
-    readonly method: string;
-    readonly headers: Record<string, string>;
-    readonly body?: string;
-    readonly signal: AbortSignal;
-  },
-) => Promise<{
-  readonly status: number;
-  readonly headers: { get(name: string): string | null };
-  text(): Promise<string>;
-}>;
+import { nodeHttpFetch, type HttpFetch } from './node-http-fetch.js';
 
 /** An answer of the server: its status and its body as JSON (or as text when it is not JSON; undefined when empty). */
 export interface HttpAnswer {

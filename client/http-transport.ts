@@ -2,7 +2,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { busUnavailable } from '../errors/index.js';
 import { jobCallbacks, type JobCallbacks } from '../protocol/callback-urls.js';
 import { redactUrl } from '../protocol/redact-url.js';
-import { HttpApi, retryableStatus, type HttpAnswer, type HttpFetch, type RetryPolicy } from './http-api.js';
+import { HttpApi, retryableStatus, type HttpAnswer, type RetryPolicy } from './http-api.js';
+import type { HttpFetch } from './node-http-fetch.js';
 import type {
   ClientEvent,
   CreatedJob,

@@ -1,6 +1,23 @@
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import type { HttpFetch } from './http-api.js';
+
+/**
+ * The part of `fetch` the client uses: the global `fetch` fits, and so does {@link nodeHttpFetch},
+ * the client's default.
+ */
+export type HttpFetch = (
+  url: string,
+  init: {
+    readonly method: string;
+    readonly headers: Record<string, string>;
+    readonly body?: string;
+    readonly signal: AbortSignal;
+  },
+) => Promise<{
+  readonly status: number;
+  readonly headers: { get(name: string): string | null };
+  text(): Promise<string>;
+}>;
 
 /**
  * {@link HttpFetch} on `node:http` (its global agent keeps connections alive): the client's
