@@ -1,4 +1,4 @@
-import { MongoClient, type Collection, type Db } from 'mongodb';
+import { MongoClient, type Collection, type Db, type Filter } from 'mongodb';
 import type {
   ApplyCommand,
   ClaimRequest,
@@ -7,10 +7,11 @@ import type {
   HistoryQuery,
   JobPage,
   JobStore,
+  LaunchExpectation,
   ListQuery,
   NewJobRecord,
 } from '../../../ports/job-store.js';
-import type { HistoryEntry, JobDocument } from '../../../model/job.js';
+import type { HistoryEntry, JobDocument, LaunchRecord } from '../../../model/job.js';
 import type { JobEventName } from '../../../fsm/index.js';
 import { decodeCursor, encodeCursor, pageSize } from '../../../model/list-cursor.js';
 import { eventIdConflict, unknownJob, versionConflict, type EventOutcome } from '../../../model/event-outcome.js';
@@ -188,6 +189,15 @@ export class MongoJobStore implements JobStore {
 
   async release(uuid: string, by: string): Promise<boolean> {
     return this.#claims.release(uuid, by);
+  }
+
+  async markLaunch(uuid: string, expected: LaunchExpectation, record: LaunchRecord): Promise<boolean> {
+    const filter: Filter<StoredJob> =
+      expected === null
+        ? { _id: uuid, launch: { $exists: false } }
+        : { _id: uuid, 'launch.state': expected.state, 'launch.by': expected.by, 'launch.at': expected.at };
+    const result = await this.#jobs.updateOne(filter, { $set: { launch: { ...record } } });
+    return result.matchedCount === 1;
   }
 
   /** The insert of an entry hit a unique index: either a duplicate event or a lost race for the version. */
