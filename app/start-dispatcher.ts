@@ -13,12 +13,17 @@ export function dispatcherId(config: Readonly<Config>): string {
   return config.PJM_DISPATCHER_ID ?? `${hostname()}:${process.pid}`;
 }
 
-/** The dispatcher actor on the runtime's bus and store, with both launchers, started. */
+/**
+ * The dispatcher actor on the runtime's bus and store, with both launchers, started. Scripts and
+ * Slurm callbacks reach the bridge at PJM_PUBLIC_URL, else at `listening` (the address `pjm serve`
+ * has just bound), else at PJM_URL.
+ */
 export async function startDispatcher(
   config: Readonly<Config>,
   runtime: Runtime,
   logger: PinoLogger,
   pipelines: PipelineCatalog,
+  listening?: string,
 ): Promise<Dispatcher> {
   const dispatcher = new Dispatcher(
     {
@@ -31,7 +36,7 @@ export async function startDispatcher(
     },
     {
       id: dispatcherId(config),
-      url: config.PJM_URL,
+      url: config.PJM_PUBLIC_URL ?? listening ?? config.PJM_URL,
       dataDir: resolve(config.PJM_DATA_DIR),
       graceMs: config.PJM_LAUNCH_GRACE_SECONDS * 1000,
       rubinLauncher: config.PJM_RUBIN_LAUNCHER,

@@ -75,7 +75,7 @@ export async function startService(
     }
     await manager?.start();
     if (role === 'serve' || role === 'dispatcher')
-      dispatcher = await startDispatcher(config, runtime, logger, pipelines);
+      dispatcher = await startDispatcher(config, runtime, logger, pipelines, port?.url);
   } catch (err) {
     await manager?.stop().catch(() => undefined);
     await port?.close(0);
