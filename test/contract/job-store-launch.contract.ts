@@ -30,6 +30,22 @@ export function launchContract(t: Test, withStore: (t: Test) => Promise<JobStore
     },
   );
 
+  t.test('markLaunch: 5 dispatchers racing over 20 jobs claim each job exactly once', async (t) => {
+    const store = await withStore(t);
+    const jobs = await Promise.all(Array.from({ length: 20 }, () => createJob(store)));
+    const wins = await Promise.all(
+      jobs.flatMap((job) =>
+        ['a', 'b', 'c', 'd', 'e'].map(async (by) => ((await store.markLaunch(job.uuid, null, record(by))) ? 1 : 0)),
+      ),
+    );
+    t.equal(
+      wins.reduce<number>((sum, w) => sum + w, 0),
+      20,
+      'one winner per job',
+    );
+    for (const job of jobs) t.equal((await store.get(job.uuid))?.launch?.state, 'intent');
+  });
+
   t.test('markLaunch moves on only from the exact record expected; events keep the record', async (t) => {
     const store = await withStore(t);
     const job = await createJob(store);

@@ -1,4 +1,4 @@
-import { MongoClient, type Collection, type Db, type Filter } from 'mongodb';
+import { MongoClient, type Collection, type Db } from 'mongodb';
 import type {
   ApplyCommand,
   ClaimRequest,
@@ -19,6 +19,7 @@ import { listFilter } from './mongo-list-filter.js';
 import { isDuplicateKey } from './mongo-errors.js';
 import { ensureIndexes } from './mongo-indexes.js';
 import { MongoClaims } from './mongo-claims.js';
+import { MongoLaunches, type StoredLaunch } from './mongo-launches.js';
 import {
   entryToJobUpdate,
   entryToStored,
@@ -50,7 +51,8 @@ export interface MongoJobStoreOptions {
  * primitive both servers make atomic:
  * - an event commits when its history entry is inserted: `_id` = event id (idempotency) and the
  *   unique pair (`job`, `version`) (the precondition: only one entry can follow version n);
- * - a claim commits when `<uuid>#<seq>` is inserted into `claims`.
+ * - a claim commits when `<uuid>#<seq>` is inserted into `claims`;
+ * - a launch record commits when `<uuid>@<seq>` is inserted into `launches`.
  * The `jobs` document is a projection of those logs for reads and queries. It is updated right
  * after the commit; if a process dies in between (or a FerretDB rewrite races), the next write to
  * that job meets the unique index, rolls the projection forward from the log, and retries.
@@ -63,6 +65,7 @@ export class MongoJobStore implements JobStore {
   readonly #jobs: Collection<StoredJob>;
   readonly #history: Collection<StoredEntry>;
   readonly #claims: MongoClaims;
+  readonly #launches: MongoLaunches;
 
   constructor(options: MongoJobStoreOptions) {
     // A bounded pool: FerretDB 1.24 stops answering when more requests are in flight than its
@@ -75,6 +78,7 @@ export class MongoJobStore implements JobStore {
     this.#jobs = this.#db.collection<StoredJob>('jobs');
     this.#history = this.#db.collection<StoredEntry>('history');
     this.#claims = new MongoClaims(this.#jobs, this.#db.collection<StoredClaim>('claims'));
+    this.#launches = new MongoLaunches(this.#jobs, this.#db.collection<StoredLaunch>('launches'));
   }
 
   async init(): Promise<void> {
@@ -90,6 +94,7 @@ export class MongoJobStore implements JobStore {
     ]);
     await ensureIndexes(this.#history, [{ key: { job: 1, version: 1 }, name: 'job_version', unique: true }]);
     await this.#claims.init();
+    await this.#launches.init();
   }
 
   async close(): Promise<void> {
@@ -192,12 +197,7 @@ export class MongoJobStore implements JobStore {
   }
 
   async markLaunch(uuid: string, expected: LaunchExpectation, record: LaunchRecord): Promise<boolean> {
-    const filter: Filter<StoredJob> =
-      expected === null
-        ? { _id: uuid, launch: { $exists: false } }
-        : { _id: uuid, 'launch.state': expected.state, 'launch.by': expected.by, 'launch.at': expected.at };
-    const result = await this.#jobs.updateOne(filter, { $set: { launch: { ...record } } });
-    return result.matchedCount === 1;
+    return this.#launches.mark(uuid, expected, record);
   }
 
   /** The insert of an entry hit a unique index: either a duplicate event or a lost race for the version. */
