@@ -45,6 +45,15 @@ export interface DispatcherOptions {
   readonly sweepMs?: number;
 }
 
+/**
+ * A local script being watched. Wrapped in an object on purpose: an async function that returned
+ * the bare promise would resolve only when the script ends, and `stop` would wait for it.
+ */
+interface Watch {
+  /** Settles once the script's end is reported (or could not be). */
+  readonly ended: Promise<void>;
+}
+
 /** How many times a report is published before it is given up (logged). */
 const PUBLISH_ATTEMPTS = 8;
 
@@ -117,22 +126,25 @@ export class Dispatcher {
   }
 
   async #sweepAll(): Promise<void> {
-    let cursor: string | undefined;
-    do {
-      const page = await this.#deps.store.list({
-        state: ['CREATED', 'RUNNING'],
-        order: 'asc',
-        limit: 500,
-        ...(cursor !== undefined && { cursor }),
-      });
-      for (const job of page.jobs) {
-        if (this.#stopped) return;
-        if (this.#specOf(job.pipeline) === undefined) continue;
-        if (job.state === 'CREATED') this.#consider(job);
-        else this.#reattach(job);
-      }
-      cursor = page.nextCursor;
-    } while (cursor !== undefined);
+    const launchable = (this.#deps.pipelines.registry?.names() ?? []).filter((p) => this.#specOf(p) !== undefined);
+    for (const pipeline of launchable) {
+      let cursor: string | undefined;
+      do {
+        const page = await this.#deps.store.list({
+          pipeline,
+          state: ['CREATED', 'RUNNING'],
+          order: 'asc',
+          limit: 500,
+          ...(cursor !== undefined && { cursor }),
+        });
+        for (const job of page.jobs) {
+          if (this.#stopped) return;
+          if (job.state === 'CREATED') this.#consider(job);
+          else this.#reattach(job);
+        }
+        cursor = page.nextCursor;
+      } while (cursor !== undefined);
+    }
   }
 
   #onNotification(n: StateNotification): void {
@@ -161,7 +173,7 @@ export class Dispatcher {
       this.#track(
         this.#turn(taken).then((watch) => {
           if (watch === undefined) return this.#free(pipeline, taken);
-          void watch.finally(() => this.#free(pipeline, taken));
+          void watch.ended.finally(() => this.#free(pipeline, taken));
         }),
       );
     }
@@ -174,7 +186,7 @@ export class Dispatcher {
   }
 
   /** A job's turn: claim, then launch (or find an unrecorded launch). Returns the watch of a local script. */
-  async #turn(uuid: string): Promise<Promise<void> | undefined> {
+  async #turn(uuid: string): Promise<Watch | undefined> {
     try {
       const job = await this.#deps.store.get(uuid);
       const spec = job === undefined || this.#stopped ? undefined : this.#specOf(job.pipeline);
@@ -212,7 +224,7 @@ export class Dispatcher {
     launcher: Launcher,
     logDir: string,
     intent: LaunchRecord,
-  ): Promise<Promise<void> | undefined> {
+  ): Promise<Watch | undefined> {
     const token = this.#deps.tokens.forJob(job.uuid, job.creator ?? '');
     const env: Record<string, string> = {
       ...jobEnv(job),
@@ -246,7 +258,7 @@ export class Dispatcher {
     intent: LaunchRecord,
     handle: LaunchHandle,
     message?: string,
-  ): Promise<Promise<void> | undefined> {
+  ): Promise<Watch | undefined> {
     const record: LaunchRecord = {
       ...intent,
       state: 'launched',
@@ -260,14 +272,15 @@ export class Dispatcher {
     return this.#watch(job.uuid, launcher, record, handle);
   }
 
-  #watch(uuid: string, launcher: Launcher, launch: LaunchRecord, handle: LaunchHandle): Promise<void> | undefined {
+  #watch(uuid: string, launcher: Launcher, launch: LaunchRecord, handle: LaunchHandle): Watch | undefined {
     const exited = handle.exited;
     if (exited === undefined) return undefined;
     this.#watched.set(uuid, { launcher, ref: handle.ref });
-    return exited
+    const ended = exited
       .then((status) => this.#reportExit(uuid, launch, status))
       .catch((err: unknown) => this.#log.error({ uuid, err: errorMessage(err) }, 'cannot report the end'))
       .finally(() => this.#watched.delete(uuid));
+    return { ended };
   }
 
   /** A restarted dispatcher (same id) watches its own local launches again. */
@@ -282,7 +295,7 @@ export class Dispatcher {
     this.#track(
       launcher.find(job.uuid, this.#logDir(job, spec)).then((found) => {
         if (found === undefined) this.#watched.delete(job.uuid);
-        else void this.#watch(job.uuid, launcher, launch, found);
+        else this.#watch(job.uuid, launcher, launch, found);
       }),
     );
   }

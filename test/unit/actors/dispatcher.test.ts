@@ -173,3 +173,15 @@ t.test('cancel stops the launch; an old intent is reconciled, found or launched'
   launcher.ends.get(lost.job.uuid)?.({ code: 0 });
   t.ok(await stateOf(fakes, lost.job.uuid, 'FINISHED'));
 });
+
+t.test('stop returns while a launched script still runs (it is left running)', async (t) => {
+  const { fakes, launcher, dispatchers } = await rig(t);
+  await create(fakes, 'p', { s: 1 });
+  t.ok(await eventually(() => launcher.launched.length === 1));
+  const stopped = await Promise.race([
+    (dispatchers[0] as Dispatcher).stop().then(() => true),
+    new Promise((resolve) => setTimeout(() => resolve(false), 2000)),
+  ]);
+  t.equal(stopped, true);
+  t.same(launcher.stopped, [], 'the script is not stopped');
+});
