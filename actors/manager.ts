@@ -196,6 +196,7 @@ export class Manager {
                 event: outcome.entry.name,
                 eventId: outcome.entry.id,
                 date: outcome.job.updated,
+                ...(outcome.job.phase !== undefined && { phase: outcome.job.phase }),
               }),
             event?.uuid,
             event?.eventId,

@@ -1,3 +1,5 @@
+import type { RawVocabulary } from './compile-vocabulary.js';
+
 /** The forms a registry file may take: this project's own, or Rubin OCPS's `job_specs.yaml`. */
 export type RegistryFormat = 'pipelines' | 'rubin';
 
@@ -11,11 +13,9 @@ export interface PipelineDefinition {
   readonly env: readonly string[];
   /** The command a launcher runs (Rubin's `script`). */
   readonly script?: string;
-  /**
-   * Reserved for the status vocabulary, the launcher, and the retry and
-   * heartbeat policies: accepted, not interpreted yet.
-   */
-  readonly vocabulary?: Readonly<Record<string, unknown>>;
+  /** The status vocabulary as written: a vocabulary's name (the file's, or built-in `agave`/`slurm`), or one inline. */
+  readonly vocabulary?: string | RawVocabulary;
+  /** Reserved for the launcher, and the retry and heartbeat policies: accepted, not interpreted yet. */
   readonly launcher?: Readonly<Record<string, unknown>>;
   readonly retry?: Readonly<Record<string, unknown>>;
   readonly heartbeat?: Readonly<Record<string, unknown>>;

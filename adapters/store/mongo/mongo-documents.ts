@@ -24,6 +24,7 @@ export interface StoredJob {
   claim?: { by: string; until: string } | null;
   claimSeq?: number;
   seq?: number;
+  phase?: string;
 }
 
 /** One history entry: `_id` is the event id (idempotency), (`job`, `version`) is unique. */
@@ -39,6 +40,8 @@ export interface StoredEntry {
   /** The job's new `detail`, when the event replaced it (needed to roll the job forward). */
   detail?: string;
   seq?: number;
+  /** The phase the event set (the job takes it when rolled forward). */
+  phase?: string;
 }
 
 /** One claim: `_id` is `<uuid>#<seq>`; a unique insert is what makes a claim win. */
@@ -71,6 +74,7 @@ export function jobToStored(job: JobDocument): StoredJob {
     claim: null,
     claimSeq: 0,
     ...(job.seq !== undefined && { seq: job.seq }),
+    ...(job.phase !== undefined && { phase: job.phase }),
   };
 }
 
@@ -93,6 +97,7 @@ export function storedToJob(doc: StoredJob): JobDocument {
     ...(doc.detail !== undefined && { detail: JSON.parse(doc.detail) as Record<string, unknown> }),
     ...(doc.claim !== undefined && doc.claim !== null && { claim: { by: doc.claim.by, until: doc.claim.until } }),
     ...(doc.seq !== undefined && { seq: doc.seq }),
+    ...(doc.phase !== undefined && { phase: doc.phase }),
   };
 }
 
@@ -109,6 +114,7 @@ export function entryToStored(uuid: string, entry: HistoryEntry, detail?: Record
     state: entry.state,
     ...(detail !== undefined && { detail: JSON.stringify(detail) }),
     ...(entry.seq !== undefined && { seq: entry.seq }),
+    ...(entry.phase !== undefined && { phase: entry.phase }),
   };
 }
 
@@ -123,6 +129,7 @@ export function storedToEntry(doc: StoredEntry): HistoryEntry {
     state: doc.state as JobState,
     version: doc.version,
     ...(doc.seq !== undefined && { seq: doc.seq }),
+    ...(doc.phase !== undefined && { phase: doc.phase }),
   };
 }
 
@@ -135,5 +142,6 @@ export function entryToJobUpdate(entry: StoredEntry): Partial<StoredJob> {
     lastEvent: entry.name,
     ...(entry.detail !== undefined && { detail: entry.detail }),
     ...(entry.seq !== undefined && { seq: entry.seq }),
+    ...(entry.phase !== undefined && { phase: entry.phase }),
   };
 }

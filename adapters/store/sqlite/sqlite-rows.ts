@@ -20,6 +20,7 @@ export interface JobRow {
   claim_by: string | null;
   claim_until: string | null;
   seq: number | null;
+  phase: string | null;
 }
 
 /** A row of the `history` table. */
@@ -33,6 +34,7 @@ export interface HistoryRow {
   source: string;
   state: string;
   seq: number | null;
+  phase: string | null;
 }
 
 /** The `jobs` row for a new job document (claim columns start empty). */
@@ -55,6 +57,7 @@ export function jobToRow(job: JobDocument): JobRow {
     claim_by: null,
     claim_until: null,
     seq: job.seq ?? null,
+    phase: job.phase ?? null,
   };
 }
 
@@ -77,6 +80,7 @@ export function rowToJob(row: JobRow): JobDocument {
     ...(row.detail !== null && { detail: JSON.parse(row.detail) as Record<string, unknown> }),
     ...(row.claim_by !== null && row.claim_until !== null && { claim: { by: row.claim_by, until: row.claim_until } }),
     ...(row.seq !== null && { seq: row.seq }),
+    ...(row.phase !== null && { phase: row.phase }),
   };
 }
 
@@ -92,6 +96,7 @@ export function entryToRow(uuid: string, entry: HistoryEntry): HistoryRow {
     source: entry.source,
     state: entry.state,
     seq: entry.seq ?? null,
+    phase: entry.phase ?? null,
   };
 }
 
@@ -106,5 +111,6 @@ export function rowToEntry(row: HistoryRow): HistoryEntry {
     state: row.state as JobState,
     version: row.version,
     ...(row.seq !== null && { seq: row.seq }),
+    ...(row.phase !== null && { phase: row.phase }),
   };
 }

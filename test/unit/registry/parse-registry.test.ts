@@ -105,9 +105,9 @@ t.test('wrong shapes: env entries, reserved keys, pipeline names, an empty file'
   t.match(refusal(t, 'pipelines: []\n').message, /key "pipelines" must be object/);
 });
 
-t.test('reserved keys (vocabulary, launcher, retry, heartbeat) are accepted as objects', async (t) => {
+t.test('reserved keys (launcher, retry, heartbeat) are accepted as objects', async (t) => {
   const registry = parseRegistry(
-    'pipelines:\n  ap:\n    vocabulary: {}\n    launcher: {kind: local}\n  ' +
+    'pipelines:\n  ap:\n    launcher: {kind: local}\n  ' +
       '  retry: {max: 3}\n    heartbeat: {every: 60s}\n',
     'reg.yaml',
   );
