@@ -45,15 +45,15 @@ function resolve(
   let phase = event.phase;
   if (event.status !== undefined) {
     const translated = translateStatus(event.status, vocabulary, job.pipeline);
-    if (translated instanceof Error)
-      return { outcome: 'rejected', code: translated.code, message: translated.message };
+    if (translated instanceof Error) return { outcome: 'rejected', code: translated.code, message: translated.message };
     name ??= translated.name;
     phase = translated.phase ?? phase;
   }
   // The schema lets no message through with neither a name nor a status.
   if (name === undefined) return { outcome: 'rejected', code: 'schema_violation', message: 'event.name is required' };
   const refusal = phase === undefined ? undefined : phaseRefusal(vocabulary, job.phase, phase);
-  if (refusal !== undefined) return { outcome: 'rejected', code: 'illegal_transition', message: `job ${job.uuid}: ${refusal}` };
+  if (refusal !== undefined)
+    return { outcome: 'rejected', code: 'illegal_transition', message: `job ${job.uuid}: ${refusal}` };
   return { name, ...(phase !== undefined && { phase }) };
 }
 

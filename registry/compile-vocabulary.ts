@@ -1,4 +1,4 @@
-import type { JobEventName } from '../fsm/index.js';
+import type { JobEventName } from '../model/job.js';
 import { pointerToPath } from '../schemas/format-error.js';
 import type { ListedStatus, PhaseTransitions, StatusMeaning, Vocabulary } from './vocabulary.js';
 
@@ -48,7 +48,8 @@ function allowedSet(
 ): ReadonlySet<string> | 'any' {
   if (list.includes(ANY)) return 'any';
   for (const phase of list)
-    if (!phases.has(phase)) problems.push({ key, reason: `names phase "${phase}", which no status of the vocabulary sets` });
+    if (!phases.has(phase))
+      problems.push({ key, reason: `names phase "${phase}", which no status of the vocabulary sets` });
   return new Set(list);
 }
 
@@ -72,12 +73,16 @@ function compileTransitions(
   const next = new Map<string, ReadonlySet<string> | 'any'>();
   for (const [from, list] of Object.entries(raw.transitions)) {
     const key = keyOf('transitions', from);
-    if (!phases.has(from)) problems.push({ key, reason: `names phase "${from}", which no status of the vocabulary sets` });
+    if (!phases.has(from))
+      problems.push({ key, reason: `names phase "${from}", which no status of the vocabulary sets` });
     next.set(from, allowedSet(list, phases, key, problems));
   }
   for (const phase of phases)
     if (!next.has(phase))
-      problems.push({ key: 'transitions', reason: `has no entry for phase "${phase}" (write ${phase}: [] for a final one)` });
+      problems.push({
+        key: 'transitions',
+        reason: `has no entry for phase "${phase}" (write ${phase}: [] for a final one)`,
+      });
   const initial = raw.initial === undefined ? 'any' : allowedSet(raw.initial, phases, 'initial', problems);
   return { initial, next };
 }

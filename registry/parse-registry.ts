@@ -149,5 +149,11 @@ export function parseRegistry(text: string, file: string): PipelineRegistry {
   );
   if ('problems' in vocabularies) problems.push(...vocabularies.problems);
   if (problems.length > 0) throw invalid(file, problems);
-  return new PipelineRegistry(file, format, pipelines, validators, 'byPipeline' in vocabularies ? vocabularies.byPipeline : new Map());
+  return new PipelineRegistry(
+    file,
+    format,
+    pipelines,
+    validators,
+    'byPipeline' in vocabularies ? vocabularies.byPipeline : new Map(),
+  );
 }

@@ -45,18 +45,24 @@ export function resolveVocabularies(
     if (typeof declared === 'string') {
       const vocabulary = known.get(declared);
       if (vocabulary !== undefined) byPipeline.set(pipeline.name, vocabulary);
-      else if (!Object.hasOwn(named, declared))
+      else if (!Object.hasOwn(named, declared)) {
+        const names = [...new Set([...Object.keys(named), ...BUILTIN_VOCABULARIES.keys()])].sort();
         problems.push({
           pipeline: pipeline.name,
           key: 'vocabulary',
-          reason: `names no vocabulary "${declared}"; known: ${[...new Set([...Object.keys(named), ...BUILTIN_VOCABULARIES.keys()])].sort().join(', ')}`,
+          reason: `names no vocabulary "${declared}"; known: ${names.join(', ')}`,
         });
+      }
       continue;
     }
     const compiled = compileVocabulary(`pipeline ${pipeline.name}`, declared);
     if ('problems' in compiled)
       problems.push(
-        ...compiled.problems.map((p) => ({ pipeline: pipeline.name, key: prefixed('vocabulary', p.key), reason: p.reason })),
+        ...compiled.problems.map((p) => ({
+          pipeline: pipeline.name,
+          key: prefixed('vocabulary', p.key),
+          reason: p.reason,
+        })),
       );
     else byPipeline.set(pipeline.name, compiled.vocabulary);
   }

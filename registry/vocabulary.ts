@@ -1,5 +1,5 @@
 import { PipelineJobsError } from '../errors/index.js';
-import type { JobEventName } from '../fsm/index.js';
+import type { JobEventName } from '../model/job.js';
 import { clip } from '../schemas/format-error.js';
 
 /** What one status word means: the canonical event it stands for and the phase it gives the job. */
@@ -69,12 +69,14 @@ export function translateStatus(
   if (vocabulary === undefined) {
     return new PipelineJobsError(
       'unknown_status',
-      `status "${clip(trimmed)}" cannot be read: pipeline "${clip(pipeline)}" has no status vocabulary; send an event name`,
+      `status "${clip(trimmed)}" cannot be read: pipeline "${clip(pipeline)}" has no status vocabulary; ` +
+        'send an event name',
       { status: clip(trimmed), pipeline: clip(pipeline) },
     );
   }
   const meaning = vocabulary.statuses.get(trimmed.toLowerCase());
-  if (meaning !== undefined) return { name: meaning.event, ...(meaning.phase !== undefined && { phase: meaning.phase }) };
+  if (meaning !== undefined)
+    return { name: meaning.event, ...(meaning.phase !== undefined && { phase: meaning.phase }) };
   const otherwise = vocabulary.otherwise;
   if (otherwise !== undefined && trimmed !== '') {
     const phase = otherwise.phase ?? (otherwise.phaseIsWord ? trimmed : undefined);
@@ -100,7 +102,11 @@ export function statusWords(vocabulary: Vocabulary): string[] {
  * not declare counts as none yet. Checked by the manager on the job it read; the version-conditional
  * write then makes the check and the move one atomic step.
  */
-export function phaseRefusal(vocabulary: Vocabulary | undefined, from: string | undefined, to: string): string | undefined {
+export function phaseRefusal(
+  vocabulary: Vocabulary | undefined,
+  from: string | undefined,
+  to: string,
+): string | undefined {
   const table = vocabulary?.transitions;
   if (vocabulary === undefined || table === undefined) return undefined;
   if (!vocabulary.phases.has(to)) return `phase "${clip(to)}" is not a phase of vocabulary ${vocabulary.name}`;

@@ -63,7 +63,10 @@ export function slurmCallbackEvents(
       id: startId,
     });
   }
-  events.push({ ...event(name, data, phase), id: callbackEventId('slurm', uuid, notification.subject, env['SLURM_JOB_ID']) });
+  events.push({
+    ...event(name, data, phase),
+    id: callbackEventId('slurm', uuid, notification.subject, env['SLURM_JOB_ID']),
+  });
   if (
     notification.arrayEnd !== undefined &&
     subject.array === 'task' &&

@@ -47,7 +47,9 @@ export function slurmEvent(
   slurm['subject'] = parsed.raw;
 
   const word =
-    parsed.array === 'task' && parsed.kind !== 'began' ? 'ARRAY_TASK' : slurmWord(parsed.kind, baseState(state), exitCode);
+    parsed.array === 'task' && parsed.kind !== 'began'
+      ? 'ARRAY_TASK'
+      : slurmWord(parsed.kind, baseState(state), exitCode);
   const { name, phase } = builtinStatus('slurm', word);
   const data: Record<string, unknown> = { slurm };
   if (name === 'fail') data['reason'] = failReason(baseState(state), exitCode);

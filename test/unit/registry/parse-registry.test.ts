@@ -107,8 +107,7 @@ t.test('wrong shapes: env entries, reserved keys, pipeline names, an empty file'
 
 t.test('reserved keys (launcher, retry, heartbeat) are accepted as objects', async (t) => {
   const registry = parseRegistry(
-    'pipelines:\n  ap:\n    launcher: {kind: local}\n  ' +
-      '  retry: {max: 3}\n    heartbeat: {every: 60s}\n',
+    'pipelines:\n  ap:\n    launcher: {kind: local}\n  ' + '  retry: {max: 3}\n    heartbeat: {every: 60s}\n',
     'reg.yaml',
   );
   t.same(registry.get('ap')?.launcher, { kind: 'local' });

@@ -1,5 +1,7 @@
 import t, { type Test } from 'tap';
 import { PipelineJobsError } from '../../../errors/index.js';
+import { ADMIN_EVENTS, JOB_EVENTS } from '../../../fsm/index.js';
+import { schemaDocuments } from '../../../schemas/index.js';
 import { BUILTIN_VOCABULARIES, BUILTIN_VOCABULARY_DEFINITIONS } from '../../../registry/builtin-vocabularies.js';
 import { parseRegistry } from '../../../registry/parse-registry.js';
 import { readRegistry } from '../../../registry/read-registry.js';
@@ -165,7 +167,8 @@ t.test('unusable vocabularies are invalid_registry errors naming the file, the p
   t.match(
     refusal(
       t,
-      'pipelines:\n  p:\n    vocabulary:\n      statuses: {go: run, stop: finish}\n      transitions: {go: [stop, gone], stop: []}\n',
+      'pipelines:\n  p:\n    vocabulary:\n      statuses: {go: run, stop: finish}\n' +
+        '      transitions: {go: [stop, gone], stop: []}\n',
     ).message,
     /pipeline "p": key "vocabulary\.transitions\.go" names phase "gone", which no status of the vocabulary sets/,
   );
@@ -188,7 +191,8 @@ t.test('unusable vocabularies are invalid_registry errors naming the file, the p
   t.match(
     refusal(
       t,
-      'pipelines:\n  p:\n    vocabulary:\n      statuses: {go: run}\n      otherwise: update\n      transitions: {go: []}\n',
+      'pipelines:\n  p:\n    vocabulary:\n      statuses: {go: run}\n' +
+        '      otherwise: update\n      transitions: {go: []}\n',
     ).message,
     /key "vocabulary\.otherwise" makes every unlisted word a phase/,
   );
@@ -218,4 +222,9 @@ t.test('unusable vocabularies are invalid_registry errors naming the file, the p
   );
   t.equal(many.details.errors.length, 2, 'every problem at once');
   t.match(many.details.errors, [{ key: 'vocabularies.v.transitions.a' }, { pipeline: 'p', key: 'vocabulary' }]);
+});
+
+t.test('a status word may stand for any machine event but create and the admin-only reset and ready', async (t) => {
+  const allowed = schemaDocuments.pipelineRegistry.definitions.vocabularyEvent.enum;
+  t.same([...allowed].sort(), JOB_EVENTS.filter((e) => !['create', ...ADMIN_EVENTS].includes(e)).sort());
 });
