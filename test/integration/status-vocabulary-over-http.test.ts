@@ -1,4 +1,5 @@
 import t from 'tap';
+import { exited, spawnPjm } from '../helpers/child-process.js';
 import { startPjmService } from '../helpers/pjm-service.js';
 
 // A real `pjm serve` (the embedded default: local bus, SQLite) with the example registry: an
@@ -73,6 +74,9 @@ t.test('an HR-S&I job moves through its statuses over HTTP; a forbidden move cha
     'GET /jobs filters by phase',
   );
   t.same((await call(url, '/jobs?phase=processing')).body['jobs'], []);
+  const ls = spawnPjm(['ls', '--phase', 'done', '--json'], { PJM_URL: url });
+  await exited(ls);
+  t.match(JSON.parse(ls.output().trim()), { uuid, phase: 'done' }, 'pjm ls --phase');
 });
 
 t.test(
