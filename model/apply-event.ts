@@ -57,44 +57,49 @@ function resolve(
   return { name, ...(phase !== undefined && { phase }) };
 }
 
-/** What the job's current state says about the event, before any write. */
-function precheck(
-  job: JobDocument,
-  event: JobEvent & { readonly name: JobEventName },
-): Deferred | Rejected | { readonly to: JobState } {
-  if (event.seq !== undefined) {
-    const expected = (job.seq ?? 0) + 1;
-    if (event.seq > expected) {
-      return {
-        outcome: 'deferred',
-        code: 'sequence_gap',
-        message: `job ${job.uuid} expects seq ${expected}, got ${event.seq}`,
-      };
-    }
-    if (event.seq < expected) {
-      return {
-        outcome: 'rejected',
-        code: 'stale_sequence',
-        message: `job ${job.uuid} is past seq ${event.seq} (at ${expected - 1})`,
-      };
-    }
+/** What the job's sequence number says about a sequenced event: nothing (in order), wait, or refuse. */
+function sequenceCheck(job: JobDocument, seq: number | undefined): Deferred | Rejected | undefined {
+  if (seq === undefined) return undefined;
+  const expected = (job.seq ?? 0) + 1;
+  if (seq > expected)
+    return {
+      outcome: 'deferred',
+      code: 'sequence_gap',
+      message: `job ${job.uuid} expects seq ${expected}, got ${seq}`,
+    };
+  if (seq < expected) {
+    return {
+      outcome: 'rejected',
+      code: 'stale_sequence',
+      message: `job ${job.uuid} is past seq ${seq} (at ${expected - 1})`,
+    };
   }
-  const step = nextState(job.state, event.name);
+  return undefined;
+}
+
+/** What the machine says about the event in the job's current state. */
+function stateCheck(job: JobDocument, name: JobEventName): Deferred | Rejected | { readonly to: JobState } {
+  const step = nextState(job.state, name);
   if (step.ok) return { to: step.to };
-  if (acceptedLater(job.state, event.name))
-    return { outcome: 'deferred', code: 'illegal_transition', message: step.message };
+  if (acceptedLater(job.state, name)) return { outcome: 'deferred', code: 'illegal_transition', message: step.message };
   return { outcome: 'rejected', code: 'illegal_transition', message: step.message };
 }
 
-/** The event's name, phase and next state for the job as read, or why it cannot apply (now). */
+/**
+ * The event's name, phase and next state for the job as read, or why it cannot apply (now): its
+ * sequence number first (an early event waits for its predecessors before anything else is
+ * judged), then its status word and phase move, then the machine.
+ */
 function decideMove(
   job: JobDocument,
   event: JobEvent,
   vocabulary: Vocabulary | undefined,
 ): Deferred | Rejected | { readonly name: JobEventName; readonly phase?: string; readonly to: JobState } {
+  const sequence = sequenceCheck(job, event.seq);
+  if (sequence !== undefined) return sequence;
   const resolved = resolve(job, event, vocabulary);
   if ('outcome' in resolved) return resolved;
-  const check = precheck(job, { ...event, name: resolved.name });
+  const check = stateCheck(job, resolved.name);
   return 'outcome' in check ? check : { ...resolved, to: check.to };
 }
 

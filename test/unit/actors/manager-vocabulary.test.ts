@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import t from 'tap';
 import { parseRegistry } from '../../../registry/parse-registry.js';
 import { PipelineCatalog } from '../../../registry/pipeline-catalog.js';
-import { startManagerOnFakes, type ManagerOnFakes } from '../../helpers/manager-on-fakes.js';
+import { eventually, startManagerOnFakes, type ManagerOnFakes } from '../../helpers/manager-on-fakes.js';
 
 // An event published straight on the bus may give a status word instead of an event name: the
 // manager translates it with the job pipeline's vocabulary (the same function as the bridge) and
@@ -89,3 +89,20 @@ t.test('a create may not carry a status word or a phase', async (t) => {
     error: { code: 'schema_violation', message: 'event.status is not allowed here' },
   });
 });
+
+t.test(
+  'sequenced status words that arrive out of order wait for their predecessors, then apply in order',
+  async (t) => {
+    const rig = await startManagerOnFakes(t, { pipelines: catalog() });
+    const job = await created(rig, 'hrsi-fsc');
+    await rig.post({ ...job, status: 'processing', seq: 3 });
+    await rig.post({ ...job, status: 'pre_processing', seq: 2 });
+    await rig.post({ ...job, status: 'started', seq: 1 });
+    t.ok(await eventually(async () => (await rig.store.get(job.uuid))?.version === 4), 'all three applied');
+    t.same(
+      (await rig.store.history(job.uuid)).map((e) => e.phase),
+      [undefined, 'started', 'pre_processing', 'processing'],
+    );
+    t.equal((await rig.deadLetters(1, 200)).length, 0, 'none refused for its phase while it waited');
+  },
+);
