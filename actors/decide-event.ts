@@ -24,7 +24,8 @@ export interface DecideContext {
   /** Who published the message, as the bus knows it: `amqp:<user>` when the broker vouched for one, else `bus`. */
   readonly publisher: string;
   /**
-   * The pipeline registry a create is checked against (the bridge checks with the same catalog); none: any pipeline.
+   * The pipeline registry a create is checked against (the bridge checks with the same catalog) and
+   * whose status vocabularies translate status words and check phase moves; none: any pipeline, no vocabularies.
    */
   readonly pipelines?: PipelineCatalog;
 }
@@ -149,13 +150,21 @@ export async function decideEvent(message: EventMessage, context: DecideContext)
     {
       id: context.eventId,
       uuid: context.uuid,
-      name: message.name,
+      ...(message.name !== undefined && { name: message.name }),
+      ...(message.status !== undefined && { status: message.status }),
+      ...(message.phase !== undefined && { phase: message.phase }),
       data: message.data ?? null,
       source: message.source ?? context.source,
       ...(message.detail !== undefined && { detail: message.detail }),
       ...(message.seq !== undefined && { seq: message.seq }),
     },
-    { now: context.now, admit },
+    {
+      now: context.now,
+      admit,
+      ...(context.pipelines !== undefined && {
+        vocabularyOf: (pipeline: string) => context.pipelines?.vocabularyOf(pipeline),
+      }),
+    },
   );
   if (outcome.outcome === 'deferred' || (outcome.outcome === 'rejected' && outcome.token === undefined))
     return { ...outcome, token };

@@ -168,7 +168,14 @@ export class Manager {
     started: number,
   ): Promise<void> {
     const { logger, metrics, bus } = this.#deps;
-    const fields = { uuid: event?.uuid, eventId: event?.eventId, event: event?.message.name, outcome: outcome.outcome };
+    const status = event?.message.name === 'create' ? undefined : event?.message.status;
+    const fields = {
+      uuid: event?.uuid,
+      eventId: event?.eventId,
+      event: outcome.outcome === 'applied' ? outcome.entry.name : event?.message.name,
+      ...(status !== undefined && { status }),
+      outcome: outcome.outcome,
+    };
     switch (outcome.outcome) {
       case 'applied':
       case 'duplicate': {
@@ -196,6 +203,7 @@ export class Manager {
                 event: outcome.entry.name,
                 eventId: outcome.entry.id,
                 date: outcome.job.updated,
+                ...(outcome.job.phase !== undefined && { phase: outcome.job.phase }),
               }),
             event?.uuid,
             event?.eventId,

@@ -43,6 +43,7 @@ export const ERROR_CODES = {
     'The create names a pipeline the registry does not list, and the registry is strict (PJM_PIPELINES_STRICT).',
   launch_failed:
     "The dispatcher could not start the job's script (log directory, missing command, sbatch refused): the job failed.",
+  unknown_status: "The status word is not in the job pipeline's status vocabulary, or the pipeline has no vocabulary.",
   invalid_registry: 'The pipeline registry file cannot be used; the message names the file, the pipeline and the key.',
   bus_unavailable:
     'The event bus could not take the event (broker down); nothing was accepted, retry after the Retry-After delay.',

@@ -33,6 +33,7 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   rate_limited: 429,
   unknown_pipeline: 422,
   launch_failed: 500,
+  unknown_status: 422,
   invalid_registry: 500,
   bus_unavailable: 503,
   verdict_timeout: 504,

@@ -60,6 +60,8 @@ export interface HistoryEntry {
   version: number;
   /** The publisher's sequence number of this event, when it carried one. */
   seq?: number;
+  /** The phase this event set (a status vocabulary's label); absent when it left the phase as it was. */
+  phase?: string;
 }
 
 /** Who holds a job and until when (`job.schema.json#/properties/claim`). */
@@ -113,6 +115,8 @@ export interface JobDocument {
   archivePath?: string;
   claim?: JobClaim;
   detail?: JsonObject;
+  /** The external system's word for where the job is (Agave QUEUED, HR-S&I processing), set by status vocabularies. */
+  phase?: string;
   /** The sequence number of the last sequenced event applied. */
   seq?: number;
   /** Present once a dispatcher has claimed the job for its launcher. */

@@ -29,6 +29,12 @@ export interface ApplyCommand {
   readonly entry: HistoryEntry;
   /** Replaces the job's free-form `detail` when present. */
   readonly detail?: Record<string, unknown>;
+  /**
+   * Sets the job's `phase` when present, in the same write as the state; must equal `entry.phase`,
+   * which records it in the history. The caller checked the move against the job pipeline's
+   * vocabulary on the job it read at `expected`: the precondition makes check and move atomic.
+   */
+  readonly phase?: string;
 }
 
 /** Where a previously applied event id landed. */
@@ -44,6 +50,8 @@ export interface ListQuery {
   readonly state?: JobState | readonly JobState[];
   readonly owner?: string;
   readonly site?: string;
+  /** Jobs whose phase is exactly this (case-sensitive). */
+  readonly phase?: string;
   readonly createdSince?: string;
   readonly createdUntil?: string;
   readonly updatedSince?: string;

@@ -11,6 +11,8 @@ export interface StateNotification {
   readonly event: string;
   readonly eventId: string;
   readonly date: string;
+  /** The job's phase after the event (a status vocabulary's label), when it has one. */
+  readonly phase?: string;
 }
 
 /** `<pipeline>.<STATE>`: subscribers bind topic patterns such as `<pipeline>.*` or `#`. */

@@ -6,6 +6,8 @@ import { clip, pointerToPath } from '../schemas/format-error.js';
 import { schemaDocuments } from '../schemas/schema-documents.js';
 import type { PipelineDefinition, RegistryFormat } from './pipeline-definition.js';
 import { PipelineRegistry } from './pipeline-registry.js';
+import type { RawVocabulary } from './compile-vocabulary.js';
+import { resolveVocabularies } from './registry-vocabularies.js';
 
 /** One thing wrong with a registry file: which pipeline (when one), which key, and why. */
 export interface RegistryProblem {
@@ -53,7 +55,15 @@ function problemOf(error: ErrorObject): RegistryProblem {
       ? 'is not a known key'
       : error.keyword === 'required'
         ? 'is required'
-        : (error.message ?? `fails ${error.keyword}`);
+        : error.keyword === 'enum'
+          ? `must be one of: ${((params['allowedValues'] as unknown[] | undefined) ?? []).map(String).join(', ')}`
+          : (error.message ?? `fails ${error.keyword}`);
+  // Named vocabularies belong to no pipeline: the key is their whole path (vocabularies.hrsi.statuses…).
+  if (segments[0] === 'vocabularies') {
+    if (error.propertyName !== undefined && segments.length === 1)
+      return { key: `vocabularies.${error.propertyName}`, reason: 'is not a valid vocabulary name' };
+    return { key: pointerToPath(error.instancePath, extra), reason };
+  }
   if (error.propertyName !== undefined)
     return {
       pipeline: error.propertyName,
@@ -68,7 +78,8 @@ function problemOf(error: ErrorObject): RegistryProblem {
 }
 
 function fileProblems(validate: ValidateFunction): RegistryProblem[] {
-  return (validate.errors ?? []).filter((e) => e.keyword !== 'propertyNames').map(problemOf);
+  // `propertyNames` and `if` only repeat the error their sub-schema reported.
+  return (validate.errors ?? []).filter((e) => e.keyword !== 'propertyNames' && e.keyword !== 'if').map(problemOf);
 }
 
 /** The document's form: Rubin's `job_specs.yaml` has a top-level `type:` map and no `pipelines:`. */
@@ -85,8 +96,9 @@ function definitionsOf(document: Record<string, unknown>, format: RegistryFormat
 
 /**
  * Parses a registry file's text. Everything is checked before anything is used: YAML syntax,
- * the file's shape (unknown keys are errors), and each pipeline's create-data schema, compiled
- * once here (a schema that is not a valid JSON Schema, or uses an unknown keyword, is an error).
+ * the file's shape (unknown keys are errors), each pipeline's create-data schema, compiled
+ * once here (a schema that is not a valid JSON Schema, or uses an unknown keyword, is an error),
+ * and the status vocabularies (`registry-vocabularies.ts`).
  *
  * @param text - the file's content (YAML; JSON is YAML too).
  * @param file - the file's name, for messages.
@@ -131,6 +143,17 @@ export function parseRegistry(text: string, file: string): PipelineRegistry {
       });
     }
   }
+  const vocabularies = resolveVocabularies(
+    format === 'pipelines' ? ((record['vocabularies'] ?? {}) as Record<string, RawVocabulary>) : {},
+    pipelines,
+  );
+  if ('problems' in vocabularies) problems.push(...vocabularies.problems);
   if (problems.length > 0) throw invalid(file, problems);
-  return new PipelineRegistry(file, format, pipelines, validators);
+  return new PipelineRegistry(
+    file,
+    format,
+    pipelines,
+    validators,
+    'byPipeline' in vocabularies ? vocabularies.byPipeline : new Map(),
+  );
 }

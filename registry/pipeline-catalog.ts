@@ -1,6 +1,7 @@
 import { PipelineJobsError } from '../errors/index.js';
 import { clip } from '../schemas/format-error.js';
 import type { PipelineRegistry } from './pipeline-registry.js';
+import type { Vocabulary } from './vocabulary.js';
 
 /**
  * The registry a running process uses, swapped whole on reload (SIGHUP): a check reads one
@@ -29,6 +30,11 @@ export class PipelineCatalog {
   replace(registry: PipelineRegistry | undefined, strict?: boolean): void {
     this.#registry = registry;
     this.#strict = strict ?? registry !== undefined;
+  }
+
+  /** The status vocabulary of `pipeline` in the registry in use now; undefined without one. */
+  vocabularyOf(pipeline: string): Vocabulary | undefined {
+    return this.#registry?.vocabularyOf(pipeline);
   }
 
   /**

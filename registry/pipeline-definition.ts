@@ -1,3 +1,5 @@
+import type { RawVocabulary } from './compile-vocabulary.js';
+
 /** The forms a registry file may take: this project's own, or Rubin OCPS's `job_specs.yaml`. */
 export type RegistryFormat = 'pipelines' | 'rubin';
 
@@ -25,13 +27,11 @@ export interface PipelineDefinition {
   readonly env: readonly string[];
   /** The command a launcher runs (Rubin's `script`). */
   readonly script?: string;
+  /** The status vocabulary as written: a vocabulary's name (the file's, or built-in `agave`/`slurm`), or one inline. */
+  readonly vocabulary?: string | RawVocabulary;
   /** How a dispatcher runs `script` when a job is created; absent: jobs are only tracked. */
   readonly launcher?: LauncherSpec;
-  /**
-   * Reserved for the status vocabulary and the retry and
-   * heartbeat policies: accepted, not interpreted yet.
-   */
-  readonly vocabulary?: Readonly<Record<string, unknown>>;
+  /** Reserved for the retry and heartbeat policies: accepted, not interpreted yet. */
   readonly retry?: Readonly<Record<string, unknown>>;
   readonly heartbeat?: Readonly<Record<string, unknown>>;
 }

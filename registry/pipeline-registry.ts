@@ -2,25 +2,34 @@ import type { ValidateFunction } from 'ajv';
 import type { PipelineJobsError } from '../errors/index.js';
 import { toValidationErrors } from '../schemas/format-error.js';
 import type { LauncherSpec, PipelineDefinition, RegistryFormat } from './pipeline-definition.js';
+import type { Vocabulary } from './vocabulary.js';
 
-/** A loaded, validated registry: its pipelines and their compiled create-data schemas. Immutable. */
+/** A loaded, validated registry: its pipelines, their compiled create-data schemas and vocabularies. Immutable. */
 export class PipelineRegistry {
   /** The file it was read from, as named to the loader. */
   readonly file: string;
   readonly format: RegistryFormat;
   readonly #pipelines: ReadonlyMap<string, PipelineDefinition>;
   readonly #validators: ReadonlyMap<string, ValidateFunction>;
+  readonly #vocabularies: ReadonlyMap<string, Vocabulary>;
 
   constructor(
     file: string,
     format: RegistryFormat,
     pipelines: readonly PipelineDefinition[],
     validators: ReadonlyMap<string, ValidateFunction>,
+    vocabularies: ReadonlyMap<string, Vocabulary> = new Map(),
   ) {
     this.file = file;
     this.format = format;
     this.#pipelines = new Map(pipelines.map((p) => [p.name, p]));
     this.#validators = validators;
+    this.#vocabularies = vocabularies;
+  }
+
+  /** The pipeline's status vocabulary, compiled; undefined when it has none or is not listed. */
+  vocabularyOf(name: string): Vocabulary | undefined {
+    return this.#vocabularies.get(name);
   }
 
   /** The pipeline names, sorted. */

@@ -50,6 +50,8 @@ function describeError(error: ErrorObject): { field: string; reason: string } {
         field: pointerToPath(error.instancePath, paramString(params, 'additionalProperty')),
         reason: 'is not an allowed property',
       };
+    case 'not':
+      return { field: pointerToPath(error.instancePath), reason: 'is not allowed here' };
     case 'enum': {
       const allowed = Array.isArray(params['allowedValues']) ? params['allowedValues'].map(String).join(', ') : '';
       return { field: pointerToPath(error.instancePath), reason: `must be one of: ${allowed}` };

@@ -4,6 +4,7 @@ export type {
   CreateRequest,
   EventMessage,
   JobEventMessage,
+  StatusEventMessage,
   SlurmNotification,
 } from './types.js';
 export { DEFAULT_LIMITS, guardPayload, isPlainObject, resolveLimits, type PayloadLimits } from './payload-guard.js';

@@ -31,15 +31,32 @@ export interface CreateEventMessage extends EventMessageBase {
   creator?: string;
 }
 
-/** Any job-scoped event (every event except `create`): names its job by `uuid`. */
-export interface JobEventMessage extends EventMessageBase {
-  name: Exclude<JobEventName, 'create'>;
+/** Fields of a job-scoped event (every event except `create`), which names its job by `uuid`. */
+interface JobScopedFields extends EventMessageBase {
   uuid: string;
   pipeline?: string;
+  /** A word of the job pipeline's status vocabulary; the manager translates it (`name` overrides its event). */
+  status?: string;
+  /** The phase the event gives the job, checked against the vocabulary's transition table. */
+  phase?: string;
 }
 
-/** The canonical event message; narrow on `name` to learn whether `uuid` or `pipeline` is present. */
-export type EventMessage = CreateEventMessage | JobEventMessage;
+/** A job-scoped event that names its event. */
+export interface JobEventMessage extends JobScopedFields {
+  name: Exclude<JobEventName, 'create'>;
+}
+
+/** A job-scoped event that gives a status word instead of an event name. */
+export interface StatusEventMessage extends JobScopedFields {
+  name?: Exclude<JobEventName, 'create'>;
+  status: string;
+}
+
+/**
+ * The canonical event message; narrow on `name === 'create'` to learn whether `uuid` or
+ * `pipeline` is present, and on `name` to learn whether a status word still needs translating.
+ */
+export type EventMessage = CreateEventMessage | JobEventMessage | StatusEventMessage;
 
 /** A parsed create request (`create-request.schema.json`); `data` defaults to `{}`. */
 export interface CreateRequest {

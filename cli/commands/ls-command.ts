@@ -30,7 +30,7 @@ function parseStates(text: string): string {
 
 /** `pjm ls`: jobs, newest created first, with the query API's filters. */
 export const lsCommand: Command = {
-  usage: `pjm ls [--pipeline ID] [--state S[,S...]] [--owner O] [--site S] [--since T] [--until T]
+  usage: `pjm ls [--pipeline ID] [--state S[,S...]] [--phase P] [--owner O] [--site S] [--since T] [--until T]
        [--updated-since T] [--updated-until T] [--limit N] [--all] [--json]
 
 Lists jobs newest first by creation time (CREATED), the order the query API pages in; UPDATED
@@ -38,6 +38,7 @@ is when the job's last event was applied. To see what changed lately, use --upda
   --state           states to keep, comma-separated, in any case: ${JOB_STATES.slice(0, 3).join(', ')},
                     ${JOB_STATES.slice(3, 10).join(', ')},
                     ${JOB_STATES.slice(10).join(', ')}
+  --phase           the phase a status vocabulary gave the job (QUEUED, processing…), exact case
   --since, --until  created at or after / at or before T
   --updated-since, --updated-until
                     last changed at or after / at or before T
@@ -57,6 +58,7 @@ is when the job's last event was applied. To see what changed lately, use --upda
         state: { type: 'string' },
         owner: { type: 'string' },
         site: { type: 'string' },
+        phase: { type: 'string' },
         since: { type: 'string' },
         until: { type: 'string' },
         'updated-since': { type: 'string' },
@@ -68,7 +70,7 @@ is when the job's last event was applied. To see what changed lately, use --upda
     });
     if (positionals.length > 0) throw usageError(`unexpected argument "${positionals[0] ?? ''}"`);
     const params = new URLSearchParams({ limit: values.limit });
-    for (const key of ['pipeline', 'owner', 'site'] as const) {
+    for (const key of ['pipeline', 'owner', 'site', 'phase'] as const) {
       const value = values[key];
       if (value !== undefined) params.set(key, value);
     }

@@ -11,6 +11,7 @@ import {
   resolveLimits,
   type JobEventMessage,
 } from '../../schemas/index.js';
+import { translateStatus } from '../../registry/vocabulary.js';
 import { agaveEvent } from './agave-event.js';
 import type { BridgeContext } from './bridge-context.js';
 import {
@@ -30,6 +31,7 @@ interface EventsQuery {
   uuid?: string;
   event?: string;
   name?: string;
+  status?: string;
   token?: string;
   note?: string;
   wait?: string;
@@ -57,6 +59,18 @@ interface SlurmQuery {
 const answers = { 200: EVENT_ANSWER_SCHEMA, 202: EVENT_ANSWER_SCHEMA } as const;
 
 /**
+ * Refuses at once a status word the job's vocabulary does not know, with the manager's own
+ * translation (the manager translates the word again when it applies the event, with the
+ * registry in use then). A job not stored yet is left to the manager.
+ */
+async function checkStatus(context: BridgeContext, uuid: string, status: string): Promise<void> {
+  const job = await context.jobs.get(uuid.toLowerCase());
+  if (job === undefined) return;
+  const translated = translateStatus(status, context.pipelines.vocabularyOf(job.pipeline), job.pipeline);
+  if (translated instanceof PipelineJobsError) throw translated;
+}
+
+/**
  * The bridge's event routes: `POST /events` (a canonical JSON event, or the URL-parameter form
  * `?uuid=&event=&token=&note=` with the body attached as `data`), `POST /callbacks/agave` and
  * `POST /callbacks/slurm`. Each translates the call into one canonical event and hands it to
@@ -71,15 +85,18 @@ export function registerEventRoutes(app: FastifyInstance, context: BridgeContext
       schema: {
         summary: 'Send an event for a job',
         description:
-          'Body: a canonical event `{uuid, name, token, data, id?}`. Or the URL form ' +
-          '`?uuid=&event=&token=&note=`, where a JSON object body (if any) becomes `data` and ' +
-          '`note` is added to it. Without `id`, the bridge assigns one.',
+          'Body: a canonical event `{uuid, name, token, data, id?}`, or `{uuid, status, token, …}` with a ' +
+          "word of the job pipeline's status vocabulary instead of `name`. Or the URL form " +
+          '`?uuid=&event=&token=&note=` (or `&status=` instead of `&event=`), where a JSON object body (if ' +
+          'any) becomes `data` and `note` is added to it. Without `id`, the bridge assigns one. A status ' +
+          "word the job's vocabulary does not know is refused 422 `unknown_status`.",
         querystring: {
           type: 'object',
           properties: {
             uuid: UUID_PARAM,
             event: { type: 'string', maxLength: 64 },
             name: { type: 'string', maxLength: 64 },
+            status: { type: 'string', maxLength: 64, description: "A word of the job pipeline's status vocabulary." },
             token: TOKEN_PARAM,
             note: { type: 'string', maxLength: 4096 },
             wait: WAIT_PARAM,
@@ -94,12 +111,14 @@ export function registerEventRoutes(app: FastifyInstance, context: BridgeContext
       const q = request.query;
       const body = rawBody(request.body);
       const urlName = q.event ?? q.name;
+      const urlStatus = q.status?.trim();
       let candidate: JsonObject;
-      if (urlName !== undefined) {
+      if (urlName !== undefined || urlStatus !== undefined) {
         const data: JsonObject = body === undefined ? {} : { ...guardPayload(body, limits, 'body') };
         if (q.note !== undefined) data['note'] = q.note;
         candidate = {
-          name: urlName,
+          ...(urlName !== undefined && { name: urlName }),
+          ...(urlStatus !== undefined && { status: urlStatus }),
           data,
           source: 'http',
           ...(q.uuid !== undefined && { uuid: q.uuid }),
@@ -109,7 +128,7 @@ export function registerEventRoutes(app: FastifyInstance, context: BridgeContext
         if (body === undefined)
           throw new PipelineJobsError(
             'schema_violation',
-            'send a JSON event body, or name the event in the URL (?uuid=&event=&token=)',
+            'send a JSON event body, or name the event in the URL (?uuid=&event=&token= or ?uuid=&status=&token=)',
             { field: 'body' },
           );
         // The body's fields win over the URL's, as in the SD2E manager.
@@ -123,6 +142,7 @@ export function registerEventRoutes(app: FastifyInstance, context: BridgeContext
       const message = parseEventMessage(candidate, limits);
       if (message.name === 'create')
         throw new PipelineJobsError('schema_violation', 'create jobs with POST /jobs', { field: 'name' });
+      if (message.status !== undefined) await checkStatus(context, message.uuid, message.status);
       return submitEvent(context, reply, sender, { ...message, id: message.id ?? randomUUID() }, wantsWait(q.wait));
     },
   );
@@ -168,8 +188,9 @@ export function registerEventRoutes(app: FastifyInstance, context: BridgeContext
         );
       const data: JsonObject = job !== undefined ? { ...job } : { status: mapped?.status ?? null };
       if (q.note !== undefined && job === undefined) data['note'] = q.note;
+      const phase = mapped?.phase;
       const message = parseEventMessage(
-        { uuid: q.uuid, name, data, source: 'agave', ...tokenField(q.token) },
+        { uuid: q.uuid, name, data, source: 'agave', ...(phase !== undefined && { phase }), ...tokenField(q.token) },
         limits,
       ) as JobEventMessage;
       const id = callbackEventId('agave', q.uuid, name, mapped?.status, body);

@@ -1,4 +1,5 @@
 import { parseSlurmSubject } from '../../protocol/slurm-subject.js';
+import { builtinStatus } from '../../registry/builtin-vocabularies.js';
 import { redactSlurmTracking } from '../../protocol/slurm-tracking.js';
 import type { JobEventMessage, PayloadLimits, SlurmNotification } from '../../schemas/index.js';
 import { parseEventMessage } from '../../schemas/index.js';
@@ -23,7 +24,7 @@ export function slurmCallbackEvents(
 ): { message: Identified; implied: Identified[] } {
   const env = notification.env ?? {};
   const subject = parseSlurmSubject(notification.subject);
-  const { name, data } = slurmEvent(subject, {
+  const { name, phase, data } = slurmEvent(subject, {
     SLURM_JOB_STATE: env['SLURM_JOB_STATE'],
     SLURM_JOB_EXIT_CODE_MAX: env['SLURM_JOB_EXIT_CODE_MAX'],
   });
@@ -31,9 +32,16 @@ export function slurmCallbackEvents(
     const comment = env['SLURM_JOB_COMMENT'];
     data['env'] = comment === undefined ? env : { ...env, SLURM_JOB_COMMENT: redactSlurmTracking(comment) };
   }
-  const event = (eventName: string, eventData: Record<string, unknown>): JobEventMessage =>
+  const event = (eventName: string, eventData: Record<string, unknown>, eventPhase?: string): JobEventMessage =>
     parseEventMessage(
-      { uuid, name: eventName, data: eventData, source: 'slurm', ...(token !== undefined && { token }) },
+      {
+        uuid,
+        name: eventName,
+        data: eventData,
+        source: 'slurm',
+        ...(eventPhase !== undefined && { phase: eventPhase }),
+        ...(token !== undefined && { token }),
+      },
       limits,
     ) as JobEventMessage;
   // A requeued job starts again: its restart count makes that a new start.
@@ -43,15 +51,22 @@ export function slurmCallbackEvents(
     subject.jobId || env['SLURM_JOB_ID'],
     env['SLURM_JOB_RESTART_COUNT'],
   );
-  if (subject.kind === 'began') return { message: { ...event(name, data), id: startId }, implied: [] };
+  if (subject.kind === 'began') return { message: { ...event(name, data, phase), id: startId }, implied: [] };
   const events: Identified[] = [];
   if (slurmJobStarted(subject, { SLURM_JOB_STATE: env['SLURM_JOB_STATE'] })) {
     events.push({
-      ...event('run', { slurm: { jobId: subject.jobId, kind: 'began', impliedBy: notification.subject } }),
+      ...event(
+        'run',
+        { slurm: { jobId: subject.jobId, kind: 'began', impliedBy: notification.subject } },
+        builtinStatus('slurm', 'BEGAN').phase,
+      ),
       id: startId,
     });
   }
-  events.push({ ...event(name, data), id: callbackEventId('slurm', uuid, notification.subject, env['SLURM_JOB_ID']) });
+  events.push({
+    ...event(name, data, phase),
+    id: callbackEventId('slurm', uuid, notification.subject, env['SLURM_JOB_ID']),
+  });
   if (
     notification.arrayEnd !== undefined &&
     subject.array === 'task' &&
@@ -59,7 +74,7 @@ export function slurmCallbackEvents(
   ) {
     const end = slurmArrayEnd(subject, notification.arrayEnd);
     events.push({
-      ...event(end.name, end.data),
+      ...event(end.name, end.data, end.phase),
       id: callbackEventId('slurm-array-end', uuid, subject.jobId.replace(/_.*$/, '')),
     });
   }

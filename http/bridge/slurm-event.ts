@@ -1,21 +1,11 @@
 import type { JobEventName } from '../../model/job.js';
+import { builtinLists, builtinStatus } from '../../registry/builtin-vocabularies.js';
 import {
   exitCodeOf,
   type SlurmArrayEnd,
   type SlurmNotificationKind,
   type SlurmSubject,
 } from '../../protocol/slurm-subject.js';
-
-const FAILURE_STATES = new Set([
-  'FAILED',
-  'TIMEOUT',
-  'NODE_FAIL',
-  'OUT_OF_MEMORY',
-  'BOOT_FAIL',
-  'DEADLINE',
-  'CANCELLED',
-  'MIXED',
-]);
 
 /** A state string may carry a suffix (`CANCELLED by 1000`): only its first word counts. */
 function baseState(state: string | undefined): string | undefined {
@@ -44,7 +34,7 @@ function baseState(state: string | undefined): string | undefined {
 export function slurmEvent(
   parsed: SlurmSubject,
   env?: { readonly SLURM_JOB_STATE?: string | undefined; readonly SLURM_JOB_EXIT_CODE_MAX?: string | undefined },
-): { name: JobEventName; data: Record<string, unknown> } {
+): { name: JobEventName; phase?: string; data: Record<string, unknown> } {
   const state = parsed.state ?? baseState(env?.SLURM_JOB_STATE);
   // SLURM_JOB_EXIT_CODE is the raw wait status (768 for exit 3); the _MAX variant is the exit code.
   const exitCode = parsed.exitCode ?? exitCodeOf(env?.SLURM_JOB_EXIT_CODE_MAX);
@@ -56,33 +46,41 @@ export function slurmEvent(
   if (parsed.runTime !== undefined) slurm['runTime'] = parsed.runTime;
   slurm['subject'] = parsed.raw;
 
-  const name =
-    parsed.array === 'task' && parsed.kind !== 'began' ? 'update' : eventName(parsed.kind, baseState(state), exitCode);
+  const word =
+    parsed.array === 'task' && parsed.kind !== 'began'
+      ? 'ARRAY_TASK'
+      : slurmWord(parsed.kind, baseState(state), exitCode);
+  const { name, phase } = builtinStatus('slurm', word);
   const data: Record<string, unknown> = { slurm };
   if (name === 'fail') data['reason'] = failReason(baseState(state), exitCode);
-  return { name, data };
+  return { name, ...(phase !== undefined && { phase }), data };
 }
 
-function eventName(kind: SlurmNotificationKind, state: string | undefined, exitCode: number | undefined): JobEventName {
-  switch (kind) {
-    case 'began':
-      return 'run';
-    case 'time_limit':
-    case 'requeued':
-    case 'stage_out':
-    case 'invalid_dependency':
-    case 'other':
-      return 'update';
-    case 'ended':
-    case 'failed':
-      if (state === 'COMPLETED') return 'finish';
-      if (state !== undefined && FAILURE_STATES.has(state)) return 'fail';
-      // A preempted job is requeued or cancelled, and another mail says which.
-      if (state === 'PREEMPTED') return 'update';
-      if (kind === 'failed') return 'fail';
-      if (state !== undefined) return 'update';
-      return exitCode === undefined || exitCode === 0 ? 'finish' : 'fail';
-  }
+/** The mail kinds named by one word of the `slurm` vocabulary whatever the job state. */
+const KIND_WORDS: Readonly<Partial<Record<SlurmNotificationKind, string>>> = {
+  began: 'BEGAN',
+  time_limit: 'TIME_LIMIT',
+  requeued: 'REQUEUED',
+  stage_out: 'STAGE_OUT',
+  invalid_dependency: 'INVALID_DEPENDENCY',
+};
+
+/** Words of the vocabulary that name a kind of mail, not a job state: a state never stands for them. */
+const NOT_STATES: ReadonlySet<string> = new Set([...Object.values(KIND_WORDS), 'ARRAY_TASK']);
+
+/**
+ * The `slurm` vocabulary word a notification reports: its kind's word, else (an end mail) the
+ * job state when the vocabulary lists it, FAILED for a Failed mail, an unlisted state as it is
+ * (an `update`), and without a state COMPLETED on exit code 0 (or none), FAILED otherwise.
+ */
+function slurmWord(kind: SlurmNotificationKind, state: string | undefined, exitCode: number | undefined): string {
+  const byKind = KIND_WORDS[kind];
+  if (byKind !== undefined) return byKind;
+  if (kind === 'other') return 'OTHER';
+  if (state !== undefined && builtinLists('slurm', state) && !NOT_STATES.has(state)) return state;
+  if (kind === 'failed') return 'FAILED';
+  if (state !== undefined) return state;
+  return exitCode === undefined || exitCode === 0 ? 'COMPLETED' : 'FAILED';
 }
 
 function failReason(state: string | undefined, exitCode: number | undefined): string {
@@ -101,7 +99,7 @@ function failReason(state: string | undefined, exitCode: number | undefined): st
 export function slurmArrayEnd(
   task: SlurmSubject,
   end: SlurmArrayEnd,
-): { name: JobEventName; data: Record<string, unknown> } {
+): { name: JobEventName; phase?: string; data: Record<string, unknown> } {
   const arrayJobId = task.jobId.replace(/_.*$/, '');
   const listed = Object.entries(end.states);
   const completed = end.states['COMPLETED'] ?? 0;
@@ -121,12 +119,17 @@ export function slurmArrayEnd(
     states: end.states,
     endedWith: task.raw,
   };
-  if (state === 'COMPLETED') return { name: 'finish', data: { slurm } };
+  // A listed failure state names the array's phase; anything else that is not COMPLETED is MIXED.
+  const word =
+    state === 'COMPLETED' || (state !== undefined && builtinStatus('slurm', state).name === 'fail') ? state : 'MIXED';
+  const { name, phase } = builtinStatus('slurm', word);
+  const phased = phase === undefined ? {} : { phase };
+  if (name === 'finish') return { name, ...phased, data: { slurm } };
   const which =
     end.notCompleted.length === 0
       ? 'some tasks'
       : `task${end.notCompleted.length === 1 ? '' : 's'} ${end.notCompleted.join(', ')}`;
-  return { name: 'fail', data: { slurm, reason: `${which} of Slurm job array ${arrayJobId} did not complete` } };
+  return { name, ...phased, data: { slurm, reason: `${which} of Slurm job array ${arrayJobId} did not complete` } };
 }
 
 /** Job states that mean the job's program ran, whatever its run time says. */

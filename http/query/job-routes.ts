@@ -20,6 +20,7 @@ const listQuery = {
     state: { type: 'string', pattern: `^(${JOB_STATES.join('|')})(,(${JOB_STATES.join('|')}))*$` },
     owner: { type: 'string', minLength: 1, maxLength: 256 },
     site: { type: 'string', minLength: 1, maxLength: 256 },
+    phase: { type: 'string', minLength: 1, maxLength: 64, description: 'Jobs in exactly this phase (case-sensitive).' },
     since: DATE,
     until: DATE,
     updatedSince: DATE,
@@ -35,6 +36,7 @@ interface ListParams {
   state?: string;
   owner?: string;
   site?: string;
+  phase?: string;
   since?: string;
   until?: string;
   updatedSince?: string;
@@ -80,6 +82,7 @@ export function registerJobRoutes(app: FastifyInstance, store: JobStore): void {
       ...(q.state !== undefined && { state: q.state.split(',') as JobState[] }),
       ...(q.owner !== undefined && { owner: q.owner }),
       ...(q.site !== undefined && { site: q.site }),
+      ...(q.phase !== undefined && { phase: q.phase }),
       ...(since !== undefined && { createdSince: since }),
       ...(until !== undefined && { createdUntil: until }),
       ...(updatedSince !== undefined && { updatedSince }),

@@ -57,6 +57,9 @@ export class MemoryJobStore implements JobStore {
         `entry.version must be expected.version + 1 (got ${entry.version} after ${expected.version})`,
       );
     }
+    if (command.phase !== entry.phase) {
+      throw new RangeError(`phase must equal entry.phase (got ${command.phase} and ${entry.phase})`);
+    }
     const seen = this.#events.get(entry.id);
     if (seen !== undefined) {
       if (seen.uuid !== uuid) return eventIdConflict(entry.id, seen.uuid);
@@ -74,6 +77,7 @@ export class MemoryJobStore implements JobStore {
       lastEvent: entry.name,
       ...(command.detail !== undefined && { detail: command.detail }),
       ...(entry.seq !== undefined && { seq: entry.seq }),
+      ...(command.phase !== undefined && { phase: command.phase }),
     };
     stored.doc = JSON.stringify(moved);
     stored.history.push(JSON.stringify(entry));
@@ -110,6 +114,7 @@ export class MemoryJobStore implements JobStore {
           (query.pipeline === undefined || job.pipeline === query.pipeline) &&
           (query.owner === undefined || job.owner === query.owner) &&
           (query.site === undefined || job.site === query.site) &&
+          (query.phase === undefined || job.phase === query.phase) &&
           (states === undefined || states.includes(job.state)) &&
           within(job.created, query.createdSince, query.createdUntil) &&
           within(job.updated, query.updatedSince, query.updatedUntil) &&

@@ -26,6 +26,7 @@ export interface StoredJob {
   seq?: number;
   /** Plain strings only (no user keys), so it is kept as a sub-document and matched by path. */
   launch?: LaunchRecord;
+  phase?: string;
 }
 
 /** One history entry: `_id` is the event id (idempotency), (`job`, `version`) is unique. */
@@ -41,6 +42,8 @@ export interface StoredEntry {
   /** The job's new `detail`, when the event replaced it (needed to roll the job forward). */
   detail?: string;
   seq?: number;
+  /** The phase the event set (the job takes it when rolled forward). */
+  phase?: string;
 }
 
 /** One claim: `_id` is `<uuid>#<seq>`; a unique insert is what makes a claim win. */
@@ -73,6 +76,7 @@ export function jobToStored(job: JobDocument): StoredJob {
     claim: null,
     claimSeq: 0,
     ...(job.seq !== undefined && { seq: job.seq }),
+    ...(job.phase !== undefined && { phase: job.phase }),
   };
 }
 
@@ -95,6 +99,7 @@ export function storedToJob(doc: StoredJob): JobDocument {
     ...(doc.detail !== undefined && { detail: JSON.parse(doc.detail) as Record<string, unknown> }),
     ...(doc.claim !== undefined && doc.claim !== null && { claim: { by: doc.claim.by, until: doc.claim.until } }),
     ...(doc.seq !== undefined && { seq: doc.seq }),
+    ...(doc.phase !== undefined && { phase: doc.phase }),
     ...(doc.launch !== undefined && doc.launch !== null && { launch: launchOf(doc.launch) }),
   };
 }
@@ -124,6 +129,7 @@ export function entryToStored(uuid: string, entry: HistoryEntry, detail?: Record
     state: entry.state,
     ...(detail !== undefined && { detail: JSON.stringify(detail) }),
     ...(entry.seq !== undefined && { seq: entry.seq }),
+    ...(entry.phase !== undefined && { phase: entry.phase }),
   };
 }
 
@@ -138,6 +144,7 @@ export function storedToEntry(doc: StoredEntry): HistoryEntry {
     state: doc.state as JobState,
     version: doc.version,
     ...(doc.seq !== undefined && { seq: doc.seq }),
+    ...(doc.phase !== undefined && { phase: doc.phase }),
   };
 }
 
@@ -150,5 +157,6 @@ export function entryToJobUpdate(entry: StoredEntry): Partial<StoredJob> {
     lastEvent: entry.name,
     ...(entry.detail !== undefined && { detail: entry.detail }),
     ...(entry.seq !== undefined && { seq: entry.seq }),
+    ...(entry.phase !== undefined && { phase: entry.phase }),
   };
 }

@@ -89,6 +89,7 @@ export class MongoJobStore implements JobStore {
       { key: { state: 1, ulid: -1 }, name: 'state_ulid' },
       { key: { owner: 1, ulid: -1 }, name: 'owner_ulid' },
       { key: { site: 1, ulid: -1 }, name: 'site_ulid' },
+      { key: { phase: 1, ulid: -1 }, name: 'phase_ulid' },
       { key: { updated: 1 }, name: 'updated' },
       { key: { created: 1 }, name: 'created' },
     ]);
@@ -128,6 +129,9 @@ export class MongoJobStore implements JobStore {
       throw new RangeError(
         `entry.version must be expected.version + 1 (got ${entry.version} after ${expected.version})`,
       );
+    }
+    if (command.phase !== entry.phase) {
+      throw new RangeError(`phase must equal entry.phase (got ${command.phase} and ${entry.phase})`);
     }
     const stored = entryToStored(uuid, entry, command.detail);
     try {

@@ -29,6 +29,7 @@ export function listFilter(query: ListQuery): Filter<StoredJob> & { ulid?: unkno
   if (query.pipeline !== undefined) filter.pipeline = requireString('pipeline', query.pipeline);
   if (query.owner !== undefined) filter.owner = requireString('owner', query.owner);
   if (query.site !== undefined) filter.site = requireString('site', query.site);
+  if (query.phase !== undefined) filter.phase = requireString('phase', query.phase);
   if (query.state !== undefined) {
     const states = typeof query.state === 'string' ? [query.state] : [...query.state];
     filter.state = { $in: states.map((s) => requireString('state', s)) };

@@ -64,9 +64,9 @@ export class SqliteJobStore implements JobStore {
     return this.#writes.enqueue((): CreateResult => {
       const inserted = this.#stmt(
         `INSERT INTO jobs (uuid, ulid, pipeline, state, version, data, created, updated, last_event, owner, creator,
-           site, archive_path, detail, claim_by, claim_until, seq, launch)
+           site, archive_path, detail, claim_by, claim_until, seq, launch, phase)
          VALUES (@uuid, @ulid, @pipeline, @state, @version, @data, @created, @updated, @last_event, @owner, @creator,
-           @site, @archive_path, @detail, @claim_by, @claim_until, @seq, @launch)
+           @site, @archive_path, @detail, @claim_by, @claim_until, @seq, @launch, @phase)
          ON CONFLICT (uuid) DO NOTHING`,
       ).run(jobToRow(record.job));
       if (inserted.changes === 0) return { created: false, job: this.#getSync(record.job.uuid) as JobDocument };
@@ -82,6 +82,9 @@ export class SqliteJobStore implements JobStore {
         `entry.version must be expected.version + 1 (got ${entry.version} after ${expected.version})`,
       );
     }
+    if (command.phase !== entry.phase) {
+      throw new RangeError(`phase must equal entry.phase (got ${command.phase} and ${entry.phase})`);
+    }
     return this.#writes.enqueue((): EventOutcome => {
       const seen = this.#findEventSync(entry.id);
       if (seen !== undefined) {
@@ -90,7 +93,8 @@ export class SqliteJobStore implements JobStore {
       }
       const row = this.#stmt(
         `UPDATE jobs SET state = @state, version = @version, updated = @date, last_event = @name,
-           detail = CASE WHEN @setDetail = 1 THEN @detail ELSE detail END, seq = COALESCE(@seq, seq)
+           detail = CASE WHEN @setDetail = 1 THEN @detail ELSE detail END, seq = COALESCE(@seq, seq),
+           phase = COALESCE(@phase, phase)
          WHERE uuid = @uuid AND version = @expectedVersion AND state = @expectedState
          RETURNING *`,
       ).get({
@@ -104,6 +108,7 @@ export class SqliteJobStore implements JobStore {
         expectedVersion: expected.version,
         expectedState: expected.state,
         seq: entry.seq ?? null,
+        phase: command.phase ?? null,
       }) as JobRow | undefined;
       if (row === undefined) return this.#getSync(uuid) === undefined ? unknownJob(uuid) : versionConflict(uuid);
       this.#insertEntry(uuid, entry);
@@ -144,6 +149,7 @@ export class SqliteJobStore implements JobStore {
     equal('pipeline', query.pipeline);
     equal('owner', query.owner);
     equal('site', query.site);
+    equal('phase', query.phase);
     if (query.state !== undefined) {
       const states = typeof query.state === 'string' ? [query.state] : query.state;
       where.push(`state IN (${states.map((_, i) => `@state${i}`).join(', ') || 'NULL'})`);
@@ -222,8 +228,8 @@ export class SqliteJobStore implements JobStore {
 
   #insertEntry(uuid: string, entry: HistoryEntry): void {
     this.#stmt(
-      `INSERT INTO history (id, job, version, name, date, data, source, state, seq)
-       VALUES (@id, @job, @version, @name, @date, @data, @source, @state, @seq) ON CONFLICT (id) DO NOTHING`,
+      `INSERT INTO history (id, job, version, name, date, data, source, state, seq, phase)
+       VALUES (@id, @job, @version, @name, @date, @data, @source, @state, @seq, @phase) ON CONFLICT (id) DO NOTHING`,
     ).run(entryToRow(uuid, entry));
   }
 

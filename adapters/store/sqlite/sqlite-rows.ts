@@ -22,6 +22,7 @@ export interface JobRow {
   seq: number | null;
   /** The launch record as JSON text. */
   launch: string | null;
+  phase: string | null;
 }
 
 /** A row of the `history` table. */
@@ -35,6 +36,7 @@ export interface HistoryRow {
   source: string;
   state: string;
   seq: number | null;
+  phase: string | null;
 }
 
 /** The `jobs` row for a new job document (claim columns start empty). */
@@ -58,6 +60,7 @@ export function jobToRow(job: JobDocument): JobRow {
     claim_until: null,
     seq: job.seq ?? null,
     launch: job.launch === undefined ? null : JSON.stringify(job.launch),
+    phase: job.phase ?? null,
   };
 }
 
@@ -81,6 +84,7 @@ export function rowToJob(row: JobRow): JobDocument {
     ...(row.claim_by !== null && row.claim_until !== null && { claim: { by: row.claim_by, until: row.claim_until } }),
     ...(row.seq !== null && { seq: row.seq }),
     ...(row.launch !== null && row.launch !== undefined && { launch: JSON.parse(row.launch) as LaunchRecord }),
+    ...(row.phase !== null && { phase: row.phase }),
   };
 }
 
@@ -96,6 +100,7 @@ export function entryToRow(uuid: string, entry: HistoryEntry): HistoryRow {
     source: entry.source,
     state: entry.state,
     seq: entry.seq ?? null,
+    phase: entry.phase ?? null,
   };
 }
 
@@ -110,5 +115,6 @@ export function rowToEntry(row: HistoryRow): HistoryEntry {
     state: row.state as JobState,
     version: row.version,
     ...(row.seq !== null && { seq: row.seq }),
+    ...(row.phase !== null && { phase: row.phase }),
   };
 }

@@ -23,12 +23,14 @@ CREATE TABLE IF NOT EXISTS jobs (
   claim_by TEXT,
   claim_until TEXT,
   seq INTEGER,
-  launch TEXT
+  launch TEXT,
+  phase TEXT
 ) STRICT;
 CREATE INDEX IF NOT EXISTS jobs_pipeline ON jobs (pipeline, ulid);
 CREATE INDEX IF NOT EXISTS jobs_state ON jobs (state, ulid);
 CREATE INDEX IF NOT EXISTS jobs_owner ON jobs (owner, ulid);
 CREATE INDEX IF NOT EXISTS jobs_site ON jobs (site, ulid);
+CREATE INDEX IF NOT EXISTS jobs_phase ON jobs (phase, ulid);
 CREATE INDEX IF NOT EXISTS jobs_updated ON jobs (updated);
 CREATE INDEX IF NOT EXISTS jobs_created ON jobs (created);
 CREATE TABLE IF NOT EXISTS history (
@@ -41,6 +43,7 @@ CREATE TABLE IF NOT EXISTS history (
   source TEXT NOT NULL,
   state TEXT NOT NULL,
   seq INTEGER,
+  phase TEXT,
   UNIQUE (job, version)
 ) STRICT;
 `;
@@ -49,6 +52,8 @@ CREATE TABLE IF NOT EXISTS history (
 const ADDED_COLUMNS: ReadonlyArray<{ readonly table: string; readonly column: string; readonly definition: string }> = [
   { table: 'jobs', column: 'creator', definition: 'creator TEXT' },
   { table: 'jobs', column: 'launch', definition: 'launch TEXT' },
+  { table: 'jobs', column: 'phase', definition: 'phase TEXT' },
+  { table: 'history', column: 'phase', definition: 'phase TEXT' },
 ];
 
 /** Brings a file of an earlier version up to {@link SQLITE_SCHEMA} (CREATE TABLE IF NOT EXISTS adds no column). */

@@ -8,8 +8,14 @@ t.test(
   'the YAML examples of docs/pipelines.md load, and the documented messages are what the checks say',
   async (t) => {
     const blocks = [...DOC.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1] ?? '');
-    t.equal(blocks.length, 3, 'the full example, the launchers and the Rubin file');
-    const [native, launchers, rubin] = blocks.map((text, i) => parseRegistry(text, `example-${i}.yaml`));
+    t.equal(blocks.length, 4, 'the full example, the vocabularies example, the launchers and the Rubin file');
+    const [native, vocabularies, launchers, rubin] = blocks.map((text, i) => parseRegistry(text, `example-${i}.yaml`));
+    t.equal(
+      blocks[1],
+      readFileSync(new URL('../../fixtures/registry/vocabularies.yaml', import.meta.url), 'utf8'),
+      'the vocabularies example is the file the tests load',
+    );
+    t.equal(vocabularies?.vocabularyOf('hrsi-fsc')?.statuses.size, 16);
     t.same(native?.names(), ['ap', 'reduce']);
     t.match(native?.launcherOf('ap', 'slurm'), { type: 'local', concurrency: 4 });
     t.match(launchers?.launcherOf('ap-batch', 'local'), { type: 'slurm', sbatch: ['--partition=debug', '--time=10'] });

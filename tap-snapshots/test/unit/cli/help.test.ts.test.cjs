@@ -81,7 +81,7 @@ Usage: pjm history <uuid> [--json]
 `
 
 exports[`test/unit/cli/help.test.ts > TAP > pjm --help and every command's --help > pjm ls --help 1`] = `
-Usage: pjm ls [--pipeline ID] [--state S[,S...]] [--owner O] [--site S] [--since T] [--until T]
+Usage: pjm ls [--pipeline ID] [--state S[,S...]] [--phase P] [--owner O] [--site S] [--since T] [--until T]
        [--updated-since T] [--updated-until T] [--limit N] [--all] [--json]
 
 Lists jobs newest first by creation time (CREATED), the order the query API pages in; UPDATED
@@ -89,6 +89,7 @@ is when the job's last event was applied. To see what changed lately, use --upda
   --state           states to keep, comma-separated, in any case: CREATED, RUNNING, FAILED,
                     FINISHED, INDEXING, VALIDATING, VALIDATED, REJECTED, FINALIZED, RETIRED,
                     RESET, CANCELLED
+  --phase           the phase a status vocabulary gave the job (QUEUED, processing…), exact case
   --since, --until  created at or after / at or before T
   --updated-since, --updated-until
                     last changed at or after / at or before T

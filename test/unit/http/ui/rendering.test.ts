@@ -77,7 +77,7 @@ t.test('the raw form of ghtml is refused', async (t) => {
 t.test('a job page with hostile content holds no live markup of it, and hides the token', async (t) => {
   const out = render(
     jobPage(
-      { job: job({ phase: HOSTILE } as Partial<JobDocument>), history, viewer: { kind: 'reader' }, base: 'http://h' },
+      { job: job({ phase: HOSTILE }), history, viewer: { kind: 'reader' }, base: 'http://h' },
       new Date('2026-12-01T00:02:00Z'),
     ),
   );
