@@ -116,7 +116,7 @@ t.test('reserved keys (retry, heartbeat) are accepted as objects; a launcher is 
   t.match(refusal(t, 'pipelines:\n  ap:\n    launcher: {type: local}\n').message, /pipeline "ap": .*script/);
   t.match(
     refusal(t, 'pipelines:\n  ap:\n    script: x\n    launcher: {type: pbs}\n').message,
-    /pipeline "ap": key "launcher.type" must be equal to one of the allowed values/,
+    /pipeline "ap": key "launcher.type" must be one of: local, slurm/,
   );
   t.match(
     refusal(t, 'pipelines:\n  ap:\n    script: x\n    launcher: {type: local, kind: x}\n').message,
