@@ -1,10 +1,10 @@
 import { spawn } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ExitStatus, LaunchHandle, LaunchRequest, Launcher } from '../../../ports/launcher.js';
 import { LaunchError } from '../../../ports/launcher.js';
-import { missingCommand } from '../command-check.js';
+import { prepareLaunch } from '../prepare-launch.js';
 
 /**
  * The process the launcher starts: a shell that writes its pid to `<log>.pid` (how a dispatcher
@@ -43,15 +43,7 @@ export class LocalLauncher implements Launcher {
   readonly type = 'local' as const;
 
   async launch(request: LaunchRequest): Promise<LaunchHandle> {
-    try {
-      mkdirSync(request.logDir, { recursive: true });
-    } catch (err) {
-      throw new LaunchError(`cannot create the log directory ${request.logDir}: ${message(err)}`, { cause: err });
-    }
-    const env = { ...process.env, ...request.env };
-    const missing = missingCommand(request.command, env['PATH']);
-    if (missing !== undefined) throw new LaunchError(missing);
-    const base = join(request.logDir, request.uuid);
+    const { env, logBase: base } = prepareLaunch(request);
     let out: number | undefined;
     let err: number | undefined;
     try {

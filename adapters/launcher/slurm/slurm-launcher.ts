@@ -1,11 +1,9 @@
 import { execFile } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { LaunchHandle, LaunchRequest, Launcher } from '../../../ports/launcher.js';
 import { LaunchError } from '../../../ports/launcher.js';
 import { parseSlurmTracking } from '../../../protocol/slurm-tracking.js';
-import { missingCommand } from '../command-check.js';
+import { prepareLaunch } from '../prepare-launch.js';
 
 const run = promisify(execFile);
 
@@ -27,15 +25,7 @@ export class SlurmLauncher implements Launcher {
   readonly type = 'slurm' as const;
 
   async launch(request: LaunchRequest): Promise<LaunchHandle> {
-    try {
-      mkdirSync(request.logDir, { recursive: true });
-    } catch (err) {
-      throw new LaunchError(`cannot create the log directory ${request.logDir}: ${message(err)}`, { cause: err });
-    }
-    const env = { ...process.env, ...request.env };
-    const missing = missingCommand(request.command, env['PATH']);
-    if (missing !== undefined) throw new LaunchError(missing);
-    const base = join(request.logDir, request.uuid);
+    const { env, logBase: base } = prepareLaunch(request);
     const args = [
       '--parsable',
       `--job-name=${request.pipeline}`,
