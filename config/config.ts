@@ -40,6 +40,7 @@ export interface Config {
   PJM_PIPELINES_STRICT?: boolean;
   PJM_URL: string;
   PJM_NONCE?: string;
+  PJM_LOG_ROOT?: string;
   API_PORT?: number;
   API_BASEPATH: string;
   API_DOMAIN?: string;

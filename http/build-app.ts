@@ -18,11 +18,14 @@ import { ApiTokens } from './auth/api-tokens.js';
 import { RateLimiter, type RateLimit } from './auth/rate-limiter.js';
 import { SenderAuth } from './auth/sender-auth.js';
 import { EventPublisher } from './bridge/event-publisher.js';
+import type { BridgeContext } from './bridge/bridge-context.js';
 import { registerBridge } from './bridge/register-bridge.js';
 import { answeredError, installErrorHandling } from './error-handler.js';
+import { acceptBothUuidForms } from './job-uuid-hook.js';
 import { registerChangesRoute } from './query/changes-route.js';
 import { registerJobRoutes } from './query/job-routes.js';
 import { registerPipelineRoutes, withPipelineSchemas } from './query/pipeline-routes.js';
+import { registerRubinRoutes, type RubinOptions } from './rubin/rubin-routes.js';
 
 /** What the HTTP app is built on; ports only. */
 export interface AppDeps {
@@ -50,6 +53,8 @@ export interface AppDeps {
   readonly clock?: () => Date;
   /** The pipeline registry creates are checked against and `/pipelines` shows (default: none, any pipeline). */
   readonly pipelines?: PipelineCatalog;
+  /** The Rubin OCPS routes' base path (`API_BASEPATH`, default `/api/v1`) and launch wait. */
+  readonly rubin?: RubinOptions;
   /**
    * Supplies the HTTP server instead of fastify creating one: the CLI binds its port before it
    * opens anything, then hands the server over here (and serves it after `ready()`).
@@ -59,7 +64,7 @@ export interface AppDeps {
 
 /**
  * The HTTP app, built without listening so tests drive it with `inject()`: the bridge (create,
- * events, Agave and Slurm callbacks), the query API, nonce management, health and readiness,
+ * events, Agave and Slurm callbacks), the query API, Rubin OCPS's job API under `API_BASEPATH`, nonce management, health and readiness,
  * Prometheus metrics and the OpenAPI document at `/docs/json`. Errors answer
  * `{error: {code, message, details}}`.
  */
@@ -74,6 +79,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     ajv: { customOptions: { removeAdditional: false, coerceTypes: true, allErrors: false } },
   });
   installErrorHandling(app);
+  acceptBothUuidForms(app);
   if (deps.logger !== undefined) {
     app.addHook('onResponse', async (request, reply) => {
       const refused = answeredError(request);
@@ -153,7 +159,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
       registerPipelineRoutes(reads, pipelines);
     });
     registerNonceRoutes(api, auth, deps.nonces, clock);
-    registerBridge(api, {
+    const bridge: BridgeContext = {
       tokens: deps.tokens,
       jobs: deps.store,
       auth,
@@ -163,7 +169,9 @@ export function buildApp(deps: AppDeps): FastifyInstance {
       ...(deps.publicUrl !== undefined && { publicUrl: deps.publicUrl }),
       clock,
       pipelines,
-    });
+    };
+    registerBridge(api, bridge);
+    registerRubinRoutes(api, bridge, deps.store, deps.rubin);
   });
   return app;
 }

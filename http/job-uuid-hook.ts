@@ -1,0 +1,23 @@
+import type { FastifyInstance } from 'fastify';
+import { parseJobUuid } from '../schemas/uuid-format.js';
+
+function normalize(values: unknown): void {
+  if (values === null || typeof values !== 'object') return;
+  const record = values as Record<string, unknown>;
+  const given = record['uuid'];
+  if (typeof given !== 'string') return;
+  const uuid = parseJobUuid(given);
+  if (uuid !== undefined) record['uuid'] = uuid;
+}
+
+/**
+ * Makes every job uuid in a URL (`:uuid` in the path, `?uuid=`) the stored form before the route
+ * validates it, so each route that takes a job uuid also takes it without dashes (Rubin OCPS's
+ * `job_id`) and in upper case. Anything that is not a uuid is left for the route's schema to refuse.
+ */
+export function acceptBothUuidForms(app: FastifyInstance): void {
+  app.addHook('preValidation', async (request) => {
+    normalize(request.params);
+    normalize(request.query);
+  });
+}
