@@ -64,9 +64,9 @@ export interface AppDeps {
 
 /**
  * The HTTP app, built without listening so tests drive it with `inject()`: the bridge (create,
- * events, Agave and Slurm callbacks), the query API, Rubin OCPS's job API under `API_BASEPATH`, nonce management, health and readiness,
- * Prometheus metrics and the OpenAPI document at `/docs/json`. Errors answer
- * `{error: {code, message, details}}`.
+ * events, Agave and Slurm callbacks), the query API, Rubin OCPS's job API under `API_BASEPATH`, nonce
+ * management, health and readiness, Prometheus metrics and the OpenAPI document at `/docs/json`.
+ * Errors answer `{error: {code, message, details}}` (the Rubin routes: in Rubin's shape).
  */
 export function buildApp(deps: AppDeps): FastifyInstance {
   const bodyLimit = deps.bodyLimit ?? 256 * 1024;
