@@ -12,6 +12,7 @@ import {
   type JobEventMessage,
 } from '../../schemas/index.js';
 import { agaveEvent } from './agave-event.js';
+import { normalizeJobUuid } from '../job-uuid-hook.js';
 import type { BridgeContext } from './bridge-context.js';
 import {
   NONCE_PARAM,
@@ -120,6 +121,7 @@ export function registerEventRoutes(app: FastifyInstance, context: BridgeContext
           ...guardPayload(body, limits, 'event'),
         };
       }
+      normalizeJobUuid(candidate);
       const message = parseEventMessage(candidate, limits);
       if (message.name === 'create')
         throw new PipelineJobsError('schema_violation', 'create jobs with POST /jobs', { field: 'name' });

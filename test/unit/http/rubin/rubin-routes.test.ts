@@ -289,3 +289,19 @@ t.test('creates and cancels follow the sender rules; reads need a reader', async
   const id = created.json<{ job_id: string }>().job_id;
   t.equal((await rig.app.inject({ url: `/api/v1/job?id=${id}`, headers: admin })).statusCode, 200);
 });
+
+t.test('every job uuid the HTTP API takes may come without dashes: path, query and event body', async (t) => {
+  const rig = await rubinRig(t);
+  const { job_id: hex, uuid, token } = (await postAp(rig)).json<{ job_id: string; uuid: string; token: string }>();
+  const byUrl = await rig.app.inject({ method: 'POST', url: `/events?wait=1&uuid=${hex}&event=run&token=${token}` });
+  t.match(byUrl.json(), { uuid, state: 'RUNNING' });
+  const byBody = await rig.app.inject({
+    method: 'POST',
+    url: '/events?wait=1',
+    payload: { uuid: hex.toUpperCase(), name: 'update', token, data: { progress: 0.5 } },
+  });
+  t.match(byBody.json(), { uuid, status: 'applied', state: 'RUNNING' });
+  t.equal((await rig.app.inject({ url: `/jobs/${hex}` })).json<{ version: number }>().version, 3);
+  const bad = await rig.app.inject({ url: `/jobs/${hex}0` });
+  t.equal(bad.statusCode, 400, 'a 33-digit id is no uuid');
+});
