@@ -16,8 +16,9 @@ export function normalizeJobUuid(values: unknown): void {
 
 /**
  * Makes every job uuid in a URL (`:uuid` in the path, `?uuid=`) the stored form before the route
- * validates it (the JSON event body of `POST /events` goes through {@link normalizeJobUuid} too), so each route that takes a job uuid also takes it without dashes (Rubin OCPS's
- * `job_id`) and in upper case. Anything that is not a uuid is left for the route's schema to refuse.
+ * validates it, so each route that takes a job uuid also takes it without dashes (Rubin OCPS's
+ * `job_id`) and in upper case; the JSON event body of `POST /events` goes through
+ * {@link normalizeJobUuid} too. Anything that is not a uuid is left for the route's schema to refuse.
  */
 export function acceptBothUuidForms(app: FastifyInstance): void {
   app.addHook('preValidation', async (request) => {
