@@ -29,7 +29,7 @@ t.test('only launchable pipelines are looked at', async (t) => {
   t.notOk(isLaunchable(plain));
   t.ok(isLaunchable({ name: 's', env: [], script: 'x' }));
   t.ok(isLaunchable({ name: 'e', env: ['A'] }));
-  t.ok(isLaunchable({ name: 'l', env: [], launcher: { kind: 'local' } }));
+  t.ok(isLaunchable({ name: 'l', env: [], launcher: { type: 'local' } }));
   t.equal(checkLaunchRequest(plain, { env: 'anything', log_dir: 'relative' }, 'request'), undefined);
 });
 
