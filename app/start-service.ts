@@ -6,10 +6,12 @@ import { bindPort, type BoundPort } from './bind-port.js';
 import { checkSecret, composeRuntime, deferDelays, type Runtime } from './compose.js';
 import { metricsHandler } from './metrics-server.js';
 import { loadPipelineCatalog, reloadPipelineCatalog } from './pipelines.js';
+import { startDispatcher } from './start-dispatcher.js';
+import type { Dispatcher } from '../actors/dispatcher.js';
 import { checkHttpHost, startHttp, type HttpService } from './start-http.js';
 
 /** Which parts a long-running process runs. */
-export type ServiceRole = 'serve' | 'manager' | 'bridge';
+export type ServiceRole = 'serve' | 'manager' | 'bridge' | 'dispatcher';
 
 /** A started service. */
 export interface RunningService {
@@ -25,8 +27,9 @@ export interface RunningService {
 }
 
 /**
- * Starts a role: `serve` (manager + HTTP), `manager` (the manager alone, metrics on
- * PJM_METRICS_PORT) or `bridge` (HTTP alone: bridge and query API). Its port is bound before
+ * Starts a role: `serve` (manager + HTTP + dispatcher), `manager` (the manager alone, metrics on
+ * PJM_METRICS_PORT), `bridge` (HTTP alone: bridge and query API) or `dispatcher` (the dispatcher
+ * alone: launches the jobs of launchable pipelines, docs/dispatcher.md). Its port is bound before
  * anything else is opened or created; if any part fails to start, what was started is closed.
  * This is how `pjm serve|manager|bridge` start, and how a test or an embedding program can.
  */
@@ -35,7 +38,8 @@ export async function startService(
   logger: PinoLogger,
   role: ServiceRole,
 ): Promise<RunningService> {
-  if (role !== 'manager') checkHttpHost(config);
+  const withHttp = role === 'serve' || role === 'bridge';
+  if (withHttp) checkHttpHost(config);
   checkSecret(config);
   // Read before anything is bound or opened: a bad registry file refuses the start.
   const pipelines = loadPipelineCatalog(config, logger);
@@ -43,9 +47,10 @@ export async function startService(
   let runtime: Runtime | undefined;
   let http: HttpService | undefined;
   let manager: Manager | undefined;
+  let dispatcher: Dispatcher | undefined;
   try {
     runtime = await composeRuntime(config, logger);
-    if (role !== 'bridge') {
+    if (role === 'serve' || role === 'manager') {
       manager = new Manager(
         {
           bus: runtime.bus,
@@ -63,13 +68,16 @@ export async function startService(
         },
       );
     }
-    if (port !== undefined && role !== 'manager') http = await startHttp(config, runtime, logger, port, pipelines);
+    if (port !== undefined && withHttp) http = await startHttp(config, runtime, logger, port, pipelines);
     else if (port !== undefined) {
       port.serve(metricsHandler(runtime.registry));
       logger.info({ address: port.url }, `metrics at ${port.url}/metrics`);
     }
     await manager?.start();
+    if (role === 'serve' || role === 'dispatcher')
+      dispatcher = await startDispatcher(config, runtime, logger, pipelines, port?.url);
   } catch (err) {
+    await manager?.stop().catch(() => undefined);
     await port?.close(0);
     await runtime?.close().catch(() => undefined);
     throw err;
@@ -79,6 +87,7 @@ export async function startService(
     embedded: started.embedded,
     async stop() {
       await (http?.close() ?? port?.close(0));
+      await dispatcher?.stop();
       await manager?.stop();
       await started.close();
     },
@@ -88,6 +97,7 @@ export async function startService(
 
 /** The port a role listens on (HTTP, or the manager's optional metrics), bound now. */
 async function bindServicePort(config: Readonly<Config>, role: ServiceRole): Promise<BoundPort | undefined> {
+  if (role === 'dispatcher') return undefined;
   if (role !== 'manager') return bindPort(config.PJM_HTTP_HOST, config.PJM_HTTP_PORT, 'PJM_HTTP_PORT');
   if (config.PJM_METRICS_PORT === undefined) return undefined;
   return bindPort(config.PJM_HTTP_HOST, config.PJM_METRICS_PORT, 'PJM_METRICS_PORT');

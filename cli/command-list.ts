@@ -18,6 +18,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./commands/bridge-command.js')).bridgeCommand,
   },
   {
+    name: 'dispatcher',
+    summary: 'Run the dispatcher actor (launches jobs of pipelines with a launcher, stops cancelled ones)',
+    load: async () => (await import('./commands/dispatcher-command.js')).dispatcherCommand,
+  },
+  {
     name: 'create',
     summary: 'Create a job (POST /jobs): prints its uuid and token',
     load: async () => (await import('./commands/create-command.js')).createCommand,

@@ -38,6 +38,9 @@ export interface Config {
   PJM_CALLBACK_BURST: number;
   PJM_PIPELINES?: string;
   PJM_PIPELINES_STRICT?: boolean;
+  PJM_RUBIN_LAUNCHER: 'local' | 'slurm';
+  PJM_LAUNCH_GRACE_SECONDS: number;
+  PJM_DISPATCHER_ID?: string;
   PJM_URL: string;
   PJM_NONCE?: string;
   PJM_LOG_ROOT?: string;

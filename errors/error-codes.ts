@@ -41,6 +41,8 @@ export const ERROR_CODES = {
     "The event reached the tracker (or may have) but no verdict came within the client's wait; it may still apply.",
   unknown_pipeline:
     'The create names a pipeline the registry does not list, and the registry is strict (PJM_PIPELINES_STRICT).',
+  launch_failed:
+    "The dispatcher could not start the job's script (log directory, missing command, sbatch refused): the job failed.",
   invalid_registry: 'The pipeline registry file cannot be used; the message names the file, the pipeline and the key.',
   bus_unavailable:
     'The event bus could not take the event (broker down); nothing was accepted, retry after the Retry-After delay.',

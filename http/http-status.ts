@@ -32,6 +32,7 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   nonce_exhausted: 403,
   rate_limited: 429,
   unknown_pipeline: 422,
+  launch_failed: 500,
   invalid_registry: 500,
   bus_unavailable: 503,
   verdict_timeout: 504,

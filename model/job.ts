@@ -68,6 +68,29 @@ export interface JobClaim {
   until: string;
 }
 
+/** Where a job's launch stands: claimed by a dispatcher, started, or refused by the launcher. */
+export type LaunchState = 'intent' | 'launched' | 'failed';
+
+/** The launchers a pipeline may name (`launcher.type` in the registry). */
+export type LauncherType = 'local' | 'slurm';
+
+/**
+ * What a dispatcher recorded about starting the job (`job.schema.json#/properties/launch`,
+ * docs/dispatcher.md). Written only through `JobStore.markLaunch`, never by an event.
+ */
+export interface LaunchRecord {
+  state: LaunchState;
+  /** The dispatcher that wrote it. */
+  by: string;
+  /** When it was written (ISO-8601 UTC). */
+  at: string;
+  launcher: LauncherType;
+  /** The process id (local) or the Slurm job id, once launched. */
+  ref?: string;
+  /** Why the launch failed, or what the reconciliation found. */
+  message?: string;
+}
+
 /** A job as stored and returned (`job.schema.json`). */
 export interface JobDocument {
   uuid: string;
@@ -92,6 +115,8 @@ export interface JobDocument {
   detail?: JsonObject;
   /** The sequence number of the last sequenced event applied. */
   seq?: number;
+  /** Present once a dispatcher has claimed the job for its launcher. */
+  launch?: LaunchRecord;
   /** Present only where asked for: stores return jobs without it (see `JobStore.history`). */
   history?: HistoryEntry[];
 }

@@ -1,6 +1,6 @@
 import type { JobEventName, JobState } from '../fsm/index.js';
 import type { EventOutcome } from '../model/event-outcome.js';
-import type { HistoryEntry, JobDocument } from '../model/job.js';
+import type { HistoryEntry, JobDocument, LaunchRecord } from '../model/job.js';
 
 /** A new job, fully built by the caller (see `model/new-job.ts`): the store only inserts it. */
 export interface NewJobRecord {
@@ -86,6 +86,12 @@ export interface HistoryQuery {
 }
 
 /**
+ * The launch record {@link JobStore.markLaunch} expects to find: `null` for none yet, else the
+ * record's state, writer and time (which together name one write).
+ */
+export type LaunchExpectation = Pick<LaunchRecord, 'state' | 'by' | 'at'> | null;
+
+/**
  * The job store: the only place job state lives. Every adapter passes
  * `test/contract/job-store.contract.ts`. No driver type crosses this interface.
  *
@@ -95,6 +101,7 @@ export interface HistoryQuery {
  *   conditional (on expected state and version) and idempotent by entry id;
  * - history is append-only and ordered by version, with no gaps and no doubles;
  * - of concurrent `claim` calls, exactly one wins a given job until its lease expires;
+ * - of concurrent `markLaunch` calls with the same expectation, exactly one succeeds;
  * - user data (`data`, `detail`) round-trips unchanged, whatever its keys (`$where`, `a.b`, `__proto__`).
  */
 export interface JobStore {
@@ -124,4 +131,11 @@ export interface JobStore {
   claim(request: ClaimRequest): Promise<JobDocument | undefined>;
   /** Ends `by`'s claim on a job early; false if `by` does not hold it. */
   release(uuid: string, by: string): Promise<boolean>;
+  /**
+   * Replaces the job's launch record with `record` only if the current one matches `expected`
+   * (state, by and at; `null`: the job has none). One atomic conditional write: of concurrent
+   * callers with the same expectation exactly one gets true. False when the record differs or the
+   * job does not exist. It changes neither the state, the version nor the history.
+   */
+  markLaunch(uuid: string, expected: LaunchExpectation, record: LaunchRecord): Promise<boolean>;
 }

@@ -7,23 +7,6 @@ import { uuidHex } from '../schemas/uuid-format.js';
  * answers: a `status` of `ok` or `error` and a `msg` in every body.
  */
 
-/** The launch record a dispatcher keeps on a job, as far as the Rubin answers read it. */
-export interface LaunchView {
-  readonly state?: string;
-  /** The launcher's handle on the run: a process id, a Slurm job id. Rubin's `cluster_id`. */
-  readonly ref?: string;
-  readonly message?: string;
-}
-
-/** The launch record of a job, when a dispatcher has written one. */
-export function launchOf(job: JobDocument): LaunchView | undefined {
-  const launch: unknown = (job as { launch?: unknown }).launch;
-  if (launch === null || typeof launch !== 'object') return undefined;
-  const record = launch as Record<string, unknown>;
-  const text = (key: string) => (typeof record[key] === 'string' ? { [key]: record[key] } : {});
-  return { ...text('state'), ...text('ref'), ...text('message') };
-}
-
 /** A job as the Rubin routes show it. */
 export interface RubinJob {
   /** The job's uuid as 32 hex digits (Rubin's `job_id`); the dashed form is `uuid`. */
@@ -49,7 +32,7 @@ export interface RubinJob {
 /** A job in the Rubin shape; `history` gives `timeCompleted`. */
 export function rubinJobOf(job: JobDocument, history: readonly HistoryEntry[]): RubinJob {
   const phase = uwsPhaseOf(job.state);
-  const launch = launchOf(job);
+  const launch = job.launch;
   const completed = FINAL_PHASES.includes(phase) ? phaseSince(history) : undefined;
   return {
     jobId: uuidHex(job.uuid),

@@ -1,6 +1,20 @@
 /** The forms a registry file may take: this project's own, or Rubin OCPS's `job_specs.yaml`. */
 export type RegistryFormat = 'pipelines' | 'rubin';
 
+/** A pipeline's `launcher` (`schemas/pipeline-registry.schema.json#/definitions/launcher`, docs/pipelines.md). */
+export interface LauncherSpec {
+  readonly type: 'local' | 'slurm';
+  /** local: most jobs of the pipeline one dispatcher runs at once (default {@link DEFAULT_CONCURRENCY}). */
+  readonly concurrency?: number;
+  /** Where `<job>.out` and `<job>.err` go when the job's data names no `log_dir`. */
+  readonly log_dir?: string;
+  /** slurm: extra `sbatch` arguments. */
+  readonly sbatch?: readonly string[];
+}
+
+/** Jobs of one pipeline a dispatcher runs at once with the local launcher, unless the registry says otherwise. */
+export const DEFAULT_CONCURRENCY = 4;
+
 /** One pipeline as the registry declares it (`schemas/pipeline-registry.schema.json`). */
 export interface PipelineDefinition {
   readonly name: string;
@@ -11,12 +25,13 @@ export interface PipelineDefinition {
   readonly env: readonly string[];
   /** The command a launcher runs (Rubin's `script`). */
   readonly script?: string;
+  /** How a dispatcher runs `script` when a job is created; absent: jobs are only tracked. */
+  readonly launcher?: LauncherSpec;
   /**
-   * Reserved for the status vocabulary, the launcher, and the retry and
+   * Reserved for the status vocabulary and the retry and
    * heartbeat policies: accepted, not interpreted yet.
    */
   readonly vocabulary?: Readonly<Record<string, unknown>>;
-  readonly launcher?: Readonly<Record<string, unknown>>;
   readonly retry?: Readonly<Record<string, unknown>>;
   readonly heartbeat?: Readonly<Record<string, unknown>>;
 }

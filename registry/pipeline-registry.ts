@@ -1,7 +1,7 @@
 import type { ValidateFunction } from 'ajv';
 import type { PipelineJobsError } from '../errors/index.js';
 import { toValidationErrors } from '../schemas/format-error.js';
-import type { PipelineDefinition, RegistryFormat } from './pipeline-definition.js';
+import type { LauncherSpec, PipelineDefinition, RegistryFormat } from './pipeline-definition.js';
 
 /** A loaded, validated registry: its pipelines and their compiled create-data schemas. Immutable. */
 export class PipelineRegistry {
@@ -35,6 +35,18 @@ export class PipelineRegistry {
 
   get(name: string): PipelineDefinition | undefined {
     return this.#pipelines.get(name);
+  }
+
+  /**
+   * The launcher of a pipeline with a script: its own `launcher`, or, in Rubin's `job_specs.yaml`
+   * form (which has no launcher key), one of type `rubinDefault` (`PJM_RUBIN_LAUNCHER`).
+   * Undefined when the pipeline is not listed or is not launchable.
+   */
+  launcherOf(name: string, rubinDefault: LauncherSpec['type']): LauncherSpec | undefined {
+    const pipeline = this.#pipelines.get(name);
+    if (pipeline?.script === undefined) return undefined;
+    if (pipeline.launcher !== undefined) return pipeline.launcher;
+    return this.format === 'rubin' ? { type: rubinDefault } : undefined;
   }
 
   /**

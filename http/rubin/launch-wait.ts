@@ -1,7 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { JobDocument } from '../../model/job.js';
 import type { JobStore } from '../../ports/job-store.js';
-import { launchOf } from '../../protocol/rubin-answers.js';
 
 const POLL_MS = 50;
 
@@ -19,7 +18,7 @@ export async function settledLaunch(
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const job = await store.get(uuid);
-    const state = job === undefined ? undefined : launchOf(job)?.state;
+    const state = job?.launch?.state;
     if ((state !== undefined && state !== 'intent') || Date.now() + POLL_MS > deadline) return job;
     await sleep(POLL_MS);
   }

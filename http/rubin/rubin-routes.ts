@@ -4,7 +4,6 @@ import type { JobDocument } from '../../model/job.js';
 import { statesOfPhases, type UwsPhase } from '../../model/uws-phase.js';
 import type { JobStore } from '../../ports/job-store.js';
 import {
-  launchOf,
   rubinJobOf,
   type RubinCreateAnswer,
   type RubinErrorAnswer,
@@ -129,7 +128,7 @@ export function registerRubinRoutes(
           const { uuid, token } = result.answer;
           const runs = definition.script !== undefined || definition.launcher !== undefined;
           const job = runs ? await settledLaunch(store, uuid, launchWaitMs) : await store.get(uuid);
-          const launch = job === undefined ? undefined : launchOf(job);
+          const launch = job?.launch;
           const failed = launch?.state === 'failed';
           const msg = failed
             ? `launch failed: ${launch.message ?? 'no message'}`

@@ -5,6 +5,7 @@ import { applyEvent } from '../../model/apply-event.js';
 import { buildNewJob } from '../../model/new-job.js';
 import type { JobStore } from '../../ports/job-store.js';
 import { createJob, send } from '../helpers/jobs.js';
+import { launchContract } from './job-store-launch.contract.js';
 
 /** Makes a fresh, initialised, empty store and a function that disposes of it. */
 export type StoreFactory = () => Promise<{ store: JobStore; dispose: () => Promise<void> }>;
@@ -388,4 +389,6 @@ export function jobStoreContract(t: Test, makeStore: StoreFactory): void {
     );
     t.same(await store.history(randomUUID()), []);
   });
+
+  launchContract(t, (t) => withStore(t, makeStore));
 }

@@ -8,9 +8,11 @@ import type {
   HistoryQuery,
   JobPage,
   JobStore,
+  LaunchExpectation,
   ListQuery,
   NewJobRecord,
 } from '../../ports/job-store.js';
+import type { LaunchRecord } from '../../model/job.js';
 
 type JobDocument = CreateResult['job'];
 type HistoryEntry = NewJobRecord['entry'];
@@ -142,6 +144,19 @@ export class MemoryJobStore implements JobStore {
     if (job?.claim?.by !== by) return false;
     delete job.claim;
     this.#put(job);
+    return true;
+  }
+
+  async markLaunch(uuid: string, expected: LaunchExpectation, record: LaunchRecord): Promise<boolean> {
+    const job = this.#get(uuid);
+    if (job === undefined) return false;
+    const current = job.launch;
+    const matches =
+      expected === null
+        ? current === undefined
+        : current?.state === expected.state && current.by === expected.by && current.at === expected.at;
+    if (!matches) return false;
+    this.#put({ ...job, launch: record });
     return true;
   }
 

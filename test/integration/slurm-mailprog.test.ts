@@ -1,47 +1,16 @@
-import { execFile, execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import t from 'tap';
 import { exited, spawnPjm } from '../helpers/child-process.js';
 import { servicesRequired } from '../helpers/services.js';
+import { MAILPROG, ROOT, SLURM_DIR, haveSlurm } from '../helpers/slurm.js';
 import { freePort } from '../helpers/free-port.js';
 
 const run = promisify(execFile);
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const SLURM_DIR = process.env['PJM_SLURM_DIR'] ?? join(tmpdir(), 'pjm-slurm');
-/** A fixed path, so that slurm.conf stays the same between runs and Slurm is not restarted. */
-const MAILPROG = join(SLURM_DIR, 'pjm-mailprog');
-
-function haveSlurm(): string | undefined {
-  try {
-    execFileSync('sh', ['-c', 'command -v sbatch && command -v slurmctld'], { stdio: 'ignore' });
-  } catch {
-    return 'Slurm is not installed (bash scripts/slurm.sh install; .ci/run does this)';
-  }
-  if (process.getuid?.() !== 0) return 'starting Slurm needs root';
-  if (!existsSync(join(ROOT, 'dist/cli/slurm-mail-main.js')))
-    return 'dist/ is not built (npm run build), and MailProg runs the compiled bin/pjm-slurm-mail.js';
-  try {
-    execFileSync('runuser', ['-u', 'slurm', '--', 'test', '-r', join(ROOT, 'dist/cli/slurm-mail-main.js')], {
-      stdio: 'ignore',
-    });
-  } catch {
-    return `the slurm user cannot read ${ROOT}, so MailProg cannot run pjm from it`;
-  }
-  try {
-    execFileSync('runuser', ['-u', 'slurm', '--', 'test', '-x', process.execPath], { stdio: 'ignore' });
-  } catch {
-    return (
-      `the slurm user cannot run ${process.execPath}, the Node that MailProg runs ` +
-      '(keep Node out of a private home directory)'
-    );
-  }
-  return undefined;
-}
 
 async function http<T>(url: string, init?: RequestInit): Promise<{ status: number; body: T }> {
   const res = await fetch(url, init);

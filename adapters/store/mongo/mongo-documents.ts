@@ -1,5 +1,5 @@
 import type { JobEventName, JobState } from '../../../fsm/index.js';
-import type { HistoryEntry, JobDocument } from '../../../model/job.js';
+import type { HistoryEntry, JobDocument, LaunchRecord } from '../../../model/job.js';
 
 /**
  * User data (`data`, `detail`) is stored as JSON text, never as BSON sub-documents: keys such as
@@ -24,6 +24,8 @@ export interface StoredJob {
   claim?: { by: string; until: string } | null;
   claimSeq?: number;
   seq?: number;
+  /** Plain strings only (no user keys), so it is kept as a sub-document and matched by path. */
+  launch?: LaunchRecord;
 }
 
 /** One history entry: `_id` is the event id (idempotency), (`job`, `version`) is unique. */
@@ -93,6 +95,19 @@ export function storedToJob(doc: StoredJob): JobDocument {
     ...(doc.detail !== undefined && { detail: JSON.parse(doc.detail) as Record<string, unknown> }),
     ...(doc.claim !== undefined && doc.claim !== null && { claim: { by: doc.claim.by, until: doc.claim.until } }),
     ...(doc.seq !== undefined && { seq: doc.seq }),
+    ...(doc.launch !== undefined && doc.launch !== null && { launch: launchOf(doc.launch) }),
+  };
+}
+
+/** A launch record with only its own fields (the driver may add none, but a copy keeps callers apart). */
+function launchOf(stored: LaunchRecord): LaunchRecord {
+  return {
+    state: stored.state,
+    by: stored.by,
+    at: stored.at,
+    launcher: stored.launcher,
+    ...(stored.ref !== undefined && { ref: stored.ref }),
+    ...(stored.message !== undefined && { message: stored.message }),
   };
 }
 

@@ -7,10 +7,11 @@ import type {
   HistoryQuery,
   JobPage,
   JobStore,
+  LaunchExpectation,
   ListQuery,
   NewJobRecord,
 } from '../../../ports/job-store.js';
-import type { HistoryEntry, JobDocument } from '../../../model/job.js';
+import type { HistoryEntry, JobDocument, LaunchRecord } from '../../../model/job.js';
 import type { JobEventName } from '../../../fsm/index.js';
 import { decodeCursor, encodeCursor, pageSize } from '../../../model/list-cursor.js';
 import { eventIdConflict, unknownJob, versionConflict, type EventOutcome } from '../../../model/event-outcome.js';
@@ -18,6 +19,7 @@ import { listFilter } from './mongo-list-filter.js';
 import { isDuplicateKey } from './mongo-errors.js';
 import { ensureIndexes } from './mongo-indexes.js';
 import { MongoClaims } from './mongo-claims.js';
+import { MongoLaunches, type StoredLaunch } from './mongo-launches.js';
 import {
   entryToJobUpdate,
   entryToStored,
@@ -49,7 +51,8 @@ export interface MongoJobStoreOptions {
  * primitive both servers make atomic:
  * - an event commits when its history entry is inserted: `_id` = event id (idempotency) and the
  *   unique pair (`job`, `version`) (the precondition: only one entry can follow version n);
- * - a claim commits when `<uuid>#<seq>` is inserted into `claims`.
+ * - a claim commits when `<uuid>#<seq>` is inserted into `claims`;
+ * - a launch record commits when `<uuid>@<seq>` is inserted into `launches`.
  * The `jobs` document is a projection of those logs for reads and queries. It is updated right
  * after the commit; if a process dies in between (or a FerretDB rewrite races), the next write to
  * that job meets the unique index, rolls the projection forward from the log, and retries.
@@ -62,6 +65,7 @@ export class MongoJobStore implements JobStore {
   readonly #jobs: Collection<StoredJob>;
   readonly #history: Collection<StoredEntry>;
   readonly #claims: MongoClaims;
+  readonly #launches: MongoLaunches;
 
   constructor(options: MongoJobStoreOptions) {
     // A bounded pool: FerretDB 1.24 stops answering when more requests are in flight than its
@@ -74,6 +78,7 @@ export class MongoJobStore implements JobStore {
     this.#jobs = this.#db.collection<StoredJob>('jobs');
     this.#history = this.#db.collection<StoredEntry>('history');
     this.#claims = new MongoClaims(this.#jobs, this.#db.collection<StoredClaim>('claims'));
+    this.#launches = new MongoLaunches(this.#jobs, this.#db.collection<StoredLaunch>('launches'));
   }
 
   async init(): Promise<void> {
@@ -89,6 +94,7 @@ export class MongoJobStore implements JobStore {
     ]);
     await ensureIndexes(this.#history, [{ key: { job: 1, version: 1 }, name: 'job_version', unique: true }]);
     await this.#claims.init();
+    await this.#launches.init();
   }
 
   async close(): Promise<void> {
@@ -188,6 +194,10 @@ export class MongoJobStore implements JobStore {
 
   async release(uuid: string, by: string): Promise<boolean> {
     return this.#claims.release(uuid, by);
+  }
+
+  async markLaunch(uuid: string, expected: LaunchExpectation, record: LaunchRecord): Promise<boolean> {
+    return this.#launches.mark(uuid, expected, record);
   }
 
   /** The insert of an entry hit a unique index: either a duplicate event or a lost race for the version. */

@@ -10,9 +10,10 @@ import type {
   JobPage,
   JobStore,
   ListQuery,
+  LaunchExpectation,
   NewJobRecord,
 } from '../../../ports/job-store.js';
-import type { HistoryEntry, JobDocument } from '../../../model/job.js';
+import type { HistoryEntry, JobDocument, LaunchRecord } from '../../../model/job.js';
 import type { JobEventName } from '../../../fsm/index.js';
 import { decodeCursor, encodeCursor, pageSize } from '../../../model/list-cursor.js';
 import { eventIdConflict, unknownJob, versionConflict, type EventOutcome } from '../../../model/event-outcome.js';
@@ -63,9 +64,9 @@ export class SqliteJobStore implements JobStore {
     return this.#writes.enqueue((): CreateResult => {
       const inserted = this.#stmt(
         `INSERT INTO jobs (uuid, ulid, pipeline, state, version, data, created, updated, last_event, owner, creator,
-           site, archive_path, detail, claim_by, claim_until, seq)
+           site, archive_path, detail, claim_by, claim_until, seq, launch)
          VALUES (@uuid, @ulid, @pipeline, @state, @version, @data, @created, @updated, @last_event, @owner, @creator,
-           @site, @archive_path, @detail, @claim_by, @claim_until, @seq)
+           @site, @archive_path, @detail, @claim_by, @claim_until, @seq, @launch)
          ON CONFLICT (uuid) DO NOTHING`,
       ).run(jobToRow(record.job));
       if (inserted.changes === 0) return { created: false, job: this.#getSync(record.job.uuid) as JobDocument };
@@ -194,6 +195,18 @@ export class SqliteJobStore implements JobStore {
       by,
     });
     return result.changes > 0;
+  }
+
+  async markLaunch(uuid: string, expected: LaunchExpectation, record: LaunchRecord): Promise<boolean> {
+    const launch = JSON.stringify(record);
+    const result =
+      expected === null
+        ? this.#stmt('UPDATE jobs SET launch = @launch WHERE uuid = @uuid AND launch IS NULL').run({ uuid, launch })
+        : this.#stmt(
+            `UPDATE jobs SET launch = @launch WHERE uuid = @uuid AND json_extract(launch, '$.state') = @state
+               AND json_extract(launch, '$.by') = @by AND json_extract(launch, '$.at') = @at`,
+          ).run({ uuid, launch, state: expected.state, by: expected.by, at: expected.at });
+    return result.changes === 1;
   }
 
   #getSync(uuid: string): JobDocument | undefined {

@@ -1,5 +1,5 @@
 import type { JobEventName, JobState } from '../../../fsm/index.js';
-import type { HistoryEntry, JobDocument } from '../../../model/job.js';
+import type { HistoryEntry, JobDocument, LaunchRecord } from '../../../model/job.js';
 
 /** A row of the `jobs` table as better-sqlite3 returns it. */
 export interface JobRow {
@@ -20,6 +20,8 @@ export interface JobRow {
   claim_by: string | null;
   claim_until: string | null;
   seq: number | null;
+  /** The launch record as JSON text. */
+  launch: string | null;
 }
 
 /** A row of the `history` table. */
@@ -55,6 +57,7 @@ export function jobToRow(job: JobDocument): JobRow {
     claim_by: null,
     claim_until: null,
     seq: job.seq ?? null,
+    launch: job.launch === undefined ? null : JSON.stringify(job.launch),
   };
 }
 
@@ -77,6 +80,7 @@ export function rowToJob(row: JobRow): JobDocument {
     ...(row.detail !== null && { detail: JSON.parse(row.detail) as Record<string, unknown> }),
     ...(row.claim_by !== null && row.claim_until !== null && { claim: { by: row.claim_by, until: row.claim_until } }),
     ...(row.seq !== null && { seq: row.seq }),
+    ...(row.launch !== null && row.launch !== undefined && { launch: JSON.parse(row.launch) as LaunchRecord }),
   };
 }
 

@@ -22,7 +22,8 @@ CREATE TABLE IF NOT EXISTS jobs (
   detail TEXT,
   claim_by TEXT,
   claim_until TEXT,
-  seq INTEGER
+  seq INTEGER,
+  launch TEXT
 ) STRICT;
 CREATE INDEX IF NOT EXISTS jobs_pipeline ON jobs (pipeline, ulid);
 CREATE INDEX IF NOT EXISTS jobs_state ON jobs (state, ulid);
@@ -47,6 +48,7 @@ CREATE TABLE IF NOT EXISTS history (
 /** Columns added since the first version: {@link addMissingColumns} adds those a file lacks. */
 const ADDED_COLUMNS: ReadonlyArray<{ readonly table: string; readonly column: string; readonly definition: string }> = [
   { table: 'jobs', column: 'creator', definition: 'creator TEXT' },
+  { table: 'jobs', column: 'launch', definition: 'launch TEXT' },
 ];
 
 /** Brings a file of an earlier version up to {@link SQLITE_SCHEMA} (CREATE TABLE IF NOT EXISTS adds no column). */

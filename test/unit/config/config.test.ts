@@ -26,6 +26,8 @@ t.test('defaults apply to an empty environment', (t) => {
     PJM_WAIT_TIMEOUT_MS: 10000,
     PJM_CALLBACK_RATE: 20,
     PJM_CALLBACK_BURST: 40,
+    PJM_RUBIN_LAUNCHER: 'local',
+    PJM_LAUNCH_GRACE_SECONDS: 30,
     PJM_URL: 'http://127.0.0.1:8080',
     API_BASEPATH: '/api/v1',
   });

@@ -8,9 +8,11 @@ t.test(
   'the YAML examples of docs/pipelines.md load, and the documented messages are what the checks say',
   async (t) => {
     const blocks = [...DOC.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1] ?? '');
-    t.equal(blocks.length, 2, 'the full example and the Rubin file');
-    const [native, rubin] = blocks.map((text, i) => parseRegistry(text, `example-${i}.yaml`));
+    t.equal(blocks.length, 3, 'the full example, the launchers and the Rubin file');
+    const [native, launchers, rubin] = blocks.map((text, i) => parseRegistry(text, `example-${i}.yaml`));
     t.same(native?.names(), ['ap', 'reduce']);
+    t.match(native?.launcherOf('ap', 'slurm'), { type: 'local', concurrency: 4 });
+    t.match(launchers?.launcherOf('ap-batch', 'local'), { type: 'slurm', sbatch: ['--partition=debug', '--time=10'] });
     t.equal(rubin?.format, 'rubin');
     t.equal(rubin?.get('ap')?.env.length, 7);
     const err = native?.checkData('ap', { visit: 'x' }, 'request');

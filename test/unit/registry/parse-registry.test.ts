@@ -105,13 +105,26 @@ t.test('wrong shapes: env entries, reserved keys, pipeline names, an empty file'
   t.match(refusal(t, 'pipelines: []\n').message, /key "pipelines" must be object/);
 });
 
-t.test('reserved keys (vocabulary, launcher, retry, heartbeat) are accepted as objects', async (t) => {
+t.test('reserved keys (vocabulary, retry, heartbeat) are accepted as objects; a launcher is checked', async (t) => {
   const registry = parseRegistry(
-    'pipelines:\n  ap:\n    vocabulary: {}\n    launcher: {kind: local}\n  ' +
+    'pipelines:\n  ap:\n    vocabulary: {}\n    script: run.sh\n    launcher: {type: local, concurrency: 2}\n  ' +
       '  retry: {max: 3}\n    heartbeat: {every: 60s}\n',
     'reg.yaml',
   );
-  t.same(registry.get('ap')?.launcher, { kind: 'local' });
+  t.same(registry.get('ap')?.launcher, { type: 'local', concurrency: 2 });
+  t.same(registry.launcherOf('ap', 'slurm'), { type: 'local', concurrency: 2 });
+  t.match(refusal(t, 'pipelines:\n  ap:\n    launcher: {type: local}\n').message, /pipeline "ap": .*script/);
+  t.match(
+    refusal(t, 'pipelines:\n  ap:\n    script: x\n    launcher: {type: pbs}\n').message,
+    /pipeline "ap": key "launcher.type" must be equal to one of the allowed values/,
+  );
+  t.match(
+    refusal(t, 'pipelines:\n  ap:\n    script: x\n    launcher: {type: local, kind: x}\n').message,
+    /key "launcher.kind" is not a known key/,
+  );
+  const rubin = parseRegistry('type:\n  ap:\n    script: run.sh\n  doc: {}\n', 'job_specs.yaml');
+  t.same(rubin.launcherOf('ap', 'slurm'), { type: 'slurm' }, "Rubin's form takes PJM_RUBIN_LAUNCHER");
+  t.equal(rubin.launcherOf('doc', 'local'), undefined, 'no script, nothing to launch');
 });
 
 t.test('a file that does not exist', async (t) => {

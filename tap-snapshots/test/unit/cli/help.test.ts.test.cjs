@@ -12,6 +12,7 @@ Commands:
   serve       Run the tracker in one process (embedded: SQLite + local bus under PJM_DATA_DIR)
   manager     Run the manager actor (consumes events, applies them to jobs)
   bridge      Run the HTTP bridge and query API (callbacks in, job state out), without a manager
+  dispatcher  Run the dispatcher actor (launches jobs of pipelines with a launcher, stops cancelled ones)
   create      Create a job (POST /jobs): prints its uuid and token
   send        Send an event to a job (POST /events): prints the new state
   show        Show one job: state, version, pipeline, data (GET /jobs/:uuid)

@@ -8,7 +8,7 @@ const REGISTRY = `pipelines:
     description: Alert production
     env: [AP_REPO]
     script: jobs/ap_job.sh
-    launcher: {kind: local}
+    launcher: {type: local}
     schema:
       $schema: http://json-schema.org/draft-07/schema#
       type: object
@@ -38,7 +38,7 @@ t.test('GET /pipelines lists the registry; GET /pipelines/:name answers its sche
   t.equal(one.statusCode, 200);
   t.match(one.json(), {
     name: 'ap',
-    launcher: { kind: 'local' },
+    launcher: { type: 'local' },
     schema: { type: 'object', required: ['visit', 'ccd'] },
   });
   const missing = await rig.app.inject({ url: '/pipelines/nope' });
