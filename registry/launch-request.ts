@@ -55,13 +55,14 @@ function checkEnv(pipeline: PipelineDefinition, env: unknown, label: string): Pi
     });
   }
   const given = env ?? {};
-  const notText = Object.keys(given).filter((name) => typeof given[name] !== 'string');
+  // Undeclared extras are the caller's own; the launcher passes on text values only.
+  const notText = pipeline.env.filter((name) => Object.hasOwn(given, name) && typeof given[name] !== 'string');
   if (notText.length > 0) {
-    return new PipelineJobsError(
-      'missing_env',
-      `${label}.data.env values must be strings: ${notText.map((n) => clip(n)).join(', ')}`,
-      { field: 'data.env', notText: notText.map((n) => clip(n)) },
-    );
+    return new PipelineJobsError('missing_env', `${label}.data.env values must be strings: ${notText.join(', ')}`, {
+      field: 'data.env',
+      notText,
+      pipeline: pipeline.name,
+    });
   }
   const missing = pipeline.env.filter((name) => !Object.hasOwn(given, name));
   if (missing.length === 0) return undefined;
@@ -95,7 +96,8 @@ function checkLogDir(logDir: unknown, label: string, rules: LaunchRules): Pipeli
 /**
  * The launch half of a create check, for pipelines the registry launches or asks for an
  * environment ({@link isLaunchable}): `data.env` must give every variable the pipeline's `env`
- * lists (each missing one named, `missing_env`), as strings; `data.log_dir`, when given, must be
+ * lists (each missing one named, `missing_env`), as strings (other variables are not looked at:
+ * the launcher passes text values only); `data.log_dir`, when given, must be
  * absolute and, with a log root, inside it once `..` and symbolic links are resolved
  * (`invalid_log_dir`). Other pipelines' data is not looked at.
  *

@@ -22,6 +22,7 @@ t.test('every missing variable is named; values must be text', async (t) => {
     code: 'missing_env',
     details: { notText: ['A', 'C'] },
   });
+  t.equal(checkLaunchRequest(ap, { env: { A: '1', B: '2', C: '3', EXTRA: 4 } }, 'request'), undefined, 'extras');
 });
 
 t.test('only launchable pipelines are looked at', async (t) => {
