@@ -35,7 +35,9 @@ export function loadPipelineCatalog(config: Readonly<Config>, logger: PinoLogger
       },
     );
   }
-  const catalog = new PipelineCatalog(registry, config.PJM_PIPELINES_STRICT);
+  const catalog = new PipelineCatalog(registry, config.PJM_PIPELINES_STRICT, {
+    ...(config.PJM_LOG_ROOT !== undefined && { logRoot: config.PJM_LOG_ROOT }),
+  });
   if (registry !== undefined)
     logger.info(
       { file: registry.file, format: registry.format, pipelines: registry.names(), strict: catalog.strict },

@@ -55,7 +55,7 @@ export async function startHttp(
   const publicUrl =
     config.PJM_PUBLIC_URL ??
     (config.API_PROTOCOL !== undefined && config.API_DOMAIN !== undefined
-      ? `${config.API_PROTOCOL}://${config.API_DOMAIN}`
+      ? `${config.API_PROTOCOL}://${config.API_DOMAIN}${config.API_PORT === undefined ? '' : `:${config.API_PORT}`}`
       : undefined);
   let handler: RequestListener | undefined;
   const app = buildApp({
@@ -65,6 +65,7 @@ export async function startHttp(
     tokens: runtime.tokens,
     registry: runtime.registry,
     pipelines,
+    rubin: { basePath: config.API_BASEPATH },
     logger: logger.child({ component: 'http' }),
     bodyLimit: config.PJM_MAX_PAYLOAD_BYTES,
     limits: limitsFromConfig(config),

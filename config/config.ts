@@ -43,6 +43,7 @@ export interface Config {
   PJM_DISPATCHER_ID?: string;
   PJM_URL: string;
   PJM_NONCE?: string;
+  PJM_LOG_ROOT?: string;
   API_PORT?: number;
   API_BASEPATH: string;
   API_DOMAIN?: string;

@@ -47,6 +47,13 @@ export const ERROR_CODES = {
   invalid_registry: 'The pipeline registry file cannot be used; the message names the file, the pipeline and the key.',
   bus_unavailable:
     'The event bus could not take the event (broker down); nothing was accepted, retry after the Retry-After delay.',
+  missing_env:
+    "The create's data.env lacks environment variables its pipeline declares (or data.env is not an object " +
+    'of strings); the message names each one.',
+  invalid_log_dir: "The create's data.log_dir is not an absolute path, or lies outside PJM_LOG_ROOT.",
+  missing_argument: 'A Rubin OCPS request lacks a required argument (type, env, log_dir); the message names it.',
+  invalid_job_type:
+    'The Rubin OCPS job type is not a type of the job specs, or holds characters a type may not (path characters).',
 } as const;
 
 /** A stable, documented error code. */

@@ -21,9 +21,11 @@ import type { BridgeContext } from './bridge/bridge-context.js';
 import { EventPublisher } from './bridge/event-publisher.js';
 import { registerBridge } from './bridge/register-bridge.js';
 import { answeredError, installErrorHandling } from './error-handler.js';
+import { acceptBothUuidForms } from './job-uuid-hook.js';
 import { registerChangesRoute } from './query/changes-route.js';
 import { registerJobRoutes } from './query/job-routes.js';
 import { registerPipelineRoutes, withPipelineSchemas } from './query/pipeline-routes.js';
+import { registerRubinRoutes, type RubinOptions } from './rubin/rubin-routes.js';
 import { registerUi } from './ui/register-ui.js';
 
 /** What the HTTP app is built on; ports only. */
@@ -52,6 +54,8 @@ export interface AppDeps {
   readonly clock?: () => Date;
   /** The pipeline registry creates are checked against and `/pipelines` shows (default: none, any pipeline). */
   readonly pipelines?: PipelineCatalog;
+  /** The Rubin OCPS routes' base path (`API_BASEPATH`, default `/api/v1`) and launch wait. */
+  readonly rubin?: RubinOptions;
   /**
    * Supplies the HTTP server instead of fastify creating one: the CLI binds its port before it
    * opens anything, then hands the server over here (and serves it after `ready()`).
@@ -61,9 +65,9 @@ export interface AppDeps {
 
 /**
  * The HTTP app, built without listening so tests drive it with `inject()`: the bridge (create,
- * events, Agave and Slurm callbacks), the query API, nonce management, health and readiness,
- * Prometheus metrics, the OpenAPI document at `/docs/json` and the dashboard at `/ui/`. Errors answer
- * `{error: {code, message, details}}`.
+ * events, Agave and Slurm callbacks), the query API, Rubin OCPS's job API under `API_BASEPATH`, nonce
+ * management, health and readiness, Prometheus metrics, the OpenAPI document at `/docs/json` and the
+ * dashboard at `/ui/`. Errors answer `{error: {code, message, details}}` (the Rubin routes: in Rubin's shape).
  */
 export function buildApp(deps: AppDeps): FastifyInstance {
   const bodyLimit = deps.bodyLimit ?? 256 * 1024;
@@ -76,6 +80,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     ajv: { customOptions: { removeAdditional: false, coerceTypes: true, allErrors: false } },
   });
   installErrorHandling(app);
+  acceptBothUuidForms(app);
   if (deps.logger !== undefined) {
     app.addHook('onResponse', async (request, reply) => {
       const refused = answeredError(request);
@@ -169,6 +174,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     };
     registerBridge(api, bridge);
     registerUi(api, { store: deps.store, bus: deps.bus, bridge, apiTokens });
+    registerRubinRoutes(api, bridge, deps.store, deps.rubin);
   });
   return app;
 }

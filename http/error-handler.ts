@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { PipelineJobsError, type ErrorCode } from '../errors/index.js';
 import { HTTP_STATUS } from './http-status.js';
 
@@ -44,6 +44,19 @@ function tooLarge(request: FastifyRequest): [string, Record<string, number>] {
 }
 
 /**
+ * The HTTP status of one of our refusals, with its `Retry-After` header when it has one, and
+ * recorded for the request's log line: for routes that answer refusals in another body shape
+ * (Rubin OCPS's `{status: "error", message}`).
+ */
+export function refusalStatus(err: PipelineJobsError, request: FastifyRequest, reply: FastifyReply): number {
+  const retryAfter = err.details['retryAfterSeconds'];
+  if (typeof retryAfter === 'number') void reply.header('retry-after', String(retryAfter));
+  answered.set(request, { code: err.code, message: err.message });
+  // A code from a newer manager than this bridge knows still answers, as a server error.
+  return HTTP_STATUS[err.code] ?? 500;
+}
+
+/**
  * Answers every failure as `{error: {code, message, details}}` with a stable code: our own errors
  * by their code, fastify's request validation as `schema_violation`, unknown routes as
  * `not_found`, anything else as `internal_error` (logged, never echoed).
@@ -51,10 +64,7 @@ function tooLarge(request: FastifyRequest): [string, Record<string, number>] {
 export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError | PipelineJobsError, request, reply) => {
     if (err instanceof PipelineJobsError) {
-      const retryAfter = err.details['retryAfterSeconds'];
-      if (typeof retryAfter === 'number') void reply.header('retry-after', String(retryAfter));
-      // A code from a newer manager than this bridge knows still answers, as a server error.
-      return reply.code(HTTP_STATUS[err.code] ?? 500).send(body(request, err.code, err.message, err.details));
+      return reply.code(refusalStatus(err, request, reply)).send(body(request, err.code, err.message, err.details));
     }
     if (err.validation !== undefined) {
       const first = err.validation[0];

@@ -37,4 +37,8 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   invalid_registry: 500,
   bus_unavailable: 503,
   verdict_timeout: 504,
+  missing_env: 400,
+  invalid_log_dir: 400,
+  missing_argument: 400,
+  invalid_job_type: 400,
 };

@@ -1,5 +1,6 @@
 import { PipelineJobsError } from '../errors/index.js';
 import { clip } from '../schemas/format-error.js';
+import { checkLaunchRequest, type LaunchRules } from './launch-request.js';
 import type { PipelineRegistry } from './pipeline-registry.js';
 import type { Vocabulary } from './vocabulary.js';
 
@@ -11,11 +12,16 @@ import type { Vocabulary } from './vocabulary.js';
 export class PipelineCatalog {
   #registry: PipelineRegistry | undefined;
   #strict: boolean;
+  readonly #launch: LaunchRules;
 
-  /** @param strict - refuse pipelines the registry does not list (default: when there is a registry). */
-  constructor(registry?: PipelineRegistry, strict?: boolean) {
+  /**
+   * @param strict - refuse pipelines the registry does not list (default: when there is a registry).
+   * @param launch - where launched jobs may log (`PJM_LOG_ROOT`); kept across reloads.
+   */
+  constructor(registry?: PipelineRegistry, strict?: boolean, launch: LaunchRules = {}) {
     this.#registry = registry;
     this.#strict = strict ?? registry !== undefined;
+    this.#launch = launch;
   }
 
   get registry(): PipelineRegistry | undefined {
@@ -40,14 +46,17 @@ export class PipelineCatalog {
   /**
    * The registry's verdict on a create, shared by the bridge (`POST /jobs`) and the manager (a
    * create from the bus): `unknown_pipeline` for an unlisted pipeline when strict, the pipeline
-   * schema's `schema_violation` naming every bad field, or undefined when it may be created.
+   * schema's `schema_violation` naming every bad field, then for a launchable pipeline
+   * `missing_env` (each missing variable named) or `invalid_log_dir`
+   * (`registry/launch-request.ts`), or undefined when it may be created.
    *
    * @param label - how messages name the request: `request` (HTTP) or `event` (bus).
    */
   checkCreate(pipeline: string, data: unknown, label: string): PipelineJobsError | undefined {
     const registry = this.#registry;
     if (registry === undefined) return undefined;
-    if (registry.get(pipeline) === undefined) {
+    const definition = registry.get(pipeline);
+    if (definition === undefined) {
       if (!this.#strict) return undefined;
       const known = registry.names();
       return new PipelineJobsError(
@@ -59,6 +68,6 @@ export class PipelineCatalog {
         },
       );
     }
-    return registry.checkData(pipeline, data, label);
+    return registry.checkData(pipeline, data, label) ?? checkLaunchRequest(definition, data, label, this.#launch);
   }
 }

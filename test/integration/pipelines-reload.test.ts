@@ -72,7 +72,11 @@ t.test('SIGHUP reloads the registry; a bad file is refused and the old one kept'
   writeFileSync(file, 'type:\n  other:\n    script: run.sh\n    env: [A]\n');
   child.kill('SIGHUP');
   t.ok(await logged(child, /pipeline registry reloaded/, 3), 'a good file is taken');
-  t.same(await create(url, 'other', { any: true }), { status: 201 }, 'the new registry (Rubin form) lists other');
+  t.same(
+    await create(url, 'other', { any: true, env: { A: 'a' } }),
+    { status: 201 },
+    'the new registry (Rubin form) lists other',
+  );
   t.same(await create(url, 'ap', { visit: 3 }), { status: 422, code: 'unknown_pipeline' }, 'and no longer ap');
   const listed = (await (await fetch(`${url}/pipelines`)).json()) as { pipelines: { name: string }[] };
   t.same(

@@ -119,7 +119,14 @@ t.test('POST /jobs non-strict: an unknown pipeline is created through the manage
   const listed = await rig.app.inject({
     method: 'POST',
     url: '/jobs?wait=1',
-    payload: { pipeline: 'ap', data: { visit: 1, ccd: 2 } },
+    payload: { pipeline: 'ap', data: { visit: 1, ccd: 2, env: { AP_REPO: '/repo' } } },
   });
   t.equal(listed.statusCode, 201);
+  const noEnv = await rig.app.inject({
+    method: 'POST',
+    url: '/jobs?wait=1',
+    payload: { pipeline: 'ap', data: { visit: 1, ccd: 2 } },
+  });
+  t.equal(noEnv.statusCode, 400, 'a launchable pipeline needs its env');
+  t.match(noEnv.json(), { error: { code: 'missing_env', message: /request\.data\.env lacks the variable AP_REPO/ } });
 });
