@@ -19,6 +19,7 @@ const KNOWN = new Set([
   'ulid',
   'pipeline',
   'state',
+  'phase',
   'version',
   'data',
   'created',
@@ -160,10 +161,12 @@ export function jobPage(view: JobView, now: Date): SafeHtml {
         <h2 id="facts-h">Facts</h2>
         <dl class="facts">
           ${fact('Pipeline', html`<a href="/ui/jobs?pipeline=${encodeURIComponent(job.pipeline)}">${job.pipeline}</a>`)}
-          ${fact('State', job.state)} ${fact('ULID', job.ulid)} ${fact('Version', job.version)}
-          ${fact('Last event', job.lastEvent)} ${fact('Attempts (run events)', attempts)}
-          ${fact('Created', job.created)} ${fact('Updated', job.updated)} ${fact('Owner', job.owner)}
-          ${fact('Site', job.site)} ${fact('Creator', job.creator)} ${fact('Archive path', job.archivePath)}
+          ${fact('State', job.state)}
+          ${fact('Phase', job.phase === undefined ? undefined : html`<a href="/ui/jobs?phase=${encodeURIComponent(job.phase)}">${job.phase}</a>`)}
+          ${fact('ULID', job.ulid)} ${fact('Version', job.version)} ${fact('Last event', job.lastEvent)}
+          ${fact('Attempts (run events)', attempts)} ${fact('Created', job.created)} ${fact('Updated', job.updated)}
+          ${fact('Owner', job.owner)} ${fact('Site', job.site)} ${fact('Creator', job.creator)}
+          ${fact('Archive path', job.archivePath)}
           ${fact('Claim', job.claim === undefined ? undefined : `${job.claim.by} until ${job.claim.until}`)}
           ${extras.map(([k, v]) => fact(k, extraValue(k, v, job.uuid)))}
         </dl>

@@ -9,6 +9,7 @@ function jobRow(job: JobDocument): SafeHtml {
   return html`<tr data-uuid="${job.uuid}">
     <td class="mono"><a href="/ui/jobs/${job.uuid}">${job.uuid.slice(0, 8)}</a></td>
     <td>${stateBadge(job.state)}</td>
+    <td>${job.phase ?? ''}</td>
     <td>${job.pipeline}</td>
     <td class="wide">${job.owner ?? ''}</td>
     <td class="wide">${job.site ?? ''}</td>
@@ -37,6 +38,7 @@ export function jobsTable(page: JobPage, filters: ListFilters): SafeHtml {
           <tr>
             <th scope="col">Job</th>
             <th scope="col">State</th>
+            <th scope="col">Phase</th>
             <th scope="col">Pipeline</th>
             <th scope="col" class="wide">Owner</th>
             <th scope="col" class="wide">Site</th>
@@ -63,7 +65,7 @@ function textInput(name: string, label: string, value: string | undefined): Safe
 export function filterForm(filters: ListFilters): SafeHtml {
   return html`<form class="filters" method="get" action="/ui/jobs" aria-label="Filters">
     ${textInput('pipeline', 'Pipeline', filters.pipeline)} ${textInput('owner', 'Owner', filters.owner)}
-    ${textInput('site', 'Site', filters.site)}
+    ${textInput('phase', 'Phase', filters.phase)} ${textInput('site', 'Site', filters.site)}
     <label
       >Created within
       <select name="range">

@@ -13,6 +13,8 @@ export type RangeName = keyof typeof RANGES;
 export interface ListFilters {
   readonly pipeline?: string | undefined;
   readonly states: readonly JobState[];
+  /** The phase a status vocabulary gave the job (exact). */
+  readonly phase?: string | undefined;
   readonly owner?: string | undefined;
   readonly site?: string | undefined;
   readonly range?: RangeName | undefined;
@@ -57,6 +59,7 @@ export function parseFilters(query: Record<string, unknown>): ListFilters {
   return {
     pipeline: text(query['pipeline']),
     states: JOB_STATES.filter((s) => rawStates.includes(s)),
+    phase: text(query['phase']),
     owner: text(query['owner']),
     site: text(query['site']),
     range: range !== undefined && range in RANGES ? (range as RangeName) : undefined,
@@ -87,6 +90,7 @@ export function toListQuery(filters: ListFilters, now: Date): ListQuery {
     limit: PAGE_SIZE,
     ...(filters.pipeline !== undefined && { pipeline: filters.pipeline }),
     ...(filters.states.length > 0 && { state: filters.states }),
+    ...(filters.phase !== undefined && { phase: filters.phase }),
     ...(filters.owner !== undefined && { owner: filters.owner }),
     ...(filters.site !== undefined && { site: filters.site }),
     ...(since !== undefined && { createdSince: since }),
@@ -101,7 +105,7 @@ export function toListQuery(filters: ListFilters, now: Date): ListQuery {
 export function filterQuery(filters: ListFilters, change: Partial<ListFilters> = {}): string {
   const merged = { ...filters, ...change };
   const params = new URLSearchParams();
-  for (const key of ['pipeline', 'owner', 'site', 'range', 'since', 'until', 'cursor'] as const) {
+  for (const key of ['pipeline', 'phase', 'owner', 'site', 'range', 'since', 'until', 'cursor'] as const) {
     const value = merged[key];
     if (value !== undefined) params.set(key, value);
   }

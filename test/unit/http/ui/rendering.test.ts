@@ -83,7 +83,7 @@ t.test('a job page with hostile content holds no live markup of it, and hides th
   );
   t.notMatch(out, /<script>|<img/);
   t.match(out, 'TOKEN-HIDDEN');
-  t.match(out, '<dt>phase</dt>', 'an unknown extra field is shown generically');
+  t.match(out, '<dt>Phase</dt>', 'the phase is one of the facts');
   t.notMatch(out, /action="\/ui\/jobs\/[^"]*\/events"/, 'no actions for a reader');
 });
 
@@ -135,6 +135,9 @@ t.test('filters: bad values dropped, time ranges become store bounds', async (t)
     'a page cursor wins',
   );
   t.equal(filterQuery(parseFilters({ owner: 'a b' })), 'owner=a+b');
+  const byPhase = parseFilters({ phase: 'pre_processing', state: 'RUNNING' });
+  t.equal(toListQuery(byPhase, now).phase, 'pre_processing', 'the phase reaches the store query');
+  t.equal(filterQuery(byPhase), 'phase=pre_processing&state=RUNNING');
 });
 
 t.test('the machine diagram has every state, the current one and the path highlighted', async (t) => {
