@@ -48,6 +48,11 @@ export interface JobView {
   readonly notice?: string;
 }
 
+/** A link to the jobs list filtered on one value. */
+function listLink(filter: 'pipeline' | 'phase', value: string): SafeHtml {
+  return html`<a href="/ui/jobs?${filter}=${encodeURIComponent(value)}">${value}</a>`;
+}
+
 function fact(label: string, value: SafeHtml | string | number | undefined): SafeHtml {
   return value === undefined || value === ''
     ? html``
@@ -160,10 +165,9 @@ export function jobPage(view: JobView, now: Date): SafeHtml {
       <section class="card" aria-labelledby="facts-h">
         <h2 id="facts-h">Facts</h2>
         <dl class="facts">
-          ${fact('Pipeline', html`<a href="/ui/jobs?pipeline=${encodeURIComponent(job.pipeline)}">${job.pipeline}</a>`)}
-          ${fact('State', job.state)}
-          ${fact('Phase', job.phase === undefined ? undefined : html`<a href="/ui/jobs?phase=${encodeURIComponent(job.phase)}">${job.phase}</a>`)}
-          ${fact('ULID', job.ulid)} ${fact('Version', job.version)} ${fact('Last event', job.lastEvent)}
+          ${fact('Pipeline', listLink('pipeline', job.pipeline))} ${fact('State', job.state)}
+          ${fact('Phase', job.phase === undefined ? undefined : listLink('phase', job.phase))} ${fact('ULID', job.ulid)}
+          ${fact('Version', job.version)} ${fact('Last event', job.lastEvent)}
           ${fact('Attempts (run events)', attempts)} ${fact('Created', job.created)} ${fact('Updated', job.updated)}
           ${fact('Owner', job.owner)} ${fact('Site', job.site)} ${fact('Creator', job.creator)}
           ${fact('Archive path', job.archivePath)}
