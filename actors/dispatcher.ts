@@ -226,8 +226,9 @@ export class Dispatcher {
     intent: LaunchRecord,
   ): Promise<Watch | undefined> {
     const token = this.#deps.tokens.forJob(job.uuid, job.creator ?? '');
+    const definition = this.#deps.pipelines.registry?.get(job.pipeline);
     const env: Record<string, string> = {
-      ...jobEnv(job),
+      ...jobEnv(job, definition?.env ?? []),
       PJM_URL: this.#options.url,
       PJM_JOB_UUID: job.uuid,
       PJM_JOB_TOKEN: token,
@@ -236,7 +237,7 @@ export class Dispatcher {
       spec.type === 'slurm'
         ? [...jobCallbacks({ base: this.#options.url, uuid: job.uuid, token }).slurm.sbatch, ...(spec.sbatch ?? [])]
         : [];
-    const command = this.#deps.pipelines.registry?.get(job.pipeline)?.script ?? '';
+    const command = definition?.script ?? '';
     let handle: LaunchHandle;
     try {
       handle = await launcher.launch({ uuid: job.uuid, pipeline: job.pipeline, command, env, logDir, sbatch });
@@ -360,11 +361,19 @@ export class Dispatcher {
   }
 }
 
-/** The job's `data.env` (string values only), merged into the script's environment. */
-function jobEnv(job: JobDocument): Record<string, string> {
+/**
+ * The variables of the job's `data.env` that its pipeline declares (`env`), as strings: merged
+ * into the script's (and sbatch's) environment. Undeclared ones are dropped, so whoever may create
+ * a job cannot set `PATH`, `LD_PRELOAD` or `SBATCH_*` for a process of the dispatcher's user.
+ */
+function jobEnv(job: JobDocument, declared: readonly string[]): Record<string, string> {
   const env = job.data['env'];
   if (env === null || typeof env !== 'object' || Array.isArray(env)) return {};
+  const given = env as Record<string, unknown>;
   return Object.fromEntries(
-    Object.entries(env).filter((entry): entry is [string, string] => typeof entry[1] === 'string'),
+    declared.flatMap((name) => {
+      const value = Object.hasOwn(given, name) ? given[name] : undefined;
+      return typeof value === 'string' ? [[name, value]] : [];
+    }),
   );
 }

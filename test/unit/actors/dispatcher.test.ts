@@ -34,7 +34,9 @@ class FakeLauncher implements Launcher {
   }
 }
 
-const REGISTRY = 'pipelines:\n  p:\n    script: run.sh\n    launcher: {type: local, concurrency: 2}\n  plain: {}\n';
+const REGISTRY =
+  'pipelines:\n  p:\n    script: run.sh\n    launcher: {type: local, concurrency: 2}\n  plain: {}\n' +
+  '  with-env:\n    script: run.sh\n    env: [A]\n    launcher: {type: local}\n';
 
 async function rig(t: Test, dispatchers = 1) {
   const fakes = await startManagerOnFakes(t, { pipelines: new PipelineCatalog(parseRegistry(REGISTRY, 'r.yaml')) });
@@ -68,18 +70,23 @@ async function stateOf(fakes: ManagerOnFakes, uuid: string, state: string): Prom
   return eventually(async () => (await fakes.store.get(uuid))?.state === state);
 }
 
-t.test('a created job is launched with its env; exit 0 → run and finish from the dispatcher', async (t) => {
+t.test('a created job is launched with its declared env; exit 0 → run and finish from the dispatcher', async (t) => {
   const { fakes, launcher } = await rig(t);
-  const uuid = await create(fakes, 'p', { env: { A: 'b', N: 1 }, log_dir: '/logs/x' });
+  const env = { A: 'b', N: 1, PATH: '/evil', LD_PRELOAD: '/evil.so', SBATCH_ACCOUNT: 'other' };
+  const uuid = await create(fakes, 'with-env', { env, log_dir: '/logs/x' });
   t.ok(await eventually(() => launcher.launched.length === 1));
   t.match(launcher.launched[0], {
     uuid,
-    pipeline: 'p',
+    pipeline: 'with-env',
     command: 'run.sh',
     logDir: '/logs/x',
     env: { A: 'b', PJM_URL: 'http://bridge', PJM_JOB_UUID: uuid, PJM_JOB_TOKEN: /./ },
   });
-  t.notOk('N' in (launcher.launched[0]?.env ?? {}), 'only string values are passed');
+  t.same(
+    Object.keys(launcher.launched[0]?.env ?? {}).sort(),
+    ['A', 'PJM_JOB_TOKEN', 'PJM_JOB_UUID', 'PJM_URL'],
+    'only the variables the pipeline declares are passed',
+  );
   t.ok(await eventually(async () => (await fakes.store.get(uuid))?.launch?.state === 'launched'));
   t.match((await fakes.store.get(uuid))?.launch, { by: 'd0', ref: '1001', launcher: 'local' });
   launcher.ends.get(uuid)?.({ code: 0 });
