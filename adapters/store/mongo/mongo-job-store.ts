@@ -162,7 +162,10 @@ export class MongoJobStore implements JobStore {
 
   async get(uuid: string): Promise<JobDocument | undefined> {
     const doc = await this.#jobs.findOne({ _id: uuid });
-    return doc === null ? undefined : storedToJob(doc);
+    if (doc === null) return undefined;
+    const job = storedToJob(doc);
+    const launch = await this.#launches.current(uuid, job.launch);
+    return launch === job.launch ? job : { ...job, ...(launch !== undefined && { launch }) };
   }
 
   async findEvent(eventId: string): Promise<EventLocation | undefined> {

@@ -41,7 +41,7 @@ export class MongoLaunches {
 
   async mark(uuid: string, expected: LaunchExpectation, record: LaunchRecord): Promise<boolean> {
     if ((await this.#jobs.countDocuments({ _id: uuid }, { limit: 1 })) === 0) return false;
-    const [latest] = await this.#launches.find({ job: uuid }).sort({ seq: -1 }).limit(1).toArray();
+    const latest = await this.#latest(uuid);
     if (!matches(latest?.record, expected)) {
       if (latest !== undefined) await this.#project(uuid, latest.record);
       return false;
@@ -55,6 +55,25 @@ export class MongoLaunches {
     }
     await this.#project(uuid, record);
     return true;
+  }
+
+  /**
+   * The job's launch record as the chain has it, given the one its projection shows. Only a
+   * projected `intent` is looked up: FerretDB rewrites a whole document on update, so a job
+   * write racing the projection of a later record can put an `intent` back after the chain
+   * moved on (and for a job that has ended, no later transition would repair it).
+   */
+  async current(uuid: string, projected: LaunchRecord | undefined): Promise<LaunchRecord | undefined> {
+    if (projected?.state !== 'intent') return projected;
+    const latest = await this.#latest(uuid);
+    if (latest === undefined || matches(latest.record, projected)) return projected;
+    await this.#project(uuid, latest.record);
+    return { ...latest.record };
+  }
+
+  async #latest(uuid: string): Promise<StoredLaunch | undefined> {
+    const [latest] = await this.#launches.find({ job: uuid }).sort({ seq: -1 }).limit(1).toArray();
+    return latest;
   }
 
   async #project(uuid: string, record: LaunchRecord): Promise<void> {
