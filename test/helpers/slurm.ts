@@ -1,8 +1,9 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { execFile, execFileSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 
 /** The project's root directory. */
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -37,4 +38,22 @@ export function haveSlurm(): string | undefined {
     );
   }
   return undefined;
+}
+
+/**
+ * Starts the Slurm of scripts/slurm.sh (or keeps it running) with a MailProg that reports to the
+ * bridge at `url` through this checkout's `pjm-slurm-mail`; resolves to what slurm.sh printed.
+ */
+export async function startSlurmReportingTo(url: string): Promise<string> {
+  // slurmctld gives MailProg no PATH and no environment of ours: the wrapper supplies both.
+  mkdirSync(SLURM_DIR, { recursive: true });
+  writeFileSync(
+    MAILPROG,
+    `#!/bin/sh\nPJM_URL='${url}' exec '${process.execPath}' '${join(ROOT, 'bin/pjm-slurm-mail.js')}' "$@"\n`,
+  );
+  chmodSync(MAILPROG, 0o755);
+  const started = await promisify(execFile)('bash', [join(ROOT, 'scripts/slurm.sh'), 'start', MAILPROG], {
+    timeout: 120_000,
+  });
+  return started.stdout.trim();
 }

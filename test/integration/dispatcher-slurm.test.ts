@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -7,7 +7,7 @@ import t from 'tap';
 import { jobsApi, until } from '../helpers/launch-rig.js';
 import { startPjmService } from '../helpers/pjm-service.js';
 import { servicesRequired } from '../helpers/services.js';
-import { MAILPROG, ROOT, SLURM_DIR, haveSlurm } from '../helpers/slurm.js';
+import { haveSlurm, startSlurmReportingTo } from '../helpers/slurm.js';
 
 const run = promisify(execFile);
 const missing = haveSlurm();
@@ -42,14 +42,7 @@ t.test(
       ].join('\n'),
     );
     const { url } = await startPjmService(t, 'serve', { PJM_PIPELINES: registry });
-    // slurmctld gives MailProg no PATH and no environment of ours: the wrapper supplies both.
-    mkdirSync(SLURM_DIR, { recursive: true });
-    writeFileSync(
-      MAILPROG,
-      `#!/bin/sh\nPJM_URL='${url}' exec '${process.execPath}' '${join(ROOT, 'bin/pjm-slurm-mail.js')}' "$@"\n`,
-    );
-    chmodSync(MAILPROG, 0o755);
-    await run('bash', [join(ROOT, 'scripts/slurm.sh'), 'start', MAILPROG], { timeout: 120_000 });
+    await startSlurmReportingTo(url);
     const api = jobsApi(url);
 
     const quick = await api.create('quick', {});

@@ -1,11 +1,10 @@
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import t from 'tap';
 import { startPjmService } from '../helpers/pjm-service.js';
-
-const AP_VARS = ['AP_JOB_OUTPUT_DIR', 'AP_VISIT_ID', 'AP_CCD_NUM', 'AP_REPO', 'AP_TEMPLATE', 'AP_CALIB', 'AP_FILTER'];
+import { apEnv, writeApJobSpecs } from '../helpers/rubin-ap.js';
 
 /** Rubin's `ap` job as a script: reports progress with curl, then waits for the test's go-ahead. */
 const AP_JOB = `#!/bin/sh
@@ -41,30 +40,10 @@ async function untilPhase(api: string, id: string, phase: string): Promise<Rubin
 t.test("Rubin's flow on the embedded default: job_specs.yaml, POST /api/v1/job, the local launcher", async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'pjm-rubin-launch-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  const script = join(dir, 'jobs', 'ap_job.sh');
-  mkdirSync(join(dir, 'jobs'));
-  writeFileSync(script, AP_JOB);
-  chmodSync(script, 0o755);
-  const specs = join(dir, 'job_specs.yaml');
-  writeFileSync(
-    specs,
-    `type:\n  ap:\n    script: ${script}\n    env:\n${AP_VARS.map((v) => `      - ${v}\n`).join('')}`,
-  );
-  const logRoot = join(dir, 'logs');
-  const output = join(dir, 'out');
-  mkdirSync(logRoot);
-  mkdirSync(output);
+  const { specs, logRoot, output } = writeApJobSpecs(dir, AP_JOB);
   const { url } = await startPjmService(t, 'serve', { PJM_PIPELINES: specs, PJM_LOG_ROOT: logRoot });
   const api = `${url}/api/v1`;
-  const env: Record<string, string | number> = {
-    AP_JOB_OUTPUT_DIR: output,
-    AP_VISIT_ID: '410915',
-    AP_CCD_NUM: 25,
-    AP_REPO: '/repo',
-    AP_TEMPLATE: '/templates',
-    AP_CALIB: '/calib',
-    AP_FILTER: 'g',
-  };
+  const env = apEnv(output);
   const logDir = join(logRoot, 'ap');
   const post = (body: unknown) =>
     fetch(`${api}/job`, {

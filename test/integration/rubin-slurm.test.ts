@@ -1,19 +1,18 @@
 import { execFile } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import t from 'tap';
 import { until } from '../helpers/launch-rig.js';
 import { startPjmService } from '../helpers/pjm-service.js';
+import { apEnv, writeApJobSpecs } from '../helpers/rubin-ap.js';
 import { servicesRequired } from '../helpers/services.js';
-import { MAILPROG, ROOT, SLURM_DIR, haveSlurm } from '../helpers/slurm.js';
+import { haveSlurm, startSlurmReportingTo } from '../helpers/slurm.js';
 
 const run = promisify(execFile);
 const missing = haveSlurm();
 if (missing !== undefined && servicesRequired()) throw new Error(`PJM_REQUIRE_SERVICES=1 but ${missing}`);
-
-const AP_VARS = ['AP_JOB_OUTPUT_DIR', 'AP_VISIT_ID', 'AP_CCD_NUM', 'AP_REPO', 'AP_TEMPLATE', 'AP_CALIB', 'AP_FILTER'];
 
 /** Rubin's `ap` job: reports progress with curl, then waits for the test's go-ahead. */
 const AP_JOB = `#!/bin/sh
@@ -51,49 +50,22 @@ t.test(
   async (t) => {
     const dir = mkdtempSync(join(tmpdir(), 'pjm-rubin-slurm-'));
     chmodSync(dir, 0o755);
-    const script = join(dir, 'ap_job.sh');
-    writeFileSync(script, AP_JOB);
-    chmodSync(script, 0o755);
-    const specs = join(dir, 'job_specs.yaml');
-    writeFileSync(
-      specs,
-      `type:\n  ap:\n    script: ${script}\n    env:\n${AP_VARS.map((v) => `      - ${v}\n`).join('')}`,
-    );
-    const logRoot = join(dir, 'logs');
-    const output = join(dir, 'out');
-    mkdirSync(logRoot);
-    mkdirSync(output);
+    const { specs, logRoot, output } = writeApJobSpecs(dir, AP_JOB);
     const { url } = await startPjmService(t, 'serve', {
       PJM_PIPELINES: specs,
       PJM_LOG_ROOT: logRoot,
       PJM_RUBIN_LAUNCHER: 'slurm',
     });
-    // slurmctld gives MailProg no PATH and no environment of ours: the wrapper supplies both.
-    mkdirSync(SLURM_DIR, { recursive: true });
-    writeFileSync(
-      MAILPROG,
-      `#!/bin/sh\nPJM_URL='${url}' exec '${process.execPath}' '${join(ROOT, 'bin/pjm-slurm-mail.js')}' "$@"\n`,
-    );
-    chmodSync(MAILPROG, 0o755);
-    await run('bash', [join(ROOT, 'scripts/slurm.sh'), 'start', MAILPROG], { timeout: 120_000 });
+    await startSlurmReportingTo(url);
     t.teardown(() => node('RESUME').catch(() => undefined));
 
     const api = `${url}/api/v1`;
     const logDir = join(logRoot, 'ap');
-    const env = (ccd: number): Record<string, string | number> => ({
-      AP_JOB_OUTPUT_DIR: output,
-      AP_VISIT_ID: '410915',
-      AP_CCD_NUM: ccd,
-      AP_REPO: '/repo',
-      AP_TEMPLATE: '/templates',
-      AP_CALIB: '/calib',
-      AP_FILTER: 'g',
-    });
     const post = async (ccd: number): Promise<CreateAnswer> => {
       const answer = await fetch(`${api}/job`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ type: 'ap', env: env(ccd), log_dir: logDir }),
+        body: JSON.stringify({ type: 'ap', env: apEnv(output, ccd), log_dir: logDir }),
       });
       t.equal(answer.status, 201, `job for ccd ${ccd} created`);
       return (await answer.json()) as CreateAnswer;

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import t from 'tap';
 import { exited, spawnPjm } from '../helpers/child-process.js';
 import { servicesRequired } from '../helpers/services.js';
-import { MAILPROG, ROOT, SLURM_DIR, haveSlurm } from '../helpers/slurm.js';
+import { haveSlurm, startSlurmReportingTo } from '../helpers/slurm.js';
 import { freePort } from '../helpers/free-port.js';
 
 const run = promisify(execFile);
@@ -58,15 +58,8 @@ t.test(
       await exited(serve);
     });
 
-    // slurmctld gives MailProg no PATH and no environment of ours: the wrapper supplies both.
-    mkdirSync(SLURM_DIR, { recursive: true });
-    writeFileSync(
-      MAILPROG,
-      `#!/bin/sh\nPJM_URL='${base}' exec '${process.execPath}' '${join(ROOT, 'bin/pjm-slurm-mail.js')}' "$@"\n`,
-    );
-    chmodSync(MAILPROG, 0o755);
-    const started = await run('bash', [join(ROOT, 'scripts/slurm.sh'), 'start', MAILPROG], { timeout: 120_000 });
-    t.comment(started.stdout.trim());
+    const started = await startSlurmReportingTo(base);
+    t.comment(started);
 
     await until(
       'pjm serve',
