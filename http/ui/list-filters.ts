@@ -112,3 +112,9 @@ export function filterQuery(filters: ListFilters, change: Partial<ListFilters> =
   for (const state of merged.states) params.append('state', state);
   return params.toString();
 }
+
+/** The filters of a query string made by {@link filterQuery} (as a form's hidden field carries it). */
+export function parseFilterString(query: string): ListFilters {
+  const params = new URLSearchParams(query);
+  return parseFilters({ ...Object.fromEntries(params), state: params.getAll('state') });
+}

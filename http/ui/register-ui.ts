@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { JobEventName } from '../../fsm/index.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { PipelineJobsError } from '../../errors/index.js';
 import { allowedEvents, isJobEventName } from '../../fsm/index.js';
@@ -8,13 +9,16 @@ import type { ApiTokens } from '../auth/api-tokens.js';
 import type { BridgeContext } from '../bridge/bridge-context.js';
 import { submitEvent } from '../bridge/submit-event.js';
 import { HTTP_STATUS } from '../http-status.js';
+import { isUuid } from '../../schemas/uuid-format.js';
 import { registerChangesRoute } from '../query/changes-route.js';
+import { bulkConfirmBody, bulkDoneBody, bulkForm } from './bulk-pages.js';
+import { bulkEventId, bulkTargets } from './bulk-targets.js';
 import { findJob } from './find-job.js';
 import { html, render, type SafeHtml } from './html.js';
 import { HISTORY_SHOWN, UI_ACTIONS, jobPage } from './job-page.js';
 import { filterForm, jobsTable } from './jobs-page.js';
 import { layout, type PageParts } from './layout.js';
-import { filterQuery, parseFilters, toListQuery } from './list-filters.js';
+import { filterQuery, parseFilterString, parseFilters, toListQuery } from './list-filters.js';
 import { readOverview } from './overview-data.js';
 import { overviewPage } from './overview-page.js';
 import { registerUiAssets } from './ui-assets.js';
@@ -72,20 +76,68 @@ function baseUrl(request: FastifyRequest, configured: string | undefined): strin
   return (configured ?? `${request.protocol}://${request.host}`).replace(/\/+$/, '');
 }
 
-/** An action needs an admin; with a session cookie it also needs the session's CSRF token. */
-function requireAction(request: FastifyRequest, sessions: UiSessions): void {
+function requireAdmin(request: FastifyRequest): Viewer {
   const v = viewer(request);
   if (v.kind !== 'admin') {
     throw new PipelineJobsError('credentials_missing', 'actions need an admin: sign in with an admin bearer token', {
       accepted: ['Authorization: Bearer'],
     });
   }
-  if (v.session !== undefined && !sessions.checkCsrf(v.session, form(request)['csrf'])) {
+  return v;
+}
+
+/** An action needs an admin; with a session cookie it also needs the session's CSRF token. */
+function requireAction(request: FastifyRequest, sessions: UiSessions): void {
+  const v = requireAdmin(request);
+  if (v.kind === 'admin' && v.session !== undefined && !sessions.checkCsrf(v.session, form(request)['csrf'])) {
     throw new PipelineJobsError('forbidden', 'the form’s CSRF token is missing or stale: reload the page and retry', {
       need: 'csrf',
     });
   }
 }
+
+/** The event a dashboard action names, if it is one the dashboard sends. */
+function uiAction(value: unknown): Exclude<JobEventName, 'create'> {
+  if (!isJobEventName(value) || value === 'create' || !UI_ACTIONS.includes(value)) {
+    throw new PipelineJobsError('unknown_event', `the dashboard does not send "${String(value)}"`, {});
+  }
+  return value;
+}
+
+/** Sends `event` to each job, a few at a time; counts the refusals (by code) the bridge answers before publishing. */
+async function sendBulk(
+  bridge: BridgeContext,
+  reply: FastifyReply,
+  event: Exclude<JobEventName, 'create'>,
+  uuids: readonly string[],
+  batch: string,
+): Promise<Map<string, number>> {
+  const refused = new Map<string, number>();
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    for (let i = next++; i < uuids.length; i = next++) {
+      const uuid = uuids[i] as string;
+      const message = {
+        id: bulkEventId(batch, uuid),
+        uuid,
+        name: event,
+        source: 'ui',
+        data: { via: 'dashboard', batch },
+      };
+      try {
+        await submitEvent(bridge, reply, { kind: 'admin' }, message, false);
+      } catch (err) {
+        if (!(err instanceof PipelineJobsError)) throw err;
+        refused.set(err.code, (refused.get(err.code) ?? 0) + 1);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: BULK_SENDERS }, worker));
+  return refused;
+}
+
+/** Events a bulk action has in flight at once. */
+const BULK_SENDERS = 8;
 
 /**
  * The dashboard at `/ui/`: server-rendered pages (overview, jobs list, job page), sign-in for
@@ -146,7 +198,7 @@ export function registerUi(app: FastifyInstance, deps: UiDeps): void {
         const result = await store.list(toListQuery(filters, bridge.clock()));
         const query = filterQuery(filters);
         const body = html`<h1>Jobs</h1>
-          ${filterForm(filters)} ${jobsTable(result, filters)}`;
+          ${filterForm(filters)} ${bulkForm(filters, viewer(request))} ${jobsTable(result, filters)}`;
         // The stream takes identifier-like pipeline names only (as the API creates them); others get every change.
         const changes =
           filters.pipeline === undefined || !/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(filters.pipeline)
@@ -161,6 +213,37 @@ export function registerUi(app: FastifyInstance, deps: UiDeps): void {
           states: filters.states,
           self: `/ui/jobs${query === '' ? '' : `?${query}`}`,
         });
+      });
+
+      reads.get('/ui/jobs/bulk', { schema: { hide: true } }, async (request, reply) => {
+        const v = requireAdmin(request);
+        const filters = parseFilterString(queryText(request, 'filters'));
+        const event = uiAction(queryText(request, 'event'));
+        const targets = await bulkTargets(store, filters, event, bridge.clock());
+        const body = bulkConfirmBody(filters, event, targets, v, randomUUID());
+        return page(reply, { title: `Bulk ${event}`, viewer: v, body });
+      });
+
+      reads.post('/ui/jobs/bulk', { schema: { hide: true } }, async (request, reply) => {
+        requireAction(request, sessions);
+        const fields = form(request);
+        const filters = parseFilterString(fields['filters'] ?? '');
+        const event = uiAction(fields['event']);
+        const batch = fields['batch'] ?? '';
+        if (!isUuid(batch)) throw new PipelineJobsError('schema_violation', 'batch must be a uuid', { field: 'batch' });
+        const targets = await bulkTargets(store, filters, event, bridge.clock());
+        if (targets.tooMany) {
+          return page(reply, {
+            title: `Bulk ${event}`,
+            viewer: viewer(request),
+            body: bulkConfirmBody(filters, event, targets, viewer(request), batch),
+          });
+        }
+        const refused = await sendBulk(bridge, reply, event, targets.uuids, batch);
+        const sent = targets.uuids.length - [...refused.values()].reduce((a, b) => a + b, 0);
+        const expected = Number(fields['expected'] ?? sent);
+        const body = bulkDoneBody(filters, { event, sent, expected, refused });
+        return page(reply, { title: `Bulk ${event}`, viewer: viewer(request), body });
       });
 
       reads.get('/ui/find', { schema: { hide: true } }, async (request, reply) => {
@@ -223,12 +306,9 @@ export function registerUi(app: FastifyInstance, deps: UiDeps): void {
         async (request, reply) => {
           requireAction(request, sessions);
           const uuid = request.params.uuid.toLowerCase();
-          const event = form(request)['event'];
           const job = await store.get(uuid);
           if (job === undefined) throw new PipelineJobsError('unknown_job', `no job with uuid ${uuid}`, { uuid });
-          if (!isJobEventName(event) || event === 'create' || !UI_ACTIONS.includes(event)) {
-            throw new PipelineJobsError('unknown_event', `the dashboard does not send "${String(event)}"`, {});
-          }
+          const event = uiAction(form(request)['event']);
           if (!allowedEvents(job.state).includes(event)) {
             throw new PipelineJobsError('illegal_transition', `event "${event}" is not allowed in state ${job.state}`, {
               state: job.state,

@@ -3,11 +3,13 @@ import { encodeTime } from 'ulid';
 import { JOB_STATES } from '../../../../fsm/index.js';
 import type { HistoryEntry, JobDocument } from '../../../../model/job.js';
 import { decodeCursor } from '../../../../model/list-cursor.js';
+import { bulkConfirmBody, bulkForm } from '../../../../http/ui/bulk-pages.js';
+import { BULK_MAX } from '../../../../http/ui/bulk-targets.js';
 import { html, render, trusted } from '../../../../http/ui/html.js';
 import { jobPage } from '../../../../http/ui/job-page.js';
 import { jobsTable } from '../../../../http/ui/jobs-page.js';
 import { JSON_SHOWN_CHARS, boundedJson } from '../../../../http/ui/json-view.js';
-import { filterQuery, parseFilters, toListQuery } from '../../../../http/ui/list-filters.js';
+import { filterQuery, parseFilterString, parseFilters, toListQuery } from '../../../../http/ui/list-filters.js';
 import { machineDiagram } from '../../../../http/ui/machine-diagram.js';
 import { failureReason } from '../../../../http/ui/overview-data.js';
 
@@ -154,4 +156,27 @@ t.test('a failure reason comes from the failing event data, bounded', async (t) 
   t.equal(failureReason({ error: { code: 'E42' } }), 'E42');
   t.equal(failureReason({ reason: 'x'.repeat(500) }).length, 120);
   t.equal(failureReason(null), '(no reason given)');
+});
+
+t.test('bulk pages: hostile filters stay text; the count, the refusal of too many, nothing to do', async (t) => {
+  const admin = { kind: 'admin', csrf: 'c1' } as const;
+  const filters = parseFilters({ pipeline: HOSTILE, state: ['CREATED', 'RUNNING'] });
+  t.same(parseFilterString(filterQuery(filters)), filters, 'the hidden field round-trips the filters');
+  t.equal(render(bulkForm(filters, { kind: 'reader' })), '', 'no bulk form for a reader');
+  t.notMatch(render(bulkForm(filters, admin)), '<img');
+  const batch = '6f1c2a7e-8d3b-4c5a-9e0f-1a2b3c4d5e6f';
+  const some = render(
+    bulkConfirmBody(filters, 'cancel', { states: ['CREATED'], uuids: ['a', 'b'], tooMany: false }, admin, batch),
+  );
+  t.match(some, 'Send cancel to 2 jobs?');
+  t.match(some, 'name="csrf" value="c1"');
+  t.notMatch(some, '<img');
+  const many = render(
+    bulkConfirmBody(filters, 'cancel', { states: ['CREATED'], uuids: [], tooMany: true }, admin, batch),
+  );
+  t.match(many, `More than ${BULK_MAX.toLocaleString('en')} jobs`);
+  t.notMatch(many, '<form', 'no button to send too many');
+  const none = render(bulkConfirmBody(filters, 'ready', { states: [], uuids: [], tooMany: false }, admin, batch));
+  t.match(none, 'none of the selected states');
+  t.notMatch(none, '<form');
 });

@@ -136,3 +136,112 @@ t.test('the overview groups the latest failures by the reason their failing even
   t.match(overview.body, '<td>&#60;b&#62;disk full&#60;/b&#62;</td>');
   t.match(overview.body, `href="/ui/jobs?state&#61;FAILED&#38;pipeline&#61;demo"`);
 });
+
+t.test('a bulk action says how many jobs it will change, sends to exactly those, and applies once', async (t) => {
+  const rig = await startHttpRig({ manager: true });
+  t.teardown(() => rig.close());
+  const admin = { authorization: `Bearer ${ADMIN_TOKEN}` };
+  const create = async (pipeline: string, n: number) =>
+    (
+      await rig.app.inject({
+        method: 'POST',
+        url: '/jobs?wait=1',
+        remoteAddress: LOOPBACK,
+        payload: { pipeline, data: { n } },
+      })
+    ).json<{ uuid: string; token: string }>();
+  const targets = await Promise.all([1, 2, 3, 4, 5].map((n) => create('bulk', n)));
+  const [running] = targets;
+  const other = await create('other', 1);
+  const run = await rig.app.inject({
+    method: 'POST',
+    url: '/events?wait=1',
+    remoteAddress: LOOPBACK,
+    payload: { uuid: running?.uuid, token: running?.token, name: 'run' },
+  });
+  t.equal(run.statusCode, 200);
+
+  const list = await rig.app.inject({ url: '/ui/jobs?pipeline=bulk', remoteAddress: REMOTE, headers: admin });
+  t.match(list.body, 'action="/ui/jobs/bulk"', 'an admin sees the bulk form');
+  const reader = await rig.app.inject({ url: '/ui/jobs?pipeline=bulk', remoteAddress: LOOPBACK });
+  t.notMatch(reader.body, 'action="/ui/jobs/bulk"', 'a reader does not');
+  const refused = await rig.app.inject({
+    url: '/ui/jobs/bulk',
+    query: { filters: 'pipeline=bulk', event: 'cancel' },
+    remoteAddress: LOOPBACK,
+  });
+  t.equal(refused.statusCode, 401, 'a reader cannot even review one');
+
+  const review = await rig.app.inject({
+    url: '/ui/jobs/bulk',
+    query: { filters: 'pipeline=bulk', event: 'cancel' },
+    remoteAddress: REMOTE,
+    headers: admin,
+  });
+  t.equal(review.statusCode, 200);
+  t.match(review.body, 'Send cancel to 4 jobs?', 'the running job is not counted: cancel is not allowed there');
+  const batch = /name="batch" value="([^"]+)"/.exec(review.body)?.[1] ?? '';
+  const confirm = () =>
+    rig.app.inject({
+      method: 'POST',
+      url: '/ui/jobs/bulk',
+      remoteAddress: REMOTE,
+      headers: { ...admin, 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams({ filters: 'pipeline=bulk', event: 'cancel', batch, expected: '4' }).toString(),
+    });
+  // A confirmation sent twice at once (a double click) sends each job's event twice, with the same id.
+  const [sent, twice] = await Promise.all([confirm(), confirm()]);
+  t.equal(sent.statusCode, 200);
+  t.equal(twice.statusCode, 200);
+  t.match(sent.body, 'Sent cancel to 4 jobs');
+  const settled = async () => {
+    for (let i = 0; i < 200; i++) {
+      const states = await Promise.all(targets.map(async (j) => (await rig.store.get(j.uuid))?.state));
+      if (states.filter((s) => s === 'CANCELLED').length === 4) return states;
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    throw new Error('the bulk cancel did not settle');
+  };
+  t.same(await settled(), ['RUNNING', 'CANCELLED', 'CANCELLED', 'CANCELLED', 'CANCELLED']);
+  t.equal((await rig.store.get(other.uuid))?.state, 'CREATED', 'a job outside the filters is untouched');
+
+  const again = await confirm();
+  t.match(again.body, 'Sent cancel to 0 jobs', 'once applied, the same confirmation finds nothing left to change');
+  for (const job of targets.slice(1)) {
+    const cancels = (await rig.store.history(job.uuid)).filter((e) => e.name === 'cancel');
+    t.equal(cancels.length, 1, 'one cancel per job');
+    t.match(cancels[0]?.data, { via: 'dashboard', batch });
+  }
+});
+
+t.test('a bulk action with a session needs its CSRF token', async (t) => {
+  const rig = await startHttpRig({ manager: true });
+  t.teardown(() => rig.close());
+  await createJob(rig);
+  const login = await rig.app.inject({
+    method: 'POST',
+    url: '/ui/login',
+    remoteAddress: REMOTE,
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    payload: `token=${ADMIN_TOKEN}`,
+  });
+  const cookie = cookieOf(login.headers['set-cookie']);
+  const post = (csrf: string) =>
+    rig.app.inject({
+      method: 'POST',
+      url: '/ui/jobs/bulk',
+      remoteAddress: REMOTE,
+      headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams({ filters: '', event: 'cancel', batch: crypto.randomUUID(), csrf }).toString(),
+    });
+  t.equal((await post('forged')).statusCode, 403);
+  const review = await rig.app.inject({
+    url: '/ui/jobs/bulk',
+    query: { filters: '', event: 'cancel' },
+    remoteAddress: REMOTE,
+    headers: { cookie },
+  });
+  const csrf = /name="csrf" value="([^"]+)"/.exec(review.body)?.[1] ?? '';
+  t.match(review.body, 'Send cancel to 1 job?');
+  t.equal((await post(csrf)).statusCode, 200);
+});
