@@ -1,7 +1,11 @@
 import { join, resolve } from 'node:path';
 import type { Logger as PinoLogger } from 'pino';
 import { Registry, collectDefaultMetrics } from 'prom-client';
+import { DeadLetters } from '../actors/dead-letters.js';
+import { registerDeadLetterGauge } from '../actors/dead-letter-metrics.js';
 import { AmqpEventBus } from '../adapters/bus/amqp/amqp-event-bus.js';
+import { MongoDeadLetterStore } from '../adapters/dead-letters/mongo-dead-letter-store.js';
+import { SqliteDeadLetterStore } from '../adapters/dead-letters/sqlite-dead-letter-store.js';
 import { LocalEventBus } from '../adapters/bus/local/local-event-bus.js';
 import { MongoNonceStore } from '../adapters/nonce/mongo-nonce-store.js';
 import { SqliteNonceStore } from '../adapters/nonce/sqlite-nonce-store.js';
@@ -9,6 +13,7 @@ import { MongoJobStore } from '../adapters/store/mongo/mongo-job-store.js';
 import { SqliteJobStore } from '../adapters/store/sqlite/sqlite-job-store.js';
 import { PipelineJobsError } from '../errors/index.js';
 import { JobTokens } from '../model/job-tokens.js';
+import type { DeadLetterStore } from '../ports/dead-letter-store.js';
 import type { EventBus } from '../ports/event-bus.js';
 import type { JobStore } from '../ports/job-store.js';
 import type { NonceStore } from '../ports/nonce-store.js';
@@ -22,6 +27,8 @@ export interface Runtime {
   readonly store: JobStore;
   readonly nonces: NonceStore;
   readonly bus: EventBus;
+  /** The dead letters, kept from the bus's dead-letter queue into a store beside the jobs. */
+  readonly deadLetters: DeadLetters;
   readonly tokens: JobTokens;
   readonly registry: Registry;
   /** True when neither a broker nor a database URL is configured. */
@@ -61,6 +68,11 @@ export async function composeRuntime(config: Readonly<Config>, logger: PinoLogge
       ? new SqliteJobStore({ path: join(dataDir, 'jobs.db') })
       : new MongoJobStore({ url: config.PJM_MONGO_URL, database: config.PJM_MONGO_DB });
   const nonces = nonceStoreFor(config);
+  // Dead letters are kept beside the jobs: in the SQLite file, or in the same Mongo database.
+  const deadLetterStore: DeadLetterStore =
+    config.PJM_MONGO_URL === undefined
+      ? new SqliteDeadLetterStore({ path: join(dataDir, 'jobs.db') })
+      : new MongoDeadLetterStore({ url: config.PJM_MONGO_URL, database: config.PJM_MONGO_DB });
   const bus: EventBus =
     config.PJM_AMQP_URL === undefined
       ? new LocalEventBus({ path: join(dataDir, 'bus.db') })
@@ -71,6 +83,7 @@ export async function composeRuntime(config: Readonly<Config>, logger: PinoLogge
         });
   await store.init();
   await nonces.init();
+  await deadLetterStore.init();
   await bus.start();
   logger.info(
     {
@@ -90,15 +103,26 @@ export async function composeRuntime(config: Readonly<Config>, logger: PinoLogge
   );
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'pjm_' });
+  registerDeadLetterGauge(registry, deadLetterStore);
+  const tokens = new JobTokens(secret, config.PJM_TOKEN_TTL_SECONDS, config.PJM_TOKEN_GRACE_SECONDS);
+  const deadLetters = new DeadLetters({
+    bus,
+    store: deadLetterStore,
+    tokens,
+    logger: logger.child({ component: 'dead-letters' }),
+  });
   return {
     store,
     nonces,
     bus,
-    tokens: new JobTokens(secret, config.PJM_TOKEN_TTL_SECONDS, config.PJM_TOKEN_GRACE_SECONDS),
+    deadLetters,
+    tokens,
     registry,
     embedded,
     async close() {
+      await deadLetters.stop();
       await bus.close();
+      await deadLetterStore.close();
       await nonces.close();
       await store.close();
     },

@@ -62,6 +62,7 @@ export async function startHttp(
     store: runtime.store,
     bus: runtime.bus,
     nonces: runtime.nonces,
+    deadLetters: runtime.deadLetters,
     tokens: runtime.tokens,
     registry: runtime.registry,
     pipelines,

@@ -74,6 +74,8 @@ export async function startService(
       logger.info({ address: port.url }, `metrics at ${port.url}/metrics`);
     }
     await manager?.start();
+    // The manager's process keeps the dead letters it makes; the HTTP routes sweep before they read.
+    if (manager !== undefined) runtime.deadLetters.start(config.PJM_DEAD_LETTERS_SWEEP_MS);
     if (role === 'serve' || role === 'dispatcher')
       dispatcher = await startDispatcher(config, runtime, logger, pipelines, port?.url);
   } catch (err) {

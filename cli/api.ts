@@ -61,7 +61,7 @@ export class Api {
    * One call: resolves with the JSON answer (and its status), throws `PipelineJobsError` with the
    * server's code when it refuses, or {@link UnreachableError}.
    */
-  async call<T>(method: 'GET' | 'POST', path: string, body?: object): Promise<{ status: number; body: T }> {
+  async call<T>(method: 'GET' | 'POST' | 'DELETE', path: string, body?: object): Promise<{ status: number; body: T }> {
     const answer = await this.#http.call(method, path, {
       ...(body !== undefined && { body }),
       deadline: Date.now() + CALL_TIMEOUT_MS,

@@ -63,6 +63,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./commands/nonce-command.js')).nonceCommand,
   },
   {
+    name: 'dead',
+    summary: 'List, show, replay or purge dead letters: the events the manager refused, by reason code (admin)',
+    load: async () => (await import('./commands/dead-command.js')).deadCommand,
+  },
+  {
     name: 'pipelines',
     summary: 'Validate a pipeline registry file, list its pipelines or show one (PJM_PIPELINES, docs/pipelines.md)',
     load: async () => (await import('./commands/pipelines-command.js')).pipelinesCommand,

@@ -97,7 +97,7 @@ export class HttpApi {
   }
 
   /** One request to `path` (with its query), retried as `options.policy` says (default: not at all). */
-  async call(method: 'GET' | 'POST', path: string, options: CallOptions): Promise<HttpAnswer> {
+  async call(method: 'GET' | 'POST' | 'DELETE', path: string, options: CallOptions): Promise<HttpAnswer> {
     const policy = options.policy ?? NO_RETRIES;
     const { body, deadline, onDeadline } = options;
     const text = body === undefined || typeof body === 'string' ? body : JSON.stringify(body);

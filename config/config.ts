@@ -28,6 +28,7 @@ export interface Config {
   PJM_AMQP_PREFIX: string;
   PJM_PREFETCH: number;
   PJM_DEFER_DELAYS_MS: string;
+  PJM_DEAD_LETTERS_SWEEP_MS: number;
   PJM_METRICS_PORT?: number;
   PJM_DEBUG: boolean;
   PJM_API_TOKENS?: string;

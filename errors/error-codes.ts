@@ -54,6 +54,9 @@ export const ERROR_CODES = {
   missing_argument: 'A Rubin OCPS request lacks a required argument (type, env, log_dir); the message names it.',
   invalid_job_type:
     'The Rubin OCPS job type is not a type of the job specs, or holds characters a type may not (path characters).',
+  dead_letter_replayed: 'The dead letter was replayed already; a replay that failed again is a new dead letter.',
+  dead_letter_unverified:
+    "The dead letter's token was not verified when it was refused; replaying it needs an explicit force.",
 } as const;
 
 /** A stable, documented error code. */

@@ -6,6 +6,7 @@ import Fastify, {
   type FastifyServerFactory,
 } from 'fastify';
 import type { Registry } from 'prom-client';
+import type { DeadLetters } from '../actors/dead-letters.js';
 import type { JobTokens } from '../model/job-tokens.js';
 import type { EventBus } from '../ports/event-bus.js';
 import type { JobStore } from '../ports/job-store.js';
@@ -13,6 +14,7 @@ import type { NonceStore } from '../ports/nonce-store.js';
 import { redactUrl } from '../protocol/redact-url.js';
 import { PipelineCatalog } from '../registry/pipeline-catalog.js';
 import type { PayloadLimits } from '../schemas/index.js';
+import { registerDeadLetterRoutes } from './admin/dead-letter-routes.js';
 import { registerNonceRoutes } from './admin/nonce-routes.js';
 import { ApiTokens } from './auth/api-tokens.js';
 import { RateLimiter, type RateLimit } from './auth/rate-limiter.js';
@@ -33,6 +35,8 @@ export interface AppDeps {
   readonly store: JobStore;
   readonly bus: EventBus;
   readonly nonces: NonceStore;
+  /** The dead letters the admin routes under `/dead` show and replay; none: no such routes. */
+  readonly deadLetters?: DeadLetters;
   readonly tokens: JobTokens;
   readonly registry: Registry;
   /** A pino logger for request logs; none when absent. */
@@ -66,7 +70,7 @@ export interface AppDeps {
 /**
  * The HTTP app, built without listening so tests drive it with `inject()`: the bridge (create,
  * events, Agave and Slurm callbacks), the query API, Rubin OCPS's job API under `API_BASEPATH`, nonce
- * management, health and readiness, Prometheus metrics, the OpenAPI document at `/docs/json` and the
+ * management, dead letters, health and readiness, Prometheus metrics, the OpenAPI document at `/docs/json` and the
  * dashboard at `/ui/`. Errors answer `{error: {code, message, details}}` (the Rubin routes: in Rubin's shape).
  */
 export function buildApp(deps: AppDeps): FastifyInstance {
@@ -161,6 +165,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
       registerPipelineRoutes(reads, pipelines);
     });
     registerNonceRoutes(api, auth, deps.nonces, clock);
+    if (deps.deadLetters !== undefined) registerDeadLetterRoutes(api, auth, deps.deadLetters);
     const bridge: BridgeContext = {
       tokens: deps.tokens,
       jobs: deps.store,

@@ -41,4 +41,6 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   invalid_log_dir: 400,
   missing_argument: 400,
   invalid_job_type: 400,
+  dead_letter_replayed: 409,
+  dead_letter_unverified: 409,
 };

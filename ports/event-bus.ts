@@ -74,9 +74,18 @@ export interface Delivery {
 
 /** A dead-lettered message as read back from the dead-letter queue. */
 export interface DeadLetter {
+  /**
+   * Given by the bus when the message was dead-lettered and kept with it: the same on every read
+   * of this dead letter (so keeping it is idempotent), different for each dead-lettering.
+   */
+  readonly id: string;
+  /** ISO-8601 time the message was dead-lettered. */
+  readonly deadAt: string;
   readonly body: Buffer;
   readonly routingKey: string;
   readonly headers: Readonly<Record<string, HeaderValue>>;
+  /** The message id it was published with, if any (part of its event identity). */
+  readonly messageId?: string;
   readonly reason: Required<DeadLetterReason>;
   readonly attempts: number;
 }
@@ -154,8 +163,13 @@ export interface EventBus {
    * error if it cannot be sent.
    */
   request(body: Buffer, options: RequestOptions): Promise<unknown>;
-  /** Removes and returns up to `max` dead letters, oldest first. */
-  drainDeadLetters(max: number): Promise<DeadLetter[]>;
+  /**
+   * Removes and returns up to `max` dead letters, oldest first. With `keep`, the letters are
+   * removed only once `keep` resolves (the caller has recorded them); if it rejects, they stay
+   * on the dead-letter queue and the error is thrown on. A letter may be handed to `keep` more
+   * than once (a crash between keep and removal, two drains at once): keep by {@link DeadLetter.id}.
+   */
+  drainDeadLetters(max: number, keep?: (letters: readonly DeadLetter[]) => Promise<void>): Promise<DeadLetter[]>;
   /** True when the bus is connected and usable. */
   isHealthy(): Promise<boolean>;
 }

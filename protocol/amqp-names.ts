@@ -20,6 +20,8 @@ export const PJM_HEADER = {
   reasonToken: 'x-pjm-reason-token',
   /** ISO-8601 time the message was dead-lettered. */
   deadAt: 'x-pjm-dead-at',
+  /** The dead letter's id, given when it was dead-lettered (a uuid). */
+  deadId: 'x-pjm-dead-id',
 } as const;
 
 /** RabbitMQ direct reply-to: replies come back on the channel that published, no queue needed. */

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Test } from 'tap';
-import type { Delivery, EventBus, StateNotification } from '../../ports/event-bus.js';
+import type { DeadLetter, Delivery, EventBus, StateNotification } from '../../ports/event-bus.js';
 
 /**
  * Makes a started bus on fresh, isolated names. `another()` opens a second, started bus on the
@@ -231,6 +231,65 @@ export function eventBusContract(t: Test, makeBus: BusFactory, options: EventBus
       { reason: { code: 'schema_violation', token: 'unchecked' } },
       'unchecked when the consumer did not say',
     );
+  });
+
+  t.test('a dead letter keeps its id until it is kept: drained only once keep resolves', async (t) => {
+    const { bus } = await setup(t, makeBus);
+    const before = Date.now();
+    await bus.publish(Buffer.from('one'), { messageId: 'm-1' });
+    await bus.publish(Buffer.from('two'));
+    const { deliveries, stop } = await collect(bus, 2);
+    for (const d of deliveries) await d.deadLetter({ code: 'schema_violation', message: 'bad' });
+    await stop();
+    const waitFor = async (keep: (letters: readonly DeadLetter[]) => Promise<void>): Promise<DeadLetter[]> => {
+      const deadline = Date.now() + 10_000;
+      for (;;) {
+        try {
+          const got = await bus.drainDeadLetters(10, keep);
+          if (got.length > 0 || Date.now() > deadline) return got;
+        } catch (err) {
+          if (Date.now() > deadline) throw err;
+          if (!(err instanceof Error && err.message === 'store down')) throw err;
+          return [];
+        }
+        await sleep(50);
+      }
+    };
+    const offered: DeadLetter[] = [];
+    await waitFor(async (letters) => {
+      offered.push(...letters);
+      throw new Error('store down');
+    });
+    t.equal(offered.length, 2, 'both offered to keep');
+    t.ok(
+      offered.every((d) => d.id.length > 0 && Date.parse(d.deadAt) >= before - 1000),
+      'each with an id and the time it died',
+    );
+    t.not(offered[0]?.id, offered[1]?.id, 'ids differ');
+    t.equal(offered[0]?.messageId, 'm-1', 'the message id is kept');
+    const kept: DeadLetter[] = [];
+    let got: DeadLetter[] = [];
+    const deadline = Date.now() + 10_000;
+    while (got.length < 2 && Date.now() < deadline) {
+      got = [
+        ...got,
+        ...(await bus.drainDeadLetters(10, async (letters) => {
+          kept.push(...letters);
+        })),
+      ];
+      if (got.length < 2) await sleep(50);
+    }
+    t.same(
+      kept.map((d) => d.id).sort(),
+      offered.map((d) => d.id).sort(),
+      'a keep that failed left them, with the same ids',
+    );
+    t.same(
+      got.map((d) => d.id),
+      kept.map((d) => d.id),
+      'returned once kept',
+    );
+    t.same(await bus.drainDeadLetters(10), [], 'and then gone');
   });
 
   t.test('state notifications reach matching subscribers only', async (t) => {

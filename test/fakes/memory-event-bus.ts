@@ -156,8 +156,11 @@ export class MemoryEventBus implements EventBus {
     });
   }
 
-  async drainDeadLetters(max: number): Promise<DeadLetter[]> {
-    return this.#dead.splice(0, max);
+  async drainDeadLetters(max: number, keep?: (letters: readonly DeadLetter[]) => Promise<void>): Promise<DeadLetter[]> {
+    const letters = this.#dead.slice(0, max);
+    if (keep !== undefined && letters.length > 0) await keep(letters);
+    for (const letter of letters) this.#dead.splice(this.#dead.indexOf(letter), 1);
+    return letters;
   }
 
   async isHealthy(): Promise<boolean> {
@@ -236,6 +239,9 @@ export class MemoryEventBus implements EventBus {
       deadLetter: (reason: DeadLetterReason, stored?: Buffer) =>
         settle(() => {
           this.#dead.push({
+            id: randomUUID(),
+            deadAt: new Date().toISOString(),
+            ...(message.messageId !== undefined && { messageId: message.messageId }),
             body: Buffer.from(stored ?? message.body),
             routingKey: message.routingKey,
             headers: message.headers,

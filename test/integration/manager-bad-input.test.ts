@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import t from 'tap';
 import type { DeadLetter } from '../../ports/event-bus.js';
-import { JobTokens } from '../../model/job-tokens.js';
 import { makeStream } from '../helpers/event-stream.js';
 import { snapshotJobs, waitForVersions } from '../helpers/job-snapshot.js';
-import { ManagerRig, TEST_SECRET, type RigKind } from '../helpers/manager-rig.js';
+import { badMessages } from '../helpers/bad-messages.js';
+import { ManagerRig, type RigKind } from '../helpers/manager-rig.js';
 import { scaled, scaledMs, scenarioFileTimeoutMs } from '../helpers/scale.js';
 import { serviceUrl } from '../helpers/services.js';
 
@@ -19,11 +19,6 @@ t.setTimeout(scenarioFileTimeoutMs());
 // 200 at PJM_TEST_SCALE=1: every way of refusing a message a dozen times over, 2 MB bodies included.
 const BAD = scaled(200);
 
-interface BadMessage {
-  readonly body: Buffer;
-  readonly code: string;
-}
-
 /** What the manager must have known of each refused message's token. */
 const TOKEN_CHECK: Readonly<Record<string, string>> = {
   unknown_job: 'verified',
@@ -35,82 +30,6 @@ const TOKEN_CHECK: Readonly<Record<string, string>> = {
 
 /** Every token-shaped string, and every `"token":` member with a value, in a body. */
 const TOKEN_IN_CLEAR = /[0-9a-z]{1,12}\.[A-Za-z0-9_-]{43}|"token"\s*:\s*"[^"]/;
-
-/** BAD bad messages, cycling through every way a message can be refused. */
-function badMessages(running: readonly string[], finished: readonly string[], tokens: JobTokens): BadMessage[] {
-  const now = new Date();
-  const json = (value: unknown): Buffer => Buffer.from(JSON.stringify(value));
-  const pick = (list: readonly string[], i: number): string => list[i % list.length] ?? '';
-  const makers: Array<(i: number) => BadMessage> = [
-    () => ({ body: Buffer.from('{"name": "run", "uuid": '), code: 'malformed_json' }),
-    () => ({ body: Buffer.from([0xff, 0xfe, 0x00, 0x7b]), code: 'malformed_json' }),
-    () => ({ body: json([{ name: 'run' }]), code: 'not_an_object' }),
-    (i) => ({ body: json({ name: 'run', uuid: 12345 + i }), code: 'schema_violation' }),
-    (i) => ({
-      body: json({
-        name: 'update',
-        uuid: pick(running, i),
-        token: tokens.issue(pick(running, i), now),
-        data: 'not an object',
-      }),
-      code: 'schema_violation',
-    }),
-    (i) => ({
-      body: json({ name: 'explode', uuid: pick(running, i), token: tokens.issue(pick(running, i), now) }),
-      code: 'unknown_event',
-    }),
-    () => {
-      const uuid = randomUUID();
-      return { body: json({ name: 'run', uuid, token: tokens.issue(uuid, now) }), code: 'unknown_job' };
-    },
-    (i) => ({
-      body: json({ name: 'cancel', uuid: pick(running, i), token: tokens.issue(pick(running, i), now) }),
-      code: 'illegal_transition',
-    }),
-    (i) => ({
-      body: json({ name: 'run', uuid: pick(finished, i), token: tokens.issue(pick(finished, i), now) }),
-      code: 'illegal_transition',
-    }),
-    (i) => ({
-      body: json({
-        name: 'update',
-        uuid: pick(running, i),
-        token: tokens.issue(pick(running, i), now),
-        data: { blob: 'x'.repeat(2 * 1024 * 1024) },
-      }),
-      code: 'payload_too_large',
-    }),
-    (i) => {
-      let deep: unknown = 'bottom';
-      for (let d = 0; d < 100; d++) deep = { d: deep };
-      return {
-        body: json({ name: 'update', uuid: pick(running, i), token: tokens.issue(pick(running, i), now), data: deep }),
-        code: 'too_deep',
-      };
-    },
-    (i) => ({
-      body: Buffer.from(
-        `{"name":"update","uuid":"${pick(running, i)}","token":"${tokens.issue(pick(running, i), now)}",` +
-          '"$where":"sleep(100)","a.b":1,"__proto__":{"polluted":true}}',
-      ),
-      code: 'schema_violation',
-    }),
-    (i) => ({ body: json({ name: 'update', uuid: pick(running, i), data: { a: 1 } }), code: 'token_missing' }),
-    (i) => ({
-      body: json({ name: 'update', uuid: pick(running, i), token: tokens.issue(pick(finished, i), now) }),
-      code: 'token_invalid',
-    }),
-    (i) => ({
-      body: json({
-        name: 'update',
-        uuid: pick(running, i),
-        token: new JobTokens(TEST_SECRET, -10).issue(pick(running, i), now),
-      }),
-      code: 'token_expired',
-    }),
-  ];
-  return Array.from({ length: BAD }, (_, i) => (makers[i % makers.length] as (i: number) => BadMessage)(i));
-}
 
 for (const { name, kind } of rigs) {
   if ('skip' in kind) {
@@ -136,11 +55,11 @@ for (const { name, kind } of rigs) {
       const uuids = jobs.map((j) => j.uuid);
       const before = await snapshotJobs(store, uuids);
 
-      const bad = badMessages(
-        running.map((j) => j.uuid),
-        finished.map((j) => j.uuid),
-        rig.tokens,
-      );
+      const bad = badMessages(BAD, {
+        running: running.map((j) => j.uuid),
+        finished: finished.map((j) => j.uuid),
+        tokens: rig.tokens,
+      });
       const publisher = await rig.publisher();
       for (const [i, message] of bad.entries())
         await publisher.publish(message.body, { headers: { 'x-test-case': i } });

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { connect, type ConsumeMessage, type Options } from 'amqplib';
+import { connect, type ConsumeMessage, type GetMessage, type Options } from 'amqplib';
 import { busUnavailable } from '../../../errors/index.js';
 import type {
   ConsumeOptions,
@@ -187,17 +187,25 @@ export class AmqpEventBus implements EventBus {
     );
   }
 
-  async drainDeadLetters(max: number): Promise<DeadLetter[]> {
-    const drained: DeadLetter[] = [];
-    await this.#connection.withSession(async (s) => {
-      while (drained.length < max) {
+  /** With `keep`, the letters stay unacknowledged (held by this channel) until it resolves. */
+  async drainDeadLetters(max: number, keep?: (letters: readonly DeadLetter[]) => Promise<void>): Promise<DeadLetter[]> {
+    return this.#connection.withSession(async (s) => {
+      const taken: GetMessage[] = [];
+      while (taken.length < max) {
         const message = await s.get(this.#names.dead);
-        if (message === false) return;
-        s.ack(message);
-        drained.push(toDeadLetter(message));
+        if (message === false) break;
+        taken.push(message);
       }
+      const letters = taken.map(toDeadLetter);
+      try {
+        if (keep !== undefined && letters.length > 0) await keep(letters);
+      } catch (err) {
+        for (const message of taken) s.requeue(message);
+        throw err;
+      }
+      for (const message of taken) s.ack(message);
+      return letters;
     });
-    return drained;
   }
 
   /** True when connected, with the main channel and every consumer's channel open. */

@@ -1,3 +1,4 @@
+import { createHash, randomUUID } from 'node:crypto';
 import type { GetMessage, Message, MessagePropertyHeaders } from 'amqplib';
 import type { DeadLetter, DeadLetterReason, HeaderValue } from '../../../ports/event-bus.js';
 import { PJM_HEADER, PJM_HEADER_PREFIX } from '../../../protocol/amqp-names.js';
@@ -71,7 +72,23 @@ export function deadLetterHeaders(
     [PJM_HEADER.originalRoutingKey]: routingKey,
     [PJM_HEADER.attempts]: attempts,
     [PJM_HEADER.deadAt]: now.toISOString(),
+    [PJM_HEADER.deadId]: randomUUID(),
   };
+}
+
+/**
+ * The id of a dead letter: the one given when it was dead-lettered, or, for a letter of a version
+ * that gave none, one derived from its bytes and headers (the same on every read).
+ */
+function deadLetterId(message: GetMessage, raw: RawHeaders): string {
+  const given = raw[PJM_HEADER.deadId];
+  if (typeof given === 'string' && given !== '') return given;
+  const digest = createHash('sha256')
+    .update(message.content)
+    .update(JSON.stringify([raw[PJM_HEADER.deadAt], raw[PJM_HEADER.reasonCode], message.properties.messageId]))
+    .digest('hex');
+  const part = (from: number, to: number): string => digest.slice(from, to);
+  return `${part(0, 8)}-${part(8, 12)}-${part(12, 16)}-${part(16, 20)}-${part(20, 32)}`;
 }
 
 /** Reads a message of the dead-letter queue back into the port's form. */
@@ -82,10 +99,14 @@ export function toDeadLetter(message: GetMessage): DeadLetter {
     return typeof value === 'string' ? value : '';
   };
   const token = text(PJM_HEADER.reasonToken);
+  const messageId: unknown = message.properties.messageId;
   return {
+    id: deadLetterId(message, raw),
+    deadAt: text(PJM_HEADER.deadAt) || new Date(0).toISOString(),
     body: message.content,
     routingKey: originalRoutingKey(message),
     headers: publicHeaders(raw),
+    ...(typeof messageId === 'string' && { messageId }),
     reason: {
       code: text(PJM_HEADER.reasonCode),
       message: text(PJM_HEADER.reasonMessage),

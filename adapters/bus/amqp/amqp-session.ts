@@ -137,6 +137,11 @@ export class AmqpSession {
     this.#channel.ack(message);
   }
 
+  /** Gives a message taken with {@link get} back to its queue. */
+  requeue(message: GetMessage): void {
+    this.#channel.nack(message, false, true);
+  }
+
   #connectionClosed(): void {
     this.#connectionGone = true;
     this.#markBroken();

@@ -12,7 +12,7 @@
  *
  * A dead letter keeps its reason (`reason_code`, `reason_message`) and what was known of its
  * token (`reason_token`, see `TokenCheck`); its body is the form the consumer chose, without the
- * token.
+ * token. `dead_id` (a uuid) and `dead_at` (epoch ms) are given when it is dead-lettered.
  */
 export const LOCAL_BUS_SCHEMA = `
 CREATE TABLE IF NOT EXISTS bus_messages (
@@ -31,18 +31,38 @@ CREATE TABLE IF NOT EXISTS bus_messages (
   delivered INTEGER NOT NULL DEFAULT 0,
   reason_code TEXT,
   reason_message TEXT,
-  reason_token TEXT
+  reason_token TEXT,
+  dead_id TEXT,
+  dead_at INTEGER
 ) STRICT;
 CREATE INDEX IF NOT EXISTS bus_messages_queue_seq ON bus_messages (queue, seq);
 CREATE INDEX IF NOT EXISTS bus_messages_due ON bus_messages (available_at) WHERE queue = 'delayed';
 `;
 
 /**
- * Brings a file of an earlier version up to {@link LOCAL_BUS_SCHEMA}: adds `reason_token`, and
- * removes the job token from the dead letters written before it (they kept the whole message).
+ * Brings a file of an earlier version up to {@link LOCAL_BUS_SCHEMA}, in steps keyed by the column
+ * each adds. `reason_token`: also removes the job token from the dead letters written before it
+ * (they kept the whole message). `dead_id`: gives the dead letters already there an id and, for
+ * want of their real time, the time of the migration.
  */
-export const LOCAL_BUS_MIGRATION = `
+export const LOCAL_BUS_MIGRATIONS: ReadonlyArray<{ readonly column: string; readonly sql: string }> = [
+  {
+    column: 'reason_token',
+    sql: `
 ALTER TABLE bus_messages ADD COLUMN reason_token TEXT;
 UPDATE bus_messages SET body = CAST(json_remove(CAST(body AS TEXT), '$.token') AS BLOB)
   WHERE queue = 'dead' AND json_valid(CAST(body AS TEXT)) AND json_type(CAST(body AS TEXT), '$.token') IS NOT NULL;
-`;
+`,
+  },
+  {
+    column: 'dead_id',
+    sql: `
+ALTER TABLE bus_messages ADD COLUMN dead_id TEXT;
+ALTER TABLE bus_messages ADD COLUMN dead_at INTEGER;
+UPDATE bus_messages SET dead_at = CAST(unixepoch('subsec') * 1000 AS INTEGER),
+  dead_id = lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || substr(hex(randomblob(2)), 2) || '-' ||
+    hex(randomblob(2)) || '-' || hex(randomblob(6)))
+  WHERE queue = 'dead';
+`,
+  },
+];

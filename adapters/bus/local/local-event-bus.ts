@@ -172,9 +172,15 @@ export class LocalEventBus implements EventBus {
     return reply;
   }
 
-  async drainDeadLetters(max: number): Promise<DeadLetter[]> {
+  /** Reads the letters, awaits `keep`, then deletes them: a crash in between leaves them to be kept again. */
+  async drainDeadLetters(max: number, keep?: (letters: readonly DeadLetter[]) => Promise<void>): Promise<DeadLetter[]> {
     this.#started();
-    return this.#queue.drainDead(max);
+    const found = this.#queue.peekDead(max);
+    const letters = found.map((row) => row.letter);
+    if (keep !== undefined && letters.length > 0) await keep(letters);
+    this.#started();
+    this.#queue.removeDead(found.map((row) => row.seq));
+    return letters;
   }
 
   async isHealthy(): Promise<boolean> {

@@ -1,7 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { StatementCache } from '../../sqlite/statement-cache.js';
 import type { DeadLetter, DeadLetterReason, Delivery, HeaderValue, TokenCheck } from '../../../ports/event-bus.js';
-import { LOCAL_BUS_MIGRATION, LOCAL_BUS_SCHEMA } from './local-bus-schema.js';
+import { LOCAL_BUS_MIGRATIONS, LOCAL_BUS_SCHEMA } from './local-bus-schema.js';
 import { openDatabase } from '../../sqlite/open-database.js';
 
 /** A message ready to be inserted into the events queue: the message fields of a delivery. */
@@ -42,6 +43,8 @@ interface MessageRow {
   reason_code: string | null;
   reason_message: string | null;
   reason_token: string | null;
+  dead_id: string | null;
+  dead_at: number | null;
 }
 
 const READY = `queue = 'events' AND (lease_until IS NULL OR lease_until <= @now)`;
@@ -57,7 +60,8 @@ const SETTLE_SQL: Record<Settlement['kind'], string> = {
   retry: `UPDATE bus_messages SET queue = 'delayed', lease_owner = NULL, lease_until = NULL, attempts = attempts + 1,
             available_at = @availableAt, delivered = 0 WHERE ${CURRENT}`,
   dead: `UPDATE bus_messages SET queue = 'dead', lease_owner = NULL, lease_until = NULL, body = coalesce(@stored, body),
-           reason_code = @code, reason_message = @message, reason_token = @token WHERE ${CURRENT}`,
+           reason_code = @code, reason_message = @message, reason_token = @token,
+           dead_id = @deadId, dead_at = @deadAt WHERE ${CURRENT}`,
 };
 
 /**
@@ -79,10 +83,11 @@ export class LocalQueue {
 
   init(): void {
     this.#db.exec(LOCAL_BUS_SCHEMA);
-    const columns = this.#db.pragma('table_info(bus_messages)') as Array<{ name: string }>;
-    if (!columns.some((c) => c.name === 'reason_token')) {
+    for (const step of LOCAL_BUS_MIGRATIONS) {
+      const columns = this.#db.pragma('table_info(bus_messages)') as Array<{ name: string }>;
+      if (columns.some((c) => c.name === step.column)) continue;
       try {
-        this.#db.transaction(() => this.#db.exec(LOCAL_BUS_MIGRATION)).immediate();
+        this.#db.transaction(() => this.#db.exec(step.sql)).immediate();
       } catch (err) {
         // Another process opening the same file migrated it first.
         if (!/duplicate column/.test(String(err))) throw err;
@@ -160,6 +165,8 @@ export class LocalQueue {
       params['message'] = settlement.reason.message;
       params['token'] = settlement.reason.token ?? 'unchecked';
       params['stored'] = settlement.stored ?? null;
+      params['deadId'] = randomUUID();
+      params['deadAt'] = Date.now();
     }
     return this.#stmt(SETTLE_SQL[settlement.kind]).run(params).changes > 0;
   }
@@ -179,22 +186,33 @@ export class LocalQueue {
     });
   }
 
-  /** Removes and returns up to `max` dead letters, oldest first. */
-  drainDead(max: number): DeadLetter[] {
-    const drain = this.#stmt(
-      `DELETE FROM bus_messages WHERE seq IN (SELECT seq FROM bus_messages WHERE queue = 'dead' ORDER BY seq LIMIT @max)
-       RETURNING seq, routing_key, body, headers, attempts, reason_code, reason_message, reason_token`,
-    );
-    const rows = this.#db.transaction(() => drain.all({ max }) as MessageRow[]).immediate();
-    return rows
-      .sort((a, b) => a.seq - b.seq)
-      .map((row) => ({
+  /** Up to `max` dead letters, oldest first, left in place. */
+  peekDead(max: number): Array<{ readonly seq: number; readonly letter: DeadLetter }> {
+    const rows = this.#stmt(
+      `SELECT seq, routing_key, body, headers, message_id, attempts, reason_code, reason_message, reason_token,
+         dead_id, dead_at FROM bus_messages WHERE queue = 'dead' ORDER BY seq LIMIT @max`,
+    ).all({ max }) as MessageRow[];
+    return rows.map((row) => ({
+      seq: row.seq,
+      letter: {
+        id: row.dead_id ?? `00000000-0000-4000-8000-${row.seq.toString(16).padStart(12, '0')}`,
+        deadAt: new Date(row.dead_at ?? 0).toISOString(),
         body: row.body,
         routingKey: row.routing_key,
         headers: JSON.parse(row.headers) as Record<string, HeaderValue>,
+        ...(row.message_id === null ? {} : { messageId: row.message_id }),
         reason: { code: row.reason_code ?? '', message: row.reason_message ?? '', token: tokenCheck(row.reason_token) },
         attempts: row.attempts,
-      }));
+      },
+    }));
+  }
+
+  /** Removes the dead letters `seqs` (those still there). */
+  removeDead(seqs: readonly number[]): void {
+    const remove = this.#stmt(`DELETE FROM bus_messages WHERE seq = @seq AND queue = 'dead'`);
+    this.transaction(() => {
+      for (const seq of seqs) remove.run({ seq });
+    });
   }
 
   #stmt(sql: string): Database.Statement {

@@ -28,6 +28,7 @@ const COMMANDS = [
   'watch',
   'token',
   'nonce',
+  'dead',
   'pipelines',
   'fsm',
   'slurm-mail',

@@ -21,6 +21,7 @@ t.test('defaults apply to an empty environment', (t) => {
     PJM_AMQP_PREFIX: 'pipelinejobs',
     PJM_PREFETCH: 100,
     PJM_DEFER_DELAYS_MS: '250,1000,2000,5000,10000,30000',
+    PJM_DEAD_LETTERS_SWEEP_MS: 1000,
     PJM_DEBUG: false,
     PJM_REQUIRE_SENDER_AUTH: false,
     PJM_WAIT_TIMEOUT_MS: 10000,

@@ -1,5 +1,6 @@
 import t from 'tap';
-import { deadLetterForm } from '../../../model/dead-letter-form.js';
+import { deadLetterForm, deadLetterSubject, replayForm } from '../../../model/dead-letter-form.js';
+import { eventIdOf } from '../../../model/event-identity.js';
 import { JobTokens } from '../../../model/job-tokens.js';
 
 const uuid = '0b9d4a3e-2f61-5c44-9a0e-8c2f1d6b7a10';
@@ -51,5 +52,37 @@ t.test('a body that is not a JSON object, or too large to parse, has its tokens 
     [{ token: '' }],
     'an array is not an event: blanked, not parsed',
   );
+  t.end();
+});
+
+t.test('a replay sends the same event: the derived id written in, a fresh token for its job', (t) => {
+  const operator = (forUuid: string): string => `op-token-for-${forUuid}`;
+  // Stored without an id (it had no token): its id was derived from these very bytes.
+  const plain = Buffer.from(`{ "name": "run",  "uuid": "${uuid}", "data": {"a.b": 1} }`);
+  const derived = eventIdOf({}, { body: plain });
+  const replayed = JSON.parse(replayForm(plain, { tokenFor: operator }).toString()) as Record<string, unknown>;
+  t.same(replayed, { id: derived, name: 'run', uuid, data: { 'a.b': 1 }, token: operator(uuid) });
+  t.same(deadLetterSubject(plain), { eventId: derived, uuid, event: 'run' }, 'listed with the same event id');
+
+  const messageId = 'b9d4a3e0-2f61-4c44-9a0e-8c2f1d6b7a10';
+  t.equal(
+    (JSON.parse(replayForm(plain, { messageId, tokenFor: operator }).toString()) as Record<string, unknown>)['id'],
+    messageId,
+    'a uuid message id is the event id, as the manager has it',
+  );
+  const own = Buffer.from(`{"id":"mine","uuid":"${uuid.toUpperCase()}","name":"finish","__proto__":{"x":1}}`);
+  const ownReplay = JSON.parse(replayForm(own, { tokenFor: operator }).toString()) as Record<string, unknown>;
+  t.equal(ownReplay['id'], 'mine', 'its own id kept');
+  t.same(Object.getOwnPropertyDescriptor(ownReplay, '__proto__')?.value, { x: 1 }, '__proto__ stays a key');
+  t.equal(deadLetterSubject(own).uuid, uuid, 'the job uuid in lower case');
+
+  for (const body of [
+    Buffer.from('{"name":"create","pipeline":"p","data":{}}'),
+    Buffer.from('{"name": "run", "uuid": '),
+    Buffer.from([0xff, 0xfe]),
+    Buffer.from('[1]'),
+  ])
+    t.equal(replayForm(body, { tokenFor: operator }), body, `sent byte for byte: ${body.toString('latin1')}`);
+  t.same(deadLetterSubject(Buffer.from('[1]')), {}, 'nothing to list for a body that is not an event');
   t.end();
 });

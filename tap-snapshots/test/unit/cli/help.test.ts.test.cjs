@@ -21,6 +21,7 @@ Commands:
   watch       Print state changes live as the manager applies events (GET /changes), until Ctrl-C
   token       Issue a fresh token for a job with the server secret (operators; PJM_SECRET or PJM_DATA_DIR)
   nonce       Create, list or revoke sender nonces (x-nonce) for Agave, Slurm and other callers
+  dead        List, show, replay or purge dead letters: the events the manager refused, by reason code (admin)
   pipelines   Validate a pipeline registry file, list its pipelines or show one (PJM_PIPELINES, docs/pipelines.md)
   fsm         Print the pipeline-job state machine (Mermaid diagram, or --json)
   slurm-mail  Slurm MailProg: report a Slurm job notification to the bridge (see docs/slurm.md)
@@ -63,6 +64,31 @@ The same pipeline and data always name the same job, so creating twice is harmle
 Without --json: the uuid and the token, tab-separated, on one line (for scripts: read UUID TOKEN).
 When no manager applies the create within the server's wait, both are printed all the same and
 the exit status is 5 (pending).
+
+`
+
+exports[`test/unit/cli/help.test.ts > TAP > pjm --help and every command's --help > pjm dead --help 1`] = `
+Usage: pjm dead ls [--code C] [--since T] [--json]
+pjm dead ls --list [--code C] [--since T] [--replayed] [--limit N] [--all] [--json]
+pjm dead show <id> [--json]
+pjm dead replay <id> [--force]
+pjm dead replay --code C [--force]
+pjm dead purge --before T [--code C]
+
+Dead letters are the events the manager refused, each with its reason code; they wait until
+replayed or purged. Needs an admin bearer token (the first of PJM_API_TOKENS).
+  ls          waiting dead letters per reason code, with the total; --list lists them, oldest first
+  show        one dead letter with its body and headers
+  replay      sends the original event (same event id) back through the manager: applied once,
+              a duplicate if it was applied meanwhile, or dead-lettered again with its reason
+  purge       deletes the dead letters (waiting or replayed) that died before T
+  --code      this reason code only (e.g. unknown_job, illegal_transition)
+  --since     died at or after T; T is a date, a date-time or a duration back (90s, 30m, 24h, 7d)
+  --before    died before T (same forms)
+  --replayed  --list: include the letters replayed already
+  --force     replay letters whose token was not verified when they were refused (see the docs)
+  --limit     letters per page (default 100, at most 1000); --all follows every page
+  --json      machine-readable output
 
 `
 

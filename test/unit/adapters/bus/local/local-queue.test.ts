@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import t from 'tap';
 import { LocalQueue, type LeaseRef } from '../../../../../adapters/bus/local/local-queue.js';
+import type { DeadLetter } from '../../../../../ports/event-bus.js';
 
 function queueWith(count: number): LocalQueue {
   const queue = new LocalQueue(':memory:', 5000);
@@ -25,6 +26,13 @@ function must<T>(value: T | undefined): T {
   return value;
 }
 const bodies = (messages: Array<{ body: Buffer }>): string[] => messages.map((m) => m.body.toString('utf8'));
+
+/** Takes up to `max` dead letters off the queue, as the bus's drain does. */
+function drainDead(queue: LocalQueue, max: number): DeadLetter[] {
+  const dead = queue.peekDead(max);
+  queue.removeDead(dead.map((d) => d.seq));
+  return dead.map((d) => d.letter);
+}
 
 t.test('leases hand out the oldest ready messages in seq order, each to one owner', (t) => {
   const queue = queueWith(300);
@@ -98,15 +106,15 @@ t.test('release gives back only current handouts; dead letters drain oldest firs
     'handed out before, so redelivered',
   );
   t.same(
-    queue.drainDead(1).map((d) => d.reason.code),
+    drainDead(queue, 1).map((d) => d.reason.code),
     ['c0'],
     'oldest dead letter first',
   );
   t.same(
-    queue.drainDead(10).map((d) => d.reason),
+    drainDead(queue, 10).map((d) => d.reason),
     [{ code: 'c2', message: 'two', token: 'unchecked' }],
   );
-  t.same(queue.drainDead(10), []);
+  t.same(drainDead(queue, 10), []);
   queue.close();
   t.end();
 });
@@ -141,7 +149,7 @@ t.test('a file of an earlier version is migrated: its dead letters lose their to
   }
   const queue = new LocalQueue(path, 5000);
   queue.init();
-  const dead = queue.drainDead(10);
+  const dead = drainDead(queue, 10);
   t.same(
     dead.slice(0, 1).map((d) => [JSON.parse(d.body.toString()) as unknown, d.reason]),
     [
@@ -152,6 +160,13 @@ t.test('a file of an earlier version is migrated: its dead letters lose their to
     ],
   );
   t.equal(dead[1]?.body.toString(), 'not json');
+  t.equal(new Set(dead.map((d) => d.id)).size, 2, 'the dead letters already there get an id each');
+  t.ok(
+    dead.every(
+      (d) => /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(d.id) && Date.parse(d.deadAt) > 0,
+    ),
+    'a uuid and a time',
+  );
   t.same(
     bodies(queue.lease('a', 10, 1, 1000)),
     ['{"name":"run","token":"in-flight"}'],
