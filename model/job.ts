@@ -126,6 +126,8 @@ export interface JobDocument {
   seq?: number;
   /** The job's current try: 1 + the retries its pipeline's retry policy made (docs/retries.md); absent = 1. */
   attempts?: number;
+  /** When the retry policy found its budget spent (the `retries_exhausted` note); cleared by a `reset`. */
+  retriesExhausted?: string;
   /** Present once a dispatcher has claimed the job for its launcher. */
   launch?: LaunchRecord;
   /** Present only where asked for: stores return jobs without it (see `JobStore.history`). */

@@ -1,6 +1,6 @@
 import { v5 as uuidv5 } from 'uuid';
 import { failFacts, matchRetryRule, retryDelayMs, type RetryPolicy } from '../registry/retry-policy.js';
-import type { ApplyCommand } from '../ports/job-store.js';
+import type { ApplyCommand, ApplySet } from '../ports/job-store.js';
 import { PIPELINEJOBS_NAMESPACE } from './job-identity.js';
 import type { HistoryEntry, JobDocument, JsonObject } from './job.js';
 
@@ -42,14 +42,14 @@ function policyDataOf(entry: HistoryEntry): PolicyData | undefined {
   return { ...data, fail: data['fail'], rule: data['rule'], attempt: data['attempt'] };
 }
 
-function commandOf(job: JobDocument, entry: HistoryEntry, attempts?: number): RetryStep {
+function commandOf(job: JobDocument, entry: HistoryEntry, set?: ApplySet): RetryStep {
   return {
     kind: 'write',
     command: {
       uuid: job.uuid,
       expected: { state: job.state, version: job.version },
       entry,
-      ...(attempts !== undefined && { set: { attempts } }),
+      ...(set !== undefined && { set }),
     },
   };
 }
@@ -85,7 +85,7 @@ export function nextRetryStep(
   if (job.state === 'RESET' && last.name === 'reset' && last.source === source) {
     const data = policyDataOf(last);
     if (data === undefined || last.id !== retryStepId(data.fail, 'reset')) return { kind: 'none' };
-    return commandOf(job, entry(retryStepId(data.fail, 'ready'), 'ready', 'CREATED', data), data.attempt);
+    return commandOf(job, entry(retryStepId(data.fail, 'ready'), 'ready', 'CREATED', data), { attempts: data.attempt });
   }
   if (job.state !== 'FAILED' || last.name !== 'fail') return { kind: 'none' };
   const rule = matchRetryRule(policy, failFacts(last.data));
@@ -104,7 +104,8 @@ export function nextRetryStep(
       rule_retries: byRule,
       ...(ruleBudget !== undefined && { max_retries: ruleBudget }),
     };
-    return commandOf(job, entry(retryStepId(last.id, 'retries_exhausted'), 'retries_exhausted', 'FAILED', data));
+    const note = entry(retryStepId(last.id, 'retries_exhausted'), 'retries_exhausted', 'FAILED', data);
+    return commandOf(job, note, { retriesExhausted: note.date });
   }
   const at = Date.parse(last.date) + retryDelayMs(policy, attempts);
   if (now.getTime() < at) return { kind: 'wait', at };

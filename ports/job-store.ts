@@ -45,6 +45,8 @@ export interface ApplyCommand {
 export interface ApplySet {
   /** The job's new `attempts` (a retry policy's `ready`, docs/retries.md). */
   readonly attempts?: number;
+  /** Sets (a time) or clears (null) the job's `retriesExhausted` mark. */
+  readonly retriesExhausted?: string | null;
 }
 
 /** Where a previously applied event id landed. */

@@ -80,7 +80,9 @@ export class MemoryJobStore implements JobStore {
       ...(entry.seq !== undefined && { seq: entry.seq }),
       ...(command.phase !== undefined && { phase: command.phase }),
       ...(command.set?.attempts !== undefined && { attempts: command.set.attempts }),
+      ...(typeof command.set?.retriesExhausted === 'string' && { retriesExhausted: command.set.retriesExhausted }),
     };
+    if (command.set?.retriesExhausted === null) delete moved.retriesExhausted;
     stored.doc = JSON.stringify(moved);
     stored.history.push(JSON.stringify(entry));
     this.#events.set(entry.id, { uuid, version: entry.version, name: entry.name });

@@ -8,6 +8,7 @@ export interface LaunchedJob {
   uuid: string;
   state: string;
   attempts?: number;
+  retriesExhausted?: string;
   launch?: {
     state: string;
     by: string;

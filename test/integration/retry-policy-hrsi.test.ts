@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import t from 'tap';
+import { main } from '../../cli/main.js';
+import { capture } from '../helpers/capture.js';
 import { jobsApi, scriptsDir } from '../helpers/launch-rig.js';
 import { startPjmService } from '../helpers/pjm-service.js';
 
@@ -82,12 +84,71 @@ t.test(
       ['create:http', ...retried('exits'), ...retried('exits'), 'fail:dispatcher', 'retries_exhausted:policy:exits'],
       'a job that always exits 2 stays FAILED after max_attempts, with a retries_exhausted note',
     );
-    t.match(await api.job(always.uuid), { state: 'FAILED', attempts: 3 });
+    t.match(
+      await api.job(always.uuid),
+      { state: 'FAILED', attempts: 3, retriesExhausted: String },
+      'GET /jobs/:uuid shows the mark',
+    );
 
     await api.stateIs(never.uuid, 'FAILED', 30_000);
     await sleep(1000);
     t.same(await steps(never.uuid), ['create:http', 'fail:dispatcher'], 'exit 13 is never retried');
     t.notOk((await api.job(never.uuid)).attempts);
+
+    const log = (await (await fetch(`${url}/jobs/${always.uuid}/status-changes`)).json()) as Record<string, unknown>;
+    const failed = { state: 'FAILED', event: 'fail', error: true, exitCode: 2 };
+    t.match(
+      log,
+      {
+        attempts: 3,
+        statusChanges: [
+          { state: 'CREATED', event: 'create', error: false, attempt: 1 },
+          { ...failed, attempt: 1 },
+          { state: 'RESET', event: 'reset', source: 'policy:exits', attempt: 1 },
+          { state: 'CREATED', event: 'ready', attempt: 2 },
+          { ...failed, attempt: 2 },
+          { state: 'RESET', attempt: 2 },
+          { state: 'CREATED', attempt: 3 },
+          { ...failed, attempt: 3 },
+          { state: 'FAILED', event: 'retries_exhausted', error: false, attempt: 3 },
+        ],
+      },
+      'the status-change log: state, error, exit code and attempt per entry',
+    );
+    t.equal((log['statusChanges'] as unknown[]).length, 9);
+
+    const errored = (await (await fetch(`${url}/jobs?error=true`)).json()) as { jobs: Array<{ uuid: string }> };
+    t.same(
+      errored.jobs.map((j) => j.uuid).sort(),
+      [always.uuid, never.uuid].sort(),
+      'error=true: the jobs whose last change raised an error',
+    );
+    const fine = (await (await fetch(`${url}/jobs?error=false`)).json()) as { jobs: Array<{ uuid: string }> };
+    t.same(
+      fine.jobs.map((j) => j.uuid),
+      [flaky.uuid],
+    );
+
+    const pjm = async (args: string[]): Promise<string> => {
+      const out = capture();
+      const err = capture();
+      const code = await main(args, { stdout: out.stream, stderr: err.stream, env: { PJM_URL: url } });
+      t.equal(code, 0, `pjm ${args.join(' ')}: ${err.text()}`);
+      return out.text();
+    };
+    const table = (await pjm(['history', always.uuid, '--status-changes'])).trim().split('\n');
+    t.match(table[0], /^TIME\s+STATE\s+PHASE\s+EVENT\s+ATTEMPT\s+ERROR SUBTYPE\s+ERROR MESSAGE/);
+    t.match(table.at(-1), /FAILED\s+retries_exhausted\s+3/);
+    t.match(table[2], /FAILED\s+fail\s+1\s+exit 2/);
+    t.same(
+      (await pjm(['ls', '--error', '--json']))
+        .trim()
+        .split('\n')
+        .map((line) => (JSON.parse(line) as { uuid: string }).uuid)
+        .sort(),
+      [always.uuid, never.uuid].sort(),
+      'pjm ls --error',
+    );
 
     /** The history once the policy has written its note. */
     async function until(uuid: string): Promise<string[]> {

@@ -30,6 +30,7 @@ export interface StoredJob {
   launch?: LaunchRecord;
   phase?: string;
   attempts?: number;
+  retriesExhausted?: string | null;
 }
 
 /** One history entry: `_id` is the event id (idempotency), (`job`, `version`) is unique. */
@@ -49,6 +50,8 @@ export interface StoredEntry {
   phase?: string;
   /** The job's new `attempts` (`ApplyCommand.set`), taken when rolled forward. */
   setAttempts?: number;
+  /** Sets (a time) or clears (null) the job's `retriesExhausted`, when rolled forward. */
+  setRetriesExhausted?: string | null;
 }
 
 /** One claim: `_id` is `<uuid>#<seq>`; a unique insert is what makes a claim win. */
@@ -106,6 +109,7 @@ export function storedToJob(doc: StoredJob): JobDocument {
     ...(doc.seq !== undefined && { seq: doc.seq }),
     ...(doc.phase !== undefined && { phase: doc.phase }),
     ...(doc.attempts !== undefined && { attempts: doc.attempts }),
+    ...(typeof doc.retriesExhausted === 'string' && { retriesExhausted: doc.retriesExhausted }),
     ...(doc.launch !== undefined && doc.launch !== null && { launch: launchOf(doc.launch) }),
   };
 }
@@ -143,6 +147,7 @@ export function entryToStored(
     ...(entry.seq !== undefined && { seq: entry.seq }),
     ...(entry.phase !== undefined && { phase: entry.phase }),
     ...(set?.attempts !== undefined && { setAttempts: set.attempts }),
+    ...(set?.retriesExhausted !== undefined && { setRetriesExhausted: set.retriesExhausted }),
   };
 }
 
@@ -172,5 +177,6 @@ export function entryToJobUpdate(entry: StoredEntry): Partial<StoredJob> {
     ...(entry.seq !== undefined && { seq: entry.seq }),
     ...(entry.phase !== undefined && { phase: entry.phase }),
     ...(entry.setAttempts !== undefined && { attempts: entry.setAttempts }),
+    ...(entry.setRetriesExhausted !== undefined && { retriesExhausted: entry.setRetriesExhausted }),
   };
 }

@@ -96,7 +96,8 @@ export class SqliteJobStore implements JobStore {
         `UPDATE jobs SET state = @state, version = @version, updated = @date,
            last_event = COALESCE(@lastEvent, last_event),
            detail = CASE WHEN @setDetail = 1 THEN @detail ELSE detail END, seq = COALESCE(@seq, seq),
-           phase = COALESCE(@phase, phase), attempts = COALESCE(@attempts, attempts)
+           phase = COALESCE(@phase, phase), attempts = COALESCE(@attempts, attempts),
+           retries_exhausted = CASE WHEN @setExhausted = 1 THEN @exhausted ELSE retries_exhausted END
          WHERE uuid = @uuid AND version = @expectedVersion AND state = @expectedState
          RETURNING *`,
       ).get({
@@ -112,6 +113,8 @@ export class SqliteJobStore implements JobStore {
         seq: entry.seq ?? null,
         phase: command.phase ?? null,
         attempts: command.set?.attempts ?? null,
+        setExhausted: command.set?.retriesExhausted === undefined ? 0 : 1,
+        exhausted: command.set?.retriesExhausted ?? null,
       }) as JobRow | undefined;
       if (row === undefined) return this.#getSync(uuid) === undefined ? unknownJob(uuid) : versionConflict(uuid);
       this.#insertEntry(uuid, entry);

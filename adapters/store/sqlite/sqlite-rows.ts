@@ -26,6 +26,7 @@ export interface JobRow {
   phase: string | null;
   /** Absent from a new job's row: a job starts at attempt 1. */
   attempts?: number | null;
+  retries_exhausted?: string | null;
 }
 
 /** A row of the `history` table. */
@@ -89,6 +90,7 @@ export function rowToJob(row: JobRow): JobDocument {
     ...(row.launch !== null && row.launch !== undefined && { launch: JSON.parse(row.launch) as LaunchRecord }),
     ...(row.phase !== null && { phase: row.phase }),
     ...(row.attempts !== undefined && row.attempts !== null && { attempts: row.attempts }),
+    ...(typeof row.retries_exhausted === 'string' && { retriesExhausted: row.retries_exhausted }),
   };
 }
 

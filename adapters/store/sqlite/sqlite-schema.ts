@@ -25,7 +25,8 @@ CREATE TABLE IF NOT EXISTS jobs (
   seq INTEGER,
   launch TEXT,
   phase TEXT,
-  attempts INTEGER
+  attempts INTEGER,
+  retries_exhausted TEXT
 ) STRICT;
 CREATE INDEX IF NOT EXISTS jobs_pipeline ON jobs (pipeline, ulid);
 CREATE INDEX IF NOT EXISTS jobs_state ON jobs (state, ulid);
@@ -56,6 +57,7 @@ const ADDED_COLUMNS: ReadonlyArray<{ readonly table: string; readonly column: st
   { table: 'jobs', column: 'phase', definition: 'phase TEXT' },
   { table: 'history', column: 'phase', definition: 'phase TEXT' },
   { table: 'jobs', column: 'attempts', definition: 'attempts INTEGER' },
+  { table: 'jobs', column: 'retries_exhausted', definition: 'retries_exhausted TEXT' },
 ];
 
 /** Brings a file of an earlier version up to {@link SQLITE_SCHEMA} (CREATE TABLE IF NOT EXISTS adds no column). */
