@@ -24,6 +24,7 @@ export interface LaunchedJob {
 export interface Entry {
   name: string;
   source: string;
+  date: string;
   data: Record<string, unknown> | null;
 }
 
