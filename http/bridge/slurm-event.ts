@@ -27,7 +27,8 @@ function baseState(state: string | undefined): string | undefined {
  *
  * `data.slurm` carries the parsed fields (undefined ones omitted) and the subject; a `fail` also
  * carries `reason`, and the fields a retry policy classifies by (docs/retries.md): `error_subtype`
- * (the Slurm state: TIMEOUT, OUT_OF_MEMORY, NODE_FAIL…), `error_message` and `exit_code` when known. The environment fills in state and exit code the subject lacks.
+ * (the Slurm state: TIMEOUT, OUT_OF_MEMORY, NODE_FAIL…), `error_message` and `exit_code` when
+ * known. The environment fills in state and exit code the subject lacks.
  *
  * @param parsed - from `parseSlurmSubject` (protocol/slurm-subject.ts)
  * @param env - the `SLURM_JOB_*` variables slurmctld gives `MailProg`
