@@ -22,6 +22,7 @@ export interface LaunchedJob {
 
 /** A history entry as `GET /jobs/:uuid/history` answers it. */
 export interface Entry {
+  id: string;
   name: string;
   source: string;
   date: string;

@@ -132,7 +132,11 @@ t.test(
     const pjm = async (args: string[]): Promise<string> => {
       const out = capture();
       const err = capture();
-      const code = await main(args, { stdout: out.stream, stderr: err.stream, env: { PJM_URL: url } });
+      const code = await main(args, {
+        stdout: out.stream,
+        stderr: err.stream,
+        env: { PJM_URL: url, PJM_PIPELINES: registry },
+      });
       t.equal(code, 0, `pjm ${args.join(' ')}: ${err.text()}`);
       return out.text();
     };
@@ -149,6 +153,13 @@ t.test(
       [always.uuid, never.uuid].sort(),
       'pjm ls --error',
     );
+
+    const policy = {
+      max_attempts: 3,
+      rules: [{ exit_codes: [2, '100-199'] }, { exit_codes: ['10-49'], retry: false }],
+    };
+    t.match(await (await fetch(`${url}/pipelines/hrsi`)).json(), { retry: policy }, 'GET /pipelines/:name shows it');
+    t.match(JSON.parse(await pjm(['pipelines', 'show', 'hrsi'])), { retry: policy }, 'and pjm pipelines show');
 
     /** The history once the policy has written its note. */
     async function until(uuid: string): Promise<string[]> {
