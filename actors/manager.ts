@@ -146,7 +146,8 @@ export class Manager {
         await this.#settle(delivery, { message, uuid, eventId }, outcome, started);
         // A fail (new, or redelivered after a crash before its retry) may be a retry policy's to answer.
         if ((outcome.outcome === 'applied' || outcome.outcome === 'duplicate') && outcome.job.state === 'FAILED')
-          await this.#retries?.drive(uuid);
+          if (this.#deps.pipelines?.registry?.get(outcome.job.pipeline)?.retry !== undefined)
+            await this.#retries?.drive(uuid);
         return;
       }
       this.#deps.metrics.count('transient');
