@@ -182,7 +182,10 @@ export class Dispatcher {
   #free(pipeline: string, uuid: string): void {
     this.#slots.release(pipeline, uuid);
     const spec = this.#specOf(pipeline);
-    if (spec !== undefined && !this.#stopped) this.#pump(pipeline, spec);
+    if (spec === undefined || this.#stopped) return;
+    this.#pump(pipeline, spec);
+    // A retry's `ready` that came while the attempt before still held the slot found it taken.
+    this.#track(this.#deps.store.get(uuid).then((job) => job?.state === 'CREATED' && this.#consider(job)));
   }
 
   /** A job's turn: claim, then launch (or find an unrecorded launch). Returns the watch of a local script. */
@@ -199,6 +202,7 @@ export class Dispatcher {
         by: this.#options.id,
         at: this.#clock().toISOString(),
         launcher: spec.type,
+        ...(job.attempts !== undefined && { attempt: job.attempts }),
       };
       if (!(await this.#deps.store.markLaunch(uuid, decision.expected, intent))) return undefined;
       const logDir = this.#logDir(job, spec);
@@ -276,11 +280,13 @@ export class Dispatcher {
   #watch(uuid: string, launcher: Launcher, launch: LaunchRecord, handle: LaunchHandle): Watch | undefined {
     const exited = handle.exited;
     if (exited === undefined) return undefined;
-    this.#watched.set(uuid, { launcher, ref: handle.ref });
+    const watched = { launcher, ref: handle.ref };
+    this.#watched.set(uuid, watched);
     const ended = exited
       .then((status) => this.#reportExit(uuid, launch, status))
       .catch((err: unknown) => this.#log.error({ uuid, err: errorMessage(err) }, 'cannot report the end'))
-      .finally(() => this.#watched.delete(uuid));
+      // The job's next attempt may be watched already.
+      .finally(() => this.#watched.get(uuid) === watched && this.#watched.delete(uuid));
     return { ended };
   }
 

@@ -11,15 +11,18 @@ export type LaunchDecision =
 
 /**
  * The dispatcher's rule, a pure function of the job and the clock. A job is launched while it is
- * CREATED and has no launch record — or its record predates a `ready` (a reset job made ready
- * again is launched anew). A record still at `intent` after `graceMs` belongs to a dispatcher that
- * stopped between its claim and its record: it is reconciled, never launched blindly.
+ * CREATED and has no launch record — or its record is of an earlier attempt (a retry policy made
+ * it ready again, docs/retries.md), or predates a `ready` (a reset job made ready again by hand is
+ * launched anew). A record still at `intent` after `graceMs` belongs to a dispatcher that stopped
+ * between its claim and its record: it is reconciled, never launched blindly. The launch record is
+ * per attempt: `markLaunch` from the record of the attempt before lets exactly one dispatcher win.
  */
 export function decideLaunch(job: JobDocument, now: Date, graceMs: number): LaunchDecision {
   if (job.state !== 'CREATED') return { action: 'skip', why: `the job is ${job.state}` };
   const launch = job.launch;
   if (launch === undefined) return { action: 'launch', expected: null };
   const expected = { state: launch.state, by: launch.by, at: launch.at };
+  if ((launch.attempt ?? 1) < (job.attempts ?? 1)) return { action: 'launch', expected };
   if (launch.state === 'intent') {
     const age = now.getTime() - Date.parse(launch.at);
     return age > graceMs ? { action: 'reconcile', expected } : { action: 'skip', why: `${launch.by} is launching it` };

@@ -3,7 +3,7 @@ import { PipelineJobsError } from '../errors/index.js';
 import { jobUuid } from '../model/job-identity.js';
 import type { JobTokens } from '../model/job-tokens.js';
 import { deadLetterForm } from '../model/dead-letter-form.js';
-import type { EventOutcome, Rejected } from '../model/event-outcome.js';
+import type { Applied, EventOutcome, Rejected } from '../model/event-outcome.js';
 import { replyOf } from '../protocol/outcome-reply.js';
 import type { Delivery, EventBus, Subscription } from '../ports/event-bus.js';
 import type { JobStore } from '../ports/job-store.js';
@@ -15,6 +15,7 @@ import type { EventMessage } from '../schemas/types.js';
 import { decideEvent } from './decide-event.js';
 import { eventIdOf } from '../model/event-identity.js';
 import { JobLanes } from './job-lanes.js';
+import { RetryDriver } from './retry-driver.js';
 import type { ManagerMetrics } from './manager-metrics.js';
 
 /** Tunables of the {@link Manager}. */
@@ -30,6 +31,8 @@ export interface ManagerOptions {
   readonly transientBackoff?: { readonly initialMs: number; readonly maxMs: number };
   /** `source` recorded for events that name none (default `amqp`). */
   readonly defaultSource?: string;
+  /** How often FAILED and RESET jobs are swept for a retry policy's pending step (default 30 s). */
+  readonly retrySweepMs?: number;
 }
 
 /** What the manager is wired to; ports only. */
@@ -64,6 +67,7 @@ export class Manager {
   readonly #lanes = new JobLanes();
   readonly #clock: () => Date;
   readonly #maxBytes: number;
+  readonly #retries: RetryDriver | undefined;
   #subscription: Subscription | undefined;
   #stopping = false;
 
@@ -77,7 +81,18 @@ export class Manager {
       deferDelaysMs: options.deferDelaysMs ?? DEFAULT_DEFER_DELAYS_MS,
       transientBackoff: options.transientBackoff ?? { initialMs: 100, maxMs: 5000 },
       defaultSource: options.defaultSource ?? 'amqp',
+      retrySweepMs: options.retrySweepMs ?? 30_000,
     };
+    if (deps.pipelines !== undefined) {
+      this.#retries = new RetryDriver({
+        store: deps.store,
+        pipelines: deps.pipelines,
+        logger: deps.logger,
+        clock: this.#clock,
+        lanes: this.#lanes,
+        notify: (applied) => this.#notify(applied, applied.entry.source, applied.entry.id),
+      });
+    }
     this.#maxBytes = resolveLimits(this.#options.limits).maxBytes;
   }
 
@@ -85,6 +100,7 @@ export class Manager {
   async start(): Promise<void> {
     this.#stopping = false;
     this.#subscription = await this.#deps.bus.consume((d) => this.#onDelivery(d), { prefetch: this.#options.prefetch });
+    this.#retries?.start(this.#options.retrySweepMs);
     this.#deps.logger.info(
       { prefetch: this.#options.prefetch, requireToken: this.#options.requireToken },
       'manager consuming',
@@ -94,6 +110,7 @@ export class Manager {
   /** Stops taking messages, finishes (or requeues) the ones in flight, and resolves. */
   async stop(): Promise<void> {
     this.#stopping = true;
+    await this.#retries?.stop();
     await this.#subscription?.stop();
     this.#subscription = undefined;
     await this.#lanes.idle();
@@ -127,6 +144,10 @@ export class Manager {
       const outcome = await this.#decide(delivery, message, uuid, eventId);
       if (outcome.outcome !== 'transient') {
         await this.#settle(delivery, { message, uuid, eventId }, outcome, started);
+        // A fail (new, or redelivered after a crash before its retry) may be a retry policy's to answer.
+        if ((outcome.outcome === 'applied' || outcome.outcome === 'duplicate') && outcome.job.state === 'FAILED')
+          if (this.#deps.pipelines?.registry?.get(outcome.job.pipeline)?.retry !== undefined)
+            await this.#retries?.drive(uuid);
         return;
       }
       this.#deps.metrics.count('transient');
@@ -167,7 +188,7 @@ export class Manager {
     outcome: Exclude<EventOutcome, { outcome: 'transient' }>,
     started: number,
   ): Promise<void> {
-    const { logger, metrics, bus } = this.#deps;
+    const { logger, metrics } = this.#deps;
     const status = event?.message.name === 'create' ? undefined : event?.message.status;
     const fields = {
       uuid: event?.uuid,
@@ -191,24 +212,7 @@ export class Manager {
           },
           `event ${outcome.outcome}`,
         );
-        if (outcome.outcome === 'applied') {
-          await this.#safely(
-            () =>
-              bus.publishState({
-                uuid: outcome.job.uuid,
-                pipeline: outcome.job.pipeline,
-                state: outcome.job.state,
-                previousState: outcome.from ?? 'NONE',
-                version: outcome.job.version,
-                event: outcome.entry.name,
-                eventId: outcome.entry.id,
-                date: outcome.job.updated,
-                ...(outcome.job.phase !== undefined && { phase: outcome.job.phase }),
-              }),
-            event?.uuid,
-            event?.eventId,
-          );
-        }
+        if (outcome.outcome === 'applied') await this.#notify(outcome, event?.uuid, event?.eventId);
         await this.#reply(delivery, outcome);
         break;
       }
@@ -236,6 +240,26 @@ export class Manager {
         break;
     }
     metrics.applyLatency.observe((performance.now() - started) / 1000);
+  }
+
+  /** Publishes the state notification of an applied entry. */
+  async #notify(outcome: Applied, uuid: string | undefined, eventId: string | undefined): Promise<void> {
+    await this.#safely(
+      () =>
+        this.#deps.bus.publishState({
+          uuid: outcome.job.uuid,
+          pipeline: outcome.job.pipeline,
+          state: outcome.job.state,
+          previousState: outcome.from ?? 'NONE',
+          version: outcome.job.version,
+          event: outcome.entry.name,
+          eventId: outcome.entry.id,
+          date: outcome.job.updated,
+          ...(outcome.job.phase !== undefined && { phase: outcome.job.phase }),
+        }),
+      uuid,
+      eventId,
+    );
   }
 
   /** Dead-letters the message in its stored form (without its token), counts, logs and answers the refusal. */

@@ -141,6 +141,8 @@ export async function applyEvent(store: JobStore, event: JobEvent, options: Appl
       entry,
       ...(event.detail !== undefined && { detail: event.detail }),
       ...(phase !== undefined && { phase }),
+      // A reset by hand starts over: the retry policy's verdict no longer holds.
+      ...(name === 'reset' && job.retriesExhausted !== undefined && { set: { retriesExhausted: null } }),
     });
     if (result.outcome !== 'transient') return result;
   }

@@ -5,6 +5,8 @@
  * (schemas/ and client/ use these types and must not load fsm/, so the unions are spelled out here.)
  */
 
+import type { JobNoteName } from './job-notes.js';
+
 /** One of the 12 states of the pipeline-job machine. */
 export type JobState =
   | 'CREATED'
@@ -44,11 +46,12 @@ export interface JsonObject {
   [key: string]: unknown;
 }
 
-/** One applied event in a job's history (`history-entry.schema.json`). */
+/** One applied event, or a note, in a job's history (`history-entry.schema.json`). */
 export interface HistoryEntry {
   /** The event id. */
   id: string;
-  name: JobEventName;
+  /** A lifecycle event, or a note that left the state as it was (`model/job-notes.ts`). */
+  name: JobEventName | JobNoteName;
   /** ISO-8601 UTC with milliseconds. */
   date: string;
   /** The event's data, or null when it carried none. */
@@ -87,6 +90,8 @@ export interface LaunchRecord {
   /** When it was written (ISO-8601 UTC). */
   at: string;
   launcher: LauncherType;
+  /** The job's attempt this record launches (`JobDocument.attempts`); absent = 1. */
+  attempt?: number;
   /** The process id (local) or the Slurm job id, once launched. */
   ref?: string;
   /** Why the launch failed, or what the reconciliation found. */
@@ -119,6 +124,10 @@ export interface JobDocument {
   phase?: string;
   /** The sequence number of the last sequenced event applied. */
   seq?: number;
+  /** The job's current try: 1 + the retries its pipeline's retry policy made (docs/retries.md); absent = 1. */
+  attempts?: number;
+  /** When the retry policy found its budget spent (the `retries_exhausted` note); cleared by a `reset`. */
+  retriesExhausted?: string;
   /** Present once a dispatcher has claimed the job for its launcher. */
   launch?: LaunchRecord;
   /** Present only where asked for: stores return jobs without it (see `JobStore.history`). */

@@ -1,4 +1,5 @@
 import type { JobEventName, JobState } from '../fsm/index.js';
+import type { JobNoteName } from '../model/job-notes.js';
 import type { EventOutcome } from '../model/event-outcome.js';
 import type { HistoryEntry, JobDocument, LaunchRecord } from '../model/job.js';
 
@@ -19,7 +20,8 @@ export interface CreateResult {
 
 /**
  * One conditional write: move job `uuid` from `expected` to `entry.state`/`entry.version`,
- * appending `entry` to its history in the same atomic step.
+ * appending `entry` to its history in the same atomic step. A note (`model/job-notes.ts`) keeps
+ * the state (`entry.state === expected.state`) and leaves the job's `lastEvent` as it was.
  */
 export interface ApplyCommand {
   readonly uuid: string;
@@ -35,13 +37,23 @@ export interface ApplyCommand {
    * vocabulary on the job it read at `expected`: the precondition makes check and move atomic.
    */
   readonly phase?: string;
+  /** Job fields the entry changes, written in the same atomic step (CONTRACT: one write per entry). */
+  readonly set?: ApplySet;
+}
+
+/** The job fields an {@link ApplyCommand} may set besides state, version, detail and phase. */
+export interface ApplySet {
+  /** The job's new `attempts` (a retry policy's `ready`, docs/retries.md). */
+  readonly attempts?: number;
+  /** Sets (a time) or clears (null) the job's `retriesExhausted` mark. */
+  readonly retriesExhausted?: string | null;
 }
 
 /** Where a previously applied event id landed. */
 export interface EventLocation {
   readonly uuid: string;
   readonly version: number;
-  readonly name: JobEventName;
+  readonly name: JobEventName | JobNoteName;
 }
 
 /** Filters for {@link JobStore.list}; all optional, combined with AND. Dates are ISO-8601 strings. */

@@ -8,6 +8,7 @@ import type { PipelineDefinition, RegistryFormat } from './pipeline-definition.j
 import { PipelineRegistry } from './pipeline-registry.js';
 import type { RawVocabulary } from './compile-vocabulary.js';
 import { resolveVocabularies } from './registry-vocabularies.js';
+import { retryProblems } from './retry-policy.js';
 
 /** One thing wrong with a registry file: which pipeline (when one), which key, and why. */
 export interface RegistryProblem {
@@ -132,6 +133,7 @@ export function parseRegistry(text: string, file: string): PipelineRegistry {
   const validators = new Map<string, ValidateFunction>();
   const problems: RegistryProblem[] = [];
   for (const pipeline of pipelines) {
+    problems.push(...retryProblems(pipeline.name, pipeline.retry));
     if (pipeline.schema === undefined) continue;
     try {
       validators.set(pipeline.name, dataAjv.compile(pipeline.schema));

@@ -1,4 +1,5 @@
 import type { RawVocabulary } from './compile-vocabulary.js';
+import type { RetryPolicy } from './retry-policy.js';
 
 /** The forms a registry file may take: this project's own, or Rubin OCPS's `job_specs.yaml`. */
 export type RegistryFormat = 'pipelines' | 'rubin';
@@ -31,7 +32,8 @@ export interface PipelineDefinition {
   readonly vocabulary?: string | RawVocabulary;
   /** How a dispatcher runs `script` when a job is created; absent: jobs are only tracked. */
   readonly launcher?: LauncherSpec;
-  /** Reserved for the retry and heartbeat policies: accepted, not interpreted yet. */
-  readonly retry?: Readonly<Record<string, unknown>>;
+  /** The retry policy (docs/retries.md); absent: a failed job stays FAILED. */
+  readonly retry?: RetryPolicy;
+  /** Reserved for the heartbeat policy: accepted, not interpreted yet. */
   readonly heartbeat?: Readonly<Record<string, unknown>>;
 }

@@ -30,8 +30,8 @@ function parseStates(text: string): string {
 
 /** `pjm ls`: jobs, newest created first, with the query API's filters. */
 export const lsCommand: Command = {
-  usage: `pjm ls [--pipeline ID] [--state S[,S...]] [--phase P] [--owner O] [--site S] [--since T] [--until T]
-       [--updated-since T] [--updated-until T] [--limit N] [--all] [--json]
+  usage: `pjm ls [--pipeline ID] [--state S[,S...]] [--phase P] [--error] [--owner O] [--site S] [--since T]
+       [--until T] [--updated-since T] [--updated-until T] [--limit N] [--all] [--json]
 
 Lists jobs newest first by creation time (CREATED), the order the query API pages in; UPDATED
 is when the job's last event was applied. To see what changed lately, use --updated-since.
@@ -39,6 +39,7 @@ is when the job's last event was applied. To see what changed lately, use --upda
                     ${JOB_STATES.slice(3, 10).join(', ')},
                     ${JOB_STATES.slice(10).join(', ')}
   --phase           the phase a status vocabulary gave the job (QUEUED, processing…), exact case
+  --error           only jobs whose last state change raised an error (FAILED)
   --since, --until  created at or after / at or before T
   --updated-since, --updated-until
                     last changed at or after / at or before T
@@ -59,6 +60,7 @@ is when the job's last event was applied. To see what changed lately, use --upda
         owner: { type: 'string' },
         site: { type: 'string' },
         phase: { type: 'string' },
+        error: { type: 'boolean', default: false },
         since: { type: 'string' },
         until: { type: 'string' },
         'updated-since': { type: 'string' },
@@ -75,6 +77,7 @@ is when the job's last event was applied. To see what changed lately, use --upda
       if (value !== undefined) params.set(key, value);
     }
     if (values.state !== undefined) params.set('state', parseStates(values.state));
+    if (values.error) params.set('error', 'true');
     const now = new Date();
     for (const [flag, param] of Object.entries(TIME_FLAGS)) {
       const value = values[flag as keyof typeof TIME_FLAGS];

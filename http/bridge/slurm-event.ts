@@ -25,8 +25,10 @@ function baseState(state: string | undefined): string | undefined {
  * array (see {@link slurmArrayEnd}). An Ended mail without a state finishes on exit code 0 (or
  * none) and fails otherwise.
  *
- * `data.slurm` carries the parsed fields (undefined ones omitted) and the subject; `data.reason`
- * is set on `fail`. The environment fills in state and exit code the subject lacks.
+ * `data.slurm` carries the parsed fields (undefined ones omitted) and the subject; a `fail` also
+ * carries `reason`, and the fields a retry policy classifies by (docs/retries.md): `error_subtype`
+ * (the Slurm state: TIMEOUT, OUT_OF_MEMORY, NODE_FAIL…), `error_message` and `exit_code` when
+ * known. The environment fills in state and exit code the subject lacks.
  *
  * @param parsed - from `parseSlurmSubject` (protocol/slurm-subject.ts)
  * @param env - the `SLURM_JOB_*` variables slurmctld gives `MailProg`
@@ -52,7 +54,7 @@ export function slurmEvent(
       : slurmWord(parsed.kind, baseState(state), exitCode);
   const { name, phase } = builtinStatus('slurm', word);
   const data: Record<string, unknown> = { slurm };
-  if (name === 'fail') data['reason'] = failReason(baseState(state), exitCode);
+  if (name === 'fail') Object.assign(data, failData(baseState(state), exitCode));
   return { name, ...(phase !== undefined && { phase }), data };
 }
 
@@ -81,6 +83,17 @@ function slurmWord(kind: SlurmNotificationKind, state: string | undefined, exitC
   if (kind === 'failed') return 'FAILED';
   if (state !== undefined) return state;
   return exitCode === undefined || exitCode === 0 ? 'COMPLETED' : 'FAILED';
+}
+
+/** A Slurm `fail`'s data besides `slurm`: its reason, and the fields retry policies match. */
+function failData(state: string | undefined, exitCode: number | undefined): Record<string, unknown> {
+  const reason = failReason(state, exitCode);
+  return {
+    reason,
+    error_subtype: state ?? 'FAILED',
+    error_message: reason,
+    ...(exitCode !== undefined && { exit_code: exitCode }),
+  };
 }
 
 function failReason(state: string | undefined, exitCode: number | undefined): string {

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { JOB_STATES, type JobState } from '../../fsm/index.js';
 import { PipelineJobsError } from '../../errors/index.js';
 import type { JobStore, ListQuery } from '../../ports/job-store.js';
+import { statusChanges } from '../../model/status-changes.js';
 import { UUID_PATTERN } from '../../schemas/uuid-format.js';
 
 const DATE = { type: 'string', format: 'date-time' } as const;
@@ -28,6 +29,10 @@ const listQuery = {
     limit: { type: 'integer', minimum: 1, maximum: 1000 },
     cursor: { type: 'string', maxLength: 200 },
     order: { type: 'string', enum: ['asc', 'desc'] },
+    error: {
+      type: 'boolean',
+      description: 'true: only jobs whose last state change raised an error (FAILED); false: only the others.',
+    },
   },
 } as const;
 
@@ -44,6 +49,15 @@ interface ListParams {
   limit?: number;
   cursor?: string;
   order?: 'asc' | 'desc';
+  error?: boolean;
+}
+
+/** The `state` filter once `error` (HR-S&I's "error raised") narrows it: FAILED, or every state but FAILED. */
+function statesOf(q: ListParams): JobState[] | undefined {
+  const named = q.state?.split(',') as JobState[] | undefined;
+  if (q.error === undefined) return named;
+  const states = named ?? [...JOB_STATES];
+  return states.filter((s) => (s === 'FAILED') === q.error);
 }
 
 async function requireJob(store: JobStore, uuid: string) {
@@ -71,15 +85,36 @@ export function registerJobRoutes(app: FastifyInstance, store: JobStore): void {
     return { uuid: job.uuid, state: job.state, version: job.version, history: await store.history(job.uuid) };
   });
 
+  app.get<{ Params: { uuid: string } }>(
+    '/jobs/:uuid/status-changes',
+    {
+      schema: {
+        summary: "A job's status-change log: time, state, phase, error subtype and message, attempt (HR-S&I's view)",
+        params: uuidParams,
+      },
+    },
+    async (request) => {
+      const job = await requireJob(store, request.params.uuid);
+      return {
+        uuid: job.uuid,
+        state: job.state,
+        attempts: job.attempts ?? 1,
+        statusChanges: statusChanges(await store.history(job.uuid)),
+      };
+    },
+  );
+
   app.get<{ Querystring: ListParams }>('/jobs', { schema: { querystring: listQuery } }, async (request) => {
     const q = request.query;
     const since = utc(q.since);
     const until = utc(q.until);
     const updatedSince = utc(q.updatedSince);
     const updatedUntil = utc(q.updatedUntil);
+    const states = statesOf(q);
+    if (states?.length === 0) return { jobs: [] };
     const query: ListQuery = {
       ...(q.pipeline !== undefined && { pipeline: q.pipeline }),
-      ...(q.state !== undefined && { state: q.state.split(',') as JobState[] }),
+      ...(states !== undefined && { state: states }),
       ...(q.owner !== undefined && { owner: q.owner }),
       ...(q.site !== undefined && { site: q.site }),
       ...(q.phase !== undefined && { phase: q.phase }),

@@ -1,3 +1,4 @@
+import { isJobNoteName } from '../../model/job-notes.js';
 import { decodeCursor, encodeCursor, pageSize } from '../../model/list-cursor.js';
 import { eventIdConflict, unknownJob, versionConflict, type EventOutcome } from '../../model/event-outcome.js';
 import type {
@@ -74,11 +75,14 @@ export class MemoryJobStore implements JobStore {
       state: entry.state,
       version: entry.version,
       updated: entry.date,
-      lastEvent: entry.name,
+      ...(!isJobNoteName(entry.name) && { lastEvent: entry.name }),
       ...(command.detail !== undefined && { detail: command.detail }),
       ...(entry.seq !== undefined && { seq: entry.seq }),
       ...(command.phase !== undefined && { phase: command.phase }),
+      ...(command.set?.attempts !== undefined && { attempts: command.set.attempts }),
+      ...(typeof command.set?.retriesExhausted === 'string' && { retriesExhausted: command.set.retriesExhausted }),
     };
+    if (command.set?.retriesExhausted === null) delete moved.retriesExhausted;
     stored.doc = JSON.stringify(moved);
     stored.history.push(JSON.stringify(entry));
     this.#events.set(entry.id, { uuid, version: entry.version, name: entry.name });

@@ -7,13 +7,25 @@ import { setTimeout as sleep } from 'node:timers/promises';
 export interface LaunchedJob {
   uuid: string;
   state: string;
-  launch?: { state: string; by: string; at: string; launcher: string; ref?: string; message?: string };
+  attempts?: number;
+  retriesExhausted?: string;
+  launch?: {
+    state: string;
+    by: string;
+    at: string;
+    launcher: string;
+    attempt?: number;
+    ref?: string;
+    message?: string;
+  };
 }
 
 /** A history entry as `GET /jobs/:uuid/history` answers it. */
 export interface Entry {
+  id: string;
   name: string;
   source: string;
+  date: string;
   data: Record<string, unknown> | null;
 }
 

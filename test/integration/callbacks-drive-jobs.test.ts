@@ -260,6 +260,7 @@ t.test('the OpenAPI document lists every route', async (t) => {
     '/jobs',
     '/jobs/{uuid}',
     '/jobs/{uuid}/history',
+    '/jobs/{uuid}/status-changes',
     '/events',
     '/callbacks/agave',
     '/callbacks/slurm',
@@ -270,6 +271,11 @@ t.test('the OpenAPI document lists every route', async (t) => {
   ]) {
     t.ok(doc.paths[path], path);
   }
+  const list = doc.paths['/jobs'] as { get: { parameters: Array<{ name: string }> } };
+  t.ok(
+    list.get.parameters.some((p) => p.name === 'error'),
+    'GET /jobs documents error=',
+  );
 });
 
 t.test('Slurm callbacks: an end mail before its Began mail still gives run then finish, once', async (t) => {

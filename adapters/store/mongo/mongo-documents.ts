@@ -1,5 +1,7 @@
 import type { JobEventName, JobState } from '../../../fsm/index.js';
 import type { HistoryEntry, JobDocument, LaunchRecord } from '../../../model/job.js';
+import { isJobNoteName, type JobNoteName } from '../../../model/job-notes.js';
+import type { ApplySet } from '../../../ports/job-store.js';
 
 /**
  * User data (`data`, `detail`) is stored as JSON text, never as BSON sub-documents: keys such as
@@ -27,6 +29,8 @@ export interface StoredJob {
   /** Plain strings only (no user keys), so it is kept as a sub-document and matched by path. */
   launch?: LaunchRecord;
   phase?: string;
+  attempts?: number;
+  retriesExhausted?: string | null;
 }
 
 /** One history entry: `_id` is the event id (idempotency), (`job`, `version`) is unique. */
@@ -44,6 +48,10 @@ export interface StoredEntry {
   seq?: number;
   /** The phase the event set (the job takes it when rolled forward). */
   phase?: string;
+  /** The job's new `attempts` (`ApplyCommand.set`), taken when rolled forward. */
+  setAttempts?: number;
+  /** Sets (a time) or clears (null) the job's `retriesExhausted`, when rolled forward. */
+  setRetriesExhausted?: string | null;
 }
 
 /** One claim: `_id` is `<uuid>#<seq>`; a unique insert is what makes a claim win. */
@@ -100,6 +108,8 @@ export function storedToJob(doc: StoredJob): JobDocument {
     ...(doc.claim !== undefined && doc.claim !== null && { claim: { by: doc.claim.by, until: doc.claim.until } }),
     ...(doc.seq !== undefined && { seq: doc.seq }),
     ...(doc.phase !== undefined && { phase: doc.phase }),
+    ...(doc.attempts !== undefined && { attempts: doc.attempts }),
+    ...(typeof doc.retriesExhausted === 'string' && { retriesExhausted: doc.retriesExhausted }),
     ...(doc.launch !== undefined && doc.launch !== null && { launch: launchOf(doc.launch) }),
   };
 }
@@ -111,13 +121,19 @@ function launchOf(stored: LaunchRecord): LaunchRecord {
     by: stored.by,
     at: stored.at,
     launcher: stored.launcher,
+    ...(stored.attempt !== undefined && { attempt: stored.attempt }),
     ...(stored.ref !== undefined && { ref: stored.ref }),
     ...(stored.message !== undefined && { message: stored.message }),
   };
 }
 
 /** The stored form of a history entry. */
-export function entryToStored(uuid: string, entry: HistoryEntry, detail?: Record<string, unknown>): StoredEntry {
+export function entryToStored(
+  uuid: string,
+  entry: HistoryEntry,
+  detail?: Record<string, unknown>,
+  set?: ApplySet,
+): StoredEntry {
   return {
     _id: entry.id,
     job: uuid,
@@ -130,6 +146,8 @@ export function entryToStored(uuid: string, entry: HistoryEntry, detail?: Record
     ...(detail !== undefined && { detail: JSON.stringify(detail) }),
     ...(entry.seq !== undefined && { seq: entry.seq }),
     ...(entry.phase !== undefined && { phase: entry.phase }),
+    ...(set?.attempts !== undefined && { setAttempts: set.attempts }),
+    ...(set?.retriesExhausted !== undefined && { setRetriesExhausted: set.retriesExhausted }),
   };
 }
 
@@ -137,7 +155,7 @@ export function entryToStored(uuid: string, entry: HistoryEntry, detail?: Record
 export function storedToEntry(doc: StoredEntry): HistoryEntry {
   return {
     id: doc._id,
-    name: doc.name as JobEventName,
+    name: doc.name as JobEventName | JobNoteName,
     date: doc.date,
     data: doc.data === null ? null : (JSON.parse(doc.data) as Record<string, unknown>),
     source: doc.source,
@@ -154,9 +172,11 @@ export function entryToJobUpdate(entry: StoredEntry): Partial<StoredJob> {
     state: entry.state,
     version: entry.version,
     updated: entry.date,
-    lastEvent: entry.name,
+    ...(!isJobNoteName(entry.name) && { lastEvent: entry.name }),
     ...(entry.detail !== undefined && { detail: entry.detail }),
     ...(entry.seq !== undefined && { seq: entry.seq }),
     ...(entry.phase !== undefined && { phase: entry.phase }),
+    ...(entry.setAttempts !== undefined && { attempts: entry.setAttempts }),
+    ...(entry.setRetriesExhausted !== undefined && { retriesExhausted: entry.setRetriesExhausted }),
   };
 }

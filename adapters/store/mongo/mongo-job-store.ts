@@ -133,7 +133,7 @@ export class MongoJobStore implements JobStore {
     if (command.phase !== entry.phase) {
       throw new RangeError(`phase must equal entry.phase (got ${command.phase} and ${entry.phase})`);
     }
-    const stored = entryToStored(uuid, entry, command.detail);
+    const stored = entryToStored(uuid, entry, command.detail, command.set);
     try {
       await this.#history.insertOne(stored);
     } catch (err) {

@@ -17,6 +17,7 @@ import type { HistoryEntry, JobDocument, LaunchRecord } from '../../../model/job
 import type { JobEventName } from '../../../fsm/index.js';
 import { decodeCursor, encodeCursor, pageSize } from '../../../model/list-cursor.js';
 import { eventIdConflict, unknownJob, versionConflict, type EventOutcome } from '../../../model/event-outcome.js';
+import { isJobNoteName } from '../../../model/job-notes.js';
 import { SQLITE_SCHEMA, addMissingColumns } from './sqlite-schema.js';
 import { entryToRow, jobToRow, rowToEntry, rowToJob, type HistoryRow, type JobRow } from './sqlite-rows.js';
 import { openDatabase } from '../../sqlite/open-database.js';
@@ -92,9 +93,11 @@ export class SqliteJobStore implements JobStore {
         return { outcome: 'duplicate', job: this.#getSync(uuid) as JobDocument };
       }
       const row = this.#stmt(
-        `UPDATE jobs SET state = @state, version = @version, updated = @date, last_event = @name,
+        `UPDATE jobs SET state = @state, version = @version, updated = @date,
+           last_event = COALESCE(@lastEvent, last_event),
            detail = CASE WHEN @setDetail = 1 THEN @detail ELSE detail END, seq = COALESCE(@seq, seq),
-           phase = COALESCE(@phase, phase)
+           phase = COALESCE(@phase, phase), attempts = COALESCE(@attempts, attempts),
+           retries_exhausted = CASE WHEN @setExhausted = 1 THEN @exhausted ELSE retries_exhausted END
          WHERE uuid = @uuid AND version = @expectedVersion AND state = @expectedState
          RETURNING *`,
       ).get({
@@ -102,13 +105,16 @@ export class SqliteJobStore implements JobStore {
         state: entry.state,
         version: entry.version,
         date: entry.date,
-        name: entry.name,
+        lastEvent: isJobNoteName(entry.name) ? null : entry.name,
         setDetail: command.detail === undefined ? 0 : 1,
         detail: command.detail === undefined ? null : JSON.stringify(command.detail),
         expectedVersion: expected.version,
         expectedState: expected.state,
         seq: entry.seq ?? null,
         phase: command.phase ?? null,
+        attempts: command.set?.attempts ?? null,
+        setExhausted: command.set?.retriesExhausted === undefined ? 0 : 1,
+        exhausted: command.set?.retriesExhausted ?? null,
       }) as JobRow | undefined;
       if (row === undefined) return this.#getSync(uuid) === undefined ? unknownJob(uuid) : versionConflict(uuid);
       this.#insertEntry(uuid, entry);

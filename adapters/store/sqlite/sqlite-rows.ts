@@ -1,4 +1,5 @@
 import type { JobEventName, JobState } from '../../../fsm/index.js';
+import type { JobNoteName } from '../../../model/job-notes.js';
 import type { HistoryEntry, JobDocument, LaunchRecord } from '../../../model/job.js';
 
 /** A row of the `jobs` table as better-sqlite3 returns it. */
@@ -23,6 +24,9 @@ export interface JobRow {
   /** The launch record as JSON text. */
   launch: string | null;
   phase: string | null;
+  /** Absent from a new job's row: a job starts at attempt 1. */
+  attempts?: number | null;
+  retries_exhausted?: string | null;
 }
 
 /** A row of the `history` table. */
@@ -85,6 +89,8 @@ export function rowToJob(row: JobRow): JobDocument {
     ...(row.seq !== null && { seq: row.seq }),
     ...(row.launch !== null && row.launch !== undefined && { launch: JSON.parse(row.launch) as LaunchRecord }),
     ...(row.phase !== null && { phase: row.phase }),
+    ...(row.attempts !== undefined && row.attempts !== null && { attempts: row.attempts }),
+    ...(typeof row.retries_exhausted === 'string' && { retriesExhausted: row.retries_exhausted }),
   };
 }
 
@@ -108,7 +114,7 @@ export function entryToRow(uuid: string, entry: HistoryEntry): HistoryRow {
 export function rowToEntry(row: HistoryRow): HistoryEntry {
   return {
     id: row.id,
-    name: row.name as JobEventName,
+    name: row.name as JobEventName | JobNoteName,
     date: row.date,
     data: row.data === null ? null : (JSON.parse(row.data) as Record<string, unknown>),
     source: row.source,

@@ -24,7 +24,9 @@ CREATE TABLE IF NOT EXISTS jobs (
   claim_until TEXT,
   seq INTEGER,
   launch TEXT,
-  phase TEXT
+  phase TEXT,
+  attempts INTEGER,
+  retries_exhausted TEXT
 ) STRICT;
 CREATE INDEX IF NOT EXISTS jobs_pipeline ON jobs (pipeline, ulid);
 CREATE INDEX IF NOT EXISTS jobs_state ON jobs (state, ulid);
@@ -54,6 +56,8 @@ const ADDED_COLUMNS: ReadonlyArray<{ readonly table: string; readonly column: st
   { table: 'jobs', column: 'launch', definition: 'launch TEXT' },
   { table: 'jobs', column: 'phase', definition: 'phase TEXT' },
   { table: 'history', column: 'phase', definition: 'phase TEXT' },
+  { table: 'jobs', column: 'attempts', definition: 'attempts INTEGER' },
+  { table: 'jobs', column: 'retries_exhausted', definition: 'retries_exhausted TEXT' },
 ];
 
 /** Brings a file of an earlier version up to {@link SQLITE_SCHEMA} (CREATE TABLE IF NOT EXISTS adds no column). */

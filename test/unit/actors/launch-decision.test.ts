@@ -48,3 +48,22 @@ t.test('a launched or failed record is final, unless a ready came after it', asy
   const relaunched = job({ launch: { ...launched, at: at(1) }, lastEvent: 'ready', updated: at(5) });
   t.match(decideLaunch(relaunched, NOW, 30_000), { action: 'skip' }, 'the relaunch after the ready is recorded');
 });
+
+t.test('the launch record is per attempt: a record of an earlier attempt is launched over, once', async (t) => {
+  // The dispatcher's clock may run behind the manager's: the attempt decides, not the times.
+  const launched = { state: 'launched' as const, by: 'd1', at: at(-60), launcher: 'local' as const, ref: '7' };
+  const retried = job({ launch: launched, attempts: 2, lastEvent: 'update', updated: at(5), version: 6 });
+  t.same(decideLaunch(retried, NOW, 30_000), {
+    action: 'launch',
+    expected: { state: 'launched', by: 'd1', at: launched.at },
+  });
+  const intent = { state: 'intent' as const, by: 'd2', at: at(1), launcher: 'local' as const, attempt: 2 };
+  t.match(decideLaunch(job({ launch: intent, attempts: 2 }), NOW, 30_000), { action: 'skip' }, 'claimed');
+  const failedLaunch = { ...intent, state: 'failed' as const, attempt: 2 };
+  t.match(decideLaunch(job({ launch: failedLaunch, attempts: 2 }), NOW, 30_000), { action: 'skip' });
+  t.same(
+    decideLaunch(job({ launch: failedLaunch, attempts: 3 }), NOW, 30_000),
+    { action: 'launch', expected: { state: 'failed', by: 'd2', at: intent.at } },
+    'the third attempt launches over the second',
+  );
+});

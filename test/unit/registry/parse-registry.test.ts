@@ -105,10 +105,10 @@ t.test('wrong shapes: env entries, reserved keys, pipeline names, an empty file'
   t.match(refusal(t, 'pipelines: []\n').message, /key "pipelines" must be object/);
 });
 
-t.test('reserved keys (retry, heartbeat) are accepted as objects; a launcher is checked', async (t) => {
+t.test('the reserved key heartbeat is accepted as an object; a launcher is checked', async (t) => {
   const registry = parseRegistry(
     'pipelines:\n  ap:\n    script: run.sh\n    launcher: {type: local, concurrency: 2}\n  ' +
-      '  retry: {max: 3}\n    heartbeat: {every: 60s}\n',
+      '  heartbeat: {every: 60s}\n',
     'reg.yaml',
   );
   t.same(registry.get('ap')?.launcher, { type: 'local', concurrency: 2 });

@@ -100,15 +100,16 @@ Usage: pjm fsm [--json]
 `
 
 exports[`test/unit/cli/help.test.ts > TAP > pjm --help and every command's --help > pjm history --help 1`] = `
-Usage: pjm history <uuid> [--json]
+Usage: pjm history <uuid> [--status-changes] [--json]
 
-  --json   {uuid, state, version, history: [...]} as JSON
+  --status-changes  the status-change log: time, state, phase, error subtype and message, attempt
+  --json            {uuid, state, version, history: [...]} (or {uuid, state, attempts, statusChanges}) as JSON
 
 `
 
 exports[`test/unit/cli/help.test.ts > TAP > pjm --help and every command's --help > pjm ls --help 1`] = `
-Usage: pjm ls [--pipeline ID] [--state S[,S...]] [--phase P] [--owner O] [--site S] [--since T] [--until T]
-       [--updated-since T] [--updated-until T] [--limit N] [--all] [--json]
+Usage: pjm ls [--pipeline ID] [--state S[,S...]] [--phase P] [--error] [--owner O] [--site S] [--since T]
+       [--until T] [--updated-since T] [--updated-until T] [--limit N] [--all] [--json]
 
 Lists jobs newest first by creation time (CREATED), the order the query API pages in; UPDATED
 is when the job's last event was applied. To see what changed lately, use --updated-since.
@@ -116,6 +117,7 @@ is when the job's last event was applied. To see what changed lately, use --upda
                     FINISHED, INDEXING, VALIDATING, VALIDATED, REJECTED, FINALIZED, RETIRED,
                     RESET, CANCELLED
   --phase           the phase a status vocabulary gave the job (QUEUED, processing…), exact case
+  --error           only jobs whose last state change raised an error (FAILED)
   --since, --until  created at or after / at or before T
   --updated-since, --updated-until
                     last changed at or after / at or before T

@@ -113,6 +113,21 @@ t.test('cancelled keeps the reason', (t) => {
   t.end();
 });
 
+t.test('a fail carries what a retry policy classifies by: error_subtype, error_message, exit_code', (t) => {
+  const timeout = slurmEvent(
+    parseSlurmSubject('Slurm Job_id=4 Name=wrap Ended, Run time 00:01:05, TIMEOUT, ExitCode 0'),
+  );
+  t.match(timeout, {
+    name: 'fail',
+    data: { error_subtype: 'TIMEOUT', error_message: 'Slurm job ended in state TIMEOUT', exit_code: 0 },
+  });
+  const failed = slurmEvent(
+    parseSlurmSubject('Slurm Job_id=5 Name=wrap Failed, Run time 00:00:01, FAILED, ExitCode 2'),
+  );
+  t.match(failed.data, { error_subtype: 'FAILED', exit_code: 2 });
+  t.end();
+});
+
 t.test('garbage never throws', (t) => {
   for (const junk of [
     '',
