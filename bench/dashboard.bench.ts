@@ -65,7 +65,7 @@ function seed(path: string, count: number): string[] {
           version: 2,
         });
       }
-      const last = entries.at(-1) as HistoryEntry;
+      const last = entries.at(-1) as HistoryEntry & { name: JobDocument['lastEvent'] };
       const job: JobDocument = {
         uuid,
         ulid: nextUlid(at),

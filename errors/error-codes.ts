@@ -54,6 +54,11 @@ export const ERROR_CODES = {
   missing_argument: 'A Rubin OCPS request lacks a required argument (type, env, log_dir); the message names it.',
   invalid_job_type:
     'The Rubin OCPS job type is not a type of the job specs, or holds characters a type may not (path characters).',
+  job_not_live:
+    'A heartbeat for a job in a state that expects none (FAILED, FINISHED, CANCELLED …): there is no lease to renew.',
+  lease_not_expired:
+    "A stale mark names a lease that is no longer the job's or has not expired (a heartbeat or an event renewed " +
+    'it, the job moved on, or it is flagged already): nothing is marked.',
 } as const;
 
 /** A stable, documented error code. */

@@ -1,4 +1,5 @@
 import type { RawVocabulary } from './compile-vocabulary.js';
+import type { HeartbeatPolicy } from './heartbeat-policy.js';
 
 /** The forms a registry file may take: this project's own, or Rubin OCPS's `job_specs.yaml`. */
 export type RegistryFormat = 'pipelines' | 'rubin';
@@ -31,7 +32,8 @@ export interface PipelineDefinition {
   readonly vocabulary?: string | RawVocabulary;
   /** How a dispatcher runs `script` when a job is created; absent: jobs are only tracked. */
   readonly launcher?: LauncherSpec;
-  /** Reserved for the retry and heartbeat policies: accepted, not interpreted yet. */
+  /** Reserved for the retry policies: accepted, not interpreted yet. */
   readonly retry?: Readonly<Record<string, unknown>>;
-  readonly heartbeat?: Readonly<Record<string, unknown>>;
+  /** The heartbeat policy (`registry/heartbeat-policy.ts`, docs/heartbeats.md). */
+  readonly heartbeat?: HeartbeatPolicy;
 }

@@ -7,6 +7,7 @@ import type { JobStore } from '../../ports/job-store.js';
 import { createJob, send } from '../helpers/jobs.js';
 import { launchContract } from './job-store-launch.contract.js';
 import { jobStorePhaseContract } from './job-store-phase.contract.js';
+import { jobStoreHeartbeatContract } from './job-store-heartbeat.contract.js';
 
 /** Makes a fresh, initialised, empty store and a function that disposes of it. */
 export type StoreFactory = () => Promise<{ store: JobStore; dispose: () => Promise<void> }>;
@@ -20,6 +21,7 @@ async function withStore(t: Test, makeStore: StoreFactory): Promise<JobStore> {
 /** The JobStore contract: every adapter must pass all of it unchanged. */
 export function jobStoreContract(t: Test, makeStore: StoreFactory): void {
   jobStorePhaseContract(t, (t) => withStore(t, makeStore));
+  jobStoreHeartbeatContract(t, (t) => withStore(t, makeStore));
   t.test('create is idempotent: same pipeline and data, same job', async (t) => {
     const store = await withStore(t, makeStore);
     await store.init();

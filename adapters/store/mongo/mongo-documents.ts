@@ -1,5 +1,7 @@
 import type { JobEventName, JobState } from '../../../fsm/index.js';
-import type { HistoryEntry, JobDocument, LaunchRecord } from '../../../model/job.js';
+import type { HistoryEntry, JobDocument, JobHeartbeat, JobStale, LaunchRecord } from '../../../model/job.js';
+import { isJobNoteName } from '../../../model/job-notes.js';
+import type { ApplySet } from '../../../ports/job-store.js';
 
 /**
  * User data (`data`, `detail`) is stored as JSON text, never as BSON sub-documents: keys such as
@@ -27,6 +29,9 @@ export interface StoredJob {
   /** Plain strings only (no user keys), so it is kept as a sub-document and matched by path. */
   launch?: LaunchRecord;
   phase?: string;
+  /** Plain values only, like `launch`; null or absent: not stale. */
+  stale?: JobStale | null;
+  heartbeat?: JobHeartbeat;
 }
 
 /** One history entry: `_id` is the event id (idempotency), (`job`, `version`) is unique. */
@@ -44,6 +49,8 @@ export interface StoredEntry {
   seq?: number;
   /** The phase the event set (the job takes it when rolled forward). */
   phase?: string;
+  /** The job fields the event set (`ApplyCommand.set`), kept to roll the job forward. */
+  set?: ApplySet;
 }
 
 /** One claim: `_id` is `<uuid>#<seq>`; a unique insert is what makes a claim win. */
@@ -77,6 +84,7 @@ export function jobToStored(job: JobDocument): StoredJob {
     claimSeq: 0,
     ...(job.seq !== undefined && { seq: job.seq }),
     ...(job.phase !== undefined && { phase: job.phase }),
+    ...(job.heartbeat !== undefined && { heartbeat: { ...job.heartbeat } }),
   };
 }
 
@@ -101,6 +109,18 @@ export function storedToJob(doc: StoredJob): JobDocument {
     ...(doc.seq !== undefined && { seq: doc.seq }),
     ...(doc.phase !== undefined && { phase: doc.phase }),
     ...(doc.launch !== undefined && doc.launch !== null && { launch: launchOf(doc.launch) }),
+    ...(doc.stale !== undefined && doc.stale !== null && { stale: { since: doc.stale.since, until: doc.stale.until } }),
+    ...(doc.heartbeat !== undefined && doc.heartbeat !== null && { heartbeat: heartbeatOf(doc.heartbeat) }),
+  };
+}
+
+/** A heartbeat record with only its own fields. */
+function heartbeatOf(stored: JobHeartbeat): JobHeartbeat {
+  return {
+    ...(stored.timeout !== undefined && { timeout: stored.timeout }),
+    ...(stored.until !== undefined && { until: stored.until }),
+    ...(stored.count !== undefined && { count: stored.count }),
+    ...(stored.last !== undefined && { last: stored.last }),
   };
 }
 
@@ -117,7 +137,12 @@ function launchOf(stored: LaunchRecord): LaunchRecord {
 }
 
 /** The stored form of a history entry. */
-export function entryToStored(uuid: string, entry: HistoryEntry, detail?: Record<string, unknown>): StoredEntry {
+export function entryToStored(
+  uuid: string,
+  entry: HistoryEntry,
+  detail?: Record<string, unknown>,
+  set?: ApplySet,
+): StoredEntry {
   return {
     _id: entry.id,
     job: uuid,
@@ -130,6 +155,7 @@ export function entryToStored(uuid: string, entry: HistoryEntry, detail?: Record
     ...(detail !== undefined && { detail: JSON.stringify(detail) }),
     ...(entry.seq !== undefined && { seq: entry.seq }),
     ...(entry.phase !== undefined && { phase: entry.phase }),
+    ...(set !== undefined && { set }),
   };
 }
 
@@ -137,7 +163,7 @@ export function entryToStored(uuid: string, entry: HistoryEntry, detail?: Record
 export function storedToEntry(doc: StoredEntry): HistoryEntry {
   return {
     id: doc._id,
-    name: doc.name as JobEventName,
+    name: doc.name as HistoryEntry['name'],
     date: doc.date,
     data: doc.data === null ? null : (JSON.parse(doc.data) as Record<string, unknown>),
     source: doc.source,
@@ -148,15 +174,23 @@ export function storedToEntry(doc: StoredEntry): HistoryEntry {
   };
 }
 
-/** The `$set` that moves a stored job to the state after `entry`. */
-export function entryToJobUpdate(entry: StoredEntry): Partial<StoredJob> {
+/**
+ * The `$set` that moves a stored job to the state after `entry` (a note leaves `lastEvent`). The
+ * heartbeat fields are set one by one (dotted paths) so that a concurrent beat's count stays.
+ */
+export function entryToJobUpdate(entry: StoredEntry): Partial<StoredJob> & Record<`heartbeat.${string}`, unknown> {
+  const heartbeat = entry.set?.heartbeat;
   return {
     state: entry.state,
     version: entry.version,
     updated: entry.date,
-    lastEvent: entry.name,
+    ...(!isJobNoteName(entry.name) && { lastEvent: entry.name }),
     ...(entry.detail !== undefined && { detail: entry.detail }),
     ...(entry.seq !== undefined && { seq: entry.seq }),
     ...(entry.phase !== undefined && { phase: entry.phase }),
+    ...(entry.set?.stale !== undefined && { stale: entry.set.stale }),
+    ...(heartbeat?.until !== undefined && { 'heartbeat.until': heartbeat.until }),
+    ...(heartbeat?.count !== undefined && { 'heartbeat.count': heartbeat.count }),
+    ...(heartbeat?.last !== undefined && { 'heartbeat.last': heartbeat.last }),
   };
 }
