@@ -6,6 +6,8 @@
  */
 import type { JobNoteName } from './job-notes.js';
 
+export type { JobNoteName };
+
 /** One of the 12 states of the pipeline-job machine. */
 export type JobState =
   | 'CREATED'

@@ -2,8 +2,7 @@
  * TypeScript shapes of the message JSON Schemas in this folder (the job's own shapes are in
  * `model/job.ts`). The schemas are the source of truth.
  */
-import type { JobEventName, JsonObject } from '../model/job.js';
-import type { JobNoteName } from '../model/job-notes.js';
+import type { JobEventName, JobNoteName, JsonObject } from '../model/job.js';
 
 /** Fields every event message may carry (`event.schema.json`). */
 interface EventMessageBase {
