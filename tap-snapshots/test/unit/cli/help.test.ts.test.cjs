@@ -13,6 +13,7 @@ Commands:
   manager     Run the manager actor (consumes events, applies them to jobs)
   bridge      Run the HTTP bridge and query API (callbacks in, job state out), without a manager
   dispatcher  Run the dispatcher actor (launches jobs of pipelines with a launcher, stops cancelled ones)
+  reaper      Run the reaper actor (flags jobs whose heartbeat lease expired; reconciles Slurm jobs first)
   create      Create a job (POST /jobs): prints its uuid and token
   send        Send an event to a job (POST /events): prints the new state
   show        Show one job: state, version, pipeline, data (GET /jobs/:uuid)
@@ -82,7 +83,7 @@ Usage: pjm history <uuid> [--json]
 
 exports[`test/unit/cli/help.test.ts > TAP > pjm --help and every command's --help > pjm ls --help 1`] = `
 Usage: pjm ls [--pipeline ID] [--state S[,S...]] [--phase P] [--owner O] [--site S] [--since T] [--until T]
-       [--updated-since T] [--updated-until T] [--limit N] [--all] [--json]
+       [--updated-since T] [--updated-until T] [--stale] [--limit N] [--all] [--json]
 
 Lists jobs newest first by creation time (CREATED), the order the query API pages in; UPDATED
 is when the job's last event was applied. To see what changed lately, use --updated-since.
@@ -90,6 +91,7 @@ is when the job's last event was applied. To see what changed lately, use --upda
                     FINISHED, INDEXING, VALIDATING, VALIDATED, REJECTED, FINALIZED, RETIRED,
                     RESET, CANCELLED
   --phase           the phase a status vocabulary gave the job (QUEUED, processing…), exact case
+  --stale           only jobs flagged stale: their heartbeat lease expired (docs/heartbeats.md)
   --since, --until  created at or after / at or before T
   --updated-since, --updated-until
                     last changed at or after / at or before T
