@@ -83,6 +83,7 @@ async function decideCreate(
   const checked = checkToken(() => requesterOf(message, context));
   if ('refusal' in checked) return checked.refusal;
   const requester = checked.passed;
+  const heartbeatMs = context.pipelines?.heartbeatOf(message.pipeline);
   const record = buildNewJob(
     {
       pipeline: message.pipeline,
@@ -91,11 +92,13 @@ async function decideCreate(
       ...(message.site !== undefined && { site: message.site }),
       ...(message.archivePath !== undefined && { archivePath: message.archivePath }),
       ...(message.detail !== undefined && { detail: message.detail }),
+      ...(message.heartbeat !== undefined && { heartbeat: message.heartbeat }),
     },
     {
       now: context.now,
       source: message.source ?? context.source,
       creator: requester.creator,
+      ...(heartbeatMs !== undefined && { pipelineHeartbeatMs: heartbeatMs }),
       ...(message.seq !== undefined && { seq: message.seq }),
     },
   );
@@ -163,6 +166,7 @@ export async function decideEvent(message: EventMessage, context: DecideContext)
       admit,
       ...(context.pipelines !== undefined && {
         vocabularyOf: (pipeline: string) => context.pipelines?.vocabularyOf(pipeline),
+        heartbeatOf: (pipeline: string) => context.pipelines?.heartbeatOf(pipeline),
       }),
     },
   );

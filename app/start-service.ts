@@ -8,10 +8,13 @@ import { metricsHandler } from './metrics-server.js';
 import { loadPipelineCatalog, reloadPipelineCatalog } from './pipelines.js';
 import { startDispatcher } from './start-dispatcher.js';
 import type { Dispatcher } from '../actors/dispatcher.js';
+import type { Reaper } from '../actors/reaper.js';
+import { registerStaleGauge } from '../actors/stale-metrics.js';
+import { startReaper } from './start-reaper.js';
 import { checkHttpHost, startHttp, type HttpService } from './start-http.js';
 
 /** Which parts a long-running process runs. */
-export type ServiceRole = 'serve' | 'manager' | 'bridge' | 'dispatcher';
+export type ServiceRole = 'serve' | 'manager' | 'bridge' | 'dispatcher' | 'reaper';
 
 /** A started service. */
 export interface RunningService {
@@ -27,9 +30,10 @@ export interface RunningService {
 }
 
 /**
- * Starts a role: `serve` (manager + HTTP + dispatcher), `manager` (the manager alone, metrics on
- * PJM_METRICS_PORT), `bridge` (HTTP alone: bridge and query API) or `dispatcher` (the dispatcher
- * alone: launches the jobs of launchable pipelines, docs/dispatcher.md). Its port is bound before
+ * Starts a role: `serve` (manager + HTTP + dispatcher + reaper), `manager` (the manager alone, metrics on
+ * PJM_METRICS_PORT), `bridge` (HTTP alone: bridge and query API), `dispatcher` (the dispatcher
+ * alone: launches the jobs of launchable pipelines, docs/dispatcher.md) or `reaper` (the reaper
+ * alone: flags jobs whose heartbeat lease expired, docs/heartbeats.md). Its port is bound before
  * anything else is opened or created; if any part fails to start, what was started is closed.
  * This is how `pjm serve|manager|bridge` start, and how a test or an embedding program can.
  */
@@ -48,8 +52,10 @@ export async function startService(
   let http: HttpService | undefined;
   let manager: Manager | undefined;
   let dispatcher: Dispatcher | undefined;
+  let reaper: Reaper | undefined;
   try {
     runtime = await composeRuntime(config, logger);
+    if (role === 'serve' || role === 'manager') registerStaleGauge(runtime.registry, runtime.store);
     if (role === 'serve' || role === 'manager') {
       manager = new Manager(
         {
@@ -78,7 +84,9 @@ export async function startService(
     if (manager !== undefined) runtime.deadLetters.start(config.PJM_DEAD_LETTERS_SWEEP_MS);
     if (role === 'serve' || role === 'dispatcher')
       dispatcher = await startDispatcher(config, runtime, logger, pipelines, port?.url);
+    if (role === 'serve' || role === 'reaper') reaper = await startReaper(config, runtime, logger);
   } catch (err) {
+    await dispatcher?.stop().catch(() => undefined);
     await manager?.stop().catch(() => undefined);
     await port?.close(0);
     await runtime?.close().catch(() => undefined);
@@ -89,6 +97,7 @@ export async function startService(
     embedded: started.embedded,
     async stop() {
       await (http?.close() ?? port?.close(0));
+      await reaper?.stop();
       await dispatcher?.stop();
       await manager?.stop();
       await started.close();
@@ -99,7 +108,7 @@ export async function startService(
 
 /** The port a role listens on (HTTP, or the manager's optional metrics), bound now. */
 async function bindServicePort(config: Readonly<Config>, role: ServiceRole): Promise<BoundPort | undefined> {
-  if (role === 'dispatcher') return undefined;
+  if (role === 'dispatcher' || role === 'reaper') return undefined;
   if (role !== 'manager') return bindPort(config.PJM_HTTP_HOST, config.PJM_HTTP_PORT, 'PJM_HTTP_PORT');
   if (config.PJM_METRICS_PORT === undefined) return undefined;
   return bindPort(config.PJM_HTTP_HOST, config.PJM_METRICS_PORT, 'PJM_METRICS_PORT');

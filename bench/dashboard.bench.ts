@@ -11,7 +11,7 @@ import { SqliteJobStore } from '../adapters/store/sqlite/sqlite-job-store.js';
 import { entryToRow, jobToRow } from '../adapters/store/sqlite/sqlite-rows.js';
 import type { JobState } from '../fsm/index.js';
 import { buildApp } from '../http/build-app.js';
-import type { HistoryEntry, JobDocument, JobEventName } from '../model/job.js';
+import type { HistoryEntry, JobDocument } from '../model/job.js';
 import { JobTokens } from '../model/job-tokens.js';
 import type { BenchRow } from './measure.js';
 
@@ -65,7 +65,7 @@ function seed(path: string, count: number): string[] {
           version: 2,
         });
       }
-      const last = entries.at(-1) as HistoryEntry;
+      const last = entries.at(-1) as HistoryEntry & { name: JobDocument['lastEvent'] };
       const job: JobDocument = {
         uuid,
         ulid: nextUlid(at),
@@ -75,7 +75,7 @@ function seed(path: string, count: number): string[] {
         data: { i, sample: `s-${i % 1000}` },
         created,
         updated: last.date,
-        lastEvent: last.name as JobEventName,
+        lastEvent: last.name,
         owner: `owner-${i % 50}`,
         site: `site-${i % 4}`,
       };

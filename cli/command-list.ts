@@ -23,6 +23,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./commands/dispatcher-command.js')).dispatcherCommand,
   },
   {
+    name: 'reaper',
+    summary: 'Run the reaper actor (flags jobs whose heartbeat lease expired; reconciles Slurm jobs first)',
+    load: async () => (await import('./commands/reaper-command.js')).reaperCommand,
+  },
+  {
     name: 'create',
     summary: 'Create a job (POST /jobs): prints its uuid and token',
     load: async () => (await import('./commands/create-command.js')).createCommand,

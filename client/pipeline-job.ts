@@ -97,6 +97,16 @@ export abstract class JobSteps {
     return this.queue({ kind: 'event', name: 'ready', data });
   }
 
+  /**
+   * `heartbeat`: a sign of life that renews the job's lease without moving it
+   * (docs/heartbeats.md). The first one is recorded in the history; later ones are only counted
+   * (their verdict is a duplicate: nothing new in the history). A job that is not live
+   * (FINISHED, FAILED …) refuses it with `job_not_live`.
+   */
+  heartbeat(data?: JsonObject): JobChain {
+    return this.queue({ kind: 'event', name: 'heartbeat', data });
+  }
+
   /** Any other job event by name (`index`, `indexed`, `validate`, `retire` …). */
   send(name: ClientEventName, data?: JsonObject): JobChain {
     return this.queue({ kind: 'event', name, data });

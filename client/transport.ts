@@ -25,8 +25,8 @@ export interface CreatedJob {
   readonly callbacks?: JobCallbacks;
 }
 
-/** The job-scoped events a client may send (every machine event except `create`). */
-export type ClientEventName = Exclude<JobEventName, 'create'>;
+/** The job-scoped events a client may send (every machine event except `create`, and `heartbeat`). */
+export type ClientEventName = Exclude<JobEventName, 'create'> | 'heartbeat';
 
 /** One job-scoped event, with the idempotency id the client chose for it. */
 export interface ClientEvent {

@@ -42,6 +42,7 @@ export interface Config {
   PJM_RUBIN_LAUNCHER: 'local' | 'slurm';
   PJM_LAUNCH_GRACE_SECONDS: number;
   PJM_DISPATCHER_ID?: string;
+  PJM_REAPER_PERIOD_SECONDS: number;
   PJM_URL: string;
   PJM_NONCE?: string;
   PJM_LOG_ROOT?: string;

@@ -57,6 +57,11 @@ export const ERROR_CODES = {
   dead_letter_replayed: 'The dead letter was replayed already; a replay that failed again is a new dead letter.',
   dead_letter_unverified:
     "The dead letter's token was not verified when it was refused; replaying it needs an explicit force.",
+  job_not_live:
+    'A heartbeat for a job in a state that expects none (FAILED, FINISHED, CANCELLED …): there is no lease to renew.',
+  lease_not_expired:
+    "A stale mark names a lease that is no longer the job's or has not expired (a heartbeat or an event renewed " +
+    'it, the job moved on, or it is flagged already): nothing is marked.',
 } as const;
 
 /** A stable, documented error code. */

@@ -23,6 +23,8 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   job_exists: 409,
   sequence_gap: 409,
   stale_sequence: 409,
+  job_not_live: 409,
+  lease_not_expired: 409,
   credentials_missing: 401,
   credentials_invalid: 403,
   forbidden: 403,

@@ -3,6 +3,8 @@ import type { JobStore } from '../ports/job-store.js';
 import { phaseRefusal, translateStatus, type Vocabulary } from '../registry/vocabulary.js';
 import type { HistoryEntry, JobDocument } from './job.js';
 import { unknownJob, type Deferred, type EventOutcome, type Rejected } from './event-outcome.js';
+import { applyNote, renewal } from './apply-note.js';
+import { isSentNoteName, type SentNoteName } from './job-notes.js';
 
 /**
  * A validated event for an existing job, with its idempotency id already fixed. It names its
@@ -12,7 +14,8 @@ import { unknownJob, type Deferred, type EventOutcome, type Rejected } from './e
 export interface JobEvent {
   readonly id: string;
   readonly uuid: string;
-  readonly name?: JobEventName;
+  /** A lifecycle event, or a note (`heartbeat`, `stale`: docs/heartbeats.md). */
+  readonly name?: JobEventName | SentNoteName;
   /** A status word of the job pipeline's vocabulary. */
   readonly status?: string;
   /** The phase the event sets; a translated `status` sets its own. */
@@ -33,12 +36,14 @@ export interface ApplyEventOptions {
   readonly maxAttempts?: number;
   /** The status vocabulary of a pipeline, as the registry in use says; none: no vocabularies. */
   readonly vocabularyOf?: (pipeline: string) => Vocabulary | undefined;
+  /** The heartbeat timeout of a pipeline in ms, as the registry in use says; none: only jobs' own. */
+  readonly heartbeatOf?: (pipeline: string) => number | undefined;
 }
 
 /** The event's name and phase once its status word (if any) is read with the job's vocabulary. */
 function resolve(
   job: JobDocument,
-  event: JobEvent,
+  event: JobEvent & { readonly name?: JobEventName },
   vocabulary: Vocabulary | undefined,
 ): Rejected | { readonly name: JobEventName; readonly phase?: string } {
   let name = event.name;
@@ -46,7 +51,8 @@ function resolve(
   if (event.status !== undefined) {
     const translated = translateStatus(event.status, vocabulary, job.pipeline);
     if (translated instanceof Error) return { outcome: 'rejected', code: translated.code, message: translated.message };
-    name ??= translated.name;
+    // A word that means a heartbeat was routed to the note before (noteOf).
+    if (translated.name !== 'heartbeat') name ??= translated.name;
     phase = translated.phase ?? phase;
   }
   // The schema lets no message through with neither a name nor a status.
@@ -55,6 +61,14 @@ function resolve(
   if (refusal !== undefined)
     return { outcome: 'rejected', code: 'illegal_transition', message: `job ${job.uuid}: ${refusal}` };
   return { name, ...(phase !== undefined && { phase }) };
+}
+
+/** The note an event stands for: its name, or a status word its job's vocabulary reads as a heartbeat. */
+function noteOf(event: JobEvent, vocabulary: Vocabulary | undefined, pipeline: string): SentNoteName | undefined {
+  if (event.name !== undefined) return isSentNoteName(event.name) ? event.name : undefined;
+  if (event.status === undefined) return undefined;
+  const translated = translateStatus(event.status, vocabulary, pipeline);
+  return !(translated instanceof Error) && translated.name === 'heartbeat' ? 'heartbeat' : undefined;
 }
 
 /** What the job's sequence number says about a sequenced event: nothing (in order), wait, or refuse. */
@@ -92,7 +106,7 @@ function stateCheck(job: JobDocument, name: JobEventName): Deferred | Rejected |
  */
 function decideMove(
   job: JobDocument,
-  event: JobEvent,
+  event: JobEvent & { readonly name?: JobEventName },
   vocabulary: Vocabulary | undefined,
 ): Deferred | Rejected | { readonly name: JobEventName; readonly phase?: string; readonly to: JobState } {
   const sequence = sequenceCheck(job, event.seq);
@@ -116,7 +130,24 @@ export async function applyEvent(store: JobStore, event: JobEvent, options: Appl
     if (job === undefined) return unknownJob(event.uuid);
     const refusal = options.admit?.(job);
     if (refusal !== undefined) return refusal;
-    const check = decideMove(job, event, options.vocabularyOf?.(job.pipeline));
+    const context = { now: options.now, pipelineTimeoutMs: options.heartbeatOf?.(job.pipeline) };
+    const vocabulary = options.vocabularyOf?.(job.pipeline);
+    const note = noteOf(event, vocabulary, job.pipeline);
+    if (note !== undefined) {
+      const outcome = await applyNote(
+        store,
+        job,
+        { id: event.id, uuid: event.uuid, name: note, data: event.data ?? null, source: event.source },
+        context,
+      );
+      if (outcome.outcome === 'rejected' && (await store.findEvent(event.id))?.uuid === event.uuid)
+        return { outcome: 'duplicate', job };
+      if (outcome.outcome !== 'transient') return outcome;
+      continue;
+    }
+    const { name: named, ...rest } = event;
+    const lifecycle = named === undefined ? rest : { ...rest, name: named as JobEventName };
+    const check = decideMove(job, lifecycle, vocabulary);
     if ('outcome' in check) {
       // A replay of an event applied earlier can be refused by now (run after finish): it is a duplicate.
       const seen = await store.findEvent(event.id);
@@ -135,14 +166,17 @@ export async function applyEvent(store: JobStore, event: JobEvent, options: Appl
       ...(event.seq !== undefined && { seq: event.seq }),
       ...(phase !== undefined && { phase }),
     };
+    // A reset by hand starts over: the retry policy's verdict no longer holds.
+    const restart = name === 'reset' && job.retriesExhausted !== undefined ? { retriesExhausted: null } : undefined;
+    const renewed = renewal(job, context);
+    const set = restart === undefined && renewed === undefined ? undefined : { ...renewed, ...restart };
     const result = await store.apply({
       uuid: event.uuid,
       expected: { state: job.state, version: job.version },
       entry,
       ...(event.detail !== undefined && { detail: event.detail }),
       ...(phase !== undefined && { phase }),
-      // A reset by hand starts over: the retry policy's verdict no longer holds.
-      ...(name === 'reset' && job.retriesExhausted !== undefined && { set: { retriesExhausted: null } }),
+      ...(set !== undefined && { set }),
     });
     if (result.outcome !== 'transient') return result;
   }

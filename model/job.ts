@@ -4,8 +4,9 @@
  * `test/unit/schemas/schema-files.test.ts` keeps these unions equal to the schema enums and to `fsm/`.
  * (schemas/ and client/ use these types and must not load fsm/, so the unions are spelled out here.)
  */
+import type { JobNoteName, SentNoteName } from './job-notes.js';
 
-import type { JobNoteName } from './job-notes.js';
+export type { JobNoteName, SentNoteName };
 
 /** One of the 12 states of the pipeline-job machine. */
 export type JobState =
@@ -65,6 +66,27 @@ export interface HistoryEntry {
   seq?: number;
   /** The phase this event set (a status vocabulary's label); absent when it left the phase as it was. */
   phase?: string;
+}
+
+/**
+ * The job's lease (docs/heartbeats.md): every applied event renews it to now + the timeout;
+ * beats after the first one only renew it and count.
+ */
+export interface JobHeartbeat {
+  /** The job's own timeout in seconds, set at create; absent: the pipeline's registry `heartbeat.timeout`. */
+  timeout?: number;
+  /** When the lease ends (ISO-8601 UTC); absent while no timeout applies. */
+  until?: string;
+  /** Heartbeats received. */
+  count?: number;
+  /** When the last heartbeat arrived. */
+  last?: string;
+}
+
+/** A job whose lease expired with no sign of life: since when, and the expired lease's end. */
+export interface JobStale {
+  since: string;
+  until: string;
 }
 
 /** Who holds a job and until when (`job.schema.json#/properties/claim`). */
@@ -130,6 +152,10 @@ export interface JobDocument {
   retriesExhausted?: string;
   /** Present once a dispatcher has claimed the job for its launcher. */
   launch?: LaunchRecord;
+  /** The lease and heartbeat count; absent while neither a timeout nor a heartbeat applies. */
+  heartbeat?: JobHeartbeat;
+  /** Present while the job is flagged stale (its lease expired); the next event clears it. */
+  stale?: JobStale;
   /** Present only where asked for: stores return jobs without it (see `JobStore.history`). */
   history?: HistoryEntry[];
 }

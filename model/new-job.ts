@@ -1,7 +1,9 @@
 import { monotonicFactory } from 'ulid';
 import type { NewJobRecord } from '../ports/job-store.js';
 import type { CreateRequest } from '../schemas/types.js';
-import type { HistoryEntry, JobDocument } from './job.js';
+import type { HistoryEntry, JobDocument, JobHeartbeat } from './job.js';
+import { durationMs } from '../registry/heartbeat-policy.js';
+import { leaseUntil } from './heartbeat.js';
 import { defaultArchivePath } from './archive-path.js';
 import { createEventId, jobUuid } from './job-identity.js';
 
@@ -16,6 +18,16 @@ export interface NewJobContext {
   readonly seq?: number;
   /** The credential the job is created for (see `JobDocument.creator`). */
   readonly creator?: string;
+  /** The heartbeat timeout of the job's pipeline in ms (registry); the job's own overrides it. */
+  readonly pipelineHeartbeatMs?: number;
+}
+
+/** The heartbeat record a new job starts with: its own timeout and its first lease, when either applies. */
+function firstLease(request: CreateRequest, context: NewJobContext): JobHeartbeat | undefined {
+  const ownMs = request.heartbeat === undefined ? undefined : durationMs(request.heartbeat.timeout);
+  const timeoutMs = ownMs ?? context.pipelineHeartbeatMs;
+  if (timeoutMs === undefined) return undefined;
+  return { ...(ownMs !== undefined && { timeout: ownMs / 1000 }), until: leaseUntil(context.now, timeoutMs) };
 }
 
 /**
@@ -26,6 +38,7 @@ export interface NewJobContext {
 export function buildNewJob(request: CreateRequest, context: NewJobContext): NewJobRecord {
   const uuid = jobUuid(request.pipeline, request.data);
   const date = context.now.toISOString();
+  const heartbeat = firstLease(request, context);
   const job: JobDocument = {
     uuid,
     ulid: nextUlid(context.now.getTime()),
@@ -42,6 +55,7 @@ export function buildNewJob(request: CreateRequest, context: NewJobContext): New
     archivePath: request.archivePath ?? defaultArchivePath(request.pipeline, uuid),
     ...(request.detail !== undefined && { detail: request.detail }),
     ...(context.seq !== undefined && { seq: context.seq }),
+    ...(heartbeat !== undefined && { heartbeat }),
   };
   const entry: HistoryEntry = {
     id: createEventId(uuid),

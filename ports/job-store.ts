@@ -1,7 +1,7 @@
 import type { JobEventName, JobState } from '../fsm/index.js';
-import type { JobNoteName } from '../model/job-notes.js';
 import type { EventOutcome } from '../model/event-outcome.js';
-import type { HistoryEntry, JobDocument, LaunchRecord } from '../model/job.js';
+import type { HistoryEntry, JobDocument, JobStale, LaunchRecord } from '../model/job.js';
+import type { JobNoteName } from '../model/job-notes.js';
 
 /** A new job, fully built by the caller (see `model/new-job.ts`): the store only inserts it. */
 export interface NewJobRecord {
@@ -25,8 +25,12 @@ export interface CreateResult {
  */
 export interface ApplyCommand {
   readonly uuid: string;
-  /** The state and version the caller read; the write happens only if the job is still there. */
-  readonly expected: { readonly state: JobState; readonly version: number };
+  /**
+   * The state and version the caller read; the write happens only if the job is still there. With
+   * `leaseUntil`, also only if the job's lease still ends then (a heartbeat renews it without a
+   * version bump): a stale mark cannot land after a beat.
+   */
+  readonly expected: { readonly state: JobState; readonly version: number; readonly leaseUntil?: string };
   /** The new history entry; `entry.version` must be `expected.version + 1`, `entry.state` the next state. */
   readonly entry: HistoryEntry;
   /** Replaces the job's free-form `detail` when present. */
@@ -37,7 +41,7 @@ export interface ApplyCommand {
    * vocabulary on the job it read at `expected`: the precondition makes check and move atomic.
    */
   readonly phase?: string;
-  /** Job fields the entry changes, written in the same atomic step (CONTRACT: one write per entry). */
+  /** Job fields the entry changes, written in the same atomic step (CONTRACT: one write per entry); absent fields stay. */
   readonly set?: ApplySet;
 }
 
@@ -47,6 +51,22 @@ export interface ApplySet {
   readonly attempts?: number;
   /** Sets (a time) or clears (null) the job's `retriesExhausted` mark. */
   readonly retriesExhausted?: string | null;
+  /** The stale flag: set by a `stale` note, `null` clears it (the next event after a mark). */
+  readonly stale?: JobStale | null;
+  /** Fields of the job's heartbeat record to overwrite (the lease end on every event; count and last on a beat). */
+  readonly heartbeat?: { readonly until?: string; readonly count?: number; readonly last?: string };
+}
+
+/** A heartbeat that renews a lease without a history entry: see {@link JobStore.beat}. */
+export interface BeatCommand {
+  readonly uuid: string;
+  /** The job must still be in this state and at this version (and not flagged stale), or nothing is written. */
+  readonly state: JobState;
+  readonly version: number;
+  /** The new lease end; absent when no timeout applies (the beat is only counted). */
+  readonly until?: string;
+  /** When the beat arrived. */
+  readonly at: string;
 }
 
 /** Where a previously applied event id landed. */
@@ -64,6 +84,10 @@ export interface ListQuery {
   readonly site?: string;
   /** Jobs whose phase is exactly this (case-sensitive). */
   readonly phase?: string;
+  /** true: only jobs flagged stale; false: only jobs that are not. */
+  readonly stale?: boolean;
+  /** Only jobs not flagged stale whose lease ended at or before this time (what a reaper looks for). */
+  readonly leaseExpiredBy?: string;
   readonly createdSince?: string;
   readonly createdUntil?: string;
   readonly updatedSince?: string;
@@ -158,4 +182,11 @@ export interface JobStore {
    * job does not exist. It changes neither the state, the version nor the history.
    */
   markLaunch(uuid: string, expected: LaunchExpectation, record: LaunchRecord): Promise<boolean>;
+  /**
+   * Records one heartbeat: `heartbeat.count` + 1, `heartbeat.last` = `at`, `heartbeat.until` =
+   * `until` when given — one update of those fields only, if the job is still at `command.state`
+   * and `command.version` and not flagged stale. It changes neither the state, the version nor
+   * the history. The job after it, or undefined when the condition failed (read again).
+   */
+  beat(command: BeatCommand): Promise<JobDocument | undefined>;
 }

@@ -32,6 +32,17 @@ export interface LaunchHandle {
   readonly exited?: Promise<ExitStatus>;
 }
 
+/**
+ * What the launcher can tell about a launched job, for the reaper (docs/heartbeats.md): still
+ * there (`active`, with the scheduler's state), ended with the scheduler's final state, gone
+ * without a word (a local process that no longer exists), or `unknown` (the launcher cannot tell).
+ */
+export type LaunchStatus =
+  | { readonly kind: 'active'; readonly state: string }
+  | { readonly kind: 'ended'; readonly state: string; readonly exitCode?: string; readonly reason?: string }
+  | { readonly kind: 'gone' }
+  | { readonly kind: 'unknown'; readonly message: string };
+
 /** The launcher refused or could not start the job; `message` is the launcher's own account. */
 export class LaunchError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
@@ -55,4 +66,9 @@ export interface Launcher {
   find(uuid: string, logDir: string): Promise<LaunchHandle | undefined>;
   /** Stops a launched job (local: its process group; slurm: `scancel`). Stopping an ended job is harmless. */
   stop(ref: string): Promise<void>;
+  /**
+   * Where the launched job `ref` stands now (local: whether the process exists on this host;
+   * slurm: `scontrol show job`, then `sacct` once the controller has forgotten it). Never rejects.
+   */
+  status(ref: string): Promise<LaunchStatus>;
 }

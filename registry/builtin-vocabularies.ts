@@ -7,7 +7,7 @@ import { translateStatus, type TranslatedStatus, type Vocabulary } from './vocab
  * which is not an event and made the manager raise, so UPDATED is `update` here. A job status
  * becomes the job's phase; notification-only words (record created, updated, deleted,
  * permissions, heartbeat) leave it as it is, and so does an unknown word (`update`, as SD2E's
- * manager defaulted).
+ * manager defaulted). HEARTBEAT is a heartbeat: it renews the job's lease (docs/heartbeats.md).
  */
 const AGAVE: RawVocabulary = {
   description: 'Agave/Tapis v2 job notifications (POST /callbacks/agave)',
@@ -35,7 +35,7 @@ const AGAVE: RawVocabulary = {
     FAILED: 'fail',
     STOPPED: 'fail',
     ARCHIVING_FAILED: 'fail',
-    HEARTBEAT: { event: 'update', phase: null },
+    HEARTBEAT: { event: 'heartbeat', phase: null },
   },
   otherwise: { event: 'update', phase: null },
 };

@@ -1,4 +1,4 @@
-import type { JobEventName } from '../model/job.js';
+import type { StatusEventName } from './vocabulary.js';
 import { pointerToPath } from '../schemas/format-error.js';
 import type { ListedStatus, PhaseTransitions, StatusMeaning, Vocabulary } from './vocabulary.js';
 
@@ -7,7 +7,7 @@ import type { ListedStatus, PhaseTransitions, StatusMeaning, Vocabulary } from '
  * phase), or `{event, phase}` where `phase` is a label (several words may share one), `null` (the
  * phase is left as it is) or absent (the word becomes the phase).
  */
-export type RawStatusMeaning = JobEventName | { readonly event: JobEventName; readonly phase?: string | null };
+export type RawStatusMeaning = StatusEventName | { readonly event: StatusEventName; readonly phase?: string | null };
 
 /** A vocabulary as a registry file writes it (`pipeline-registry.schema.json#/definitions/vocabulary`). */
 export interface RawVocabulary {

@@ -43,6 +43,11 @@ export class PipelineCatalog {
     return this.#registry?.vocabularyOf(pipeline);
   }
 
+  /** The heartbeat timeout of `pipeline` in ms in the registry in use now; undefined without one. */
+  heartbeatOf(pipeline: string): number | undefined {
+    return this.#registry?.heartbeatOf(pipeline);
+  }
+
   /**
    * The registry's verdict on a create, shared by the bridge (`POST /jobs`) and the manager (a
    * create from the bus): `unknown_pipeline` for an unlisted pipeline when strict, the pipeline

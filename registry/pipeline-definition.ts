@@ -1,5 +1,6 @@
 import type { RawVocabulary } from './compile-vocabulary.js';
 import type { RetryPolicy } from './retry-policy.js';
+import type { HeartbeatPolicy } from './heartbeat-policy.js';
 
 /** The forms a registry file may take: this project's own, or Rubin OCPS's `job_specs.yaml`. */
 export type RegistryFormat = 'pipelines' | 'rubin';
@@ -34,6 +35,6 @@ export interface PipelineDefinition {
   readonly launcher?: LauncherSpec;
   /** The retry policy (docs/retries.md); absent: a failed job stays FAILED. */
   readonly retry?: RetryPolicy;
-  /** Reserved for the heartbeat policy: accepted, not interpreted yet. */
-  readonly heartbeat?: Readonly<Record<string, unknown>>;
+  /** The heartbeat policy (`registry/heartbeat-policy.ts`, docs/heartbeats.md). */
+  readonly heartbeat?: HeartbeatPolicy;
 }

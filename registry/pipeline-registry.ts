@@ -3,6 +3,7 @@ import type { PipelineJobsError } from '../errors/index.js';
 import { toValidationErrors } from '../schemas/format-error.js';
 import type { LauncherSpec, PipelineDefinition, RegistryFormat } from './pipeline-definition.js';
 import type { Vocabulary } from './vocabulary.js';
+import { heartbeatTimeoutOf } from './heartbeat-policy.js';
 
 /** A loaded, validated registry: its pipelines, their compiled create-data schemas and vocabularies. Immutable. */
 export class PipelineRegistry {
@@ -40,6 +41,11 @@ export class PipelineRegistry {
   /** Every pipeline, sorted by name. */
   list(): PipelineDefinition[] {
     return this.names().map((name) => this.#pipelines.get(name) as PipelineDefinition);
+  }
+
+  /** The pipeline's heartbeat timeout in ms (registry `heartbeat.timeout`); undefined without one. */
+  heartbeatOf(name: string): number | undefined {
+    return heartbeatTimeoutOf(this.#pipelines.get(name)?.heartbeat);
   }
 
   get(name: string): PipelineDefinition | undefined {

@@ -2,9 +2,15 @@ import { PipelineJobsError } from '../errors/index.js';
 import type { JobEventName } from '../model/job.js';
 import { clip } from '../schemas/format-error.js';
 
+/**
+ * What a status word may stand for: a machine event, or a heartbeat (Agave HEARTBEAT), which renews
+ * the job's lease without moving it (docs/heartbeats.md).
+ */
+export type StatusEventName = JobEventName | 'heartbeat';
+
 /** What one status word means: the canonical event it stands for and the phase it gives the job. */
 export interface StatusMeaning {
-  readonly event: JobEventName;
+  readonly event: StatusEventName;
   /** The job's phase after the event; absent: the phase is left as it is. */
   readonly phase?: string;
 }
@@ -44,7 +50,7 @@ export interface Vocabulary {
 
 /** A status word translated: the event to apply and the phase it sets, if any. */
 export interface TranslatedStatus {
-  readonly name: JobEventName;
+  readonly name: StatusEventName;
   readonly phase?: string;
 }
 

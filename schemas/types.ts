@@ -2,7 +2,7 @@
  * TypeScript shapes of the message JSON Schemas in this folder (the job's own shapes are in
  * `model/job.ts`). The schemas are the source of truth.
  */
-import type { JobEventName, JsonObject } from '../model/job.js';
+import type { JobEventName, JsonObject, SentNoteName } from '../model/job.js';
 
 /** Fields every event message may carry (`event.schema.json`). */
 interface EventMessageBase {
@@ -29,6 +29,13 @@ export interface CreateEventMessage extends EventMessageBase {
   archivePath?: string;
   /** The credential the create is made for; only with a `token` that proves it (see `event.schema.json`). */
   creator?: string;
+  /** The job's own heartbeat timeout (docs/heartbeats.md). */
+  heartbeat?: JobHeartbeatRequest;
+}
+
+/** A job's own heartbeat policy at create: seconds, or a string with a unit (`10m`). */
+export interface JobHeartbeatRequest {
+  timeout: number | string;
 }
 
 /** Fields of a job-scoped event (every event except `create`), which names its job by `uuid`. */
@@ -43,7 +50,8 @@ interface JobScopedFields extends EventMessageBase {
 
 /** A job-scoped event that names its event. */
 export interface JobEventMessage extends JobScopedFields {
-  name: Exclude<JobEventName, 'create'>;
+  /** A machine event, or a note (`heartbeat`, `stale`). */
+  name: Exclude<JobEventName, 'create'> | SentNoteName;
 }
 
 /** A job-scoped event that gives a status word instead of an event name. */
@@ -66,6 +74,7 @@ export interface CreateRequest {
   site?: string;
   archivePath?: string;
   detail?: JsonObject;
+  heartbeat?: JobHeartbeatRequest;
 }
 
 /** An Agave/Tapis v2 job notification body (`agave-job.schema.json`); unknown fields are kept. */

@@ -30,8 +30,8 @@ function parseStates(text: string): string {
 
 /** `pjm ls`: jobs, newest created first, with the query API's filters. */
 export const lsCommand: Command = {
-  usage: `pjm ls [--pipeline ID] [--state S[,S...]] [--phase P] [--error] [--owner O] [--site S] [--since T]
-       [--until T] [--updated-since T] [--updated-until T] [--limit N] [--all] [--json]
+  usage: `pjm ls [--pipeline ID] [--state S[,S...]] [--phase P] [--error] [--stale] [--owner O] [--site S]
+       [--since T] [--until T] [--updated-since T] [--updated-until T] [--limit N] [--all] [--json]
 
 Lists jobs newest first by creation time (CREATED), the order the query API pages in; UPDATED
 is when the job's last event was applied. To see what changed lately, use --updated-since.
@@ -40,6 +40,7 @@ is when the job's last event was applied. To see what changed lately, use --upda
                     ${JOB_STATES.slice(10).join(', ')}
   --phase           the phase a status vocabulary gave the job (QUEUED, processing…), exact case
   --error           only jobs whose last state change raised an error (FAILED)
+  --stale           only jobs flagged stale: their heartbeat lease expired (docs/heartbeats.md)
   --since, --until  created at or after / at or before T
   --updated-since, --updated-until
                     last changed at or after / at or before T
@@ -68,6 +69,7 @@ is when the job's last event was applied. To see what changed lately, use --upda
         limit: { type: 'string', default: '50' },
         all: { type: 'boolean', default: false },
         json: { type: 'boolean', default: false },
+        stale: { type: 'boolean', default: false },
       },
     });
     if (positionals.length > 0) throw usageError(`unexpected argument "${positionals[0] ?? ''}"`);
@@ -78,6 +80,7 @@ is when the job's last event was applied. To see what changed lately, use --upda
     }
     if (values.state !== undefined) params.set('state', parseStates(values.state));
     if (values.error) params.set('error', 'true');
+    if (values.stale) params.set('stale', 'true');
     const now = new Date();
     for (const [flag, param] of Object.entries(TIME_FLAGS)) {
       const value = values[flag as keyof typeof TIME_FLAGS];
@@ -100,7 +103,14 @@ is when the job's last event was applied. To see what changed lately, use --upda
       writeTable(
         io,
         ['UUID', 'PIPELINE', 'STATE', 'VERSION', 'CREATED', 'UPDATED'],
-        jobs.map((j) => [j.uuid, j.pipeline, j.state, String(j.version), j.created, j.updated]),
+        jobs.map((j) => [
+          j.uuid,
+          j.pipeline,
+          j.stale === undefined ? j.state : `${j.state} (stale)`,
+          String(j.version),
+          j.created,
+          j.updated,
+        ]),
       );
     return EXIT.ok;
   },

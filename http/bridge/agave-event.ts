@@ -1,5 +1,5 @@
 import type { AgaveJob } from '../../schemas/index.js';
-import type { JobEventName } from '../../model/job.js';
+import type { StatusEventName } from '../../registry/vocabulary.js';
 import { builtinStatus } from '../../registry/builtin-vocabularies.js';
 
 /** An Agave notification macro the notifier left unexpanded, e.g. `${STATUS}`. */
@@ -29,7 +29,7 @@ function usable(status: unknown): string | undefined {
 export function agaveEvent(
   urlStatus: string | undefined,
   body: AgaveJob | undefined,
-): { name: JobEventName; status: string; phase?: string } | undefined {
+): { name: StatusEventName; status: string; phase?: string } | undefined {
   const status = usable(urlStatus) ?? usable(body?.status);
   if (status === undefined) return undefined;
   return { ...builtinStatus('agave', status), status };

@@ -1,4 +1,4 @@
-import type { JobEventName } from '../../model/job.js';
+import type { StatusEventName } from '../../registry/vocabulary.js';
 import { builtinLists, builtinStatus } from '../../registry/builtin-vocabularies.js';
 import {
   exitCodeOf,
@@ -36,7 +36,7 @@ function baseState(state: string | undefined): string | undefined {
 export function slurmEvent(
   parsed: SlurmSubject,
   env?: { readonly SLURM_JOB_STATE?: string | undefined; readonly SLURM_JOB_EXIT_CODE_MAX?: string | undefined },
-): { name: JobEventName; phase?: string; data: Record<string, unknown> } {
+): { name: StatusEventName; phase?: string; data: Record<string, unknown> } {
   const state = parsed.state ?? baseState(env?.SLURM_JOB_STATE);
   // SLURM_JOB_EXIT_CODE is the raw wait status (768 for exit 3); the _MAX variant is the exit code.
   const exitCode = parsed.exitCode ?? exitCodeOf(env?.SLURM_JOB_EXIT_CODE_MAX);
@@ -112,7 +112,7 @@ function failReason(state: string | undefined, exitCode: number | undefined): st
 export function slurmArrayEnd(
   task: SlurmSubject,
   end: SlurmArrayEnd,
-): { name: JobEventName; phase?: string; data: Record<string, unknown> } {
+): { name: StatusEventName; phase?: string; data: Record<string, unknown> } {
   const arrayJobId = task.jobId.replace(/_.*$/, '');
   const listed = Object.entries(end.states);
   const completed = end.states['COMPLETED'] ?? 0;

@@ -25,9 +25,11 @@ export async function submitEvent(
 ): Promise<EventAnswer> {
   const now = context.clock();
   const uuid = message.uuid.toLowerCase();
-  // A status word never stands for an admin event (the registry refuses such a vocabulary).
-  if (message.name !== undefined && ADMIN_EVENTS.includes(message.name))
-    context.auth.requireAdmin(sender, `the ${message.name} event`);
+  // A status word never stands for an admin event (the registry refuses such a vocabulary); a stale
+  // mark is a reaper's, so an operator's too.
+  const name = message.name;
+  if (name !== undefined && (name === 'stale' || (ADMIN_EVENTS as readonly string[]).includes(name)))
+    context.auth.requireAdmin(sender, `the ${name} event`);
   let event: EventMessage & { readonly id: string } = { ...message, uuid };
   if (sender.kind === 'admin' && (message.token === undefined || message.token === '')) {
     event = { ...event, token: context.tokens.issue(uuid, now) };

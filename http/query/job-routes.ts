@@ -22,6 +22,10 @@ const listQuery = {
     owner: { type: 'string', minLength: 1, maxLength: 256 },
     site: { type: 'string', minLength: 1, maxLength: 256 },
     phase: { type: 'string', minLength: 1, maxLength: 64, description: 'Jobs in exactly this phase (case-sensitive).' },
+    stale: {
+      type: 'boolean',
+      description: 'true: only jobs flagged stale (lease expired, docs/heartbeats.md); false: only the others.',
+    },
     since: DATE,
     until: DATE,
     updatedSince: DATE,
@@ -42,6 +46,7 @@ interface ListParams {
   owner?: string;
   site?: string;
   phase?: string;
+  stale?: boolean;
   since?: string;
   until?: string;
   updatedSince?: string;
@@ -118,6 +123,7 @@ export function registerJobRoutes(app: FastifyInstance, store: JobStore): void {
       ...(q.owner !== undefined && { owner: q.owner }),
       ...(q.site !== undefined && { site: q.site }),
       ...(q.phase !== undefined && { phase: q.phase }),
+      ...(q.stale !== undefined && { stale: q.stale }),
       ...(since !== undefined && { createdSince: since }),
       ...(until !== undefined && { createdUntil: until }),
       ...(updatedSince !== undefined && { updatedSince }),

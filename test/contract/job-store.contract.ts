@@ -8,6 +8,7 @@ import { createJob, send } from '../helpers/jobs.js';
 import { launchContract } from './job-store-launch.contract.js';
 import { jobStorePhaseContract } from './job-store-phase.contract.js';
 import { jobStoreRetryContract } from './job-store-retry.contract.js';
+import { jobStoreHeartbeatContract } from './job-store-heartbeat.contract.js';
 
 /** Makes a fresh, initialised, empty store and a function that disposes of it. */
 export type StoreFactory = () => Promise<{ store: JobStore; dispose: () => Promise<void> }>;
@@ -22,6 +23,7 @@ async function withStore(t: Test, makeStore: StoreFactory): Promise<JobStore> {
 export function jobStoreContract(t: Test, makeStore: StoreFactory): void {
   jobStorePhaseContract(t, (t) => withStore(t, makeStore));
   jobStoreRetryContract(t, (t) => withStore(t, makeStore));
+  jobStoreHeartbeatContract(t, (t) => withStore(t, makeStore));
   t.test('create is idempotent: same pipeline and data, same job', async (t) => {
     const store = await withStore(t, makeStore);
     await store.init();

@@ -3,6 +3,7 @@ import { decodeCursor, encodeCursor, pageSize } from '../../model/list-cursor.js
 import { eventIdConflict, unknownJob, versionConflict, type EventOutcome } from '../../model/event-outcome.js';
 import type {
   ApplyCommand,
+  BeatCommand,
   ClaimRequest,
   CreateResult,
   EventLocation,
@@ -70,6 +71,8 @@ export class MemoryJobStore implements JobStore {
     if (stored === undefined) return unknownJob(uuid);
     const job = JSON.parse(stored.doc) as JobDocument;
     if (job.state !== expected.state || job.version !== expected.version) return versionConflict(uuid);
+    if (expected.leaseUntil !== undefined && job.heartbeat?.until !== expected.leaseUntil) return versionConflict(uuid);
+    const { stale, heartbeat } = command.set ?? {};
     const moved: JobDocument = {
       ...job,
       state: entry.state,
@@ -81,8 +84,16 @@ export class MemoryJobStore implements JobStore {
       ...(command.phase !== undefined && { phase: command.phase }),
       ...(command.set?.attempts !== undefined && { attempts: command.set.attempts }),
       ...(typeof command.set?.retriesExhausted === 'string' && { retriesExhausted: command.set.retriesExhausted }),
+      ...(stale !== undefined && stale !== null && { stale }),
+      ...(heartbeat !== undefined && {
+        heartbeat: {
+          ...job.heartbeat,
+          ...Object.fromEntries(Object.entries(heartbeat).filter(([, v]) => v !== undefined)),
+        },
+      }),
     };
     if (command.set?.retriesExhausted === null) delete moved.retriesExhausted;
+    if (stale === null) delete moved.stale;
     stored.doc = JSON.stringify(moved);
     stored.history.push(JSON.stringify(entry));
     this.#events.set(entry.id, { uuid, version: entry.version, name: entry.name });
@@ -119,6 +130,11 @@ export class MemoryJobStore implements JobStore {
           (query.owner === undefined || job.owner === query.owner) &&
           (query.site === undefined || job.site === query.site) &&
           (query.phase === undefined || job.phase === query.phase) &&
+          (query.stale === undefined || (job.stale !== undefined) === query.stale) &&
+          (query.leaseExpiredBy === undefined ||
+            (job.stale === undefined &&
+              job.heartbeat?.until !== undefined &&
+              job.heartbeat.until <= query.leaseExpiredBy)) &&
           (states === undefined || states.includes(job.state)) &&
           within(job.created, query.createdSince, query.createdUntil) &&
           within(job.updated, query.updatedSince, query.updatedUntil) &&
@@ -167,6 +183,22 @@ export class MemoryJobStore implements JobStore {
     if (!matches) return false;
     this.#put({ ...job, launch: record });
     return true;
+  }
+
+  async beat(command: BeatCommand): Promise<JobDocument | undefined> {
+    const job = this.#get(command.uuid);
+    if (job === undefined || job.state !== command.state || job.version !== command.version) return undefined;
+    if (job.stale !== undefined) return undefined;
+    this.#put({
+      ...job,
+      heartbeat: {
+        ...job.heartbeat,
+        count: (job.heartbeat?.count ?? 0) + 1,
+        last: command.at,
+        ...(command.until !== undefined && { until: command.until }),
+      },
+    });
+    return this.#get(command.uuid);
   }
 
   #get(uuid: string): JobDocument | undefined {

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ExitStatus, LaunchHandle, LaunchRequest, Launcher } from '../../../ports/launcher.js';
+import type { ExitStatus, LaunchHandle, LaunchRequest, LaunchStatus, Launcher } from '../../../ports/launcher.js';
 import { LaunchError } from '../../../ports/launcher.js';
 import { prepareLaunch } from '../prepare-launch.js';
 
@@ -83,6 +83,13 @@ export class LocalLauncher implements Launcher {
     }
     if (!Number.isInteger(pid) || pid <= 0) return undefined;
     return { ref: String(pid), exited: this.#watch(pid, base) };
+  }
+
+  /** `active` while the process exists on this host, else `gone` (no end was reported, or it ran elsewhere). */
+  async status(ref: string): Promise<LaunchStatus> {
+    const pid = Number(ref);
+    if (!Number.isInteger(pid) || pid <= 0) return { kind: 'unknown', message: `not a process id: ${ref}` };
+    return alive(pid) ? { kind: 'active', state: 'RUNNING' } : { kind: 'gone' };
   }
 
   async stop(ref: string): Promise<void> {

@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import type { LaunchHandle, LaunchRequest, Launcher } from '../../../ports/launcher.js';
+import type { LaunchHandle, LaunchRequest, LaunchStatus, Launcher } from '../../../ports/launcher.js';
+import { parseSacctStatus, parseScontrolStatus } from './slurm-status.js';
 import { LaunchError } from '../../../ports/launcher.js';
 import { parseSlurmTracking } from '../../../protocol/slurm-tracking.js';
 import { prepareLaunch } from '../prepare-launch.js';
@@ -55,6 +56,32 @@ export class SlurmLauncher implements Launcher {
       if (id !== undefined) return { ref: id };
     }
     return undefined;
+  }
+
+  /**
+   * `scontrol show job` while the controller remembers the job (MinJobAge after its end), else
+   * `sacct` (accounting, when the cluster keeps it); `unknown` when neither can say.
+   */
+  async status(ref: string): Promise<LaunchStatus> {
+    if (!/^\d+$/.test(ref)) return { kind: 'unknown', message: `not a Slurm job id: ${ref}` };
+    const problems: string[] = [];
+    try {
+      const { stdout } = await run('scontrol', ['show', 'job', ref, '--oneliner'], { timeout: COMMAND_TIMEOUT_MS });
+      const found = parseScontrolStatus(stdout);
+      if (found !== undefined) return found;
+    } catch (err) {
+      problems.push(`scontrol: ${message(err)}`);
+    }
+    try {
+      const args = ['-j', ref, '-X', '-n', '-P', '-o', 'State,ExitCode'];
+      const { stdout } = await run('sacct', args, { timeout: COMMAND_TIMEOUT_MS });
+      const found = parseSacctStatus(stdout);
+      if (found !== undefined) return found;
+      problems.push('sacct: no record');
+    } catch (err) {
+      problems.push(`sacct: ${message(err)}`);
+    }
+    return { kind: 'unknown', message: problems.join('; ') };
   }
 
   async stop(ref: string): Promise<void> {

@@ -1,6 +1,6 @@
 import type { JobEventName, JobState } from '../../../fsm/index.js';
-import type { HistoryEntry, JobDocument, LaunchRecord } from '../../../model/job.js';
-import { isJobNoteName, type JobNoteName } from '../../../model/job-notes.js';
+import type { HistoryEntry, JobDocument, JobHeartbeat, JobStale, LaunchRecord } from '../../../model/job.js';
+import { isJobNoteName } from '../../../model/job-notes.js';
 import type { ApplySet } from '../../../ports/job-store.js';
 
 /**
@@ -31,6 +31,9 @@ export interface StoredJob {
   phase?: string;
   attempts?: number;
   retriesExhausted?: string | null;
+  /** Plain values only, like `launch`; null or absent: not stale. */
+  stale?: JobStale | null;
+  heartbeat?: JobHeartbeat;
 }
 
 /** One history entry: `_id` is the event id (idempotency), (`job`, `version`) is unique. */
@@ -48,10 +51,8 @@ export interface StoredEntry {
   seq?: number;
   /** The phase the event set (the job takes it when rolled forward). */
   phase?: string;
-  /** The job's new `attempts` (`ApplyCommand.set`), taken when rolled forward. */
-  setAttempts?: number;
-  /** Sets (a time) or clears (null) the job's `retriesExhausted`, when rolled forward. */
-  setRetriesExhausted?: string | null;
+  /** The job fields the event set (`ApplyCommand.set`), kept to roll the job forward. */
+  set?: ApplySet;
 }
 
 /** One claim: `_id` is `<uuid>#<seq>`; a unique insert is what makes a claim win. */
@@ -85,6 +86,7 @@ export function jobToStored(job: JobDocument): StoredJob {
     claimSeq: 0,
     ...(job.seq !== undefined && { seq: job.seq }),
     ...(job.phase !== undefined && { phase: job.phase }),
+    ...(job.heartbeat !== undefined && { heartbeat: { ...job.heartbeat } }),
   };
 }
 
@@ -111,6 +113,18 @@ export function storedToJob(doc: StoredJob): JobDocument {
     ...(doc.attempts !== undefined && { attempts: doc.attempts }),
     ...(typeof doc.retriesExhausted === 'string' && { retriesExhausted: doc.retriesExhausted }),
     ...(doc.launch !== undefined && doc.launch !== null && { launch: launchOf(doc.launch) }),
+    ...(doc.stale !== undefined && doc.stale !== null && { stale: { since: doc.stale.since, until: doc.stale.until } }),
+    ...(doc.heartbeat !== undefined && doc.heartbeat !== null && { heartbeat: heartbeatOf(doc.heartbeat) }),
+  };
+}
+
+/** A heartbeat record with only its own fields. */
+function heartbeatOf(stored: JobHeartbeat): JobHeartbeat {
+  return {
+    ...(stored.timeout !== undefined && { timeout: stored.timeout }),
+    ...(stored.until !== undefined && { until: stored.until }),
+    ...(stored.count !== undefined && { count: stored.count }),
+    ...(stored.last !== undefined && { last: stored.last }),
   };
 }
 
@@ -146,8 +160,7 @@ export function entryToStored(
     ...(detail !== undefined && { detail: JSON.stringify(detail) }),
     ...(entry.seq !== undefined && { seq: entry.seq }),
     ...(entry.phase !== undefined && { phase: entry.phase }),
-    ...(set?.attempts !== undefined && { setAttempts: set.attempts }),
-    ...(set?.retriesExhausted !== undefined && { setRetriesExhausted: set.retriesExhausted }),
+    ...(set !== undefined && { set }),
   };
 }
 
@@ -155,7 +168,7 @@ export function entryToStored(
 export function storedToEntry(doc: StoredEntry): HistoryEntry {
   return {
     id: doc._id,
-    name: doc.name as JobEventName | JobNoteName,
+    name: doc.name as HistoryEntry['name'],
     date: doc.date,
     data: doc.data === null ? null : (JSON.parse(doc.data) as Record<string, unknown>),
     source: doc.source,
@@ -166,8 +179,12 @@ export function storedToEntry(doc: StoredEntry): HistoryEntry {
   };
 }
 
-/** The `$set` that moves a stored job to the state after `entry`. */
-export function entryToJobUpdate(entry: StoredEntry): Partial<StoredJob> {
+/**
+ * The `$set` that moves a stored job to the state after `entry` (a note leaves `lastEvent`). The
+ * heartbeat fields are set one by one (dotted paths) so that a concurrent beat's count stays.
+ */
+export function entryToJobUpdate(entry: StoredEntry): Partial<StoredJob> & Record<`heartbeat.${string}`, unknown> {
+  const heartbeat = entry.set?.heartbeat;
   return {
     state: entry.state,
     version: entry.version,
@@ -176,7 +193,11 @@ export function entryToJobUpdate(entry: StoredEntry): Partial<StoredJob> {
     ...(entry.detail !== undefined && { detail: entry.detail }),
     ...(entry.seq !== undefined && { seq: entry.seq }),
     ...(entry.phase !== undefined && { phase: entry.phase }),
-    ...(entry.setAttempts !== undefined && { attempts: entry.setAttempts }),
-    ...(entry.setRetriesExhausted !== undefined && { retriesExhausted: entry.setRetriesExhausted }),
+    ...(entry.set?.attempts !== undefined && { attempts: entry.set.attempts }),
+    ...(entry.set?.retriesExhausted !== undefined && { retriesExhausted: entry.set.retriesExhausted }),
+    ...(entry.set?.stale !== undefined && { stale: entry.set.stale }),
+    ...(heartbeat?.until !== undefined && { 'heartbeat.until': heartbeat.until }),
+    ...(heartbeat?.count !== undefined && { 'heartbeat.count': heartbeat.count }),
+    ...(heartbeat?.last !== undefined && { 'heartbeat.last': heartbeat.last }),
   };
 }

@@ -1,6 +1,7 @@
 import { MongoClient, type Collection, type Db } from 'mongodb';
 import type {
   ApplyCommand,
+  BeatCommand,
   ClaimRequest,
   CreateResult,
   EventLocation,
@@ -12,7 +13,6 @@ import type {
   NewJobRecord,
 } from '../../../ports/job-store.js';
 import type { HistoryEntry, JobDocument, LaunchRecord } from '../../../model/job.js';
-import type { JobEventName } from '../../../fsm/index.js';
 import { decodeCursor, encodeCursor, pageSize } from '../../../model/list-cursor.js';
 import { eventIdConflict, unknownJob, versionConflict, type EventOutcome } from '../../../model/event-outcome.js';
 import { listFilter } from './mongo-list-filter.js';
@@ -90,6 +90,8 @@ export class MongoJobStore implements JobStore {
       { key: { owner: 1, ulid: -1 }, name: 'owner_ulid' },
       { key: { site: 1, ulid: -1 }, name: 'site_ulid' },
       { key: { phase: 1, ulid: -1 }, name: 'phase_ulid' },
+      { key: { stale: 1, ulid: -1 }, name: 'stale_ulid' },
+      { key: { 'heartbeat.until': 1 }, name: 'lease' },
       { key: { updated: 1 }, name: 'updated' },
       { key: { created: 1 }, name: 'created' },
     ]);
@@ -141,7 +143,12 @@ export class MongoJobStore implements JobStore {
       return this.#afterRefusedInsert(uuid, entry.id);
     }
     const after = await this.#jobs.findOneAndUpdate(
-      { _id: uuid, version: expected.version, state: expected.state },
+      {
+        _id: uuid,
+        version: expected.version,
+        state: expected.state,
+        ...(expected.leaseUntil !== undefined && { 'heartbeat.until': expected.leaseUntil }),
+      },
       { $set: entryToJobUpdate(stored) },
       { returnDocument: 'after' },
     );
@@ -170,7 +177,7 @@ export class MongoJobStore implements JobStore {
 
   async findEvent(eventId: string): Promise<EventLocation | undefined> {
     const doc = await this.#history.findOne({ _id: eventId }, { projection: { job: 1, version: 1, name: 1 } });
-    return doc === null ? undefined : { uuid: doc.job, version: doc.version, name: doc.name as JobEventName };
+    return doc === null ? undefined : { uuid: doc.job, version: doc.version, name: doc.name as EventLocation['name'] };
   }
 
   async history(uuid: string, query: HistoryQuery = {}): Promise<HistoryEntry[]> {
@@ -205,6 +212,26 @@ export class MongoJobStore implements JobStore {
 
   async markLaunch(uuid: string, expected: LaunchExpectation, record: LaunchRecord): Promise<boolean> {
     return this.#launches.mark(uuid, expected, record);
+  }
+
+  /**
+   * On MongoDB one atomic update. FerretDB rewrites the document it read, so a beat racing an
+   * event's projection update can lose a count or put the projection back one version; the event
+   * itself is committed in the history and the next write rolls the projection forward.
+   */
+  async beat(command: BeatCommand): Promise<JobDocument | undefined> {
+    const doc = await this.#jobs.findOneAndUpdate(
+      { _id: command.uuid, state: command.state, version: command.version, stale: null },
+      {
+        $inc: { 'heartbeat.count': 1 },
+        $set: {
+          'heartbeat.last': command.at,
+          ...(command.until !== undefined && { 'heartbeat.until': command.until }),
+        },
+      },
+      { returnDocument: 'after' },
+    );
+    return doc === null ? undefined : storedToJob(doc);
   }
 
   /** The insert of an entry hit a unique index: either a duplicate event or a lost race for the version. */

@@ -34,6 +34,11 @@ export function listFilter(query: ListQuery): Filter<StoredJob> & { ulid?: unkno
     const states = typeof query.state === 'string' ? [query.state] : [...query.state];
     filter.state = { $in: states.map((s) => requireString('state', s)) };
   }
+  if (query.stale !== undefined) filter.stale = query.stale ? { $ne: null } : null;
+  if (query.leaseExpiredBy !== undefined) {
+    filter.stale = null;
+    filter['heartbeat.until'] = { $lte: requireString('leaseExpiredBy', query.leaseExpiredBy) };
+  }
   const created = range(query.createdSince, query.createdUntil);
   if (created !== undefined) filter.created = created;
   const updated = range(query.updatedSince, query.updatedUntil);

@@ -3,6 +3,7 @@ import { StatementCache } from '../../sqlite/statement-cache.js';
 import { WriteBatcher } from '../../sqlite/write-batcher.js';
 import type {
   ApplyCommand,
+  BeatCommand,
   ClaimRequest,
   CreateResult,
   EventLocation,
@@ -14,11 +15,10 @@ import type {
   NewJobRecord,
 } from '../../../ports/job-store.js';
 import type { HistoryEntry, JobDocument, LaunchRecord } from '../../../model/job.js';
-import type { JobEventName } from '../../../fsm/index.js';
 import { decodeCursor, encodeCursor, pageSize } from '../../../model/list-cursor.js';
 import { eventIdConflict, unknownJob, versionConflict, type EventOutcome } from '../../../model/event-outcome.js';
+import { SQLITE_LATE_INDEXES, SQLITE_SCHEMA, addMissingColumns } from './sqlite-schema.js';
 import { isJobNoteName } from '../../../model/job-notes.js';
-import { SQLITE_SCHEMA, addMissingColumns } from './sqlite-schema.js';
 import { entryToRow, jobToRow, rowToEntry, rowToJob, type HistoryRow, type JobRow } from './sqlite-rows.js';
 import { openDatabase } from '../../sqlite/open-database.js';
 
@@ -55,6 +55,7 @@ export class SqliteJobStore implements JobStore {
   async init(): Promise<void> {
     this.#db.exec(SQLITE_SCHEMA);
     addMissingColumns(this.#db);
+    this.#db.exec(SQLITE_LATE_INDEXES);
   }
 
   async close(): Promise<void> {
@@ -65,9 +66,11 @@ export class SqliteJobStore implements JobStore {
     return this.#writes.enqueue((): CreateResult => {
       const inserted = this.#stmt(
         `INSERT INTO jobs (uuid, ulid, pipeline, state, version, data, created, updated, last_event, owner, creator,
-           site, archive_path, detail, claim_by, claim_until, seq, launch, phase)
+           site, archive_path, detail, claim_by, claim_until, seq, launch, phase, stale_since, stale_until, hb_timeout,
+           hb_until, hb_count, hb_last)
          VALUES (@uuid, @ulid, @pipeline, @state, @version, @data, @created, @updated, @last_event, @owner, @creator,
-           @site, @archive_path, @detail, @claim_by, @claim_until, @seq, @launch, @phase)
+           @site, @archive_path, @detail, @claim_by, @claim_until, @seq, @launch, @phase, @stale_since, @stale_until,
+           @hb_timeout, @hb_until, @hb_count, @hb_last)
          ON CONFLICT (uuid) DO NOTHING`,
       ).run(jobToRow(record.job));
       if (inserted.changes === 0) return { created: false, job: this.#getSync(record.job.uuid) as JobDocument };
@@ -92,15 +95,29 @@ export class SqliteJobStore implements JobStore {
         if (seen.uuid !== uuid) return eventIdConflict(entry.id, seen.uuid);
         return { outcome: 'duplicate', job: this.#getSync(uuid) as JobDocument };
       }
+      const stale = command.set?.stale;
+      const heartbeat = command.set?.heartbeat;
       const row = this.#stmt(
         `UPDATE jobs SET state = @state, version = @version, updated = @date,
            last_event = COALESCE(@lastEvent, last_event),
            detail = CASE WHEN @setDetail = 1 THEN @detail ELSE detail END, seq = COALESCE(@seq, seq),
            phase = COALESCE(@phase, phase), attempts = COALESCE(@attempts, attempts),
-           retries_exhausted = CASE WHEN @setExhausted = 1 THEN @exhausted ELSE retries_exhausted END
+           retries_exhausted = CASE WHEN @setExhausted = 1 THEN @exhausted ELSE retries_exhausted END,
+           stale_since = CASE WHEN @setStale = 1 THEN @staleSince ELSE stale_since END,
+           stale_until = CASE WHEN @setStale = 1 THEN @staleUntil ELSE stale_until END,
+           hb_until = COALESCE(@hbUntil, hb_until), hb_count = COALESCE(@hbCount, hb_count),
+           hb_last = COALESCE(@hbLast, hb_last)
          WHERE uuid = @uuid AND version = @expectedVersion AND state = @expectedState
+           AND (@leaseUntil IS NULL OR hb_until = @leaseUntil)
          RETURNING *`,
       ).get({
+        setStale: stale === undefined ? 0 : 1,
+        staleSince: stale?.since ?? null,
+        staleUntil: stale?.until ?? null,
+        hbUntil: heartbeat?.until ?? null,
+        hbCount: heartbeat?.count ?? null,
+        hbLast: heartbeat?.last ?? null,
+        leaseUntil: expected.leaseUntil ?? null,
         uuid,
         state: entry.state,
         version: entry.version,
@@ -156,6 +173,11 @@ export class SqliteJobStore implements JobStore {
     equal('owner', query.owner);
     equal('site', query.site);
     equal('phase', query.phase);
+    if (query.stale !== undefined) where.push(query.stale ? 'stale_since IS NOT NULL' : 'stale_since IS NULL');
+    if (query.leaseExpiredBy !== undefined) {
+      where.push('stale_since IS NULL', 'hb_until <= @leaseExpiredBy');
+      params['leaseExpiredBy'] = query.leaseExpiredBy;
+    }
     if (query.state !== undefined) {
       const states = typeof query.state === 'string' ? [query.state] : query.state;
       where.push(`state IN (${states.map((_, i) => `@state${i}`).join(', ') || 'NULL'})`);
@@ -221,6 +243,22 @@ export class SqliteJobStore implements JobStore {
     return result.changes === 1;
   }
 
+  async beat(command: BeatCommand): Promise<JobDocument | undefined> {
+    return this.#writes.enqueue((): JobDocument | undefined => {
+      const row = this.#stmt(
+        `UPDATE jobs SET hb_count = COALESCE(hb_count, 0) + 1, hb_last = @at, hb_until = COALESCE(@until, hb_until)
+         WHERE uuid = @uuid AND state = @state AND version = @version AND stale_since IS NULL RETURNING *`,
+      ).get({
+        uuid: command.uuid,
+        state: command.state,
+        version: command.version,
+        at: command.at,
+        until: command.until ?? null,
+      }) as JobRow | undefined;
+      return row === undefined ? undefined : rowToJob(row);
+    });
+  }
+
   #getSync(uuid: string): JobDocument | undefined {
     const row = this.#stmt('SELECT * FROM jobs WHERE uuid = ?').get(uuid) as JobRow | undefined;
     return row === undefined ? undefined : rowToJob(row);
@@ -229,7 +267,9 @@ export class SqliteJobStore implements JobStore {
   #findEventSync(eventId: string): EventLocation | undefined {
     const row = this.#stmt('SELECT job, version, name FROM history WHERE id = ?').get(eventId) as
       { job: string; version: number; name: string } | undefined;
-    return row === undefined ? undefined : { uuid: row.job, version: row.version, name: row.name as JobEventName };
+    return row === undefined
+      ? undefined
+      : { uuid: row.job, version: row.version, name: row.name as EventLocation['name'] };
   }
 
   #insertEntry(uuid: string, entry: HistoryEntry): void {

@@ -1,6 +1,5 @@
 import type { JobEventName, JobState } from '../../../fsm/index.js';
-import type { JobNoteName } from '../../../model/job-notes.js';
-import type { HistoryEntry, JobDocument, LaunchRecord } from '../../../model/job.js';
+import type { HistoryEntry, JobDocument, JobHeartbeat, LaunchRecord } from '../../../model/job.js';
 
 /** A row of the `jobs` table as better-sqlite3 returns it. */
 export interface JobRow {
@@ -27,6 +26,13 @@ export interface JobRow {
   /** Absent from a new job's row: a job starts at attempt 1. */
   attempts?: number | null;
   retries_exhausted?: string | null;
+  stale_since: string | null;
+  stale_until: string | null;
+  /** The job's own heartbeat timeout in seconds. */
+  hb_timeout: number | null;
+  hb_until: string | null;
+  hb_count: number | null;
+  hb_last: string | null;
 }
 
 /** A row of the `history` table. */
@@ -65,11 +71,29 @@ export function jobToRow(job: JobDocument): JobRow {
     seq: job.seq ?? null,
     launch: job.launch === undefined ? null : JSON.stringify(job.launch),
     phase: job.phase ?? null,
+    stale_since: job.stale?.since ?? null,
+    stale_until: job.stale?.until ?? null,
+    hb_timeout: job.heartbeat?.timeout ?? null,
+    hb_until: job.heartbeat?.until ?? null,
+    hb_count: job.heartbeat?.count ?? null,
+    hb_last: job.heartbeat?.last ?? null,
   };
+}
+
+/** The heartbeat record of a `jobs` row, when any of its columns is set. */
+function heartbeatOf(row: JobRow): JobHeartbeat | undefined {
+  const heartbeat: JobHeartbeat = {
+    ...(row.hb_timeout !== null && { timeout: row.hb_timeout }),
+    ...(row.hb_until !== null && { until: row.hb_until }),
+    ...(row.hb_count !== null && { count: row.hb_count }),
+    ...(row.hb_last !== null && { last: row.hb_last }),
+  };
+  return Object.keys(heartbeat).length > 0 ? heartbeat : undefined;
 }
 
 /** The job document of a `jobs` row. */
 export function rowToJob(row: JobRow): JobDocument {
+  const heartbeat = heartbeatOf(row);
   return {
     uuid: row.uuid,
     ulid: row.ulid,
@@ -91,6 +115,11 @@ export function rowToJob(row: JobRow): JobDocument {
     ...(row.phase !== null && { phase: row.phase }),
     ...(row.attempts !== undefined && row.attempts !== null && { attempts: row.attempts }),
     ...(typeof row.retries_exhausted === 'string' && { retriesExhausted: row.retries_exhausted }),
+    ...(row.stale_since !== null &&
+      row.stale_until !== null && {
+        stale: { since: row.stale_since, until: row.stale_until },
+      }),
+    ...(heartbeat !== undefined && { heartbeat }),
   };
 }
 
@@ -114,7 +143,7 @@ export function entryToRow(uuid: string, entry: HistoryEntry): HistoryRow {
 export function rowToEntry(row: HistoryRow): HistoryEntry {
   return {
     id: row.id,
-    name: row.name as JobEventName | JobNoteName,
+    name: row.name as HistoryEntry['name'],
     date: row.date,
     data: row.data === null ? null : (JSON.parse(row.data) as Record<string, unknown>),
     source: row.source,

@@ -26,7 +26,13 @@ CREATE TABLE IF NOT EXISTS jobs (
   launch TEXT,
   phase TEXT,
   attempts INTEGER,
-  retries_exhausted TEXT
+  retries_exhausted TEXT,
+  stale_since TEXT,
+  stale_until TEXT,
+  hb_timeout REAL,
+  hb_until TEXT,
+  hb_count INTEGER,
+  hb_last TEXT
 ) STRICT;
 CREATE INDEX IF NOT EXISTS jobs_pipeline ON jobs (pipeline, ulid);
 CREATE INDEX IF NOT EXISTS jobs_state ON jobs (state, ulid);
@@ -50,6 +56,12 @@ CREATE TABLE IF NOT EXISTS history (
 ) STRICT;
 `;
 
+/** Indexes on columns {@link addMissingColumns} may have had to add: created after it. */
+export const SQLITE_LATE_INDEXES = `
+CREATE INDEX IF NOT EXISTS jobs_stale ON jobs (ulid) WHERE stale_since IS NOT NULL;
+CREATE INDEX IF NOT EXISTS jobs_lease ON jobs (hb_until) WHERE stale_since IS NULL;
+`;
+
 /** Columns added since the first version: {@link addMissingColumns} adds those a file lacks. */
 const ADDED_COLUMNS: ReadonlyArray<{ readonly table: string; readonly column: string; readonly definition: string }> = [
   { table: 'jobs', column: 'creator', definition: 'creator TEXT' },
@@ -58,6 +70,12 @@ const ADDED_COLUMNS: ReadonlyArray<{ readonly table: string; readonly column: st
   { table: 'history', column: 'phase', definition: 'phase TEXT' },
   { table: 'jobs', column: 'attempts', definition: 'attempts INTEGER' },
   { table: 'jobs', column: 'retries_exhausted', definition: 'retries_exhausted TEXT' },
+  { table: 'jobs', column: 'stale_since', definition: 'stale_since TEXT' },
+  { table: 'jobs', column: 'stale_until', definition: 'stale_until TEXT' },
+  { table: 'jobs', column: 'hb_timeout', definition: 'hb_timeout REAL' },
+  { table: 'jobs', column: 'hb_until', definition: 'hb_until TEXT' },
+  { table: 'jobs', column: 'hb_count', definition: 'hb_count INTEGER' },
+  { table: 'jobs', column: 'hb_last', definition: 'hb_last TEXT' },
 ];
 
 /** Brings a file of an earlier version up to {@link SQLITE_SCHEMA} (CREATE TABLE IF NOT EXISTS adds no column). */

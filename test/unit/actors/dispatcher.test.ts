@@ -2,7 +2,7 @@ import t, { type Test } from 'tap';
 import { Dispatcher } from '../../../actors/dispatcher.js';
 import type { LaunchRecord } from '../../../model/job.js';
 import { buildNewJob } from '../../../model/new-job.js';
-import type { ExitStatus, LaunchHandle, LaunchRequest, Launcher } from '../../../ports/launcher.js';
+import type { ExitStatus, LaunchHandle, LaunchRequest, LaunchStatus, Launcher } from '../../../ports/launcher.js';
 import { LaunchError } from '../../../ports/launcher.js';
 import { silentLogger } from '../../../ports/logger.js';
 import { PipelineCatalog } from '../../../registry/pipeline-catalog.js';
@@ -26,6 +26,9 @@ class FakeLauncher implements Launcher {
   }
   async find(): Promise<LaunchHandle | undefined> {
     return this.found;
+  }
+  async status(): Promise<LaunchStatus> {
+    return { kind: 'unknown', message: 'not asked by the dispatcher' };
   }
   async stop(ref: string): Promise<void> {
     this.stopped.push(ref);

@@ -29,6 +29,7 @@ t.test('defaults apply to an empty environment', (t) => {
     PJM_CALLBACK_BURST: 40,
     PJM_RUBIN_LAUNCHER: 'local',
     PJM_LAUNCH_GRACE_SECONDS: 30,
+    PJM_REAPER_PERIOD_SECONDS: 30,
     PJM_URL: 'http://127.0.0.1:8080',
     API_BASEPATH: '/api/v1',
   });

@@ -46,6 +46,7 @@ const eventMessageKeys = {
   site: true,
   archivePath: true,
   creator: true,
+  heartbeat: true,
 } satisfies Record<KeysOfUnion<EventMessage>, true>;
 const createRequired = { name: true, pipeline: true } satisfies Record<RequiredKeys<CreateEventMessage>, true>;
 const jobEventRequired = { name: true, uuid: true } satisfies Record<RequiredKeys<JobEventMessage>, true>;
@@ -67,6 +68,7 @@ const createRequestKeys = {
   site: true,
   archivePath: true,
   detail: true,
+  heartbeat: true,
 } satisfies Record<keyof CreateRequest, true>;
 const clientCreateKeys = { pipeline: true, data: true, owner: true, site: true, archivePath: true } satisfies Record<
   keyof CreateJobRequest,

@@ -105,12 +105,20 @@ t.test('wrong shapes: env entries, reserved keys, pipeline names, an empty file'
   t.match(refusal(t, 'pipelines: []\n').message, /key "pipelines" must be object/);
 });
 
-t.test('the reserved key heartbeat is accepted as an object; a launcher is checked', async (t) => {
+t.test('a heartbeat and a launcher are checked', async (t) => {
   const registry = parseRegistry(
     'pipelines:\n  ap:\n    script: run.sh\n    launcher: {type: local, concurrency: 2}\n  ' +
-      '  heartbeat: {every: 60s}\n',
+      '  heartbeat: {timeout: 10m}\n  b:\n    heartbeat: {timeout: 90}\n',
     'reg.yaml',
   );
+  t.equal(registry.heartbeatOf('ap'), 600_000, 'heartbeat.timeout 10m');
+  t.equal(registry.heartbeatOf('b'), 90_000, 'a number is seconds');
+  t.equal(registry.heartbeatOf('other'), undefined);
+  t.match(
+    refusal(t, 'pipelines:\n  ap:\n    heartbeat: {every: 60s}\n').message,
+    /key "heartbeat.every" is not a known/,
+  );
+  t.match(refusal(t, 'pipelines:\n  ap:\n    heartbeat: {timeout: soon}\n').message, /key "heartbeat.timeout"/);
   t.same(registry.get('ap')?.launcher, { type: 'local', concurrency: 2 });
   t.same(registry.launcherOf('ap', 'slurm'), { type: 'local', concurrency: 2 });
   t.match(refusal(t, 'pipelines:\n  ap:\n    launcher: {type: local}\n').message, /pipeline "ap": .*script/);

@@ -2,7 +2,11 @@ import t, { type Test } from 'tap';
 import { PipelineJobsError } from '../../../errors/index.js';
 import { ADMIN_EVENTS, JOB_EVENTS } from '../../../fsm/index.js';
 import { schemaDocuments } from '../../../schemas/index.js';
-import { BUILTIN_VOCABULARIES, BUILTIN_VOCABULARY_DEFINITIONS } from '../../../registry/builtin-vocabularies.js';
+import {
+  BUILTIN_VOCABULARIES,
+  BUILTIN_VOCABULARY_DEFINITIONS,
+  builtinStatus,
+} from '../../../registry/builtin-vocabularies.js';
 import { parseRegistry } from '../../../registry/parse-registry.js';
 import { readRegistry } from '../../../registry/read-registry.js';
 import { phaseRefusal, translateStatus, type Vocabulary } from '../../../registry/vocabulary.js';
@@ -226,5 +230,10 @@ t.test('unusable vocabularies are invalid_registry errors naming the file, the p
 
 t.test('a status word may stand for any machine event but create and the admin-only reset and ready', async (t) => {
   const allowed = schemaDocuments.pipelineRegistry.definitions.vocabularyEvent.enum;
-  t.same([...allowed].sort(), JOB_EVENTS.filter((e) => !['create', ...ADMIN_EVENTS].includes(e)).sort());
+  const events = JOB_EVENTS.filter((e) => !['create', ...ADMIN_EVENTS].includes(e));
+  t.same([...allowed].sort(), [...events, 'heartbeat'].sort(), 'or a heartbeat (Agave HEARTBEAT)');
+});
+
+t.test("Agave's HEARTBEAT is a heartbeat that leaves the phase", async (t) => {
+  t.same(builtinStatus('agave', 'HEARTBEAT'), { name: 'heartbeat' });
 });

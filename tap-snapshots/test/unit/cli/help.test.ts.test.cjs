@@ -13,6 +13,7 @@ Commands:
   manager     Run the manager actor (consumes events, applies them to jobs)
   bridge      Run the HTTP bridge and query API (callbacks in, job state out), without a manager
   dispatcher  Run the dispatcher actor (launches jobs of pipelines with a launcher, stops cancelled ones)
+  reaper      Run the reaper actor (flags jobs whose heartbeat lease expired; reconciles Slurm jobs first)
   create      Create a job (POST /jobs): prints its uuid and token
   send        Send an event to a job (POST /events): prints the new state
   show        Show one job: state, version, pipeline, data (GET /jobs/:uuid)
@@ -108,8 +109,8 @@ Usage: pjm history <uuid> [--status-changes] [--json]
 `
 
 exports[`test/unit/cli/help.test.ts > TAP > pjm --help and every command's --help > pjm ls --help 1`] = `
-Usage: pjm ls [--pipeline ID] [--state S[,S...]] [--phase P] [--error] [--owner O] [--site S] [--since T]
-       [--until T] [--updated-since T] [--updated-until T] [--limit N] [--all] [--json]
+Usage: pjm ls [--pipeline ID] [--state S[,S...]] [--phase P] [--error] [--stale] [--owner O] [--site S]
+       [--since T] [--until T] [--updated-since T] [--updated-until T] [--limit N] [--all] [--json]
 
 Lists jobs newest first by creation time (CREATED), the order the query API pages in; UPDATED
 is when the job's last event was applied. To see what changed lately, use --updated-since.
@@ -118,6 +119,7 @@ is when the job's last event was applied. To see what changed lately, use --upda
                     RESET, CANCELLED
   --phase           the phase a status vocabulary gave the job (QUEUED, processing…), exact case
   --error           only jobs whose last state change raised an error (FAILED)
+  --stale           only jobs flagged stale: their heartbeat lease expired (docs/heartbeats.md)
   --since, --until  created at or after / at or before T
   --updated-since, --updated-until
                     last changed at or after / at or before T
