@@ -75,7 +75,7 @@ function seed(path: string, count: number): string[] {
         data: { i, sample: `s-${i % 1000}` },
         created,
         updated: last.date,
-        lastEvent: last.name,
+        lastEvent: last.name as JobDocument['lastEvent'],
         owner: `owner-${i % 50}`,
         site: `site-${i % 4}`,
       };

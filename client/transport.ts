@@ -7,6 +7,8 @@ export interface CreateJobRequest {
   readonly data: JsonObject;
   readonly owner?: string;
   readonly site?: string;
+  /** The site queue the job waits in for a claim (default `primary`). */
+  readonly queue?: string;
   readonly archivePath?: string;
 }
 

@@ -141,6 +141,8 @@ export async function applyEvent(store: JobStore, event: JobEvent, options: Appl
       entry,
       ...(event.detail !== undefined && { detail: event.detail }),
       ...(phase !== undefined && { phase }),
+      // A job that leaves CREATED (run, a mapped status, fail, cancel) can no longer be claimed: its lease ends here.
+      ...(job.claim !== undefined && check.to !== 'CREATED' && { set: { claim: null } }),
     });
     if (result.outcome !== 'transient') return result;
   }

@@ -4,6 +4,7 @@
  * `test/unit/schemas/schema-files.test.ts` keeps these unions equal to the schema enums and to `fsm/`.
  * (schemas/ and client/ use these types and must not load fsm/, so the unions are spelled out here.)
  */
+import type { JobNoteName } from './job-notes.js';
 
 /** One of the 12 states of the pipeline-job machine. */
 export type JobState =
@@ -44,11 +45,12 @@ export interface JsonObject {
   [key: string]: unknown;
 }
 
-/** One applied event in a job's history (`history-entry.schema.json`). */
+/** One applied event or note in a job's history (`history-entry.schema.json`). */
 export interface HistoryEntry {
   /** The event id. */
   id: string;
-  name: JobEventName;
+  /** A machine event, or a note (`model/job-notes.ts`), which leaves the state as it was. */
+  name: JobEventName | JobNoteName;
   /** ISO-8601 UTC with milliseconds. */
   date: string;
   /** The event's data, or null when it carried none. */
@@ -112,7 +114,10 @@ export interface JobDocument {
    */
   creator?: string;
   site?: string;
+  /** The site's queue the job waits in for a claim: `primary` (the default for a job with a site) or `replica`. */
+  queue?: string;
   archivePath?: string;
+  /** Who holds the job (a claim note set it) and until when; absent when nobody does. */
   claim?: JobClaim;
   detail?: JsonObject;
   /** The external system's word for where the job is (Agave QUEUED, HR-S&I processing), set by status vocabularies. */

@@ -4,6 +4,7 @@ import type { CreateRequest } from '../schemas/types.js';
 import type { HistoryEntry, JobDocument } from './job.js';
 import { defaultArchivePath } from './archive-path.js';
 import { createEventId, jobUuid } from './job-identity.js';
+import { DEFAULT_QUEUE } from './site-queue.js';
 
 const nextUlid = monotonicFactory();
 
@@ -38,7 +39,7 @@ export function buildNewJob(request: CreateRequest, context: NewJobContext): New
     lastEvent: 'create',
     ...(request.owner !== undefined && { owner: request.owner }),
     ...(context.creator !== undefined && { creator: context.creator }),
-    ...(request.site !== undefined && { site: request.site }),
+    ...(request.site !== undefined && { site: request.site, queue: request.queue ?? DEFAULT_QUEUE }),
     archivePath: request.archivePath ?? defaultArchivePath(request.pipeline, uuid),
     ...(request.detail !== undefined && { detail: request.detail }),
     ...(context.seq !== undefined && { seq: context.seq }),

@@ -26,6 +26,8 @@ export interface CreateEventMessage extends EventMessageBase {
   uuid?: string;
   owner?: string;
   site?: string;
+  /** The site queue (default `primary`). */
+  queue?: string;
   archivePath?: string;
   /** The credential the create is made for; only with a `token` that proves it (see `event.schema.json`). */
   creator?: string;
@@ -64,9 +66,35 @@ export interface CreateRequest {
   data: JsonObject;
   owner?: string;
   site?: string;
+  /** The site queue (default `primary`). */
+  queue?: string;
   archivePath?: string;
   detail?: JsonObject;
 }
+
+/** Take up to `max` of the oldest claimable jobs of a site queue for `leaseMs` (`claim-request.schema.json`). */
+export interface ClaimJobsMessage {
+  op: 'claim';
+  id: string;
+  site: string;
+  queue: string;
+  max: number;
+  leaseMs: number;
+  by: string;
+}
+
+/** Give a claimed job back before its lease ends. */
+export interface ReleaseJobMessage {
+  op: 'release';
+  id: string;
+  uuid: string;
+  /** When present, the job must be of this site. */
+  site?: string;
+  by: string;
+}
+
+/** A message about claims, sent to the manager with routing key `claim`. */
+export type ClaimRequestMessage = ClaimJobsMessage | ReleaseJobMessage;
 
 /** An Agave/Tapis v2 job notification body (`agave-job.schema.json`); unknown fields are kept. */
 export interface AgaveJob {

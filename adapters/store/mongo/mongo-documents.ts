@@ -1,5 +1,6 @@
-import type { JobEventName, JobState } from '../../../fsm/index.js';
-import type { HistoryEntry, JobDocument, LaunchRecord } from '../../../model/job.js';
+import type { JobState } from '../../../fsm/index.js';
+import { isJobNoteName } from '../../../model/job-notes.js';
+import type { HistoryEntry, JobClaim, JobDocument, LaunchRecord } from '../../../model/job.js';
 
 /**
  * User data (`data`, `detail`) is stored as JSON text, never as BSON sub-documents: keys such as
@@ -19,10 +20,11 @@ export interface StoredJob {
   owner?: string;
   creator?: string;
   site?: string;
+  queue?: string;
   archivePath?: string;
   detail?: string;
-  claim?: { by: string; until: string } | null;
-  claimSeq?: number;
+  /** Set only by claim notes (and cleared by release and by leaving CREATED), like every other field, through history. */
+  claim?: JobClaim | null;
   seq?: number;
   /** Plain strings only (no user keys), so it is kept as a sub-document and matched by path. */
   launch?: LaunchRecord;
@@ -44,16 +46,8 @@ export interface StoredEntry {
   seq?: number;
   /** The phase the event set (the job takes it when rolled forward). */
   phase?: string;
-}
-
-/** One claim: `_id` is `<uuid>#<seq>`; a unique insert is what makes a claim win. */
-export interface StoredClaim {
-  _id: string;
-  job: string;
-  seq: number;
-  by: string;
-  until: string;
-  released?: boolean;
+  /** The job's claim after the entry, when the entry changed it (`null`: cleared). */
+  claim?: JobClaim | null;
 }
 
 /** The stored form of a new job. */
@@ -71,10 +65,10 @@ export function jobToStored(job: JobDocument): StoredJob {
     ...(job.owner !== undefined && { owner: job.owner }),
     ...(job.creator !== undefined && { creator: job.creator }),
     ...(job.site !== undefined && { site: job.site }),
+    ...(job.queue !== undefined && { queue: job.queue }),
     ...(job.archivePath !== undefined && { archivePath: job.archivePath }),
     ...(job.detail !== undefined && { detail: JSON.stringify(job.detail) }),
     claim: null,
-    claimSeq: 0,
     ...(job.seq !== undefined && { seq: job.seq }),
     ...(job.phase !== undefined && { phase: job.phase }),
   };
@@ -91,10 +85,11 @@ export function storedToJob(doc: StoredJob): JobDocument {
     data: JSON.parse(doc.data) as Record<string, unknown>,
     created: doc.created,
     updated: doc.updated,
-    lastEvent: doc.lastEvent as JobEventName,
+    lastEvent: doc.lastEvent as JobDocument['lastEvent'],
     ...(doc.owner !== undefined && { owner: doc.owner }),
     ...(doc.creator !== undefined && { creator: doc.creator }),
     ...(doc.site !== undefined && { site: doc.site }),
+    ...(doc.queue !== undefined && { queue: doc.queue }),
     ...(doc.archivePath !== undefined && { archivePath: doc.archivePath }),
     ...(doc.detail !== undefined && { detail: JSON.parse(doc.detail) as Record<string, unknown> }),
     ...(doc.claim !== undefined && doc.claim !== null && { claim: { by: doc.claim.by, until: doc.claim.until } }),
@@ -116,8 +111,13 @@ function launchOf(stored: LaunchRecord): LaunchRecord {
   };
 }
 
-/** The stored form of a history entry. */
-export function entryToStored(uuid: string, entry: HistoryEntry, detail?: Record<string, unknown>): StoredEntry {
+/** The stored form of a history entry, with the job fields it changes (needed to roll the job forward). */
+export function entryToStored(
+  uuid: string,
+  entry: HistoryEntry,
+  detail?: Record<string, unknown>,
+  claim?: JobClaim | null,
+): StoredEntry {
   return {
     _id: entry.id,
     job: uuid,
@@ -130,6 +130,7 @@ export function entryToStored(uuid: string, entry: HistoryEntry, detail?: Record
     ...(detail !== undefined && { detail: JSON.stringify(detail) }),
     ...(entry.seq !== undefined && { seq: entry.seq }),
     ...(entry.phase !== undefined && { phase: entry.phase }),
+    ...(claim !== undefined && { claim: claim === null ? null : { by: claim.by, until: claim.until } }),
   };
 }
 
@@ -137,7 +138,7 @@ export function entryToStored(uuid: string, entry: HistoryEntry, detail?: Record
 export function storedToEntry(doc: StoredEntry): HistoryEntry {
   return {
     id: doc._id,
-    name: doc.name as JobEventName,
+    name: doc.name as HistoryEntry['name'],
     date: doc.date,
     data: doc.data === null ? null : (JSON.parse(doc.data) as Record<string, unknown>),
     source: doc.source,
@@ -154,9 +155,11 @@ export function entryToJobUpdate(entry: StoredEntry): Partial<StoredJob> {
     state: entry.state,
     version: entry.version,
     updated: entry.date,
-    lastEvent: entry.name,
+    // A note leaves the last event as it was.
+    ...(!isJobNoteName(entry.name) && { lastEvent: entry.name }),
     ...(entry.detail !== undefined && { detail: entry.detail }),
     ...(entry.seq !== undefined && { seq: entry.seq }),
     ...(entry.phase !== undefined && { phase: entry.phase }),
+    ...(entry.claim !== undefined && { claim: entry.claim }),
   };
 }

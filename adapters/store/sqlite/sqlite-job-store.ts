@@ -3,7 +3,7 @@ import { StatementCache } from '../../sqlite/statement-cache.js';
 import { WriteBatcher } from '../../sqlite/write-batcher.js';
 import type {
   ApplyCommand,
-  ClaimRequest,
+  ClaimableQuery,
   CreateResult,
   EventLocation,
   HistoryQuery,
@@ -14,10 +14,10 @@ import type {
   NewJobRecord,
 } from '../../../ports/job-store.js';
 import type { HistoryEntry, JobDocument, LaunchRecord } from '../../../model/job.js';
-import type { JobEventName } from '../../../fsm/index.js';
 import { decodeCursor, encodeCursor, pageSize } from '../../../model/list-cursor.js';
 import { eventIdConflict, unknownJob, versionConflict, type EventOutcome } from '../../../model/event-outcome.js';
-import { SQLITE_SCHEMA, addMissingColumns } from './sqlite-schema.js';
+import { SQLITE_SCHEMA, upgradeSchema } from './sqlite-schema.js';
+import { isJobNoteName } from '../../../model/job-notes.js';
 import { entryToRow, jobToRow, rowToEntry, rowToJob, type HistoryRow, type JobRow } from './sqlite-rows.js';
 import { openDatabase } from '../../sqlite/open-database.js';
 
@@ -53,7 +53,7 @@ export class SqliteJobStore implements JobStore {
 
   async init(): Promise<void> {
     this.#db.exec(SQLITE_SCHEMA);
-    addMissingColumns(this.#db);
+    upgradeSchema(this.#db);
   }
 
   async close(): Promise<void> {
@@ -64,9 +64,9 @@ export class SqliteJobStore implements JobStore {
     return this.#writes.enqueue((): CreateResult => {
       const inserted = this.#stmt(
         `INSERT INTO jobs (uuid, ulid, pipeline, state, version, data, created, updated, last_event, owner, creator,
-           site, archive_path, detail, claim_by, claim_until, seq, launch, phase)
+           site, queue, archive_path, detail, claim_by, claim_until, seq, launch, phase)
          VALUES (@uuid, @ulid, @pipeline, @state, @version, @data, @created, @updated, @last_event, @owner, @creator,
-           @site, @archive_path, @detail, @claim_by, @claim_until, @seq, @launch, @phase)
+           @site, @queue, @archive_path, @detail, @claim_by, @claim_until, @seq, @launch, @phase)
          ON CONFLICT (uuid) DO NOTHING`,
       ).run(jobToRow(record.job));
       if (inserted.changes === 0) return { created: false, job: this.#getSync(record.job.uuid) as JobDocument };
@@ -85,6 +85,7 @@ export class SqliteJobStore implements JobStore {
     if (command.phase !== entry.phase) {
       throw new RangeError(`phase must equal entry.phase (got ${command.phase} and ${entry.phase})`);
     }
+    const claim = command.set?.claim;
     return this.#writes.enqueue((): EventOutcome => {
       const seen = this.#findEventSync(entry.id);
       if (seen !== undefined) {
@@ -92,9 +93,12 @@ export class SqliteJobStore implements JobStore {
         return { outcome: 'duplicate', job: this.#getSync(uuid) as JobDocument };
       }
       const row = this.#stmt(
-        `UPDATE jobs SET state = @state, version = @version, updated = @date, last_event = @name,
+        `UPDATE jobs SET state = @state, version = @version, updated = @date,
+           last_event = CASE WHEN @note = 1 THEN last_event ELSE @name END,
            detail = CASE WHEN @setDetail = 1 THEN @detail ELSE detail END, seq = COALESCE(@seq, seq),
-           phase = COALESCE(@phase, phase)
+           phase = COALESCE(@phase, phase),
+           claim_by = CASE WHEN @setClaim = 1 THEN @claimBy ELSE claim_by END,
+           claim_until = CASE WHEN @setClaim = 1 THEN @claimUntil ELSE claim_until END
          WHERE uuid = @uuid AND version = @expectedVersion AND state = @expectedState
          RETURNING *`,
       ).get({
@@ -103,6 +107,10 @@ export class SqliteJobStore implements JobStore {
         version: entry.version,
         date: entry.date,
         name: entry.name,
+        note: isJobNoteName(entry.name) ? 1 : 0,
+        setClaim: claim === undefined ? 0 : 1,
+        claimBy: claim?.by ?? null,
+        claimUntil: claim?.until ?? null,
         setDetail: command.detail === undefined ? 0 : 1,
         detail: command.detail === undefined ? null : JSON.stringify(command.detail),
         expectedVersion: expected.version,
@@ -168,39 +176,13 @@ export class SqliteJobStore implements JobStore {
     return rows.length > limit && last !== undefined ? { jobs, nextCursor: encodeCursor(last.ulid) } : { jobs };
   }
 
-  async claim(request: ClaimRequest): Promise<JobDocument | undefined> {
-    const now = request.now.toISOString();
-    const until = new Date(request.now.getTime() + request.leaseMs).toISOString();
-    const states = request.states ?? ['CREATED'];
-    const params: Record<string, string> = { now, until, by: request.by };
-    const where = [
-      `state IN (${states.map((_, i) => `@state${i}`).join(', ')})`,
-      '(claim_until IS NULL OR claim_until <= @now)',
-    ];
-    states.forEach((s, i) => (params[`state${i}`] = s));
-    if (request.pipeline !== undefined) {
-      where.push('pipeline = @pipeline');
-      params['pipeline'] = request.pipeline;
-    }
-    if (request.site !== undefined) {
-      where.push('site = @site');
-      params['site'] = request.site;
-    }
-    const sql = `UPDATE jobs SET claim_by = @by, claim_until = @until
-      WHERE uuid = (SELECT uuid FROM jobs WHERE ${where.join(' AND ')} ORDER BY ulid ASC LIMIT 1)
-      RETURNING *`;
-    const row = this.#db.transaction(() => this.#stmt(sql).get(params) as JobRow | undefined).immediate();
-    return row === undefined ? undefined : rowToJob(row);
-  }
-
-  async release(uuid: string, by: string): Promise<boolean> {
-    const result = this.#stmt(
-      'UPDATE jobs SET claim_by = NULL, claim_until = NULL WHERE uuid = @uuid AND claim_by = @by',
-    ).run({
-      uuid,
-      by,
-    });
-    return result.changes > 0;
+  async claimable(query: ClaimableQuery): Promise<JobDocument[]> {
+    const rows = this.#stmt(
+      `SELECT * FROM jobs INDEXED BY jobs_claimable
+       WHERE site = @site AND queue = @queue AND state = 'CREATED' AND (claim_until IS NULL OR claim_until <= @now)
+       ORDER BY ulid ASC LIMIT @limit`,
+    ).all({ site: query.site, queue: query.queue, now: query.now.toISOString(), limit: query.limit }) as JobRow[];
+    return rows.map(rowToJob);
   }
 
   async markLaunch(uuid: string, expected: LaunchExpectation, record: LaunchRecord): Promise<boolean> {
@@ -223,7 +205,9 @@ export class SqliteJobStore implements JobStore {
   #findEventSync(eventId: string): EventLocation | undefined {
     const row = this.#stmt('SELECT job, version, name FROM history WHERE id = ?').get(eventId) as
       { job: string; version: number; name: string } | undefined;
-    return row === undefined ? undefined : { uuid: row.job, version: row.version, name: row.name as JobEventName };
+    return row === undefined
+      ? undefined
+      : { uuid: row.job, version: row.version, name: row.name as EventLocation['name'] };
   }
 
   #insertEntry(uuid: string, entry: HistoryEntry): void {

@@ -1,4 +1,4 @@
-import type { JobEventName, JobState } from '../../../fsm/index.js';
+import type { JobState } from '../../../fsm/index.js';
 import type { HistoryEntry, JobDocument, LaunchRecord } from '../../../model/job.js';
 
 /** A row of the `jobs` table as better-sqlite3 returns it. */
@@ -15,6 +15,7 @@ export interface JobRow {
   owner: string | null;
   creator: string | null;
   site: string | null;
+  queue: string | null;
   archive_path: string | null;
   detail: string | null;
   claim_by: string | null;
@@ -39,7 +40,7 @@ export interface HistoryRow {
   phase: string | null;
 }
 
-/** The `jobs` row for a new job document (claim columns start empty). */
+/** The `jobs` row for a new job document (claim columns start empty: only a claim note sets them). */
 export function jobToRow(job: JobDocument): JobRow {
   return {
     uuid: job.uuid,
@@ -54,6 +55,7 @@ export function jobToRow(job: JobDocument): JobRow {
     owner: job.owner ?? null,
     creator: job.creator ?? null,
     site: job.site ?? null,
+    queue: job.queue ?? null,
     archive_path: job.archivePath ?? null,
     detail: job.detail === undefined ? null : JSON.stringify(job.detail),
     claim_by: null,
@@ -75,10 +77,11 @@ export function rowToJob(row: JobRow): JobDocument {
     data: JSON.parse(row.data) as Record<string, unknown>,
     created: row.created,
     updated: row.updated,
-    lastEvent: row.last_event as JobEventName,
+    lastEvent: row.last_event as JobDocument['lastEvent'],
     ...(row.owner !== null && { owner: row.owner }),
     ...(row.creator !== null && { creator: row.creator }),
     ...(row.site !== null && { site: row.site }),
+    ...(row.queue !== null && { queue: row.queue }),
     ...(row.archive_path !== null && { archivePath: row.archive_path }),
     ...(row.detail !== null && { detail: JSON.parse(row.detail) as Record<string, unknown> }),
     ...(row.claim_by !== null && row.claim_until !== null && { claim: { by: row.claim_by, until: row.claim_until } }),
@@ -108,7 +111,7 @@ export function entryToRow(uuid: string, entry: HistoryEntry): HistoryRow {
 export function rowToEntry(row: HistoryRow): HistoryEntry {
   return {
     id: row.id,
-    name: row.name as JobEventName,
+    name: row.name as HistoryEntry['name'],
     date: row.date,
     data: row.data === null ? null : (JSON.parse(row.data) as Record<string, unknown>),
     source: row.source,

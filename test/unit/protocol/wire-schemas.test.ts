@@ -44,6 +44,7 @@ const eventMessageKeys = {
   seq: true,
   owner: true,
   site: true,
+  queue: true,
   archivePath: true,
   creator: true,
 } satisfies Record<KeysOfUnion<EventMessage>, true>;
@@ -65,10 +66,18 @@ const createRequestKeys = {
   data: true,
   owner: true,
   site: true,
+  queue: true,
   archivePath: true,
   detail: true,
 } satisfies Record<keyof CreateRequest, true>;
-const clientCreateKeys = { pipeline: true, data: true, owner: true, site: true, archivePath: true } satisfies Record<
+const clientCreateKeys = {
+  pipeline: true,
+  data: true,
+  owner: true,
+  site: true,
+  queue: true,
+  archivePath: true,
+} satisfies Record<
   keyof CreateJobRequest,
   true
 >;
