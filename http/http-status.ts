@@ -41,4 +41,7 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   invalid_log_dir: 400,
   missing_argument: 400,
   invalid_job_type: 400,
+  site_forbidden: 403,
+  claim_not_held: 409,
+  claim_pending: 504,
 };

@@ -14,16 +14,6 @@ export interface ClaimTerms {
   readonly source: string;
 }
 
-/** Whether a claimer of `site`/`queue` may take `job` at `now`: CREATED, that queue, and no lease running. */
-export function isClaimable(job: JobDocument, site: string, queue: string, now: Date): boolean {
-  return (
-    job.state === 'CREATED' &&
-    job.site === site &&
-    job.queue === queue &&
-    (job.claim === undefined || job.claim.until <= now.toISOString())
-  );
-}
-
 function note(job: JobDocument, name: JobNoteName, terms: ClaimTerms, data: Record<string, unknown>): HistoryEntry {
   return {
     id: uuidv5(`${name}\n${terms.requestId}\n${job.uuid}`, PIPELINEJOBS_NAMESPACE),
