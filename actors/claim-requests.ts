@@ -31,7 +31,14 @@ export interface ClaimResult {
 export async function claimJobs(store: JobStore, message: ClaimJobsMessage, now: Date): Promise<ClaimResult> {
   const applied: Applied[] = [];
   const jobs: JobDocument[] = [];
-  const terms = { requestId: message.id, by: message.by, now, leaseMs: message.leaseMs, source: CLAIM_SOURCE };
+  const terms = {
+    requestId: message.id,
+    by: message.by,
+    now,
+    leaseMs: message.leaseMs,
+    source: CLAIM_SOURCE,
+    ...(message.phase !== undefined && { phase: message.phase }),
+  };
   for (let round = 0; jobs.length < message.max && round < MAX_ROUNDS; round++) {
     const wanted = message.max - jobs.length;
     const candidates = await store.claimable({

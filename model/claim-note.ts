@@ -29,16 +29,22 @@ function note(job: JobDocument, name: JobNoteName, terms: ClaimTerms, data: Reco
 /**
  * The conditional write that gives `job` (as read) to `terms.by` for `leaseMs`: a `claim` note
  * that sets the job's claim in the same write. When it replaces a lease that ran out without the
- * job starting, the note says so (`data.expired`: the old holder and lease end).
+ * job starting, the note says so (`data.expired`: the old holder and lease end). With a `phase`,
+ * the job takes it in the same write (Photon Ranch's UNREAD → RECEIVED).
  */
-export function claimNote(job: JobDocument, terms: ClaimTerms & { readonly leaseMs: number }): ApplyCommand {
+export function claimNote(
+  job: JobDocument,
+  terms: ClaimTerms & { readonly leaseMs: number; readonly phase?: string },
+): ApplyCommand {
   const until = new Date(terms.now.getTime() + terms.leaseMs).toISOString();
   const expired = job.claim === undefined ? undefined : { by: job.claim.by, until: job.claim.until };
+  const entry = note(job, 'claim', terms, { by: terms.by, until, ...(expired !== undefined && { expired }) });
   return {
     uuid: job.uuid,
     expected: { state: job.state, version: job.version },
-    entry: note(job, 'claim', terms, { by: terms.by, until, ...(expired !== undefined && { expired }) }),
+    entry: terms.phase === undefined ? entry : { ...entry, phase: terms.phase },
     set: { claim: { by: terms.by, until } },
+    ...(terms.phase !== undefined && { phase: terms.phase }),
   };
 }
 

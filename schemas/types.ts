@@ -81,6 +81,8 @@ export interface ClaimJobsMessage {
   max: number;
   leaseMs: number;
   by: string;
+  /** A phase every claimed job takes in the claim note's write (Photon Ranch's RECEIVED). */
+  phase?: string;
 }
 
 /** Give a claimed job back before its lease ends. */

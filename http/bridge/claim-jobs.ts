@@ -19,6 +19,8 @@ export interface ClaimCall {
   readonly leaseMs: number;
   /** The claimer recorded on each job; default: the caller's credential (`nonce:<id>`, `admin`, `loopback`). */
   readonly by?: string;
+  /** A phase each claimed job takes with its claim (Photon Ranch's RECEIVED). */
+  readonly phase?: string;
 }
 
 /**
@@ -72,6 +74,7 @@ export async function claimThroughManager(
     max: call.max,
     leaseMs: call.leaseMs,
     by: call.by ?? credentialOf(sender),
+    ...(call.phase !== undefined && { phase: call.phase }),
   };
   const raw = await ask(context, message);
   const reply = readClaimReply(raw);
