@@ -15,22 +15,30 @@ const MAX_ROUNDS = 20;
 /** The `source` recorded on claim and release notes. */
 export const CLAIM_SOURCE = 'claim';
 
-/** The jobs a claim took: the notes applied (one per job), and the jobs a redelivered request had taken already. */
+/**
+ * What a claim has taken so far: the notes applied (one per job) and the jobs to answer. The
+ * manager keeps one across the attempts of a request, so jobs taken before a store failure are
+ * still answered after the retry instead of staying held by nobody until their lease ends.
+ */
 export interface ClaimResult {
-  readonly applied: readonly Applied[];
-  readonly jobs: readonly JobDocument[];
+  readonly applied: Applied[];
+  readonly jobs: JobDocument[];
 }
 
 /**
  * Takes up to `message.max` of the oldest claimable jobs of the site queue: reads candidates,
  * then writes a claim note on each, conditional on the version read. A lost race (another
  * manager's claim, or any event, moved the job first) skips the job; the candidates are read
- * again until enough are taken or none is left. A store failure throws: nothing is answered, and
- * the request is tried again (jobs already taken by it are found by their note ids).
+ * again until enough are taken or none is left. A store failure throws; `taken` then holds what
+ * was taken before it, for the next attempt to go on from.
  */
-export async function claimJobs(store: JobStore, message: ClaimJobsMessage, now: Date): Promise<ClaimResult> {
-  const applied: Applied[] = [];
-  const jobs: JobDocument[] = [];
+export async function claimJobs(
+  store: JobStore,
+  message: ClaimJobsMessage,
+  now: Date,
+  taken: ClaimResult = { applied: [], jobs: [] },
+): Promise<ClaimResult> {
+  const { applied, jobs } = taken;
   const terms = {
     requestId: message.id,
     by: message.by,

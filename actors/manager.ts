@@ -14,7 +14,7 @@ import { parseClaimRequest, parseEventMessage, resolveLimits, type PayloadLimits
 import type { ClaimRequestMessage, EventMessage } from '../schemas/types.js';
 import { CLAIM_ROUTING_KEY, type ClaimReply } from '../protocol/claim-message.js';
 import type { ManagerReply } from '../protocol/manager-reply.js';
-import { claimJobs, claimedJob, releaseJob } from './claim-requests.js';
+import { claimJobs, claimedJob, releaseJob, type ClaimResult } from './claim-requests.js';
 import { decideEvent } from './decide-event.js';
 import { eventIdOf } from '../model/event-identity.js';
 import { JobLanes } from './job-lanes.js';
@@ -177,11 +177,12 @@ export class Manager {
       by: request.by,
       ...(request.op === 'claim' ? { site: request.site, queue: request.queue } : { uuid: request.uuid }),
     };
+    const taken: ClaimResult = { applied: [], jobs: [] };
     for (let attempt = 0; ; attempt++) {
       try {
         const now = this.#clock();
         if (request.op === 'claim') {
-          const { applied, jobs } = await claimJobs(this.#deps.store, request, now);
+          const { applied, jobs } = await claimJobs(this.#deps.store, request, now, taken);
           await this.#safely(() => delivery.ack(), undefined, request.id);
           for (const outcome of applied) await this.#notify(outcome, request.id);
           this.#deps.metrics.count('applied');

@@ -77,10 +77,7 @@ const clientCreateKeys = {
   site: true,
   queue: true,
   archivePath: true,
-} satisfies Record<
-  keyof CreateJobRequest,
-  true
->;
+} satisfies Record<keyof CreateJobRequest, true>;
 
 t.test(
   'create requests (the bridge parses them, the client sends them) match create-request.schema.json',
