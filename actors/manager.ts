@@ -246,7 +246,7 @@ export class Manager {
     outcome: Exclude<EventOutcome, { outcome: 'transient' }>,
     started: number,
   ): Promise<void> {
-    const { logger, metrics, bus } = this.#deps;
+    const { logger, metrics } = this.#deps;
     const status = event?.message.name === 'create' ? undefined : event?.message.status;
     const fields = {
       uuid: event?.uuid,

@@ -55,11 +55,13 @@ export const ERROR_CODES = {
   invalid_job_type:
     'The Rubin OCPS job type is not a type of the job specs, or holds characters a type may not (path characters).',
   site_forbidden:
-    "The credential is a site key of another site: it may claim, release and send events only for its own site's jobs.",
+    'The credential is a site key of another site: it may claim, release and send ' +
+    "events only for its own site's jobs.",
   claim_not_held:
     'The release names a job the caller holds no live claim on (never claimed, released, expired or started).',
   claim_pending:
-    'The claim request reached the tracker but no answer came in time; any jobs it took are freed when their lease ends.',
+    'The claim request reached the tracker but no answer came in time; ' +
+    'any jobs it took are freed when their lease ends.',
 } as const;
 
 /** A stable, documented error code. */

@@ -6,7 +6,7 @@ import type { EventMessage, JobEventMessage, StatusEventMessage } from '../../sc
 import type { Sender } from '../auth/sender-auth.js';
 import type { BridgeContext } from './bridge-context.js';
 
-/** Throws `site_forbidden` unless job `uuid` is a job of `site` (a site key sends events for its own site's jobs only). */
+/** Throws `site_forbidden` unless job `uuid` is of `site`: a site key sends events for its own site's jobs only. */
 export async function requireSiteJob(context: BridgeContext, site: string, uuid: string): Promise<void> {
   const job = await context.jobs.get(uuid);
   if (job?.site !== site)

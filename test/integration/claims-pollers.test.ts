@@ -44,7 +44,7 @@ interface Poller {
   readonly done: Promise<number | NodeJS.Signals>;
 }
 
-/** Where the scenario runs: bridge URLs, and the store and nonces the processes share (opened here to seed and check). */
+/** Where the scenario runs: bridge URLs, and the store and nonces its processes share (opened here too). */
 interface Deployment {
   readonly urls: readonly string[];
   readonly store: JobStore;

@@ -23,7 +23,7 @@ export interface StoredJob {
   queue?: string;
   archivePath?: string;
   detail?: string;
-  /** Set only by claim notes (and cleared by release and by leaving CREATED), like every other field, through history. */
+  /** Set by claim notes, cleared by release and by leaving CREATED: rolled forward from history like the rest. */
   claim?: JobClaim | null;
   seq?: number;
   /** Plain strings only (no user keys), so it is kept as a sub-document and matched by path. */
