@@ -6,9 +6,6 @@ import type { ClaimedJob } from '../protocol/claim-message.js';
 import type { JobStore } from '../ports/job-store.js';
 import type { ClaimJobsMessage, ReleaseJobMessage } from '../schemas/types.js';
 
-/** Candidates read beyond the number still wanted, so that a few lost races do not cost a re-read. */
-const SLACK = 8;
-
 /** Re-reads of the candidates before a claim answers with what it has (others keep taking the same jobs). */
 const MAX_ROUNDS = 20;
 
@@ -26,10 +23,11 @@ export interface ClaimResult {
 }
 
 /**
- * Takes up to `message.max` of the oldest claimable jobs of the site queue: reads candidates,
- * then writes a claim note on each, conditional on the version read. A lost race (another
- * manager's claim, or any event, moved the job first) skips the job; the candidates are read
- * again until enough are taken or none is left. A store failure throws; `taken` then holds what
+ * Takes up to `message.max` of the oldest claimable jobs of the site queue: reads as many
+ * candidates as are still wanted, then writes a claim note on each, conditional on the version
+ * read. A lost race (another manager's claim, or any event, moved the job first) skips the job;
+ * the candidates are read again until enough are taken, none is left, or the requester's
+ * `answerBy` has passed (a request nobody waits for takes nothing more). A store failure throws; `taken` then holds what
  * was taken before it, for the next attempt to go on from.
  */
 export async function claimJobs(
@@ -47,18 +45,16 @@ export async function claimJobs(
     source: CLAIM_SOURCE,
     ...(message.phase !== undefined && { phase: message.phase }),
   };
+  const answerBy = message.answerBy === undefined ? undefined : Date.parse(message.answerBy);
   for (let round = 0; jobs.length < message.max && round < MAX_ROUNDS; round++) {
+    // Nobody waits for the answer any more: jobs taken now would stay held by nobody until their lease ends.
+    if (answerBy !== undefined && Date.now() > answerBy) break;
     const wanted = message.max - jobs.length;
-    const candidates = await store.claimable({
-      site: message.site,
-      queue: message.queue,
-      now,
-      limit: wanted + SLACK,
-    });
+    const candidates = await store.claimable({ site: message.site, queue: message.queue, now, limit: wanted });
     if (candidates.length === 0) break;
-    for (const candidate of candidates) {
-      if (jobs.length >= message.max) break;
-      const outcome = await store.apply(claimNote(candidate, terms));
+    // Different jobs: their notes are written concurrently (one group commit on SQLite).
+    const outcomes = await Promise.all(candidates.map((candidate) => store.apply(claimNote(candidate, terms))));
+    for (const outcome of outcomes) {
       if (outcome.outcome === 'applied') {
         applied.push(outcome);
         jobs.push(outcome.job);

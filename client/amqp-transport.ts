@@ -167,7 +167,10 @@ export class AmqpTransport implements PipelineJobsTransport {
   /** Publishes a claim request (routing key `claim`) and answers the jobs the manager took. */
   async claim(request: ClaimJobsRequest): Promise<readonly ClaimedJob[]> {
     const id = randomUUID();
-    const message = claimMessage(id, request, userClaimer(this.#userId));
+    const message = {
+      ...claimMessage(id, request, userClaimer(this.#userId)),
+      answerBy: new Date(Date.now() + this.#timeoutMs).toISOString(),
+    };
     const details = { requestId: id, site: request.site };
     const jobs = await this.#request(encodeClaimRequest(message), CLAIM_ROUTING_KEY, {
       event: 'claim',

@@ -83,6 +83,8 @@ export interface ClaimJobsMessage {
   by: string;
   /** A phase every claimed job takes in the claim note's write (Photon Ranch's RECEIVED). */
   phase?: string;
+  /** When the requester stops waiting (ISO-8601): the manager takes no job after it. */
+  answerBy?: string;
 }
 
 /** Give a claimed job back before its lease ends. */

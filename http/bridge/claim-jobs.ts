@@ -75,6 +75,7 @@ export async function claimThroughManager(
     leaseMs: call.leaseMs,
     by: call.by ?? credentialOf(sender),
     ...(call.phase !== undefined && { phase: call.phase }),
+    answerBy: new Date(context.clock().getTime() + context.publisher.waitTimeoutMs).toISOString(),
   };
   const raw = await ask(context, message);
   const reply = readClaimReply(raw);

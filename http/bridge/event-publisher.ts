@@ -47,6 +47,11 @@ export class EventPublisher {
     this.#waitTimeoutMs = waitTimeoutMs;
   }
 
+  /** How long {@link ask} waits for an answer. */
+  get waitTimeoutMs(): number {
+    return this.#waitTimeoutMs;
+  }
+
   /**
    * Ends every wait for a verdict, now and later: on shutdown a `?wait=1` caller gets its 202
    * `pending` as soon as the bus has confirmed the event, instead of holding the server open.

@@ -17,7 +17,7 @@ if (url === undefined || nonce === undefined || site === undefined || by === und
 const transport = new HttpTransport({
   url,
   nonce,
-  timeoutMs: 60_000,
+  timeoutMs: 120_000,
   retries: 10,
   fetch: async (target, init) => {
     const response = await nodeHttpFetch(target, init).catch((err: unknown) => {

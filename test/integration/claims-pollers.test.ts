@@ -32,6 +32,12 @@ const POLLERS = 20;
 const JOBS = scaled(1000, 40);
 const SITE = 'ogg';
 const SECRET = 'claims-pollers-secret-0123456789abcdef';
+/**
+ * The bridges' wait for the manager's answer. A claim answered `claim_pending` holds its jobs until
+ * their lease ends (5 min in the first scenario, longer than the test); a busy shared CI machine
+ * must not turn slowness into that.
+ */
+const WAIT_MS = '60000';
 
 interface Delivery {
   readonly uuid: string;
@@ -223,6 +229,7 @@ t.test('MongoDB-wire store (FerretDB), pjm serve', { skip: 'skip' in mongo ? mon
       PJM_MONGO_URL: mongo.url,
       PJM_MONGO_DB: database,
       PJM_SECRET: SECRET,
+      PJM_WAIT_TIMEOUT_MS: WAIT_MS,
     });
     return { urls: [url], ...stores };
   });
@@ -244,6 +251,7 @@ t.test(
         PJM_MONGO_DB: database,
         PJM_SECRET: SECRET,
         PJM_DATA_DIR: dir,
+        PJM_WAIT_TIMEOUT_MS: WAIT_MS,
         PJM_LOG_LEVEL: 'warn',
       };
       const managers = [
