@@ -27,8 +27,8 @@ export interface ClaimResult {
  * candidates as are still wanted, then writes a claim note on each, conditional on the version
  * read. A lost race (another manager's claim, or any event, moved the job first) skips the job;
  * the candidates are read again until enough are taken, none is left, or the requester's
- * `answerBy` has passed (a request nobody waits for takes nothing more). A store failure throws; `taken` then holds what
- * was taken before it, for the next attempt to go on from.
+ * `answerBy` has passed (a request nobody waits for takes nothing more). A store failure throws;
+ * `taken` then holds what was taken before it, for the next attempt to go on from.
  */
 export async function claimJobs(
   store: JobStore,

@@ -3,7 +3,9 @@
  *   claim-poller.ts <url> <nonce> <site> <by> <max> <leaseMs> <start: 1|0>
  * Claims through the client library's HttpTransport and prints one JSON line per job it got,
  * `{"uuid", "until"}`. With start 1 it sends `run` for each job (which ends the lease) and exits
- * after three empty claims in a row; with start 0 it never starts a job and polls until killed.
+ * after three empty claims in a row; with start 0 it never starts a job and polls until killed,
+ * once per lease (as a site polls on an interval: claiming faster than leases run out would keep
+ * re-taking the oldest expired jobs, and the newest would wait for a lull).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { randomUUID } from 'node:crypto';
@@ -36,6 +38,7 @@ while (start === '0' || empty < 3) {
   for (const job of jobs) process.stdout.write(`${JSON.stringify({ uuid: job.uuid, until: job.claim.until })}\n`);
   if (start === '1')
     for (const job of jobs) await transport.send({ uuid: job.uuid, token: job.token, name: 'run', id: randomUUID() });
-  if (jobs.length === 0) await sleep(50);
+  if (start === '0') await sleep(Number(leaseMs));
+  else if (jobs.length === 0) await sleep(50);
 }
 await transport.close();
