@@ -90,6 +90,7 @@ async function decideCreate(
       data: message.data ?? {},
       ...(message.owner !== undefined && { owner: message.owner }),
       ...(message.site !== undefined && { site: message.site }),
+      ...(message.queue !== undefined && { queue: message.queue }),
       ...(message.archivePath !== undefined && { archivePath: message.archivePath }),
       ...(message.detail !== undefined && { detail: message.detail }),
       ...(message.heartbeat !== undefined && { heartbeat: message.heartbeat }),

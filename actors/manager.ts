@@ -10,8 +10,11 @@ import type { JobStore } from '../ports/job-store.js';
 import type { Logger } from '../ports/logger.js';
 import type { PipelineCatalog } from '../registry/pipeline-catalog.js';
 import { publishedAt } from '../protocol/amqp-names.js';
-import { parseEventMessage, resolveLimits, type PayloadLimits } from '../schemas/index.js';
-import type { EventMessage } from '../schemas/types.js';
+import { parseClaimRequest, parseEventMessage, resolveLimits, type PayloadLimits } from '../schemas/index.js';
+import type { ClaimRequestMessage, EventMessage } from '../schemas/types.js';
+import { CLAIM_ROUTING_KEY, type ClaimReply } from '../protocol/claim-message.js';
+import type { ManagerReply } from '../protocol/manager-reply.js';
+import { claimJobs, claimedJob, releaseJob, type ClaimResult } from './claim-requests.js';
 import { decideEvent } from './decide-event.js';
 import { eventIdOf } from '../model/event-identity.js';
 import { JobLanes } from './job-lanes.js';
@@ -90,7 +93,7 @@ export class Manager {
         logger: deps.logger,
         clock: this.#clock,
         lanes: this.#lanes,
-        notify: (applied) => this.#notify(applied, applied.entry.source, applied.entry.id),
+        notify: (applied) => this.#notify(applied, applied.entry.id),
       });
     }
     this.#maxBytes = resolveLimits(this.#options.limits).maxBytes;
@@ -121,6 +124,10 @@ export class Manager {
     const started = performance.now();
     const published = publishedAt(delivery.headers);
     if (published !== undefined) this.#deps.metrics.queueLag.observe(Math.max(0, Date.now() - published) / 1000);
+    if (delivery.routingKey === CLAIM_ROUTING_KEY) {
+      this.#onClaimRequest(delivery, started);
+      return;
+    }
     let message: EventMessage;
     try {
       message = parseEventMessage(delivery.body, this.#options.limits);
@@ -160,6 +167,78 @@ export class Manager {
         return;
       }
       await sleep(this.#backoff(attempt));
+    }
+  }
+
+  /**
+   * A claim request: claims of one site queue run one after another here (fewer lost races), on
+   * their own lane; a release runs on its job's lane, in order with the job's events.
+   */
+  #onClaimRequest(delivery: Delivery, started: number): void {
+    let request: ClaimRequestMessage;
+    try {
+      request = parseClaimRequest(delivery.body, this.#options.limits);
+    } catch (err) {
+      const refusal = err instanceof PipelineJobsError ? err : new PipelineJobsError('schema_violation', String(err));
+      void this.#reject(
+        delivery,
+        { event: 'claim', outcome: 'rejected' },
+        { outcome: 'rejected', code: refusal.code, message: refusal.message, token: 'unchecked' },
+      );
+      return;
+    }
+    const lane = request.op === 'claim' ? `claim\n${request.site}\n${request.queue}` : request.uuid;
+    this.#lanes.run(lane, () => this.#claimOrRelease(delivery, request, started));
+  }
+
+  async #claimOrRelease(delivery: Delivery, request: ClaimRequestMessage, started: number): Promise<void> {
+    const fields = {
+      event: request.op,
+      requestId: request.id,
+      by: request.by,
+      ...(request.op === 'claim' ? { site: request.site, queue: request.queue } : { uuid: request.uuid }),
+    };
+    const taken: ClaimResult = { applied: [], jobs: [] };
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const now = this.#clock();
+        if (request.op === 'claim') {
+          const { applied, jobs } = await claimJobs(this.#deps.store, request, now, taken);
+          await this.#safely(() => delivery.ack(), undefined, request.id);
+          for (const outcome of applied) await this.#notify(outcome, request.id);
+          this.#deps.metrics.count('applied');
+          this.#deps.logger.info({ ...fields, outcome: 'claimed', jobs: jobs.length }, 'claim answered');
+          await this.#answer(delivery, {
+            outcome: 'claimed',
+            jobs: jobs.map((job) => claimedJob(job, this.#deps.tokens)),
+          } satisfies ClaimReply);
+        } else {
+          const outcome = await releaseJob(this.#deps.store, request, now);
+          if (outcome.outcome === 'transient') throw new Error(outcome.message);
+          if (outcome.outcome === 'deferred') throw new Error(`a release is never deferred: ${outcome.message}`);
+          if (outcome.outcome === 'rejected') await this.#reject(delivery, { ...fields, outcome: 'rejected' }, outcome);
+          else {
+            await this.#safely(() => delivery.ack(), request.uuid, request.id);
+            if (outcome.outcome === 'applied') await this.#notify(outcome, request.id);
+            this.#deps.metrics.count(outcome.outcome);
+            this.#deps.logger.info({ ...fields, outcome: outcome.outcome }, 'release answered');
+            await this.#reply(delivery, outcome);
+          }
+        }
+        this.#deps.metrics.applyLatency.observe((performance.now() - started) / 1000);
+        return;
+      } catch (err) {
+        this.#deps.metrics.count('transient');
+        this.#deps.logger.warn(
+          { ...fields, outcome: 'transient', attempt, err: String(err) },
+          'store failure; retrying',
+        );
+        if (this.#stopping) {
+          await this.#safely(() => delivery.requeue(), undefined, request.id);
+          return;
+        }
+        await sleep(this.#backoff(attempt));
+      }
     }
   }
 
@@ -212,7 +291,7 @@ export class Manager {
           },
           `event ${outcome.outcome}`,
         );
-        if (outcome.outcome === 'applied') await this.#notify(outcome, event?.uuid, event?.eventId);
+        if (outcome.outcome === 'applied') await this.#notify(outcome, event?.eventId);
         await this.#reply(delivery, outcome);
         break;
       }
@@ -242,8 +321,20 @@ export class Manager {
     metrics.applyLatency.observe((performance.now() - started) / 1000);
   }
 
-  /** Publishes the state notification of an applied entry. */
-  async #notify(outcome: Applied, uuid: string | undefined, eventId: string | undefined): Promise<void> {
+  /** Dead-letters the message in its stored form (without its token), counts, logs and answers the refusal. */
+  async #reject(delivery: Delivery, fields: Record<string, unknown>, refusal: Rejected): Promise<void> {
+    const { code, message } = refusal;
+    const eventId = fields['eventId'] as string | undefined;
+    const stored = deadLetterForm(delivery.body, { maxBytes: this.#maxBytes, eventId });
+    const reason = { code, message, token: refusal.token ?? 'unchecked' };
+    await this.#safely(() => delivery.deadLetter(reason, stored), fields['uuid'] as string | undefined, eventId);
+    this.#deps.metrics.count('rejected', code);
+    this.#deps.logger.warn({ ...fields, outcome: 'rejected', code }, `event rejected: ${message}`);
+    await this.#reply(delivery, refusal);
+  }
+
+  /** Publishes the state notification of an applied entry (event or note). */
+  async #notify(outcome: Applied, eventId: string | undefined): Promise<void> {
     await this.#safely(
       () =>
         this.#deps.bus.publishState({
@@ -257,28 +348,21 @@ export class Manager {
           date: outcome.job.updated,
           ...(outcome.job.phase !== undefined && { phase: outcome.job.phase }),
         }),
-      uuid,
+      outcome.job.uuid,
       eventId,
     );
   }
 
-  /** Dead-letters the message in its stored form (without its token), counts, logs and answers the refusal. */
-  async #reject(delivery: Delivery, fields: Record<string, unknown>, refusal: Rejected): Promise<void> {
-    const { code, message } = refusal;
-    const eventId = fields['eventId'] as string | undefined;
-    const stored = deadLetterForm(delivery.body, { maxBytes: this.#maxBytes, eventId });
-    const reason = { code, message, token: refusal.token ?? 'unchecked' };
-    await this.#safely(() => delivery.deadLetter(reason, stored), fields['uuid'] as string | undefined, eventId);
-    this.#deps.metrics.count('rejected', code);
-    this.#deps.logger.warn({ ...fields, outcome: 'rejected', code }, `event rejected: ${message}`);
-    await this.#reply(delivery, refusal);
-  }
-
   /** Answers the publisher, when it waits for an answer. */
   async #reply(delivery: Delivery, outcome: Parameters<typeof replyOf>[0]): Promise<void> {
+    await this.#answer(delivery, replyOf(outcome));
+  }
+
+  /** Sends `body` to the publisher, when it waits for an answer. */
+  async #answer(delivery: Delivery, body: ManagerReply | ClaimReply): Promise<void> {
     if (delivery.replyTo === undefined || delivery.correlationId === undefined) return;
     const { replyTo, correlationId } = delivery;
-    await this.#safely(() => this.#deps.bus.reply(replyTo, correlationId, replyOf(outcome)), undefined, undefined);
+    await this.#safely(() => this.#deps.bus.reply(replyTo, correlationId, body), undefined, undefined);
   }
 
   /** A bus call after the commit: if it fails, the broker redelivers and the duplicate path settles it. */

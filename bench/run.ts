@@ -1,4 +1,5 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { claimBenchmarks } from './claims.bench.js';
 import { dashboardBenchmarks } from './dashboard.bench.js';
 import { httpBenchmarks } from './http.bench.js';
 import { latencyBenchmarks } from './latency.bench.js';
@@ -33,6 +34,7 @@ const sections: Record<string, () => Promise<BenchRow[]>> = {
       { ...(amqpUrl !== undefined && { amqp: amqpUrl }), ...(mongoUrl !== undefined && { mongo: mongoUrl }) },
       log,
     ),
+  claims: () => claimBenchmarks(mongoUrl, Number(process.env['PJM_BENCH_CLAIM_JOBS'] ?? 100_000), log),
   dashboard: () => dashboardBenchmarks(Number(process.env['PJM_BENCH_UI_JOBS'] ?? 1_000_000), log),
   peers: () =>
     peerBenchmarks(

@@ -53,6 +53,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./commands/history-command.js')).historyCommand,
   },
   {
+    name: 'claim',
+    summary: "Claim the oldest claimable jobs of a site's queue for a lease, or release one (POST /claims)",
+    load: async () => (await import('./commands/claim-command.js')).claimCommand,
+  },
+  {
     name: 'watch',
     summary: 'Print state changes live as the manager applies events (GET /changes), until Ctrl-C',
     load: async () => (await import('./commands/watch-command.js')).watchCommand,

@@ -7,8 +7,11 @@ import { encodeEventMessage } from '../protocol/event-message.js';
 import { decodeManagerReply, isUnreadable, type ManagerAcceptance } from '../protocol/manager-reply.js';
 import { PendingReplies, type Waiting } from '../protocol/pending-replies.js';
 import { redactUrl } from '../protocol/redact-url.js';
-import type { CreateEventMessage, EventMessage, JobEventMessage } from '../schemas/types.js';
+import type { CreateEventMessage, EventMessage, JobEventMessage, ReleaseJobMessage } from '../schemas/types.js';
+import { CLAIM_ROUTING_KEY, encodeClaimRequest, readClaimReply, type ClaimedJob } from '../protocol/claim-message.js';
+import { claimMessage, userClaimer } from './claim-request.js';
 import type {
+  ClaimJobsRequest,
   ClientEvent,
   CreatedJob,
   CreateJobRequest,
@@ -48,11 +51,35 @@ function userOf(url: string): string | undefined {
   }
 }
 
-/** What a call waiting for the manager's reply is about. */
+/** What a call waiting for the manager's reply is about, and how its reply is read. */
 interface CallContext {
   readonly uuid?: string;
   readonly event: string;
   readonly eventId: string;
+  /** The reply's meaning for this call; throws the refusal it carries. */
+  readonly read: (content: Buffer) => unknown;
+}
+
+/** The manager's answer to an event, or the refusal it carries thrown as a `PipelineJobsError`. */
+function readAcceptance(content: Buffer, details: Readonly<Record<string, unknown>>): ManagerAcceptance {
+  const reply = decodeManagerReply(content);
+  if (isUnreadable(reply)) throw unexpected(reply.problem, reply.body);
+  if (reply.outcome === 'rejected') throw refusal(reply.error, details);
+  return reply;
+}
+
+/** The manager's answer to a claim: the jobs it took, or the refusal it carries thrown. */
+function readGrant(content: Buffer, details: Readonly<Record<string, unknown>>): readonly ClaimedJob[] {
+  let body: unknown;
+  try {
+    body = JSON.parse(content.toString('utf8'));
+  } catch {
+    throw unexpected('the manager reply is not JSON');
+  }
+  const reply = readClaimReply(body);
+  if (reply === undefined) throw unexpected('the claim reply has no jobs', body);
+  if (reply.outcome === 'rejected') throw refusal(reply.error, details);
+  return reply.jobs;
 }
 
 interface Session {
@@ -88,7 +115,7 @@ export class AmqpTransport implements PipelineJobsTransport {
    * Calls waiting for the manager's reply; a confirmed one is on the bus,
    * so a lost reply no longer means "not accepted".
    */
-  readonly #pending = new PendingReplies<ManagerAcceptance, CallContext>();
+  readonly #pending = new PendingReplies<unknown, CallContext>();
   #session: Promise<Session> | undefined;
   #closed = false;
 
@@ -110,11 +137,7 @@ export class AmqpTransport implements PipelineJobsTransport {
   async create(request: CreateJobRequest & { readonly uuid?: string; readonly token?: string }): Promise<CreatedJob> {
     const id = randomUUID();
     const message: CreateEventMessage = { name: 'create', id, ...request };
-    const reply = await this.#request(message, {
-      event: 'create',
-      eventId: id,
-      ...optionalField('uuid', request.uuid),
-    });
+    const reply = await this.#event(message, { event: 'create', eventId: id, ...optionalField('uuid', request.uuid) });
     const { uuid, token } = reply;
     if (token === undefined || token === '') throw unexpected('the create reply has no token', reply);
     return {
@@ -137,7 +160,41 @@ export class AmqpTransport implements PipelineJobsTransport {
       id: event.id,
       ...(event.data !== undefined && { data: event.data }),
     };
-    const reply = await this.#request(message, { uuid: event.uuid, event: event.name, eventId: event.id });
+    const reply = await this.#event(message, { uuid: event.uuid, event: event.name, eventId: event.id });
+    return { state: reply.state, duplicate: reply.outcome === 'duplicate', version: reply.version };
+  }
+
+  /** Publishes a claim request (routing key `claim`) and answers the jobs the manager took. */
+  async claim(request: ClaimJobsRequest): Promise<readonly ClaimedJob[]> {
+    const id = randomUUID();
+    const message = {
+      ...claimMessage(id, request, userClaimer(this.#userId)),
+      answerBy: new Date(Date.now() + this.#timeoutMs).toISOString(),
+    };
+    const details = { requestId: id, site: request.site };
+    const jobs = await this.#request(encodeClaimRequest(message), CLAIM_ROUTING_KEY, {
+      event: 'claim',
+      eventId: id,
+      read: (content) => readGrant(content, details),
+    });
+    return jobs as readonly ClaimedJob[];
+  }
+
+  async release(uuid: string, by?: string): Promise<EventVerdict> {
+    const id = randomUUID();
+    const message: ReleaseJobMessage = {
+      op: 'release',
+      id,
+      uuid: uuid.toLowerCase(),
+      by: by ?? userClaimer(this.#userId),
+    };
+    const details = { uuid, eventId: id };
+    const reply = (await this.#request(encodeClaimRequest(message), CLAIM_ROUTING_KEY, {
+      uuid,
+      event: 'release',
+      eventId: id,
+      read: (content) => readAcceptance(content, details),
+    })) as ManagerAcceptance;
     return { state: reply.state, duplicate: reply.outcome === 'duplicate', version: reply.version };
   }
 
@@ -177,8 +234,18 @@ export class AmqpTransport implements PipelineJobsTransport {
     return jobCallbacks({ base: this.#callbackBase, uuid, token, ...optionalField('nonce', this.#callbackNonce) });
   }
 
-  /** Publishes `message` and waits for the manager's reply. */
-  async #request(message: EventMessage, context: CallContext): Promise<ManagerAcceptance> {
+  /** Publishes an event and waits for the manager's verdict. */
+  async #event(message: EventMessage, context: Omit<CallContext, 'read'>): Promise<ManagerAcceptance> {
+    const details = { ...optionalField('uuid', context.uuid), eventId: context.eventId };
+    const reply = await this.#request(encodeEventMessage(message), 'event', {
+      ...context,
+      read: (content) => readAcceptance(content, details),
+    });
+    return reply as ManagerAcceptance;
+  }
+
+  /** Publishes `body` with `routingKey` and waits for the manager's reply, read as `context.read` says. */
+  async #request(body: Buffer, routingKey: string, context: CallContext): Promise<unknown> {
     const session = await this.#open();
     const correlationId = randomUUID();
     const reply = this.#pending.expect(correlationId, {
@@ -205,7 +272,7 @@ export class AmqpTransport implements PipelineJobsTransport {
       ...optionalField('userId', this.#userId),
     };
     try {
-      session.channel.publish(this.#exchange, 'event', encodeEventMessage(message), properties, (err: unknown) => {
+      session.channel.publish(this.#exchange, routingKey, body, properties, (err: unknown) => {
         if (err === null || err === undefined) this.#pending.confirm(correlationId);
         else this.#pending.fail(correlationId, busUnavailable(`the broker refused the ${context.event} event`, err));
       });
@@ -269,13 +336,11 @@ export class AmqpTransport implements PipelineJobsTransport {
     if (typeof correlationId !== 'string') return;
     const pending = this.#pending.take(correlationId);
     if (pending === undefined) return;
-    const reply = decodeManagerReply(message.content);
-    if (isUnreadable(reply)) pending.reject(unexpected(reply.problem, reply.body));
-    else if (reply.outcome === 'rejected')
-      pending.reject(
-        refusal(reply.error, { ...optionalField('uuid', pending.context.uuid), eventId: pending.context.eventId }),
-      );
-    else pending.resolve(reply);
+    try {
+      pending.resolve(pending.context.read(message.content));
+    } catch (err) {
+      pending.reject(err instanceof Error ? err : new Error(String(err)));
+    }
   }
 
   #onReturn(message: Message): void {

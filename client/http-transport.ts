@@ -5,6 +5,8 @@ import { redactUrl } from '../protocol/redact-url.js';
 import { HttpApi, retryableStatus, type HttpAnswer, type RetryPolicy } from './http-api.js';
 import type { HttpFetch } from './node-http-fetch.js';
 import type {
+  ClaimedJob,
+  ClaimJobsRequest,
   ClientEvent,
   CreatedJob,
   CreateJobRequest,
@@ -186,6 +188,45 @@ export class HttpTransport implements PipelineJobsTransport {
       state: stateField(found, 'the job history'),
       duplicate: false,
       ...optionalField('version', optionalNumber(found, 'version')),
+    };
+  }
+
+  /**
+   * `POST /claims` (with the transport's credential: a site key for its own site, or a bearer
+   * token). A claim answered 504 `claim_pending` is retried like any 504 as a new claim; jobs the
+   * unanswered one took come back when their lease ends. The lease travels in whole seconds, rounded up.
+   */
+  async claim(request: ClaimJobsRequest): Promise<readonly ClaimedJob[]> {
+    const deadline = Date.now() + this.#timeoutMs;
+    const body = {
+      site: request.site,
+      ...optionalField('queue', request.queue),
+      ...optionalField('max', request.max),
+      ...optionalField('lease', request.leaseMs === undefined ? undefined : Math.ceil(request.leaseMs / 1000)),
+      ...optionalField('by', request.by),
+    };
+    const answer = await this.#call('POST', '/claims', body, deadline, () =>
+      busUnavailable(
+        `the bridge at ${redactUrl(this.#api.base)} did not answer the claim within ${this.#timeoutMs} ms`,
+      ),
+    );
+    const jobs = this.#accepted(answer, 'the claim answer', { site: request.site })['jobs'];
+    if (!Array.isArray(jobs)) throw unexpected('the claim answer has no jobs', answer.body);
+    return jobs as ClaimedJob[];
+  }
+
+  async release(uuid: string, by?: string): Promise<EventVerdict> {
+    const deadline = Date.now() + this.#timeoutMs;
+    const answer = await this.#call('POST', '/claims/release', { uuid, ...optionalField('by', by) }, deadline, () =>
+      busUnavailable(
+        `the bridge at ${redactUrl(this.#api.base)} did not answer the release within ${this.#timeoutMs} ms`,
+      ),
+    );
+    const body = this.#accepted(answer, 'the release answer', { uuid });
+    return {
+      state: stateField(body, 'the release answer'),
+      duplicate: body['status'] === 'duplicate',
+      ...optionalField('version', optionalNumber(body, 'version')),
     };
   }
 

@@ -17,6 +17,8 @@ export {
   type PipelineJobOptions,
 } from './pipeline-job.js';
 export type {
+  ClaimedJob,
+  ClaimJobsRequest,
   ClientEvent,
   ClientEventName,
   CreatedJob,
@@ -39,4 +41,4 @@ export {
   type ErrorDetails,
 } from '../errors/index.js';
 /** The machine's states and events, and free-form job data. */
-export type { JobEventName, JobState, JsonObject } from '../model/job.js';
+export type { JobClaim, JobEventName, JobState, JsonObject } from '../model/job.js';

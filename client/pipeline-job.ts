@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { PipelineJobsError } from '../errors/index.js';
-import type { JobState, JsonObject } from '../model/job.js';
+import type { JobClaim, JobState, JsonObject } from '../model/job.js';
 import type { JobCallbacks } from '../protocol/callback-urls.js';
-import type { ClientEventName, PipelineJobsTransport } from './transport.js';
+import type { ClaimJobsRequest, ClientEventName, PipelineJobsTransport } from './transport.js';
 import { optionalField } from './wire.js';
 
 /** What names a job: the same pipeline and data always name the same job. */
@@ -182,6 +182,7 @@ export class PipelineJob extends JobSteps {
   #version: number | undefined;
   #archivePath: string | undefined;
   #callbacks: JobCallbacks | undefined;
+  #claim: JobClaim | undefined;
   #tail: Promise<unknown> = Promise.resolve();
 
   /**
@@ -226,6 +227,54 @@ export class PipelineJob extends JobSteps {
     job.#archivePath = snapshot.archivePath;
     job.#callbacks = snapshot.callbacks;
     return job;
+  }
+
+  /**
+   * Claims up to `request.max` of the oldest claimable jobs of a site queue (through the manager:
+   * no job is handed to two claimers while a lease runs) and answers them as jobs ready for their
+   * calls: `await job.run()` starts one and ends its lease; `job.release()` gives it back. The
+   * transport's credential must cover the site (a site key for it, or a bearer token).
+   *
+   * ```ts
+   * for (const job of await PipelineJob.claim(transport, { site: 'ogg', max: 5, leaseMs: 60_000 })) {
+   *   await job.run();
+   * }
+   * ```
+   */
+  static async claim(transport: PipelineJobsTransport, request: ClaimJobsRequest): Promise<PipelineJob[]> {
+    const claimed = await transport.claim(request);
+    return claimed.map((found) => {
+      const job = new PipelineJob({ pipeline: found.pipeline, data: found.data, site: found.site }, transport);
+      job.#uuid = found.uuid;
+      job.#token = found.token;
+      job.#state = found.state;
+      job.#version = found.version;
+      job.#claim = found.claim;
+      return job;
+    });
+  }
+
+  /** The claim this client holds on the job (from {@link PipelineJob.claim}) until it starts or is released. */
+  get claim(): JobClaim | undefined {
+    return this.#claim;
+  }
+
+  /**
+   * Gives a claimed job back before its lease ends, after the calls queued before it; resolves
+   * with the job's state. Refused `claim_not_held` when this client no longer holds it.
+   */
+  release(): Promise<JobState> {
+    const result = this.#tail.then(async () => {
+      if (this.#uuid === undefined || this.#claim === undefined)
+        throw new PipelineJobsError('claim_not_held', 'this job was not claimed through PipelineJob.claim');
+      const verdict = await this.#transport.release(this.#uuid, this.#claim.by);
+      this.#claim = undefined;
+      this.#state = verdict.state;
+      this.#version = verdict.version ?? this.#version;
+      return verdict.state;
+    });
+    this.#tail = result.catch(() => undefined);
+    return result;
   }
 
   /** The job uuid (UUID v5 of pipeline and data); undefined until set up. */
@@ -325,6 +374,8 @@ export class PipelineJob extends JobSteps {
     });
     this.#state = verdict.state;
     this.#version = verdict.version ?? this.#version;
+    // Leaving CREATED ended the lease (the manager cleared it in the same write).
+    if (verdict.state !== 'CREATED') this.#claim = undefined;
     return verdict.state;
   }
 

@@ -1,5 +1,8 @@
 import type { JobEventName, JobState, JsonObject } from '../model/job.js';
 import type { JobCallbacks } from '../protocol/callback-urls.js';
+import type { ClaimedJob } from '../protocol/claim-message.js';
+
+export type { ClaimedJob };
 
 /** What a {@link PipelineJobsTransport} sends to create (or find) a job. */
 export interface CreateJobRequest {
@@ -7,6 +10,8 @@ export interface CreateJobRequest {
   readonly data: JsonObject;
   readonly owner?: string;
   readonly site?: string;
+  /** The site queue the job waits in for a claim (default `primary`). */
+  readonly queue?: string;
   readonly archivePath?: string;
 }
 
@@ -47,6 +52,19 @@ export interface EventVerdict {
   readonly duplicate: boolean;
 }
 
+/** What a site poller asks for with `claim` (see docs/claims.md). */
+export interface ClaimJobsRequest {
+  readonly site: string;
+  /** The site's queue (default `primary`; Photon Ranch's second one is `replica`). */
+  readonly queue?: string;
+  /** Most jobs to take (default 1). */
+  readonly max?: number;
+  /** How long each claim holds unless the job starts or is released (default 300 000 ms; HTTP rounds up to seconds). */
+  readonly leaseMs?: number;
+  /** The claimer recorded on each job (default: the credential: `nonce:<id>`, `admin`, `amqp:<user>` …). */
+  readonly by?: string;
+}
+
 /** What a transport can tell about an existing job, for `PipelineJob.load`. */
 export interface JobSnapshot {
   readonly uuid: string;
@@ -81,6 +99,13 @@ export interface PipelineJobsTransport {
   create(request: CreateJobRequest): Promise<CreatedJob>;
   /** Sends one event and waits for the manager's verdict. */
   send(event: ClientEvent): Promise<EventVerdict>;
+  /**
+   * Takes up to `request.max` of the oldest claimable jobs of a site queue, atomically (through
+   * the manager): each comes with its claim and its token. Empty when nothing is claimable.
+   */
+  claim(request: ClaimJobsRequest): Promise<readonly ClaimedJob[]>;
+  /** Gives a claimed job back before its lease ends; only its holder (`by`, default the credential) may. */
+  release(uuid: string, by?: string): Promise<EventVerdict>;
   /** Reads what is known of an existing job (see {@link JobSnapshot.state}). */
   describe(uuid: string, token: string, hint?: DescribeHint): Promise<JobSnapshot>;
   /** Closes connections; idempotent. Calls made afterwards fail. */

@@ -62,6 +62,14 @@ export const ERROR_CODES = {
   lease_not_expired:
     "A stale mark names a lease that is no longer the job's or has not expired (a heartbeat or an event renewed " +
     'it, the job moved on, or it is flagged already): nothing is marked.',
+  site_forbidden:
+    'The credential is a site key of another site: it may claim, release and send ' +
+    "events only for its own site's jobs.",
+  claim_not_held:
+    'The release names a job the caller holds no live claim on (never claimed, released, expired or started).',
+  claim_pending:
+    'The claim request reached the tracker but no answer came in time; ' +
+    'any jobs it took are freed when their lease ends.',
 } as const;
 
 /** A stable, documented error code. */

@@ -22,6 +22,7 @@ import { SenderAuth } from './auth/sender-auth.js';
 import type { BridgeContext } from './bridge/bridge-context.js';
 import { EventPublisher } from './bridge/event-publisher.js';
 import { registerBridge } from './bridge/register-bridge.js';
+import { registerClaimRoutes } from './bridge/claim-routes.js';
 import { answeredError, installErrorHandling } from './error-handler.js';
 import { acceptBothUuidForms } from './job-uuid-hook.js';
 import { registerChangesRoute } from './query/changes-route.js';
@@ -178,6 +179,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
       pipelines,
     };
     registerBridge(api, bridge);
+    registerClaimRoutes(api, bridge);
     registerUi(api, { store: deps.store, bus: deps.bus, bridge, apiTokens });
     registerRubinRoutes(api, bridge, deps.store, deps.rubin);
   });

@@ -45,4 +45,7 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   invalid_job_type: 400,
   dead_letter_replayed: 409,
   dead_letter_unverified: 409,
+  site_forbidden: 403,
+  claim_not_held: 409,
+  claim_pending: 504,
 };

@@ -169,7 +169,12 @@ export async function applyEvent(store: JobStore, event: JobEvent, options: Appl
     // A reset by hand starts over: the retry policy's verdict no longer holds.
     const restart = name === 'reset' && job.retriesExhausted !== undefined ? { retriesExhausted: null } : undefined;
     const renewed = renewal(job, context);
-    const set = restart === undefined && renewed === undefined ? undefined : { ...renewed, ...restart };
+    // A job that leaves CREATED (run, a mapped status, fail, cancel) can no longer be claimed: its lease ends here.
+    const unclaim = job.claim !== undefined && check.to !== 'CREATED' ? { claim: null } : undefined;
+    const set =
+      restart === undefined && renewed === undefined && unclaim === undefined
+        ? undefined
+        : { ...renewed, ...restart, ...unclaim };
     const result = await store.apply({
       uuid: event.uuid,
       expected: { state: job.state, version: job.version },

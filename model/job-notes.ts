@@ -1,9 +1,13 @@
 /**
- * Job notes: history entries that do not move the state (retry verdicts, heartbeats, stale
- * marks). A note is written by `JobStore.apply` like any entry, at the job's state, one version
- * later; it leaves `lastEvent` as it was. The machine in `fsm/` knows nothing of notes.
+ * Job notes: history entries that do not move the state (docs/job-store.md#notes). A note is
+ * written by `JobStore.apply` like any entry — same state, version + 1, conditional, idempotent
+ * by id — and does not change the job's `lastEvent`. The machine in `fsm/` knows nothing of them.
  */
 export const JOB_NOTES = [
+  /** A claimer took the job for a lease (`data`: `{by, until}`, and `expired: {by, until}` when it replaced a lease that ran out without the job starting). */
+  'claim',
+  /** The holder gave the job back before its lease ended (`data`: `{by, until}`). */
+  'release',
   /** A retry policy found a `fail` it would retry, but its budget is spent (docs/retries.md). */
   'retries_exhausted',
   /** The first heartbeat of a job; later beats only count (docs/heartbeats.md). */
@@ -15,12 +19,14 @@ export const JOB_NOTES = [
 /** The name of a job note. */
 export type JobNoteName = (typeof JOB_NOTES)[number];
 
+const NOTES: ReadonlySet<string> = new Set(JOB_NOTES);
+
 /** True when `name` is a job note's name (not a lifecycle event's). */
-export function isJobNoteName(name: string): name is JobNoteName {
-  return (JOB_NOTES as readonly string[]).includes(name);
+export function isJobNoteName(name: unknown): name is JobNoteName {
+  return typeof name === 'string' && NOTES.has(name);
 }
 
-/** The notes an event message may carry; the manager writes the others (`retries_exhausted`) itself. */
+/** The notes an event message may carry; the manager writes the others (claims, `retries_exhausted`) itself. */
 export const SENT_NOTES = ['heartbeat', 'stale'] as const satisfies readonly JobNoteName[];
 
 /** A note an event message may carry. */

@@ -139,7 +139,10 @@ export interface JobDocument {
    */
   creator?: string;
   site?: string;
+  /** The site's queue the job waits in for a claim: `primary` (the default for a job with a site) or `replica`. */
+  queue?: string;
   archivePath?: string;
+  /** Who holds the job (a claim note set it) and until when; absent when nobody does. */
   claim?: JobClaim;
   detail?: JsonObject;
   /** The external system's word for where the job is (Agave QUEUED, HR-S&I processing), set by status vocabularies. */

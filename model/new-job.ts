@@ -6,6 +6,7 @@ import { durationMs } from '../registry/heartbeat-policy.js';
 import { leaseUntil } from './heartbeat.js';
 import { defaultArchivePath } from './archive-path.js';
 import { createEventId, jobUuid } from './job-identity.js';
+import { DEFAULT_QUEUE } from './site-queue.js';
 
 const nextUlid = monotonicFactory();
 
@@ -51,7 +52,7 @@ export function buildNewJob(request: CreateRequest, context: NewJobContext): New
     lastEvent: 'create',
     ...(request.owner !== undefined && { owner: request.owner }),
     ...(context.creator !== undefined && { creator: context.creator }),
-    ...(request.site !== undefined && { site: request.site }),
+    ...(request.site !== undefined && { site: request.site, queue: request.queue ?? DEFAULT_QUEUE }),
     archivePath: request.archivePath ?? defaultArchivePath(request.pipeline, uuid),
     ...(request.detail !== undefined && { detail: request.detail }),
     ...(context.seq !== undefined && { seq: context.seq }),

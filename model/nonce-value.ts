@@ -4,6 +4,8 @@ import type { NonceRecord, NonceScope } from '../ports/nonce-store.js';
 /** What an admin asks for when making a nonce. */
 export interface NonceRequest {
   readonly scope: NonceScope;
+  /** The site of a `claim` nonce (required with that scope, refused with the others). */
+  readonly site?: string;
   readonly label?: string;
   readonly maxUses?: number;
   /** Lifetime in seconds from creation; absent: no expiry. */
@@ -31,6 +33,7 @@ export function newNonce(request: NonceRequest, now: Date): { value: string; rec
     scope: request.scope,
     uses: 0,
     created: now.toISOString(),
+    ...(request.site !== undefined && { site: request.site }),
     ...(request.label !== undefined && { label: request.label }),
     ...(request.maxUses !== undefined && { maxUses: request.maxUses }),
     ...(request.ttlSeconds !== undefined && {
@@ -47,7 +50,11 @@ export function parseNonce(value: string): { id: string; hash: string } | undefi
   return { id: match[1], hash: hashNonce(value) };
 }
 
-/** Whether a nonce of `scope` may be used for `need`. */
+/**
+ * Whether a nonce of `scope` may be used for `need`. A `claim` nonce (a site key) also covers
+ * events, for its own site's jobs only: the caller checks the job's site.
+ */
 export function nonceCovers(scope: NonceScope, need: Exclude<NonceScope, 'all'>): boolean {
-  return scope === 'all' || scope === need;
+  if (scope === 'claim') return need === 'claim' || need === 'events';
+  return need !== 'claim' && (scope === 'all' || scope === need);
 }

@@ -1,7 +1,6 @@
-import type { JobEventName, JobState } from '../fsm/index.js';
+import type { JobState } from '../fsm/index.js';
 import type { EventOutcome } from '../model/event-outcome.js';
-import type { HistoryEntry, JobDocument, JobStale, LaunchRecord } from '../model/job.js';
-import type { JobNoteName } from '../model/job-notes.js';
+import type { HistoryEntry, JobClaim, JobDocument, JobStale, LaunchRecord } from '../model/job.js';
 
 /** A new job, fully built by the caller (see `model/new-job.ts`): the store only inserts it. */
 export interface NewJobRecord {
@@ -41,12 +40,14 @@ export interface ApplyCommand {
    * vocabulary on the job it read at `expected`: the precondition makes check and move atomic.
    */
   readonly phase?: string;
-  /** Job fields the entry changes, written in the same atomic step (CONTRACT: one write per entry); absent fields stay. */
+  /** Job fields the entry changes, written in the same atomic step (notes use it; see `model/job-notes.ts`); absent fields stay. */
   readonly set?: ApplySet;
 }
 
 /** The job fields an {@link ApplyCommand} may set besides state, version, detail and phase. */
 export interface ApplySet {
+  /** The job's claim: a new holder and lease, or `null` to clear it (docs/claims.md). */
+  readonly claim?: JobClaim | null;
   /** The job's new `attempts` (a retry policy's `ready`, docs/retries.md). */
   readonly attempts?: number;
   /** Sets (a time) or clears (null) the job's `retriesExhausted` mark. */
@@ -73,7 +74,7 @@ export interface BeatCommand {
 export interface EventLocation {
   readonly uuid: string;
   readonly version: number;
-  readonly name: JobEventName | JobNoteName;
+  readonly name: HistoryEntry['name'];
 }
 
 /** Filters for {@link JobStore.list}; all optional, combined with AND. Dates are ISO-8601 strings. */
@@ -107,18 +108,14 @@ export interface JobPage {
   readonly nextCursor?: string;
 }
 
-/** A request to claim one job. */
-export interface ClaimRequest {
-  /** Who claims (a site, a worker id). */
-  readonly by: string;
-  /** How long the claim holds before another claimer may take the job. */
-  readonly leaseMs: number;
-  /** The claimer's clock. */
+/** What {@link JobStore.claimable} looks for: jobs a claimer of a site queue could take now. */
+export interface ClaimableQuery {
+  readonly site: string;
+  readonly queue: string;
+  /** Leases that end at or before this instant are over. */
   readonly now: Date;
-  readonly pipeline?: string;
-  readonly site?: string;
-  /** Only jobs in one of these states (default: CREATED). */
-  readonly states?: readonly JobState[];
+  /** At most this many jobs, oldest first. */
+  readonly limit: number;
 }
 
 /** Options for {@link JobStore.history}. */
@@ -144,7 +141,6 @@ export type LaunchExpectation = Pick<LaunchRecord, 'state' | 'by' | 'at'> | null
  * - `apply` is atomic (the history entry and the state move commit together or not at all),
  *   conditional (on expected state and version) and idempotent by entry id;
  * - history is append-only and ordered by version, with no gaps and no doubles;
- * - of concurrent `claim` calls, exactly one wins a given job until its lease expires;
  * - of concurrent `markLaunch` calls with the same expectation, exactly one succeeds;
  * - user data (`data`, `detail`) round-trips unchanged, whatever its keys (`$where`, `a.b`, `__proto__`).
  */
@@ -171,10 +167,13 @@ export interface JobStore {
   history(uuid: string, query?: HistoryQuery): Promise<HistoryEntry[]>;
   /** Jobs matching `query`, one page at a time. */
   list(query?: ListQuery): Promise<JobPage>;
-  /** Atomically claims the oldest matching unclaimed (or lease-expired) job; undefined if none. */
-  claim(request: ClaimRequest): Promise<JobDocument | undefined>;
-  /** Ends `by`'s claim on a job early; false if `by` does not hold it. */
-  release(uuid: string, by: string): Promise<boolean>;
+  /**
+   * The oldest jobs of a site queue that are CREATED and whose claim is absent or over at `now`,
+   * by creation order: candidates only. A claim is taken by `apply` of a `claim` note conditional
+   * on the version read here, so of concurrent claimers of one job exactly one wins. Indexed on
+   * (site, queue, state, creation order).
+   */
+  claimable(query: ClaimableQuery): Promise<JobDocument[]>;
   /**
    * Replaces the job's launch record with `record` only if the current one matches `expected`
    * (state, by and at; `null`: the job has none). One atomic conditional write: of concurrent

@@ -7,7 +7,12 @@ export type NonceScope =
   /** Creating jobs: `POST /jobs`. */
   | 'create'
   /** Both. */
-  | 'all';
+  | 'all'
+  /**
+   * A site key: `POST /claims` and `/claims/release` for its `site` only, and job-scoped events for
+   * that site's jobs (the per-job token, answered with each claimed job, is still required).
+   */
+  | 'claim';
 
 /** A nonce as stored: never its secret, only the SHA-256 of it. */
 export interface NonceRecord {
@@ -16,6 +21,8 @@ export interface NonceRecord {
   /** Hex SHA-256 of the whole nonce value. */
   readonly hash: string;
   readonly scope: NonceScope;
+  /** The site a `claim` nonce is for (present exactly on those). */
+  readonly site?: string;
   /** Free text: who or what the nonce was made for. */
   readonly label?: string;
   /** Uses allowed in total; absent means unlimited. */

@@ -1,9 +1,12 @@
 export type {
   AgaveJob,
+  ClaimJobsMessage,
+  ClaimRequestMessage,
   CreateEventMessage,
   CreateRequest,
   EventMessage,
   JobEventMessage,
+  ReleaseJobMessage,
   StatusEventMessage,
   SlurmNotification,
 } from './types.js';
@@ -11,6 +14,7 @@ export { DEFAULT_LIMITS, guardPayload, isPlainObject, resolveLimits, type Payloa
 export {
   isKnownEventName,
   parseAgaveJob,
+  parseClaimRequest,
   parseCreateRequest,
   parseEventMessage,
   parseSlurmNotification,

@@ -1,4 +1,5 @@
 import agaveJob from './agave-job.schema.json' with { type: 'json' };
+import claimRequest from './claim-request.schema.json' with { type: 'json' };
 import common from './common.schema.json' with { type: 'json' };
 import config from './config.schema.json' with { type: 'json' };
 import createRequest from './create-request.schema.json' with { type: 'json' };
@@ -22,4 +23,5 @@ export const schemaDocuments = {
   slurmNotification,
   config,
   pipelineRegistry,
+  claimRequest,
 } as const;

@@ -26,6 +26,8 @@ export interface CreateEventMessage extends EventMessageBase {
   uuid?: string;
   owner?: string;
   site?: string;
+  /** The site queue (default `primary`). */
+  queue?: string;
   archivePath?: string;
   /** The credential the create is made for; only with a `token` that proves it (see `event.schema.json`). */
   creator?: string;
@@ -72,10 +74,40 @@ export interface CreateRequest {
   data: JsonObject;
   owner?: string;
   site?: string;
+  /** The site queue (default `primary`). */
+  queue?: string;
   archivePath?: string;
   detail?: JsonObject;
   heartbeat?: JobHeartbeatRequest;
 }
+
+/** Take up to `max` of the oldest claimable jobs of a site queue for `leaseMs` (`claim-request.schema.json`). */
+export interface ClaimJobsMessage {
+  op: 'claim';
+  id: string;
+  site: string;
+  queue: string;
+  max: number;
+  leaseMs: number;
+  by: string;
+  /** A phase every claimed job takes in the claim note's write (Photon Ranch's RECEIVED). */
+  phase?: string;
+  /** When the requester stops waiting (ISO-8601): the manager takes no job after it. */
+  answerBy?: string;
+}
+
+/** Give a claimed job back before its lease ends. */
+export interface ReleaseJobMessage {
+  op: 'release';
+  id: string;
+  uuid: string;
+  /** When present, the job must be of this site. */
+  site?: string;
+  by: string;
+}
+
+/** A message about claims, sent to the manager with routing key `claim`. */
+export type ClaimRequestMessage = ClaimJobsMessage | ReleaseJobMessage;
 
 /** An Agave/Tapis v2 job notification body (`agave-job.schema.json`); unknown fields are kept. */
 export interface AgaveJob {

@@ -5,7 +5,7 @@ import { clip, toValidationError } from './format-error.js';
 import { guardPayload, resolveLimits, type PayloadLimits } from './payload-guard.js';
 import { schemaDocuments } from './schema-documents.js';
 import type { JobEventName } from '../model/job.js';
-import type { AgaveJob, CreateRequest, EventMessage, SlurmNotification } from './types.js';
+import type { AgaveJob, ClaimRequestMessage, CreateRequest, EventMessage, SlurmNotification } from './types.js';
 
 const ajv = createAjv('messages');
 ajv.addSchema(schemaDocuments.common);
@@ -16,6 +16,10 @@ const validateCreate: ValidateFunction<CreateRequest> = ajv.compile<CreateReques
 const validateAgave: ValidateFunction<AgaveJob> = ajv.compile<AgaveJob>(schemaDocuments.agaveJob);
 const validateSlurm: ValidateFunction<SlurmNotification> = ajv.compile<SlurmNotification>(
   schemaDocuments.slurmNotification,
+);
+
+const validateClaimRequest: ValidateFunction<ClaimRequestMessage> = ajv.compile<ClaimRequestMessage>(
+  schemaDocuments.claimRequest,
 );
 
 const EVENT_NAMES: ReadonlySet<string> = new Set(schemaDocuments.common.definitions.eventName.enum);
@@ -89,6 +93,17 @@ export function parseSlurmNotification(raw: unknown, limits?: Partial<PayloadLim
   const value = guardPayload(raw, resolveLimits(limits), 'slurm');
   if (validateSlurm(value)) return value;
   throw toValidationError('slurm', validateSlurm.errors);
+}
+
+/**
+ * Parses and validates a claim request message (routing key `claim`).
+ *
+ * @throws PipelineJobsError the payload codes of {@link parseEventMessage}, or `schema_violation`.
+ */
+export function parseClaimRequest(raw: unknown, limits?: Partial<PayloadLimits>): ClaimRequestMessage {
+  const value = guardPayload(raw, resolveLimits(limits), 'claim');
+  if (validateClaimRequest(value)) return value;
+  throw toValidationError('claim', validateClaimRequest.errors);
 }
 
 /** True when `name` is one of the 16 machine events (as listed in `common.schema.json`). */

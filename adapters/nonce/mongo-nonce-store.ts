@@ -25,6 +25,7 @@ interface StoredNonce {
   _id: string;
   hash: string;
   scope: string;
+  site?: string;
   label?: string;
   maxUses?: number;
   expires?: string;
@@ -57,6 +58,7 @@ function storedToRecord(doc: StoredNonce, uses: number): NonceRecord {
     scope: doc.scope as NonceScope,
     uses,
     created: doc.created,
+    ...(doc.site !== undefined && { site: doc.site }),
     ...(doc.label !== undefined && { label: doc.label }),
     ...(doc.maxUses !== undefined && { maxUses: doc.maxUses }),
     ...(doc.expires !== undefined && { expires: doc.expires }),
@@ -129,6 +131,7 @@ export class MongoNonceStore implements NonceStore {
         created: record.created,
         revoked: record.revoked ?? null,
         ulid: nextUlid(),
+        ...(record.site !== undefined && { site: record.site }),
         ...(record.label !== undefined && { label: record.label }),
         ...(record.maxUses !== undefined && { maxUses: record.maxUses }),
         ...(record.expires !== undefined && { expires: record.expires }),

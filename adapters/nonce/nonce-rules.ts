@@ -2,7 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { PipelineJobsError } from '../../errors/index.js';
 import type { NonceRecord, NonceScope } from '../../ports/nonce-store.js';
 
-const SCOPES: ReadonlySet<string> = new Set<NonceScope>(['events', 'create', 'all']);
+const SCOPES: ReadonlySet<string> = new Set<NonceScope>(['events', 'create', 'all', 'claim']);
 
 /** Narrows a value that must be a plain string (never an operator object that arrived as JSON). */
 export function requireNonceString(field: string, value: unknown): string {
@@ -42,7 +42,14 @@ export function checkNewNonce(record: NonceRecord): void {
   requireNonceString('id', record.id);
   requireNonceString('hash', record.hash);
   if (!SCOPES.has(requireNonceString('scope', record.scope))) {
-    throw new PipelineJobsError('schema_violation', 'scope must be events, create or all', { field: 'scope' });
+    throw new PipelineJobsError('schema_violation', 'scope must be events, create, all or claim', { field: 'scope' });
+  }
+  if (record.site !== undefined && requireNonceString('site', record.site) === '')
+    throw new PipelineJobsError('schema_violation', 'site must not be empty', { field: 'site' });
+  if ((record.scope === 'claim') !== (record.site !== undefined)) {
+    throw new PipelineJobsError('schema_violation', 'a nonce names a site exactly when its scope is claim', {
+      field: 'site',
+    });
   }
   requireNonceString('created', record.created);
   if (record.id === '') throw new PipelineJobsError('schema_violation', 'id must not be empty', { field: 'id' });

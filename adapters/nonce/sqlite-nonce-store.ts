@@ -22,6 +22,7 @@ CREATE TABLE IF NOT EXISTS nonces (
   id TEXT PRIMARY KEY,
   hash TEXT NOT NULL,
   scope TEXT NOT NULL,
+  site TEXT,
   label TEXT,
   max_uses INTEGER,
   uses INTEGER NOT NULL DEFAULT 0,
@@ -38,6 +39,7 @@ interface NonceRow {
   id: string;
   hash: string;
   scope: string;
+  site: string | null;
   label: string | null;
   max_uses: number | null;
   uses: number;
@@ -54,6 +56,7 @@ function rowToRecord(row: NonceRow): NonceRecord {
     scope: row.scope as NonceScope,
     uses: row.uses,
     created: row.created,
+    ...(row.site !== null && row.site !== undefined && { site: row.site }),
     ...(row.label !== null && { label: row.label }),
     ...(row.max_uses !== null && { maxUses: row.max_uses }),
     ...(row.expires !== null && { expires: row.expires }),
@@ -78,6 +81,15 @@ export class SqliteNonceStore implements NonceStore {
 
   async init(): Promise<void> {
     this.#db.exec(SCHEMA);
+    const columns = this.#db.pragma('table_info(nonces)') as Array<{ name: string }>;
+    if (!columns.some((c) => c.name === 'site')) {
+      try {
+        this.#db.exec('ALTER TABLE nonces ADD COLUMN site TEXT');
+      } catch (err) {
+        // Another process opening the same file added it first.
+        if (!/duplicate column/.test(String(err))) throw err;
+      }
+    }
   }
 
   async close(): Promise<void> {
@@ -88,14 +100,15 @@ export class SqliteNonceStore implements NonceStore {
     checkNewNonce(record);
     const inserted = this.#statements
       .get(
-        `INSERT INTO nonces (id, hash, scope, label, max_uses, uses, expires, expires_ms, created, revoked)
-         VALUES (@id, @hash, @scope, @label, @max_uses, 0, @expires, @expires_ms, @created, @revoked)
+        `INSERT INTO nonces (id, hash, scope, site, label, max_uses, uses, expires, expires_ms, created, revoked)
+         VALUES (@id, @hash, @scope, @site, @label, @max_uses, 0, @expires, @expires_ms, @created, @revoked)
          ON CONFLICT (id) DO NOTHING`,
       )
       .run({
         id: record.id,
         hash: record.hash,
         scope: record.scope,
+        site: record.site ?? null,
         label: record.label ?? null,
         max_uses: record.maxUses ?? null,
         expires: record.expires ?? null,

@@ -5,7 +5,7 @@ import { EXIT, type Command, type CommandIo } from '../command.js';
 import { parseDuration } from '../duration.js';
 import { usageError } from '../output.js';
 
-const SCOPES: readonly NonceScope[] = ['events', 'create', 'all'];
+const SCOPES: readonly NonceScope[] = ['events', 'create', 'all', 'claim'];
 
 function row(n: NonceRecord, now: Date): string {
   const status =
@@ -45,14 +45,16 @@ async function withStore<T>(io: CommandIo, action: (store: NonceStore) => Promis
  * Slurm). Works on the store the configuration names, so it runs where the store is reachable.
  */
 export const nonceCommand: Command = {
-  usage: `pjm nonce create --scope events|create|all [--max-uses N] [--ttl 24h] [--label TEXT] [--json]
+  usage: `pjm nonce create --scope events|create|all|claim [--site S] [--max-uses N] [--ttl 24h] [--label TEXT] [--json]
 pjm nonce list [--json]
 pjm nonce revoke <id>
 
 A nonce is shown once, at creation; only its SHA-256 is stored. Give it to a caller as
 ?x-nonce=<value> (or an x-nonce header). Scope events covers POST /events and /callbacks/*,
-create covers POST /jobs; the per-job token is still required for events.
+create covers POST /jobs; the per-job token is still required for events. Scope claim makes a
+site key: POST /claims for --site only, and events for that site's jobs.
   --scope      what the nonce may do (required)
+  --site       the site of a claim nonce (required with --scope claim)
   --max-uses   uses in total (default: unlimited)
   --ttl        lifetime: 90s, 30m, 24h, 7d (default: none)
   --label      who or what it is for
@@ -65,6 +67,7 @@ create covers POST /jobs; the per-job token is still required for events.
       strict: true,
       options: {
         scope: { type: 'string' },
+        site: { type: 'string' },
         'max-uses': { type: 'string' },
         ttl: { type: 'string' },
         label: { type: 'string' },
@@ -78,6 +81,8 @@ create covers POST /jobs; the per-job token is still required for events.
         const scope = values.scope as NonceScope | undefined;
         if (scope === undefined || !SCOPES.includes(scope))
           throw usageError(`--scope must be one of ${SCOPES.join(', ')}`);
+        if ((scope === 'claim') !== (values.site !== undefined))
+          throw usageError('--site goes with --scope claim, and only with it');
         const maxUses = values['max-uses'] === undefined ? undefined : Number(values['max-uses']);
         if (maxUses !== undefined && (!Number.isSafeInteger(maxUses) || maxUses < 1))
           throw usageError('--max-uses must be a positive integer');
@@ -85,6 +90,7 @@ create covers POST /jobs; the per-job token is still required for events.
         const { value, record } = newNonce(
           {
             scope,
+            ...(values.site !== undefined && { site: values.site }),
             ...(maxUses !== undefined && { maxUses }),
             ...(ttlSeconds !== undefined && { ttlSeconds }),
             ...(values.label !== undefined && { label: values.label }),
@@ -94,7 +100,10 @@ create covers POST /jobs; the per-job token is still required for events.
         await withStore(io, (store) => store.create(record));
         io.stdout.write(values.json ? `${JSON.stringify({ value, ...record })}\n` : `${value}\n`);
         if (!values.json)
-          io.stderr.write(`nonce ${record.id} (scope ${scope}) created; its value is shown only this once\n`);
+          io.stderr.write(
+            `nonce ${record.id} (scope ${scope}${values.site === undefined ? '' : `, site ${values.site}`}) ` +
+              `created; its value is shown only this once\n`,
+          );
         return EXIT.ok;
       }
       case 'list': {

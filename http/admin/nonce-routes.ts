@@ -6,6 +6,7 @@ import type { SenderAuth } from '../auth/sender-auth.js';
 
 interface NonceBody {
   scope: NonceScope;
+  site?: string;
   label?: string;
   maxUses?: number;
   ttlSeconds?: number;
@@ -16,7 +17,8 @@ const nonceBody = {
   additionalProperties: false,
   required: ['scope'],
   properties: {
-    scope: { type: 'string', enum: ['events', 'create', 'all'] },
+    scope: { type: 'string', enum: ['events', 'create', 'all', 'claim'] },
+    site: { type: 'string', minLength: 1, maxLength: 128, description: 'The site of a claim nonce (a site key).' },
     label: { type: 'string', maxLength: 256 },
     maxUses: { type: 'integer', minimum: 1 },
     ttlSeconds: { type: 'integer', minimum: 1 },

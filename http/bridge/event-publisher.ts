@@ -1,5 +1,5 @@
 import { PipelineJobsError } from '../../errors/index.js';
-import { RequestTimeoutError, type EventBus } from '../../ports/event-bus.js';
+import { RequestTimeoutError, type EventBus, type RequestOptions } from '../../ports/event-bus.js';
 import { publishHeaders } from '../../protocol/amqp-names.js';
 import { encodeEventMessage } from '../../protocol/event-message.js';
 import type { ManagerReply } from '../../protocol/manager-reply.js';
@@ -47,6 +47,11 @@ export class EventPublisher {
     this.#waitTimeoutMs = waitTimeoutMs;
   }
 
+  /** How long {@link ask} waits for an answer. */
+  get waitTimeoutMs(): number {
+    return this.#waitTimeoutMs;
+  }
+
   /**
    * Ends every wait for a verdict, now and later: on shutdown a `?wait=1` caller gets its 202
    * `pending` as soon as the bus has confirmed the event, instead of holding the server open.
@@ -72,18 +77,31 @@ export class EventPublisher {
       }
       return { status: 'accepted' };
     }
+    const answer = await this.ask(body, options);
+    return answer.status === 'pending' ? answer : { status: 'decided', reply: answer.reply as ManagerReply };
+  }
+
+  /**
+   * Publishes a request to the manager (an event, or a claim request on its own routing key) and
+   * waits, bounded, for its answer: the answer as JSON, or `pending` when the bus took the request
+   * but no answer came in time. Throws `bus_unavailable` when the bus did not take it.
+   */
+  async ask(
+    body: Buffer,
+    options: Omit<RequestOptions, 'timeoutMs' | 'signal'>,
+  ): Promise<{ readonly status: 'pending' } | { readonly status: 'answered'; readonly reply: unknown }> {
     const waiting = new AbortController();
     if (this.#stopped) waiting.abort();
     this.#waits.add(waiting);
     try {
-      return {
-        status: 'decided',
-        reply: (await this.#bus.request(body, {
-          ...options,
-          timeoutMs: this.#waitTimeoutMs,
-          signal: waiting.signal,
-        })) as ManagerReply,
-      };
+      const reply = await this.#bus.request(body, {
+        unavailableAfterMs: PUBLISH_UNAVAILABLE_AFTER_MS,
+        headers: publishHeaders(),
+        ...options,
+        timeoutMs: this.#waitTimeoutMs,
+        signal: waiting.signal,
+      });
+      return { status: 'answered', reply };
     } catch (err) {
       if (err instanceof RequestTimeoutError && err.published) return { status: 'pending' };
       throw busUnavailable(err);

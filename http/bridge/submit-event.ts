@@ -6,6 +6,13 @@ import type { EventMessage, JobEventMessage, StatusEventMessage } from '../../sc
 import type { Sender } from '../auth/sender-auth.js';
 import type { BridgeContext } from './bridge-context.js';
 
+/** Throws `site_forbidden` unless job `uuid` is of `site`: a site key sends events for its own site's jobs only. */
+export async function requireSiteJob(context: BridgeContext, site: string, uuid: string): Promise<void> {
+  const job = await context.jobs.get(uuid);
+  if (job?.site !== site)
+    throw new PipelineJobsError('site_forbidden', `job ${uuid} is not a job of site ${site}`, { site });
+}
+
 /**
  * The one path of every job-scoped event into the bridge, in the order that keeps a refused call
  * free of side effects: admin check → per-job token (always; an admin may omit it and gets an
@@ -46,7 +53,8 @@ export async function submitEvent(
       retryAfterSeconds,
     });
   }
-  await context.auth.spend(sender, 'events', now);
+  const nonce = await context.auth.spend(sender, 'events', now);
+  if (nonce?.site !== undefined) await requireSiteJob(context, nonce.site, uuid);
   for (const before of implied)
     await context.publisher.send({ ...before, uuid, ...(event.token !== undefined && { token: event.token }) }, false);
   const verdict = await context.publisher.send(event, wait);

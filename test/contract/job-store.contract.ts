@@ -9,6 +9,7 @@ import { launchContract } from './job-store-launch.contract.js';
 import { jobStorePhaseContract } from './job-store-phase.contract.js';
 import { jobStoreRetryContract } from './job-store-retry.contract.js';
 import { jobStoreHeartbeatContract } from './job-store-heartbeat.contract.js';
+import { jobStoreClaimContract } from './job-store-claim.contract.js';
 
 /** Makes a fresh, initialised, empty store and a function that disposes of it. */
 export type StoreFactory = () => Promise<{ store: JobStore; dispose: () => Promise<void> }>;
@@ -24,6 +25,7 @@ export function jobStoreContract(t: Test, makeStore: StoreFactory): void {
   jobStorePhaseContract(t, (t) => withStore(t, makeStore));
   jobStoreRetryContract(t, (t) => withStore(t, makeStore));
   jobStoreHeartbeatContract(t, (t) => withStore(t, makeStore));
+  jobStoreClaimContract(t, (t) => withStore(t, makeStore));
   t.test('create is idempotent: same pipeline and data, same job', async (t) => {
     const store = await withStore(t, makeStore);
     await store.init();
@@ -251,62 +253,6 @@ export function jobStoreContract(t: Test, makeStore: StoreFactory): void {
         .sort(),
       [...ids].sort(),
       'every event id exactly once',
-    );
-  });
-
-  t.test('10 concurrent claimers over 100 jobs claim each job exactly once', async (t) => {
-    const store = await withStore(t, makeStore);
-    const jobs = [];
-    for (let i = 0; i < 100; i++) jobs.push(await createJob(store, { pipeline: 'claims', site: 'ogg' }));
-    const now = new Date();
-    const claimed = new Map<string, string[]>();
-    await Promise.all(
-      Array.from({ length: 10 }, async (_, c) => {
-        for (;;) {
-          const job = await store.claim({ by: `site-${c}`, leaseMs: 60_000, now, pipeline: 'claims', site: 'ogg' });
-          if (job === undefined) return;
-          claimed.set(job.uuid, [...(claimed.get(job.uuid) ?? []), `site-${c}`]);
-        }
-      }),
-    );
-    t.equal(claimed.size, 100, 'every job claimed');
-    t.same(
-      [...claimed.values()].filter((by) => by.length !== 1),
-      [],
-      'no job claimed twice',
-    );
-    const sample = await store.get(jobs[0]?.uuid ?? '');
-    t.match(sample?.claim, { by: /^site-\d$/, until: new Date(now.getTime() + 60_000).toISOString() });
-    t.equal(await store.claim({ by: 'late', leaseMs: 1000, now, pipeline: 'claims' }), undefined, 'nothing left');
-  });
-
-  t.test('an expired lease can be re-claimed; a release frees the job', async (t) => {
-    const store = await withStore(t, makeStore);
-    const job = await createJob(store, { pipeline: 'lease' });
-    const t0 = new Date('2030-01-01T00:00:00.000Z');
-    t.match(await store.claim({ by: 'a', leaseMs: 1000, now: t0, pipeline: 'lease' }), {
-      uuid: job.uuid,
-      claim: { by: 'a' },
-    });
-    t.equal(
-      await store.claim({ by: 'b', leaseMs: 1000, now: new Date(t0.getTime() + 500), pipeline: 'lease' }),
-      undefined,
-    );
-    const later = new Date(t0.getTime() + 1500);
-    t.match(await store.claim({ by: 'b', leaseMs: 1000, now: later, pipeline: 'lease' }), {
-      uuid: job.uuid,
-      claim: { by: 'b' },
-    });
-    t.equal(await store.release(job.uuid, 'a'), false, 'only the holder releases');
-    t.equal(await store.release(job.uuid, 'b'), true);
-    t.match(await store.claim({ by: 'c', leaseMs: 1000, now: later, pipeline: 'lease' }), {
-      uuid: job.uuid,
-      claim: { by: 'c' },
-    });
-    t.equal(
-      await store.claim({ by: 'd', leaseMs: 1000, now: later, pipeline: 'lease', states: ['RUNNING'] }),
-      undefined,
-      'state filter',
     );
   });
 

@@ -126,6 +126,20 @@ export function nonceStoreContract(t: Test, makeStore: NonceStoreFactory): void 
     t.same(await store.list(), []);
   });
 
+  t.test('a site key (scope claim) keeps its site; a site goes with scope claim only', async (t) => {
+    const { store } = await setup(t);
+    const key = nonce({ scope: 'claim', site: 'ogg' });
+    await store.create(key.record);
+    t.match(await listed(store, key.record.id), { scope: 'claim', site: 'ogg' }, 'listed with its site');
+    t.match(await store.use(key.record.id, key.record.hash, T0), { outcome: 'accepted', nonce: { site: 'ogg' } });
+    await t.rejects(store.create(nonce({ scope: 'claim' }).record), { code: 'schema_violation' }, 'claim needs a site');
+    await t.rejects(
+      store.create(nonce({ scope: 'events', site: 'ogg' }).record),
+      { code: 'schema_violation' },
+      'only claim has a site',
+    );
+  });
+
   t.test('revoke: true once, then false; false for an unknown id', async (t) => {
     const { store } = await setup(t);
     const { record } = nonce();

@@ -1,10 +1,10 @@
-import { isJobNoteName } from '../../model/job-notes.js';
 import { decodeCursor, encodeCursor, pageSize } from '../../model/list-cursor.js';
 import { eventIdConflict, unknownJob, versionConflict, type EventOutcome } from '../../model/event-outcome.js';
+import { isJobNoteName } from '../../model/job-notes.js';
 import type {
   ApplyCommand,
   BeatCommand,
-  ClaimRequest,
+  ClaimableQuery,
   CreateResult,
   EventLocation,
   HistoryQuery,
@@ -94,6 +94,9 @@ export class MemoryJobStore implements JobStore {
     };
     if (command.set?.retriesExhausted === null) delete moved.retriesExhausted;
     if (stale === null) delete moved.stale;
+    const claim = command.set?.claim;
+    if (claim === null) delete moved.claim;
+    else if (claim !== undefined) moved.claim = { ...claim };
     stored.doc = JSON.stringify(moved);
     stored.history.push(JSON.stringify(entry));
     this.#events.set(entry.id, { uuid, version: entry.version, name: entry.name });
@@ -146,30 +149,18 @@ export class MemoryJobStore implements JobStore {
     return matching.length > limit && last !== undefined ? { jobs, nextCursor: encodeCursor(last.ulid) } : { jobs };
   }
 
-  async claim(request: ClaimRequest): Promise<JobDocument | undefined> {
-    const now = request.now.toISOString();
-    const states = request.states ?? ['CREATED'];
-    const [job] = this.#all()
+  async claimable(query: ClaimableQuery): Promise<JobDocument[]> {
+    const now = query.now.toISOString();
+    return this.#all()
       .filter(
-        (candidate) =>
-          states.includes(candidate.state) &&
-          (candidate.claim === undefined || candidate.claim.until <= now) &&
-          (request.pipeline === undefined || candidate.pipeline === request.pipeline) &&
-          (request.site === undefined || candidate.site === request.site),
+        (job) =>
+          job.state === 'CREATED' &&
+          job.site === query.site &&
+          job.queue === query.queue &&
+          (job.claim === undefined || job.claim.until <= now),
       )
-      .sort((a, b) => (a.ulid < b.ulid ? -1 : 1));
-    if (job === undefined) return undefined;
-    const until = new Date(request.now.getTime() + request.leaseMs).toISOString();
-    this.#put({ ...job, claim: { by: request.by, until } });
-    return this.#get(job.uuid);
-  }
-
-  async release(uuid: string, by: string): Promise<boolean> {
-    const job = this.#get(uuid);
-    if (job?.claim?.by !== by) return false;
-    delete job.claim;
-    this.#put(job);
-    return true;
+      .sort((a, b) => (a.ulid < b.ulid ? -1 : 1))
+      .slice(0, query.limit);
   }
 
   async markLaunch(uuid: string, expected: LaunchExpectation, record: LaunchRecord): Promise<boolean> {

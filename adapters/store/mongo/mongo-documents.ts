@@ -1,5 +1,5 @@
-import type { JobEventName, JobState } from '../../../fsm/index.js';
-import type { HistoryEntry, JobDocument, JobHeartbeat, JobStale, LaunchRecord } from '../../../model/job.js';
+import type { JobState } from '../../../fsm/index.js';
+import type { HistoryEntry, JobClaim, JobDocument, JobHeartbeat, JobStale, LaunchRecord } from '../../../model/job.js';
 import { isJobNoteName } from '../../../model/job-notes.js';
 import type { ApplySet } from '../../../ports/job-store.js';
 
@@ -21,10 +21,11 @@ export interface StoredJob {
   owner?: string;
   creator?: string;
   site?: string;
+  queue?: string;
   archivePath?: string;
   detail?: string;
-  claim?: { by: string; until: string } | null;
-  claimSeq?: number;
+  /** Set by claim notes, cleared by release and by leaving CREATED: rolled forward from history like the rest. */
+  claim?: JobClaim | null;
   seq?: number;
   /** Plain strings only (no user keys), so it is kept as a sub-document and matched by path. */
   launch?: LaunchRecord;
@@ -51,18 +52,8 @@ export interface StoredEntry {
   seq?: number;
   /** The phase the event set (the job takes it when rolled forward). */
   phase?: string;
-  /** The job fields the event set (`ApplyCommand.set`), kept to roll the job forward. */
+  /** The job fields the event set (`ApplyCommand.set`: claim, attempts, stale, heartbeat…), kept to roll the job forward. */
   set?: ApplySet;
-}
-
-/** One claim: `_id` is `<uuid>#<seq>`; a unique insert is what makes a claim win. */
-export interface StoredClaim {
-  _id: string;
-  job: string;
-  seq: number;
-  by: string;
-  until: string;
-  released?: boolean;
 }
 
 /** The stored form of a new job. */
@@ -80,10 +71,10 @@ export function jobToStored(job: JobDocument): StoredJob {
     ...(job.owner !== undefined && { owner: job.owner }),
     ...(job.creator !== undefined && { creator: job.creator }),
     ...(job.site !== undefined && { site: job.site }),
+    ...(job.queue !== undefined && { queue: job.queue }),
     ...(job.archivePath !== undefined && { archivePath: job.archivePath }),
     ...(job.detail !== undefined && { detail: JSON.stringify(job.detail) }),
     claim: null,
-    claimSeq: 0,
     ...(job.seq !== undefined && { seq: job.seq }),
     ...(job.phase !== undefined && { phase: job.phase }),
     ...(job.heartbeat !== undefined && { heartbeat: { ...job.heartbeat } }),
@@ -101,10 +92,11 @@ export function storedToJob(doc: StoredJob): JobDocument {
     data: JSON.parse(doc.data) as Record<string, unknown>,
     created: doc.created,
     updated: doc.updated,
-    lastEvent: doc.lastEvent as JobEventName,
+    lastEvent: doc.lastEvent as JobDocument['lastEvent'],
     ...(doc.owner !== undefined && { owner: doc.owner }),
     ...(doc.creator !== undefined && { creator: doc.creator }),
     ...(doc.site !== undefined && { site: doc.site }),
+    ...(doc.queue !== undefined && { queue: doc.queue }),
     ...(doc.archivePath !== undefined && { archivePath: doc.archivePath }),
     ...(doc.detail !== undefined && { detail: JSON.parse(doc.detail) as Record<string, unknown> }),
     ...(doc.claim !== undefined && doc.claim !== null && { claim: { by: doc.claim.by, until: doc.claim.until } }),
@@ -189,10 +181,12 @@ export function entryToJobUpdate(entry: StoredEntry): Partial<StoredJob> & Recor
     state: entry.state,
     version: entry.version,
     updated: entry.date,
+    // A note leaves the last event as it was.
     ...(!isJobNoteName(entry.name) && { lastEvent: entry.name }),
     ...(entry.detail !== undefined && { detail: entry.detail }),
     ...(entry.seq !== undefined && { seq: entry.seq }),
     ...(entry.phase !== undefined && { phase: entry.phase }),
+    ...(entry.set?.claim !== undefined && { claim: entry.set.claim }),
     ...(entry.set?.attempts !== undefined && { attempts: entry.set.attempts }),
     ...(entry.set?.retriesExhausted !== undefined && { retriesExhausted: entry.set.retriesExhausted }),
     ...(entry.set?.stale !== undefined && { stale: entry.set.stale }),

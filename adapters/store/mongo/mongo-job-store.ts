@@ -1,8 +1,8 @@
-import { MongoClient, type Collection, type Db } from 'mongodb';
+import { MongoClient, type Collection, type Db, type Filter } from 'mongodb';
 import type {
   ApplyCommand,
   BeatCommand,
-  ClaimRequest,
+  ClaimableQuery,
   CreateResult,
   EventLocation,
   HistoryQuery,
@@ -15,10 +15,10 @@ import type {
 import type { HistoryEntry, JobDocument, LaunchRecord } from '../../../model/job.js';
 import { decodeCursor, encodeCursor, pageSize } from '../../../model/list-cursor.js';
 import { eventIdConflict, unknownJob, versionConflict, type EventOutcome } from '../../../model/event-outcome.js';
-import { listFilter } from './mongo-list-filter.js';
+import { listFilter, requireString } from './mongo-list-filter.js';
+import { DEFAULT_QUEUE } from '../../../model/site-queue.js';
 import { isDuplicateKey } from './mongo-errors.js';
 import { ensureIndexes } from './mongo-indexes.js';
-import { MongoClaims } from './mongo-claims.js';
 import { MongoLaunches, type StoredLaunch } from './mongo-launches.js';
 import {
   entryToJobUpdate,
@@ -26,7 +26,6 @@ import {
   jobToStored,
   storedToEntry,
   storedToJob,
-  type StoredClaim,
   type StoredEntry,
   type StoredJob,
 } from './mongo-documents.js';
@@ -51,7 +50,8 @@ export interface MongoJobStoreOptions {
  * primitive both servers make atomic:
  * - an event commits when its history entry is inserted: `_id` = event id (idempotency) and the
  *   unique pair (`job`, `version`) (the precondition: only one entry can follow version n);
- * - a claim commits when `<uuid>#<seq>` is inserted into `claims`;
+ * - a claim or release is a note (an entry that keeps the state), so it commits the same way,
+ *   and the job's `claim` field it changes is rolled forward from the entry like the state;
  * - a launch record commits when `<uuid>@<seq>` is inserted into `launches`.
  * The `jobs` document is a projection of those logs for reads and queries. It is updated right
  * after the commit; if a process dies in between (or a FerretDB rewrite races), the next write to
@@ -64,7 +64,6 @@ export class MongoJobStore implements JobStore {
   readonly #db: Db;
   readonly #jobs: Collection<StoredJob>;
   readonly #history: Collection<StoredEntry>;
-  readonly #claims: MongoClaims;
   readonly #launches: MongoLaunches;
 
   constructor(options: MongoJobStoreOptions) {
@@ -77,7 +76,6 @@ export class MongoJobStore implements JobStore {
     this.#db = this.#client.db(options.database ?? 'pipelinejobs');
     this.#jobs = this.#db.collection<StoredJob>('jobs');
     this.#history = this.#db.collection<StoredEntry>('history');
-    this.#claims = new MongoClaims(this.#jobs, this.#db.collection<StoredClaim>('claims'));
     this.#launches = new MongoLaunches(this.#jobs, this.#db.collection<StoredLaunch>('launches'));
   }
 
@@ -89,6 +87,7 @@ export class MongoJobStore implements JobStore {
       { key: { state: 1, ulid: -1 }, name: 'state_ulid' },
       { key: { owner: 1, ulid: -1 }, name: 'owner_ulid' },
       { key: { site: 1, ulid: -1 }, name: 'site_ulid' },
+      { key: { site: 1, queue: 1, state: 1, ulid: 1 }, name: 'site_queue_state_ulid' },
       { key: { phase: 1, ulid: -1 }, name: 'phase_ulid' },
       { key: { stale: 1, ulid: -1 }, name: 'stale_ulid' },
       { key: { 'heartbeat.until': 1 }, name: 'lease' },
@@ -96,7 +95,6 @@ export class MongoJobStore implements JobStore {
       { key: { created: 1 }, name: 'created' },
     ]);
     await ensureIndexes(this.#history, [{ key: { job: 1, version: 1 }, name: 'job_version', unique: true }]);
-    await this.#claims.init();
     await this.#launches.init();
   }
 
@@ -202,12 +200,18 @@ export class MongoJobStore implements JobStore {
     return docs.length > limit && last !== undefined ? { jobs, nextCursor: encodeCursor(last.ulid) } : { jobs };
   }
 
-  async claim(request: ClaimRequest): Promise<JobDocument | undefined> {
-    return this.#claims.claim(request);
-  }
-
-  async release(uuid: string, by: string): Promise<boolean> {
-    return this.#claims.release(uuid, by);
+  async claimable(query: ClaimableQuery): Promise<JobDocument[]> {
+    const now = query.now.toISOString();
+    const queue = requireString('queue', query.queue);
+    const filter: Filter<StoredJob> = {
+      site: requireString('site', query.site),
+      // Jobs stored before queues existed wait in the default one.
+      queue: queue === DEFAULT_QUEUE ? { $in: [queue, null as unknown as string] } : queue,
+      state: 'CREATED',
+      $or: [{ claim: null }, { 'claim.until': { $lte: now } }],
+    };
+    const docs = await this.#jobs.find(filter).sort({ ulid: 1 }).limit(query.limit).toArray();
+    return docs.map(storedToJob);
   }
 
   async markLaunch(uuid: string, expected: LaunchExpectation, record: LaunchRecord): Promise<boolean> {

@@ -4,7 +4,7 @@ import { WriteBatcher } from '../../sqlite/write-batcher.js';
 import type {
   ApplyCommand,
   BeatCommand,
-  ClaimRequest,
+  ClaimableQuery,
   CreateResult,
   EventLocation,
   HistoryQuery,
@@ -17,7 +17,7 @@ import type {
 import type { HistoryEntry, JobDocument, LaunchRecord } from '../../../model/job.js';
 import { decodeCursor, encodeCursor, pageSize } from '../../../model/list-cursor.js';
 import { eventIdConflict, unknownJob, versionConflict, type EventOutcome } from '../../../model/event-outcome.js';
-import { SQLITE_LATE_INDEXES, SQLITE_SCHEMA, addMissingColumns } from './sqlite-schema.js';
+import { SQLITE_SCHEMA, upgradeSchema } from './sqlite-schema.js';
 import { isJobNoteName } from '../../../model/job-notes.js';
 import { entryToRow, jobToRow, rowToEntry, rowToJob, type HistoryRow, type JobRow } from './sqlite-rows.js';
 import { openDatabase } from '../../sqlite/open-database.js';
@@ -54,8 +54,7 @@ export class SqliteJobStore implements JobStore {
 
   async init(): Promise<void> {
     this.#db.exec(SQLITE_SCHEMA);
-    addMissingColumns(this.#db);
-    this.#db.exec(SQLITE_LATE_INDEXES);
+    upgradeSchema(this.#db);
   }
 
   async close(): Promise<void> {
@@ -66,11 +65,11 @@ export class SqliteJobStore implements JobStore {
     return this.#writes.enqueue((): CreateResult => {
       const inserted = this.#stmt(
         `INSERT INTO jobs (uuid, ulid, pipeline, state, version, data, created, updated, last_event, owner, creator,
-           site, archive_path, detail, claim_by, claim_until, seq, launch, phase, stale_since, stale_until, hb_timeout,
-           hb_until, hb_count, hb_last)
+           site, queue, archive_path, detail, claim_by, claim_until, seq, launch, phase, stale_since, stale_until,
+           hb_timeout, hb_until, hb_count, hb_last)
          VALUES (@uuid, @ulid, @pipeline, @state, @version, @data, @created, @updated, @last_event, @owner, @creator,
-           @site, @archive_path, @detail, @claim_by, @claim_until, @seq, @launch, @phase, @stale_since, @stale_until,
-           @hb_timeout, @hb_until, @hb_count, @hb_last)
+           @site, @queue, @archive_path, @detail, @claim_by, @claim_until, @seq, @launch, @phase, @stale_since,
+           @stale_until, @hb_timeout, @hb_until, @hb_count, @hb_last)
          ON CONFLICT (uuid) DO NOTHING`,
       ).run(jobToRow(record.job));
       if (inserted.changes === 0) return { created: false, job: this.#getSync(record.job.uuid) as JobDocument };
@@ -89,6 +88,7 @@ export class SqliteJobStore implements JobStore {
     if (command.phase !== entry.phase) {
       throw new RangeError(`phase must equal entry.phase (got ${command.phase} and ${entry.phase})`);
     }
+    const claim = command.set?.claim;
     return this.#writes.enqueue((): EventOutcome => {
       const seen = this.#findEventSync(entry.id);
       if (seen !== undefined) {
@@ -103,6 +103,8 @@ export class SqliteJobStore implements JobStore {
            detail = CASE WHEN @setDetail = 1 THEN @detail ELSE detail END, seq = COALESCE(@seq, seq),
            phase = COALESCE(@phase, phase), attempts = COALESCE(@attempts, attempts),
            retries_exhausted = CASE WHEN @setExhausted = 1 THEN @exhausted ELSE retries_exhausted END,
+           claim_by = CASE WHEN @setClaim = 1 THEN @claimBy ELSE claim_by END,
+           claim_until = CASE WHEN @setClaim = 1 THEN @claimUntil ELSE claim_until END,
            stale_since = CASE WHEN @setStale = 1 THEN @staleSince ELSE stale_since END,
            stale_until = CASE WHEN @setStale = 1 THEN @staleUntil ELSE stale_until END,
            hb_until = COALESCE(@hbUntil, hb_until), hb_count = COALESCE(@hbCount, hb_count),
@@ -123,6 +125,9 @@ export class SqliteJobStore implements JobStore {
         version: entry.version,
         date: entry.date,
         lastEvent: isJobNoteName(entry.name) ? null : entry.name,
+        setClaim: claim === undefined ? 0 : 1,
+        claimBy: claim?.by ?? null,
+        claimUntil: claim?.until ?? null,
         setDetail: command.detail === undefined ? 0 : 1,
         detail: command.detail === undefined ? null : JSON.stringify(command.detail),
         expectedVersion: expected.version,
@@ -196,39 +201,13 @@ export class SqliteJobStore implements JobStore {
     return rows.length > limit && last !== undefined ? { jobs, nextCursor: encodeCursor(last.ulid) } : { jobs };
   }
 
-  async claim(request: ClaimRequest): Promise<JobDocument | undefined> {
-    const now = request.now.toISOString();
-    const until = new Date(request.now.getTime() + request.leaseMs).toISOString();
-    const states = request.states ?? ['CREATED'];
-    const params: Record<string, string> = { now, until, by: request.by };
-    const where = [
-      `state IN (${states.map((_, i) => `@state${i}`).join(', ')})`,
-      '(claim_until IS NULL OR claim_until <= @now)',
-    ];
-    states.forEach((s, i) => (params[`state${i}`] = s));
-    if (request.pipeline !== undefined) {
-      where.push('pipeline = @pipeline');
-      params['pipeline'] = request.pipeline;
-    }
-    if (request.site !== undefined) {
-      where.push('site = @site');
-      params['site'] = request.site;
-    }
-    const sql = `UPDATE jobs SET claim_by = @by, claim_until = @until
-      WHERE uuid = (SELECT uuid FROM jobs WHERE ${where.join(' AND ')} ORDER BY ulid ASC LIMIT 1)
-      RETURNING *`;
-    const row = this.#db.transaction(() => this.#stmt(sql).get(params) as JobRow | undefined).immediate();
-    return row === undefined ? undefined : rowToJob(row);
-  }
-
-  async release(uuid: string, by: string): Promise<boolean> {
-    const result = this.#stmt(
-      'UPDATE jobs SET claim_by = NULL, claim_until = NULL WHERE uuid = @uuid AND claim_by = @by',
-    ).run({
-      uuid,
-      by,
-    });
-    return result.changes > 0;
+  async claimable(query: ClaimableQuery): Promise<JobDocument[]> {
+    const rows = this.#stmt(
+      `SELECT * FROM jobs INDEXED BY jobs_claimable
+       WHERE site = @site AND queue = @queue AND state = 'CREATED' AND (claim_until IS NULL OR claim_until <= @now)
+       ORDER BY ulid ASC LIMIT @limit`,
+    ).all({ site: query.site, queue: query.queue, now: query.now.toISOString(), limit: query.limit }) as JobRow[];
+    return rows.map(rowToJob);
   }
 
   async markLaunch(uuid: string, expected: LaunchExpectation, record: LaunchRecord): Promise<boolean> {

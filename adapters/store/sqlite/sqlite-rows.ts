@@ -1,4 +1,4 @@
-import type { JobEventName, JobState } from '../../../fsm/index.js';
+import type { JobState } from '../../../fsm/index.js';
 import type { HistoryEntry, JobDocument, JobHeartbeat, LaunchRecord } from '../../../model/job.js';
 
 /** A row of the `jobs` table as better-sqlite3 returns it. */
@@ -15,6 +15,7 @@ export interface JobRow {
   owner: string | null;
   creator: string | null;
   site: string | null;
+  queue: string | null;
   archive_path: string | null;
   detail: string | null;
   claim_by: string | null;
@@ -49,7 +50,7 @@ export interface HistoryRow {
   phase: string | null;
 }
 
-/** The `jobs` row for a new job document (claim columns start empty). */
+/** The `jobs` row for a new job document (claim columns start empty: only a claim note sets them). */
 export function jobToRow(job: JobDocument): JobRow {
   return {
     uuid: job.uuid,
@@ -64,6 +65,7 @@ export function jobToRow(job: JobDocument): JobRow {
     owner: job.owner ?? null,
     creator: job.creator ?? null,
     site: job.site ?? null,
+    queue: job.queue ?? null,
     archive_path: job.archivePath ?? null,
     detail: job.detail === undefined ? null : JSON.stringify(job.detail),
     claim_by: null,
@@ -103,10 +105,11 @@ export function rowToJob(row: JobRow): JobDocument {
     data: JSON.parse(row.data) as Record<string, unknown>,
     created: row.created,
     updated: row.updated,
-    lastEvent: row.last_event as JobEventName,
+    lastEvent: row.last_event as JobDocument['lastEvent'],
     ...(row.owner !== null && { owner: row.owner }),
     ...(row.creator !== null && { creator: row.creator }),
     ...(row.site !== null && { site: row.site }),
+    ...(row.queue !== null && { queue: row.queue }),
     ...(row.archive_path !== null && { archivePath: row.archive_path }),
     ...(row.detail !== null && { detail: JSON.parse(row.detail) as Record<string, unknown> }),
     ...(row.claim_by !== null && row.claim_until !== null && { claim: { by: row.claim_by, until: row.claim_until } }),

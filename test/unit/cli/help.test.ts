@@ -25,6 +25,7 @@ const COMMANDS = [
   'show',
   'ls',
   'history',
+  'claim',
   'watch',
   'token',
   'nonce',

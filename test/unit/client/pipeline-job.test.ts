@@ -24,6 +24,14 @@ class FakeTransport implements PipelineJobsTransport {
   refuse = new Set<string>();
   delayMs = 0;
 
+  async claim(): Promise<never> {
+    throw new PipelineJobsError('internal_error', 'not used here');
+  }
+
+  async release(): Promise<never> {
+    throw new PipelineJobsError('internal_error', 'not used here');
+  }
+
   async create(request: CreateJobRequest): Promise<CreatedJob> {
     this.calls.push(`create:${request.pipeline}`);
     await sleep(this.delayMs);

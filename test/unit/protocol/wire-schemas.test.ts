@@ -44,6 +44,7 @@ const eventMessageKeys = {
   seq: true,
   owner: true,
   site: true,
+  queue: true,
   archivePath: true,
   creator: true,
   heartbeat: true,
@@ -66,14 +67,19 @@ const createRequestKeys = {
   data: true,
   owner: true,
   site: true,
+  queue: true,
   archivePath: true,
   detail: true,
   heartbeat: true,
 } satisfies Record<keyof CreateRequest, true>;
-const clientCreateKeys = { pipeline: true, data: true, owner: true, site: true, archivePath: true } satisfies Record<
-  keyof CreateJobRequest,
-  true
->;
+const clientCreateKeys = {
+  pipeline: true,
+  data: true,
+  owner: true,
+  site: true,
+  queue: true,
+  archivePath: true,
+} satisfies Record<keyof CreateJobRequest, true>;
 
 t.test(
   'create requests (the bridge parses them, the client sends them) match create-request.schema.json',

@@ -29,6 +29,7 @@ t.test('every schema file is draft-07, has a unique $id and is exported', (t) =>
     files,
     [
       'agave-job',
+      'claim-request',
       'common',
       'config',
       'create-request',

@@ -19,6 +19,7 @@ Commands:
   show        Show one job: state, version, pipeline, data (GET /jobs/:uuid)
   ls          List jobs, newest created first, filtered by pipeline, state, owner, site or time (GET /jobs)
   history     Show how a job got where it is: every applied event (GET /jobs/:uuid/history)
+  claim       Claim the oldest claimable jobs of a site's queue for a lease, or release one (POST /claims)
   watch       Print state changes live as the manager applies events (GET /changes), until Ctrl-C
   token       Issue a fresh token for a job with the server secret (operators; PJM_SECRET or PJM_DATA_DIR)
   nonce       Create, list or revoke sender nonces (x-nonce) for Agave, Slurm and other callers
@@ -51,6 +52,24 @@ Serves POST /jobs, /events, /callbacks/agave, /callbacks/slurm, the query API (G
 /nonces, /healthz, /readyz, /metrics and /docs/json on PJM_HTTP_HOST:PJM_HTTP_PORT, publishing
 events on the bus for the managers (pjm manager) to apply. Listens on loopback unless
 PJM_HTTP_HOST says otherwise, which needs PJM_API_TOKENS. Stops cleanly on SIGTERM/SIGINT.
+
+`
+
+exports[`test/unit/cli/help.test.ts > TAP > pjm --help and every command's --help > pjm claim --help 1`] = `
+Usage: pjm claim --site S [--queue Q] [--max N] [--lease 5m] [--by NAME] [--json]
+pjm claim --release <uuid> [--by NAME]
+
+Takes up to N of the oldest CREATED jobs of site S's queue that nobody holds (POST /claims),
+each for the lease, and prints them with their tokens: send run with the token to start one
+(that ends the lease), or release it. A lease that runs out makes the job claimable again.
+Credentials: PJM_NONCE (a site key: pjm nonce create --scope claim --site S) or PJM_API_TOKENS.
+  --site     the site (required to claim)
+  --queue    the site's queue (default primary; Photon Ranch's second queue is replica)
+  --max      most jobs to take (default 1)
+  --lease    how long each claim holds: 90s, 5m, 1h (default 5m)
+  --by       the claimer recorded on each job (default: the credential)
+  --release  give the job with this uuid back before its lease ends
+  --json     {jobs: [...]} as JSON
 
 `
 
@@ -141,14 +160,16 @@ Configuration comes from the environment (see README). Stops cleanly on SIGTERM/
 `
 
 exports[`test/unit/cli/help.test.ts > TAP > pjm --help and every command's --help > pjm nonce --help 1`] = `
-Usage: pjm nonce create --scope events|create|all [--max-uses N] [--ttl 24h] [--label TEXT] [--json]
+Usage: pjm nonce create --scope events|create|all|claim [--site S] [--max-uses N] [--ttl 24h] [--label TEXT] [--json]
 pjm nonce list [--json]
 pjm nonce revoke <id>
 
 A nonce is shown once, at creation; only its SHA-256 is stored. Give it to a caller as
 ?x-nonce=<value> (or an x-nonce header). Scope events covers POST /events and /callbacks/*,
-create covers POST /jobs; the per-job token is still required for events.
+create covers POST /jobs; the per-job token is still required for events. Scope claim makes a
+site key: POST /claims for --site only, and events for that site's jobs.
   --scope      what the nonce may do (required)
+  --site       the site of a claim nonce (required with --scope claim)
   --max-uses   uses in total (default: unlimited)
   --ttl        lifetime: 90s, 30m, 24h, 7d (default: none)
   --label      who or what it is for
