@@ -4,7 +4,10 @@
  * by id — and does not change the job's `lastEvent`. The machine in `fsm/` knows nothing of them.
  */
 export const JOB_NOTES = [
-  /** A claimer took the job for a lease (`data`: `{by, until}`, and `expired: {by, until}` when it replaced a lease that ran out without the job starting). */
+  /**
+   * A claimer took the job for a lease (`data`: `{by, until}`, and `expired: {by, until}` when it
+   * replaced a lease that ran out without the job starting).
+   */
   'claim',
   /** The holder gave the job back before its lease ended (`data`: `{by, until}`). */
   'release',

@@ -40,7 +40,7 @@ export interface ApplyCommand {
    * vocabulary on the job it read at `expected`: the precondition makes check and move atomic.
    */
   readonly phase?: string;
-  /** Job fields the entry changes, written in the same atomic step (notes use it; see `model/job-notes.ts`); absent fields stay. */
+  /** Job fields the entry changes, in the same atomic step (notes use it: `model/job-notes.ts`); absent ones stay. */
   readonly set?: ApplySet;
 }
 

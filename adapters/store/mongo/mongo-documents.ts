@@ -52,7 +52,7 @@ export interface StoredEntry {
   seq?: number;
   /** The phase the event set (the job takes it when rolled forward). */
   phase?: string;
-  /** The job fields the event set (`ApplyCommand.set`: claim, attempts, stale, heartbeat…), kept to roll the job forward. */
+  /** The job fields the entry set (`ApplyCommand.set`: claim, attempts, stale, heartbeat…), to roll the job forward. */
   set?: ApplySet;
 }
 
