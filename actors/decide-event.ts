@@ -89,6 +89,7 @@ async function decideCreate(
       data: message.data ?? {},
       ...(message.owner !== undefined && { owner: message.owner }),
       ...(message.site !== undefined && { site: message.site }),
+      ...(message.ulid !== undefined && { ulid: message.ulid }),
       ...(message.archivePath !== undefined && { archivePath: message.archivePath }),
       ...(message.detail !== undefined && { detail: message.detail }),
     },

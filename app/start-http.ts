@@ -2,6 +2,7 @@ import type { RequestListener } from 'node:http';
 import type { Logger as PinoLogger } from 'pino';
 import { PipelineJobsError } from '../errors/index.js';
 import { buildApp } from '../http/build-app.js';
+import { photonRanchOptions } from './photonranch-options.js';
 import { limitsFromConfig } from '../config/index.js';
 import type { Config } from '../config/config.js';
 import type { PipelineCatalog } from '../registry/pipeline-catalog.js';
@@ -66,6 +67,7 @@ export async function startHttp(
     registry: runtime.registry,
     pipelines,
     rubin: { basePath: config.API_BASEPATH },
+    photonranch: photonRanchOptions(config),
     logger: logger.child({ component: 'http' }),
     bodyLimit: config.PJM_MAX_PAYLOAD_BYTES,
     limits: limitsFromConfig(config),

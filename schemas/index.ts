@@ -2,6 +2,7 @@ export type {
   AgaveJob,
   CreateEventMessage,
   CreateRequest,
+  NamedCreateRequest,
   EventMessage,
   JobEventMessage,
   StatusEventMessage,

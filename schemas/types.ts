@@ -26,6 +26,8 @@ export interface CreateEventMessage extends EventMessageBase {
   uuid?: string;
   owner?: string;
   site?: string;
+  /** The job's ulid, chosen by the publisher: the job is then named by it (see `jobUuid`). */
+  ulid?: string;
   archivePath?: string;
   /** The credential the create is made for; only with a `token` that proves it (see `event.schema.json`). */
   creator?: string;
@@ -67,6 +69,12 @@ export interface CreateRequest {
   archivePath?: string;
   detail?: JsonObject;
 }
+
+/**
+ * A create as the bridge's routes and the manager build jobs from: a create request, plus the
+ * job's ulid when the create names its own (Photon Ranch's newjob; `POST /jobs` does not take it).
+ */
+export type NamedCreateRequest = CreateRequest & { ulid?: string };
 
 /** An Agave/Tapis v2 job notification body (`agave-job.schema.json`); unknown fields are kept. */
 export interface AgaveJob {

@@ -115,6 +115,7 @@ export class MemoryJobStore implements JobStore {
           (query.owner === undefined || job.owner === query.owner) &&
           (query.site === undefined || job.site === query.site) &&
           (query.phase === undefined || job.phase === query.phase) &&
+          (query.ulid === undefined || job.ulid === query.ulid) &&
           (states === undefined || states.includes(job.state)) &&
           within(job.created, query.createdSince, query.createdUntil) &&
           within(job.updated, query.updatedSince, query.updatedUntil) &&

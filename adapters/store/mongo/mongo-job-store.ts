@@ -15,7 +15,7 @@ import type { HistoryEntry, JobDocument, LaunchRecord } from '../../../model/job
 import type { JobEventName } from '../../../fsm/index.js';
 import { decodeCursor, encodeCursor, pageSize } from '../../../model/list-cursor.js';
 import { eventIdConflict, unknownJob, versionConflict, type EventOutcome } from '../../../model/event-outcome.js';
-import { listFilter } from './mongo-list-filter.js';
+import { listFilter, requireString } from './mongo-list-filter.js';
 import { isDuplicateKey } from './mongo-errors.js';
 import { ensureIndexes } from './mongo-indexes.js';
 import { MongoClaims } from './mongo-claims.js';
@@ -184,7 +184,10 @@ export class MongoJobStore implements JobStore {
     const desc = query.order !== 'asc';
     const filter = listFilter(query);
     if (query.cursor !== undefined)
-      filter.ulid = desc ? { $lt: decodeCursor(query.cursor) } : { $gt: decodeCursor(query.cursor) };
+      filter.ulid = {
+        ...(query.ulid !== undefined && { $eq: requireString('ulid', query.ulid) }),
+        ...(desc ? { $lt: decodeCursor(query.cursor) } : { $gt: decodeCursor(query.cursor) }),
+      };
     const docs = await this.#jobs
       .find(filter)
       .sort({ ulid: desc ? -1 : 1 })

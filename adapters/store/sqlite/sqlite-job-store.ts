@@ -150,6 +150,7 @@ export class SqliteJobStore implements JobStore {
     equal('owner', query.owner);
     equal('site', query.site);
     equal('phase', query.phase);
+    equal('ulid', query.ulid);
     if (query.state !== undefined) {
       const states = typeof query.state === 'string' ? [query.state] : query.state;
       where.push(`state IN (${states.map((_, i) => `@state${i}`).join(', ') || 'NULL'})`);

@@ -44,6 +44,7 @@ const eventMessageKeys = {
   seq: true,
   owner: true,
   site: true,
+  ulid: true,
   archivePath: true,
   creator: true,
 } satisfies Record<KeysOfUnion<EventMessage>, true>;
