@@ -31,11 +31,17 @@ interface Item {
   token?: string;
 }
 
-async function rig(t: Test, photonranch: PhotonRanchOptions = {}, clock?: () => Date): Promise<HttpRig> {
+async function rig(
+  t: Test,
+  photonranch: PhotonRanchOptions = {},
+  clock?: () => Date,
+  requireSender = false,
+): Promise<HttpRig> {
   const jwt = { jwks: idp.files.jwks, audience: AUDIENCE, issuer: ISSUER, rolesClaim: ROLES_CLAIM };
   const started = await startHttpRig({
     manager: true,
     photonranch: { jwt, ...photonranch },
+    requireSender,
     ...(clock !== undefined && { clock }),
   });
   t.teardown(() => started.close());
@@ -285,4 +291,27 @@ t.test("CORS: the seed's headers on answers and refusals, a preflight, configure
   t.equal(other.headers['access-control-allow-origin'], undefined, 'another origin is not allowed');
   const moved = await post(strict, 'getrecentjobs', { site: 'tst' });
   t.equal(moved.statusCode, 404, 'nothing at the default prefix');
+});
+
+t.test('the site routes need a credential once the server requires one; a bad nonce reads nothing', async (t) => {
+  const r = await rig(t, {}, undefined, true);
+  const { ulid } = await newjob(r);
+  const bare = await status(r, { site: 'tst', ulid, newStatus: 'STARTED' });
+  t.equal(bare.statusCode, 401);
+  t.match(bare.json(), { error: { code: 'credentials_missing' } });
+  const forged = await post(r, 'getrecentjobs', { site: 'tst' }, { 'x-nonce': `${'0'.repeat(16)}.${'A'.repeat(32)}` });
+  t.equal(forged.statusCode, 403);
+  t.match(forged.json(), { error: { code: 'nonce_invalid' } });
+  const made = await r.app.inject({
+    method: 'POST',
+    url: '/nonces',
+    headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+    payload: { scope: 'events' },
+  });
+  const nonce = made.json<{ value: string }>().value;
+  const started = await post(r, 'updatejobstatus', { site: 'tst', ulid, newStatus: 'STARTED' }, { 'x-nonce': nonce });
+  t.equal(started.statusCode, 200);
+  t.match(started.json(), { state: 'RUNNING' });
+  const recent = await post(r, 'getrecentjobs', { site: 'tst' }, { 'x-nonce': nonce });
+  t.equal(recent.json<Item[]>().length, 1);
 });
