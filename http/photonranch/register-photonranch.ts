@@ -41,6 +41,10 @@ export function registerPhotonRanch(
   void app.register(
     async (photonranch) => {
       const verifier = await JwtVerifier.create(options.jwt);
+      // The seed (a Lambda) read every body as JSON, whatever its content type: site software
+      // posts json.dumps(...) with none. The routes parse it under the payload limits.
+      photonranch.removeAllContentTypeParsers();
+      photonranch.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
       addCors(photonranch, options.corsOrigins ?? ['*']);
       registerNewJob(photonranch, context, store, { verifier, pipeline });
       registerStatusRoutes(photonranch, context, store);

@@ -315,3 +315,22 @@ t.test('the site routes need a credential once the server requires one; a bad no
   const recent = await post(r, 'getrecentjobs', { site: 'tst' }, { 'x-nonce': nonce });
   t.equal(recent.json<Item[]>().length, 1);
 });
+
+t.test('a body is read as JSON whatever its content type, as the seed read it', async (t) => {
+  const r = await rig(t);
+  const { ulid } = await newjob(r);
+  const body = JSON.stringify({ site: 'tst', ulid, newStatus: 'STARTED' });
+  for (const headers of [
+    {},
+    { 'content-type': 'text/plain' },
+    { 'content-type': 'application/x-www-form-urlencoded' },
+  ]) {
+    const res = await r.app.inject({ method: 'POST', url: '/photonranch/getrecentjobs', headers, body });
+    t.equal(res.statusCode, 200, JSON.stringify(headers));
+  }
+  const plain = await r.app.inject({ method: 'POST', url: '/photonranch/updatejobstatus', body });
+  t.match(plain.json(), { state: 'RUNNING' });
+  const broken = await r.app.inject({ method: 'POST', url: '/photonranch/getrecentjobs', body: '{"site": ' });
+  t.equal(broken.statusCode, 400);
+  t.match(broken.json(), { error: { code: 'malformed_json' } });
+});
