@@ -58,6 +58,7 @@ export async function startHttp(
     (config.API_PROTOCOL !== undefined && config.API_DOMAIN !== undefined
       ? `${config.API_PROTOCOL}://${config.API_DOMAIN}${config.API_PORT === undefined ? '' : `:${config.API_PORT}`}`
       : undefined);
+  const photonranch = photonRanchOptions(config);
   let handler: RequestListener | undefined;
   const app = buildApp({
     store: runtime.store,
@@ -67,7 +68,7 @@ export async function startHttp(
     registry: runtime.registry,
     pipelines,
     rubin: { basePath: config.API_BASEPATH },
-    photonranch: photonRanchOptions(config),
+    photonranch,
     logger: logger.child({ component: 'http' }),
     bodyLimit: config.PJM_MAX_PAYLOAD_BYTES,
     limits: limitsFromConfig(config),
@@ -90,6 +91,12 @@ export async function startHttp(
       {},
       'no sender credentials required from loopback callers: creating jobs and ' +
         'sending events (with their job token) is open to this host only',
+    );
+  if (photonranch.jwt === undefined)
+    logger.info(
+      {},
+      `Photon Ranch ${config.PJM_PHOTONRANCH_PREFIX}/newjob refuses every call: ` +
+        'it needs PJM_JWT_JWKS or PJM_JWT_CERT',
     );
   return {
     async close() {
