@@ -77,6 +77,17 @@ async function decideCreate(
       token: 'unchecked',
     };
   }
+  // A named ulid is unique by construction, so only a copy of another job's ulid can clash.
+  if (message.ulid !== undefined) {
+    const [holder] = (await context.store.list({ ulid: message.ulid, limit: 1 })).jobs;
+    if (holder !== undefined && holder.uuid !== context.uuid)
+      return {
+        outcome: 'rejected',
+        code: 'schema_violation',
+        message: `event.ulid ${message.ulid} already names job ${holder.uuid}`,
+        token: 'unchecked',
+      };
+  }
   const refused = context.pipelines?.checkCreate(message.pipeline, message.data ?? {}, 'event');
   if (refused !== undefined)
     return { outcome: 'rejected', code: refused.code, message: refused.message, token: 'unchecked' };
@@ -91,6 +102,7 @@ async function decideCreate(
       ...(message.owner !== undefined && { owner: message.owner }),
       ...(message.site !== undefined && { site: message.site }),
       ...(message.queue !== undefined && { queue: message.queue }),
+      ...(message.ulid !== undefined && { ulid: message.ulid }),
       ...(message.archivePath !== undefined && { archivePath: message.archivePath }),
       ...(message.detail !== undefined && { detail: message.detail }),
       ...(message.heartbeat !== undefined && { heartbeat: message.heartbeat }),

@@ -141,7 +141,10 @@ export class Manager {
       );
       return;
     }
-    const uuid = message.name === 'create' ? jobUuid(message.pipeline, message.data ?? {}) : message.uuid.toLowerCase();
+    const uuid =
+      message.name === 'create'
+        ? jobUuid(message.pipeline, message.data ?? {}, message.ulid)
+        : message.uuid.toLowerCase();
     this.#lanes.run(uuid, () => this.#process(delivery, message, uuid, started));
   }
 

@@ -2,6 +2,7 @@ import type { RequestListener } from 'node:http';
 import type { Logger as PinoLogger } from 'pino';
 import { PipelineJobsError } from '../errors/index.js';
 import { buildApp } from '../http/build-app.js';
+import { photonRanchOptions } from './photonranch-options.js';
 import { limitsFromConfig } from '../config/index.js';
 import type { Config } from '../config/config.js';
 import type { PipelineCatalog } from '../registry/pipeline-catalog.js';
@@ -57,6 +58,7 @@ export async function startHttp(
     (config.API_PROTOCOL !== undefined && config.API_DOMAIN !== undefined
       ? `${config.API_PROTOCOL}://${config.API_DOMAIN}${config.API_PORT === undefined ? '' : `:${config.API_PORT}`}`
       : undefined);
+  const photonranch = photonRanchOptions(config);
   let handler: RequestListener | undefined;
   const app = buildApp({
     store: runtime.store,
@@ -67,6 +69,7 @@ export async function startHttp(
     registry: runtime.registry,
     pipelines,
     rubin: { basePath: config.API_BASEPATH },
+    photonranch,
     logger: logger.child({ component: 'http' }),
     bodyLimit: config.PJM_MAX_PAYLOAD_BYTES,
     limits: limitsFromConfig(config),
@@ -89,6 +92,12 @@ export async function startHttp(
       {},
       'no sender credentials required from loopback callers: creating jobs and ' +
         'sending events (with their job token) is open to this host only',
+    );
+  if (photonranch.jwt === undefined)
+    logger.info(
+      {},
+      `Photon Ranch ${config.PJM_PHOTONRANCH_PREFIX}/newjob refuses every call: ` +
+        'it needs PJM_JWT_JWKS or PJM_JWT_CERT',
     );
   return {
     async close() {

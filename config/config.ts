@@ -46,6 +46,14 @@ export interface Config {
   PJM_URL: string;
   PJM_NONCE?: string;
   PJM_LOG_ROOT?: string;
+  PJM_PHOTONRANCH_PREFIX: string;
+  PJM_PHOTONRANCH_PIPELINE: string;
+  PJM_PHOTONRANCH_CORS_ORIGINS: string;
+  PJM_JWT_JWKS?: string;
+  PJM_JWT_CERT?: string;
+  PJM_JWT_AUDIENCE?: string;
+  PJM_JWT_ISSUER?: string;
+  PJM_JWT_ROLES_CLAIM: string;
   API_PORT?: number;
   API_BASEPATH: string;
   API_DOMAIN?: string;

@@ -70,6 +70,18 @@ export const ERROR_CODES = {
   claim_pending:
     'The claim request reached the tracker but no answer came in time; ' +
     'any jobs it took are freed when their lease ends.',
+  missing_required_key: 'A Photon Ranch request lacks a required key; the message names it ("missing required key X").',
+  jwt_missing: 'A Photon Ranch newjob carries no Authorization: Bearer JWT.',
+  jwt_malformed: 'The bearer JWT is not a well-formed signed JWT (three base64url parts, JSON header and claims).',
+  jwt_algorithm: 'The JWT is not signed with RS256 (alg none, HS256 and every other algorithm are refused).',
+  jwt_unknown_key: "The JWT's key id (kid) names no key of the configured JWKS.",
+  jwt_signature: "The JWT's signature does not verify with the configured key.",
+  jwt_expired: 'The JWT has expired (exp is past).',
+  jwt_not_yet_valid: 'The JWT is not valid yet (nbf or iat is in the future).',
+  jwt_audience: 'The JWT is not issued for this audience (aud differs from PJM_JWT_AUDIENCE).',
+  jwt_issuer: 'The JWT is not from the configured issuer (iss differs from PJM_JWT_ISSUER).',
+  jwt_keys_unavailable: 'The JWKS URL could not be fetched or read, so no JWT can be checked now; retry later.',
+  jwt_not_configured: 'Photon Ranch newjob needs PJM_JWT_JWKS or PJM_JWT_CERT, and neither is set.',
 } as const;
 
 /** A stable, documented error code. */

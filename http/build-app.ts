@@ -24,10 +24,11 @@ import { EventPublisher } from './bridge/event-publisher.js';
 import { registerBridge } from './bridge/register-bridge.js';
 import { registerClaimRoutes } from './bridge/claim-routes.js';
 import { answeredError, installErrorHandling } from './error-handler.js';
-import { acceptBothUuidForms } from './job-uuid-hook.js';
+import { acceptEveryJobIdForm } from './job-uuid-hook.js';
 import { registerChangesRoute } from './query/changes-route.js';
 import { registerJobRoutes } from './query/job-routes.js';
 import { registerPipelineRoutes, withPipelineSchemas } from './query/pipeline-routes.js';
+import { registerPhotonRanch, type PhotonRanchOptions } from './photonranch/register-photonranch.js';
 import { registerRubinRoutes, type RubinOptions } from './rubin/rubin-routes.js';
 import { registerUi } from './ui/register-ui.js';
 
@@ -61,6 +62,8 @@ export interface AppDeps {
   readonly pipelines?: PipelineCatalog;
   /** The Rubin OCPS routes' base path (`API_BASEPATH`, default `/api/v1`) and launch wait. */
   readonly rubin?: RubinOptions;
+  /** Photon Ranch's jobs API: prefix (`PJM_PHOTONRANCH_PREFIX`), pipeline, CORS origins, JWT keys. */
+  readonly photonranch?: PhotonRanchOptions;
   /**
    * Supplies the HTTP server instead of fastify creating one: the CLI binds its port before it
    * opens anything, then hands the server over here (and serves it after `ready()`).
@@ -71,8 +74,9 @@ export interface AppDeps {
 /**
  * The HTTP app, built without listening so tests drive it with `inject()`: the bridge (create,
  * events, Agave and Slurm callbacks), the query API, Rubin OCPS's job API under `API_BASEPATH`, nonce
- * management, dead letters, health and readiness, Prometheus metrics, the OpenAPI document at `/docs/json` and the
- * dashboard at `/ui/`. Errors answer `{error: {code, message, details}}` (the Rubin routes: in Rubin's shape).
+ * management, dead letters, Photon Ranch's jobs API under `PJM_PHOTONRANCH_PREFIX`, health and
+ * readiness, Prometheus metrics, the OpenAPI document at `/docs/json` and the dashboard at `/ui/`.
+ * Errors answer `{error: {code, message, details}}` (the Rubin routes: in Rubin's shape).
  */
 export function buildApp(deps: AppDeps): FastifyInstance {
   const bodyLimit = deps.bodyLimit ?? 256 * 1024;
@@ -85,7 +89,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     ajv: { customOptions: { removeAdditional: false, coerceTypes: true, allErrors: false } },
   });
   installErrorHandling(app);
-  acceptBothUuidForms(app);
+  acceptEveryJobIdForm(app, deps.store);
   if (deps.logger !== undefined) {
     app.addHook('onResponse', async (request, reply) => {
       const refused = answeredError(request);
@@ -182,6 +186,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     registerClaimRoutes(api, bridge);
     registerUi(api, { store: deps.store, bus: deps.bus, bridge, apiTokens });
     registerRubinRoutes(api, bridge, deps.store, deps.rubin);
+    registerPhotonRanch(api, bridge, deps.store, deps.photonranch);
   });
   return app;
 }

@@ -6,10 +6,14 @@ export const PIPELINEJOBS_NAMESPACE = uuidv5('pipelinejobs', uuidv5.DNS);
 
 /**
  * The deterministic uuid of a job: UUID v5 of the pipeline id and the canonical JSON of the
- * create data, so creating the same job twice names the same job.
+ * create data, so creating the same job twice names the same job. A create that names its own
+ * ulid (Photon Ranch's `newjob`: every command is a new job, however alike) is named by that ulid
+ * alone: a fresh ulid is a new job, and the same ulid sent again (a retry) is the same job.
  */
-export function jobUuid(pipeline: string, data: Readonly<Record<string, unknown>>): string {
-  return uuidv5(`${pipeline}\n${canonicalJson(data)}`, PIPELINEJOBS_NAMESPACE);
+export function jobUuid(pipeline: string, data: Readonly<Record<string, unknown>>, ulid?: string): string {
+  return ulid === undefined
+    ? uuidv5(`${pipeline}\n${canonicalJson(data)}`, PIPELINEJOBS_NAMESPACE)
+    : uuidv5(`ulid\n${ulid}`, PIPELINEJOBS_NAMESPACE);
 }
 
 /** The id of a job's `create` history entry: fixed per job, so a repeated create never doubles it. */

@@ -135,7 +135,7 @@ export interface JobDocument {
   owner?: string;
   /**
    * The credential that created the job (`admin`, `nonce:<id>`,
-   * `loopback`, `amqp:<user>`, `bus`); absent on older jobs.
+   * `loopback`, `jwt:<subject>`, `amqp:<user>`, `bus`); absent on older jobs.
    */
   creator?: string;
   site?: string;

@@ -1,6 +1,6 @@
-import { monotonicFactory } from 'ulid';
+import { decodeTime, monotonicFactory } from 'ulid';
 import type { NewJobRecord } from '../ports/job-store.js';
-import type { CreateRequest } from '../schemas/types.js';
+import type { CreateRequest, NamedCreateRequest } from '../schemas/types.js';
 import type { HistoryEntry, JobDocument, JobHeartbeat } from './job.js';
 import { durationMs } from '../registry/heartbeat-policy.js';
 import { leaseUntil } from './heartbeat.js';
@@ -9,6 +9,16 @@ import { createEventId, jobUuid } from './job-identity.js';
 import { DEFAULT_QUEUE } from './site-queue.js';
 
 const nextUlid = monotonicFactory();
+
+/** A new ulid at `now`, strictly after every other this process made (one monotonic source for all). */
+export function newUlid(now: Date): string {
+  return nextUlid(now.getTime());
+}
+
+/** The time a ulid was made at, in ms since the epoch (Photon Ranch's `timestamp_ms`). */
+export function ulidTime(ulid: string): number {
+  return decodeTime(ulid);
+}
 
 /** Context of a create that is not part of the request itself. */
 export interface NewJobContext {
@@ -33,16 +43,16 @@ function firstLease(request: CreateRequest, context: NewJobContext): JobHeartbea
 
 /**
  * Builds the version-1 job document and its `create` history entry from a validated create
- * request. The uuid is deterministic (see {@link jobUuid}); the ulid orders jobs by creation; the
- * archive path defaults to {@link defaultArchivePath}.
+ * request. The uuid is deterministic (see {@link jobUuid}); the ulid (the request's, else a new
+ * one) orders jobs by creation; the archive path defaults to {@link defaultArchivePath}.
  */
-export function buildNewJob(request: CreateRequest, context: NewJobContext): NewJobRecord {
-  const uuid = jobUuid(request.pipeline, request.data);
+export function buildNewJob(request: NamedCreateRequest, context: NewJobContext): NewJobRecord {
+  const uuid = jobUuid(request.pipeline, request.data, request.ulid);
   const date = context.now.toISOString();
   const heartbeat = firstLease(request, context);
   const job: JobDocument = {
     uuid,
-    ulid: nextUlid(context.now.getTime()),
+    ulid: request.ulid ?? newUlid(context.now),
     pipeline: request.pipeline,
     state: 'CREATED',
     version: 1,

@@ -83,6 +83,8 @@ export interface ListQuery {
   readonly state?: JobState | readonly JobState[];
   readonly owner?: string;
   readonly site?: string;
+  /** The job with this ulid (at most one: a ulid names one job). */
+  readonly ulid?: string;
   /** Jobs whose phase is exactly this (case-sensitive). */
   readonly phase?: string;
   /** true: only jobs flagged stale; false: only jobs that are not. */

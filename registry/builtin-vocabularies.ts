@@ -73,6 +73,27 @@ const SLURM: RawVocabulary = {
   otherwise: { event: 'update', phase: null },
 };
 
+/**
+ * Photon Ranch observatory job statuses (LCOGT photonranch-jobs README, seed-systems.md §3): the
+ * words a site reports through `updatejobstatus`. Statuses there are free-form, so any other word
+ * is progress: an `update` whose phase is the word as sent. The Photon Ranch routes
+ * (`http/photonranch/`) translate with it; a pipeline may name it in the registry too.
+ */
+const PHOTONRANCH: RawVocabulary = {
+  description: 'Photon Ranch observatory jobs (photonranch-jobs README); any other word is progress',
+  statuses: {
+    UNREAD: 'update',
+    RECEIVED: 'resource',
+    STARTED: 'run',
+    EXPOSING: 'update',
+    COMPLETE: 'finish',
+    COMPLETED: { event: 'finish', phase: 'COMPLETE' },
+    FAILED: 'fail',
+    CANCELLED: 'cancel',
+  },
+  otherwise: 'update',
+};
+
 function builtIn(name: string, raw: RawVocabulary): Vocabulary {
   const compiled = compileVocabulary(name, raw);
   if ('problems' in compiled) throw new Error(`built-in vocabulary ${name}: ${JSON.stringify(compiled.problems)}`);
@@ -83,22 +104,30 @@ function builtIn(name: string, raw: RawVocabulary): Vocabulary {
 export const BUILTIN_VOCABULARIES: ReadonlyMap<string, Vocabulary> = new Map([
   ['agave', builtIn('agave', AGAVE)],
   ['slurm', builtIn('slurm', SLURM)],
+  ['photonranch', builtIn('photonranch', PHOTONRANCH)],
 ]);
 
 /** The definitions as a registry file would write them (`pjm pipelines show`, tests). */
-export const BUILTIN_VOCABULARY_DEFINITIONS: Readonly<Record<string, RawVocabulary>> = { agave: AGAVE, slurm: SLURM };
+export const BUILTIN_VOCABULARY_DEFINITIONS: Readonly<Record<string, RawVocabulary>> = {
+  agave: AGAVE,
+  slurm: SLURM,
+  photonranch: PHOTONRANCH,
+};
+
+/** The names of the built-in vocabularies. */
+export type BuiltinVocabulary = 'agave' | 'slurm' | 'photonranch';
 
 /**
  * A word of a built-in vocabulary, translated by {@link translateStatus}. Built-ins declare
  * `otherwise`, so every word has a meaning.
  */
-export function builtinStatus(vocabulary: 'agave' | 'slurm', word: string): TranslatedStatus {
+export function builtinStatus(vocabulary: BuiltinVocabulary, word: string): TranslatedStatus {
   const translated = translateStatus(word, BUILTIN_VOCABULARIES.get(vocabulary), vocabulary);
   if (translated instanceof Error) throw translated;
   return translated;
 }
 
 /** True when the built-in vocabulary lists `word` (not only its `otherwise`). */
-export function builtinLists(vocabulary: 'agave' | 'slurm', word: string): boolean {
+export function builtinLists(vocabulary: BuiltinVocabulary, word: string): boolean {
   return BUILTIN_VOCABULARIES.get(vocabulary)?.statuses.has(word.trim().toLowerCase()) === true;
 }

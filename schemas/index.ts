@@ -4,6 +4,7 @@ export type {
   ClaimRequestMessage,
   CreateEventMessage,
   CreateRequest,
+  NamedCreateRequest,
   EventMessage,
   JobEventMessage,
   ReleaseJobMessage,

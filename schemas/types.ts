@@ -28,6 +28,8 @@ export interface CreateEventMessage extends EventMessageBase {
   site?: string;
   /** The site queue (default `primary`). */
   queue?: string;
+  /** The job's ulid, chosen by the publisher: the job is then named by it (see `jobUuid`). */
+  ulid?: string;
   archivePath?: string;
   /** The credential the create is made for; only with a `token` that proves it (see `event.schema.json`). */
   creator?: string;
@@ -108,6 +110,11 @@ export interface ReleaseJobMessage {
 
 /** A message about claims, sent to the manager with routing key `claim`. */
 export type ClaimRequestMessage = ClaimJobsMessage | ReleaseJobMessage;
+/**
+ * A create as the bridge's routes and the manager build jobs from: a create request, plus the
+ * job's ulid when the create names its own (Photon Ranch's newjob; `POST /jobs` does not take it).
+ */
+export type NamedCreateRequest = CreateRequest & { ulid?: string };
 
 /** An Agave/Tapis v2 job notification body (`agave-job.schema.json`); unknown fields are kept. */
 export interface AgaveJob {

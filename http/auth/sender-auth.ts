@@ -11,10 +11,12 @@ export type Sender =
   /** An `x-nonce`, not yet counted: {@link SenderAuth.spend} counts the use just before publishing. */
   | { readonly kind: 'nonce'; readonly id: string; readonly hash: string; readonly value: string }
   /** No credential, accepted because the server runs open and the caller is on loopback. */
-  | { readonly kind: 'open' };
+  | { readonly kind: 'open' }
+  /** A user an identity provider vouched for: a verified JWT (Photon Ranch's newjob); its subject. */
+  | { readonly kind: 'user'; readonly subject: string };
 
 /**
- * The sender as a credential identity (`JobDocument.creator`): `admin`, `nonce:<id>`, or
+ * The sender as a credential identity (`JobDocument.creator`): `admin`, `nonce:<id>`, `jwt:<subject>` or
  * `loopback` — every caller an open server accepts without a credential is one party.
  */
 export function credentialOf(sender: Sender): string {
@@ -25,6 +27,8 @@ export function credentialOf(sender: Sender): string {
       return `nonce:${sender.id}`;
     case 'open':
       return 'loopback';
+    case 'user':
+      return `jwt:${sender.subject}`;
   }
 }
 

@@ -9,8 +9,11 @@ import type { EventPublisher } from './event-publisher.js';
 /** What the bridge routes share: credentials, limits and the way onto the bus. */
 export interface BridgeContext {
   readonly tokens: JobTokens;
-  /** Reads a job: who created it (answering a repeated create) and its life (admitting a token). */
-  readonly jobs: Pick<JobStore, 'get'>;
+  /**
+   * Reads a job: who created it (answering a repeated create) and its life (admitting a token);
+   * finds one by its ulid (a job id callers may give instead of the uuid).
+   */
+  readonly jobs: Pick<JobStore, 'get' | 'list'>;
   readonly auth: SenderAuth;
   readonly limiter: RateLimiter;
   readonly publisher: EventPublisher;

@@ -33,7 +33,8 @@ async function confinedSite(context: BridgeContext, sender: Sender): Promise<str
   return nonce?.site;
 }
 
-function requireSite(confined: string | undefined, site: string | undefined): void {
+/** Throws `site_forbidden` when a site key (its site `confined`) is used for another site. */
+export function requireSiteKey(confined: string | undefined, site: string | undefined): void {
   if (confined !== undefined && confined !== site)
     throw new PipelineJobsError('site_forbidden', `this site key is for site ${confined}, not ${site ?? 'another'}`, {
       site: confined,
@@ -65,7 +66,7 @@ export async function claimThroughManager(
   sender: Sender,
   call: ClaimCall,
 ): Promise<readonly ClaimedJob[]> {
-  requireSite(await confinedSite(context, sender), call.site);
+  requireSiteKey(await confinedSite(context, sender), call.site);
   const message: ClaimRequestMessage = {
     op: 'claim',
     id: randomUUID(),

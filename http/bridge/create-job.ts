@@ -6,7 +6,7 @@ import { nonceCovers } from '../../model/nonce-value.js';
 import type { JobDocument } from '../../model/job.js';
 import { jobCallbacks } from '../../protocol/callback-urls.js';
 import type { CreateAnswer } from '../../protocol/http-answers.js';
-import type { CreateEventMessage, CreateRequest } from '../../schemas/index.js';
+import type { CreateEventMessage, NamedCreateRequest } from '../../schemas/index.js';
 import { credentialOf, type Sender } from '../auth/sender-auth.js';
 import type { BridgeContext } from './bridge-context.js';
 
@@ -45,13 +45,13 @@ export async function createJob(
   context: BridgeContext,
   request: FastifyRequest,
   sender: Sender,
-  create: CreateRequest,
+  create: NamedCreateRequest,
   wait: boolean,
 ): Promise<CreateResult> {
   const refused = context.pipelines.checkCreate(create.pipeline, create.data, 'request');
   if (refused !== undefined) throw refused;
   const now = context.clock();
-  const uuid = jobUuid(create.pipeline, create.data);
+  const uuid = jobUuid(create.pipeline, create.data, create.ulid);
   const existing = await context.jobs.get(uuid);
   const nonce = await context.auth.spend(sender, 'create', now);
   const embedNonce =

@@ -13,7 +13,7 @@ import {
 } from '../../schemas/index.js';
 import { translateStatus } from '../../registry/vocabulary.js';
 import { agaveEvent } from './agave-event.js';
-import { normalizeJobUuid } from '../job-uuid-hook.js';
+import { resolveJobUuid } from '../job-uuid-hook.js';
 import type { BridgeContext } from './bridge-context.js';
 import {
   NONCE_PARAM,
@@ -140,7 +140,7 @@ export function registerEventRoutes(app: FastifyInstance, context: BridgeContext
           ...guardPayload(body, limits, 'event'),
         };
       }
-      normalizeJobUuid(candidate);
+      await resolveJobUuid(candidate, context.jobs);
       const message = parseEventMessage(candidate, limits);
       if (message.name === 'create')
         throw new PipelineJobsError('schema_violation', 'create jobs with POST /jobs', { field: 'name' });

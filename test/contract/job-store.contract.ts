@@ -319,6 +319,14 @@ export function jobStoreContract(t: Test, makeStore: StoreFactory): void {
     t.equal((await store.list({ pipeline: 'even' })).jobs.length, 13);
     t.equal((await store.list({ owner: 'ana' })).jobs.length, 5);
     t.equal((await store.list({ site: 'nowhere' })).jobs.length, 0);
+    const named = made[7];
+    t.same(
+      (await store.list({ ulid: named?.ulid ?? '' })).jobs.map((j) => j.uuid),
+      [named?.uuid],
+      'a ulid names one job',
+    );
+    t.same((await store.list({ ulid: named?.ulid ?? '', pipeline: 'even' })).jobs, [], 'combined with AND');
+    t.same((await store.list({ ulid: '01ARZ3NDEKTSV4RRFFQ69G5FAV' })).jobs, []);
     t.equal((await store.list({ state: 'RUNNING' })).jobs.length, 3);
     t.equal((await store.list({ state: ['RUNNING', 'CREATED'] })).jobs.length, 25);
     const since = new Date(base + 20_000).toISOString();

@@ -138,6 +138,7 @@ export class MemoryJobStore implements JobStore {
             (job.stale === undefined &&
               job.heartbeat?.until !== undefined &&
               job.heartbeat.until <= query.leaseExpiredBy)) &&
+          (query.ulid === undefined || job.ulid === query.ulid) &&
           (states === undefined || states.includes(job.state)) &&
           within(job.created, query.createdSince, query.createdUntil) &&
           within(job.updated, query.updatedSince, query.updatedUntil) &&

@@ -189,7 +189,10 @@ export class MongoJobStore implements JobStore {
     const desc = query.order !== 'asc';
     const filter = listFilter(query);
     if (query.cursor !== undefined)
-      filter.ulid = desc ? { $lt: decodeCursor(query.cursor) } : { $gt: decodeCursor(query.cursor) };
+      filter.ulid = {
+        ...(query.ulid !== undefined && { $eq: requireString('ulid', query.ulid) }),
+        ...(desc ? { $lt: decodeCursor(query.cursor) } : { $gt: decodeCursor(query.cursor) }),
+      };
     const docs = await this.#jobs
       .find(filter)
       .sort({ ulid: desc ? -1 : 1 })

@@ -30,6 +30,7 @@ export function listFilter(query: ListQuery): Filter<StoredJob> & { ulid?: unkno
   if (query.owner !== undefined) filter.owner = requireString('owner', query.owner);
   if (query.site !== undefined) filter.site = requireString('site', query.site);
   if (query.phase !== undefined) filter.phase = requireString('phase', query.phase);
+  if (query.ulid !== undefined) filter.ulid = requireString('ulid', query.ulid);
   if (query.state !== undefined) {
     const states = typeof query.state === 'string' ? [query.state] : [...query.state];
     filter.state = { $in: states.map((s) => requireString('state', s)) };

@@ -183,6 +183,7 @@ export class SqliteJobStore implements JobStore {
       where.push('stale_since IS NULL', 'hb_until <= @leaseExpiredBy');
       params['leaseExpiredBy'] = query.leaseExpiredBy;
     }
+    equal('ulid', query.ulid);
     if (query.state !== undefined) {
       const states = typeof query.state === 'string' ? [query.state] : query.state;
       where.push(`state IN (${states.map((_, i) => `@state${i}`).join(', ') || 'NULL'})`);

@@ -305,3 +305,21 @@ t.test('the source recorded is the event’s own, else the manager’s default',
     ['cli', 'agave', 'cli'],
   );
 });
+
+t.test('a create that names its ulid is named by it; a ulid another job has is a schema violation', async (t) => {
+  const rig = await startManagerOnFakes(t);
+  const ulid = '01KBZR8AWS4GQ7X3V0F6N1J2TM';
+  const first = { name: 'create' as const, pipeline: 'rules', data: { n: 1 }, ulid };
+  t.match(await rig.ask(first), { outcome: 'applied', uuid: jobUuid('rules', { n: 1 }, ulid) });
+  t.match(await rig.ask({ ...first, data: { n: 2 } }), { outcome: 'duplicate' }, 'the same ulid is the same job');
+  const other = await create(rig);
+  const taken = (await rig.store.get(other.uuid))?.ulid ?? '';
+  await refused(
+    t,
+    rig,
+    { name: 'create', pipeline: 'rules', data: { n: 3 }, ulid: taken },
+    'schema_violation',
+    'unchecked',
+  );
+  t.equal((await rig.store.list()).jobs.length, 2, 'nothing more created');
+});

@@ -31,6 +31,10 @@ t.test('defaults apply to an empty environment', (t) => {
     PJM_LAUNCH_GRACE_SECONDS: 30,
     PJM_REAPER_PERIOD_SECONDS: 30,
     PJM_URL: 'http://127.0.0.1:8080',
+    PJM_PHOTONRANCH_PREFIX: '/photonranch',
+    PJM_PHOTONRANCH_PIPELINE: 'photonranch',
+    PJM_PHOTONRANCH_CORS_ORIGINS: '*',
+    PJM_JWT_ROLES_CLAIM: 'https://photonranch.org/user_metadata',
     API_BASEPATH: '/api/v1',
   });
   t.ok(Object.isFrozen(config));
@@ -189,5 +193,19 @@ t.test('CONFIG_KEYS lists the schema properties', (t) => {
   t.same(CONFIG_KEYS, Object.keys(schemaDocuments.config.properties));
   for (const key of CONFIG_KEYS) t.match(key, /^(PJM_[A-Z0-9_]+|API_(PORT|BASEPATH|DOMAIN|PROTOCOL))$/);
   t.ok(Object.isFrozen(CONFIG_KEYS));
+  t.end();
+});
+
+t.test('the JWT keys of newjob need an audience and an issuer', (t) => {
+  t.throws(() => loadConfig({ PJM_JWT_JWKS: '/etc/pjm/jwks.json' }), { code: 'invalid_config' });
+  t.throws(() => loadConfig({ PJM_JWT_CERT: '/etc/pjm/auth0.pem', PJM_JWT_AUDIENCE: 'client' }), {
+    code: 'invalid_config',
+  });
+  const config = loadConfig({
+    PJM_JWT_JWKS: 'https://photonranch.auth0.com/.well-known/jwks.json',
+    PJM_JWT_AUDIENCE: 'client',
+    PJM_JWT_ISSUER: 'https://photonranch.auth0.com/',
+  });
+  t.equal(config.PJM_JWT_AUDIENCE, 'client');
   t.end();
 });

@@ -45,6 +45,7 @@ const eventMessageKeys = {
   owner: true,
   site: true,
   queue: true,
+  ulid: true,
   archivePath: true,
   creator: true,
   heartbeat: true,

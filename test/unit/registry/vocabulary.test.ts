@@ -206,7 +206,7 @@ t.test('unusable vocabularies are invalid_registry errors naming the file, the p
   );
   t.match(
     refusal(t, 'pipelines:\n  p: {vocabulary: hrsi}\n').message,
-    /pipeline "p": key "vocabulary" names no vocabulary "hrsi"; known: agave, slurm/,
+    /pipeline "p": key "vocabulary" names no vocabulary "hrsi"; known: agave, photonranch, slurm/,
   );
   t.match(
     refusal(t, 'vocabularies:\n  agave: {statuses: {go: run}}\npipelines: {}\n').message,

@@ -49,8 +49,8 @@ async function newJob(rig: HttpRig, site: string, action: string, queue?: string
       ...(queue !== undefined && { queue }),
       data: {
         site,
-        device: 'camera',
-        instance: 'camera1',
+        deviceType: 'camera',
+        deviceInstance: 'camera1',
         action,
         user_name: 'Ada',
         user_id: 'google-oauth2|1',
