@@ -116,7 +116,7 @@ export interface ClaimableQuery {
   readonly queue: string;
   /** Leases that end at or before this instant are over. */
   readonly now: Date;
-  /** At most this many jobs, oldest first. */
+  /** At most this many jobs, first come first served (see {@link JobStore.claimable}). */
   readonly limit: number;
 }
 
@@ -170,10 +170,12 @@ export interface JobStore {
   /** Jobs matching `query`, one page at a time. */
   list(query?: ListQuery): Promise<JobPage>;
   /**
-   * The oldest jobs of a site queue that are CREATED and whose claim is absent or over at `now`,
-   * by creation order: candidates only. A claim is taken by `apply` of a `claim` note conditional
-   * on the version read here, so of concurrent claimers of one job exactly one wins. Indexed on
-   * (site, queue, state, creation order).
+   * The jobs of a site queue that are CREATED and whose claim is absent or over at `now`, first
+   * come first served: those nobody holds (never claimed, or released) by creation order, then
+   * those whose lease ran out by when it ran out — so a job that came back never waits behind jobs
+   * that came back after it. Candidates only: a claim is taken by `apply` of a `claim` note
+   * conditional on the version read here, so of concurrent claimers of one job exactly one wins.
+   * Indexed on (site, queue, state, lease end, creation order).
    */
   claimable(query: ClaimableQuery): Promise<JobDocument[]>;
   /**

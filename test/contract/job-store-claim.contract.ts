@@ -9,11 +9,11 @@ const at = (ms: number): Date => new Date(T0.getTime() + ms);
 
 /**
  * The claim part of the JobStore contract (run by {@link jobStoreContract} on every adapter):
- * `claimable` finds the oldest free jobs of a site queue, and a claim is a note written by the
+ * `claimable` finds the free jobs of a site queue in the order they became free, and a claim is a note written by the
  * conditional `apply`, so of concurrent claimers of one job exactly one wins.
  */
 export function jobStoreClaimContract(t: Test, withStore: (t: Test) => Promise<JobStore>): void {
-  t.test('claims: claimable lists the oldest free CREATED jobs of one site queue', async (t) => {
+  t.test('claims: claimable lists the free CREATED jobs of one site queue, first come first served', async (t) => {
     const store = await withStore(t);
     const a1 = await createJob(store, { pipeline: 'pr', site: 'ogg' }, at(1));
     const a2 = await createJob(store, { pipeline: 'pr', site: 'ogg' }, at(2));
@@ -42,7 +42,20 @@ export function jobStoreClaimContract(t: Test, withStore: (t: Test) => Promise<J
       entry: { name: 'claim', state: 'CREATED', version: 2, data: { by: 'poller-1', until: at(1010).toISOString() } },
     });
     t.same(await uuids(), [a2.uuid, a3.uuid], 'a live lease hides the job');
-    t.same(await uuids('primary', at(1010)), [a1.uuid, a2.uuid, a3.uuid], 'an expired lease shows it again');
+    t.same(
+      await uuids('primary', at(1010)),
+      [a2.uuid, a3.uuid, a1.uuid],
+      'an expired lease shows it again, after the jobs nobody has held yet',
+    );
+    const a3claim = await store.apply(
+      claimNote(a3, { requestId: randomUUID(), by: 'poller-2', now: at(20), leaseMs: 500, source: 'test' }),
+    );
+    t.equal(a3claim.outcome, 'applied');
+    t.same(
+      await uuids('primary', at(2000)),
+      [a2.uuid, a3.uuid, a1.uuid],
+      'expired leases in the order they ran out: a job never waits behind ones that came back after it',
+    );
     t.same(
       (await store.history(a1.uuid)).map((h) => h.name),
       ['create', 'claim'],
@@ -50,7 +63,7 @@ export function jobStoreClaimContract(t: Test, withStore: (t: Test) => Promise<J
     );
     const started = await send(store, a2.uuid, 'run');
     t.equal(started.outcome, 'applied');
-    t.same(await uuids(), [a3.uuid], 'a job that left CREATED is not claimable');
+    t.same(await uuids('primary', at(2000)), [a3.uuid, a1.uuid], 'a job that left CREATED is not claimable');
   });
 
   t.test('claims: of concurrent claims of one job at one version exactly one wins', async (t) => {

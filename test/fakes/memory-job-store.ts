@@ -160,7 +160,10 @@ export class MemoryJobStore implements JobStore {
           job.queue === query.queue &&
           (job.claim === undefined || job.claim.until <= now),
       )
-      .sort((a, b) => (a.ulid < b.ulid ? -1 : 1))
+      .sort((a, b) => {
+        const [x, y] = [a.claim?.until ?? '', b.claim?.until ?? ''];
+        return x !== y ? (x < y ? -1 : 1) : a.ulid < b.ulid ? -1 : 1;
+      })
       .slice(0, query.limit);
   }
 

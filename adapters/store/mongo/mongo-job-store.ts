@@ -87,7 +87,7 @@ export class MongoJobStore implements JobStore {
       { key: { state: 1, ulid: -1 }, name: 'state_ulid' },
       { key: { owner: 1, ulid: -1 }, name: 'owner_ulid' },
       { key: { site: 1, ulid: -1 }, name: 'site_ulid' },
-      { key: { site: 1, queue: 1, state: 1, ulid: 1 }, name: 'site_queue_state_ulid' },
+      { key: { site: 1, queue: 1, state: 1, 'claim.until': 1, ulid: 1 }, name: 'claim_order' },
       { key: { phase: 1, ulid: -1 }, name: 'phase_ulid' },
       { key: { stale: 1, ulid: -1 }, name: 'stale_ulid' },
       { key: { 'heartbeat.until': 1 }, name: 'lease' },
@@ -213,7 +213,7 @@ export class MongoJobStore implements JobStore {
       state: 'CREATED',
       $or: [{ claim: null }, { 'claim.until': { $lte: now } }],
     };
-    const docs = await this.#jobs.find(filter).sort({ ulid: 1 }).limit(query.limit).toArray();
+    const docs = await this.#jobs.find(filter).sort({ 'claim.until': 1, ulid: 1 }).limit(query.limit).toArray();
     return docs.map(storedToJob);
   }
 

@@ -204,9 +204,9 @@ export class SqliteJobStore implements JobStore {
 
   async claimable(query: ClaimableQuery): Promise<JobDocument[]> {
     const rows = this.#stmt(
-      `SELECT * FROM jobs INDEXED BY jobs_claimable
+      `SELECT * FROM jobs INDEXED BY jobs_claim_order
        WHERE site = @site AND queue = @queue AND state = 'CREATED' AND (claim_until IS NULL OR claim_until <= @now)
-       ORDER BY ulid ASC LIMIT @limit`,
+       ORDER BY claim_until ASC, ulid ASC LIMIT @limit`,
     ).all({ site: query.site, queue: query.queue, now: query.now.toISOString(), limit: query.limit }) as JobRow[];
     return rows.map(rowToJob);
   }

@@ -56,7 +56,7 @@ CREATE INDEX IF NOT EXISTS jobs_pipeline ON jobs (pipeline, ulid);
 CREATE INDEX IF NOT EXISTS jobs_state ON jobs (state, ulid);
 CREATE INDEX IF NOT EXISTS jobs_owner ON jobs (owner, ulid);
 CREATE INDEX IF NOT EXISTS jobs_site ON jobs (site, ulid);
-CREATE INDEX IF NOT EXISTS jobs_claimable ON jobs (site, queue, state, ulid, claim_until);
+CREATE INDEX IF NOT EXISTS jobs_claim_order ON jobs (site, queue, state, claim_until, ulid);
 CREATE INDEX IF NOT EXISTS jobs_phase ON jobs (phase, ulid);
 CREATE INDEX IF NOT EXISTS jobs_updated ON jobs (updated);
 CREATE INDEX IF NOT EXISTS jobs_created ON jobs (created);
