@@ -24,6 +24,11 @@ export async function startPjmService(
     await exited(child);
     rmSync(dir, { recursive: true, force: true });
   });
+  return { child, url: await serviceUrl(child, role) };
+}
+
+/** The base URL of a `pjm serve` or `bridge` child once it answers /healthz; throws if it exits first. */
+export async function serviceUrl(child: PjmProcess, role: string): Promise<string> {
   for (let i = 0; i < 600; i++) {
     const url = /HTTP API at (http:\/\/\S+) /.exec(child.output())?.[1];
     if (
@@ -33,7 +38,7 @@ export async function startPjmService(
         () => false,
       ))
     )
-      return { child, url };
+      return url;
     if (child.exitCode !== null) break;
     await sleep(100);
   }

@@ -1,10 +1,10 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import t from 'tap';
 import { exited, spawnPjm } from '../helpers/child-process.js';
 import { jobsApi, scriptsDir, until } from '../helpers/launch-rig.js';
+import { serviceUrl } from '../helpers/pjm-service.js';
 
 const TIMEOUT_S = 4;
 const PERIOD_S = 1;
@@ -13,20 +13,7 @@ const REPORT = 'curl -sf -X POST "$PJM_URL/events?uuid=$PJM_JOB_UUID&token=$PJM_
 /** Starts `pjm serve` on `dir` and resolves with the child and its URL once /healthz answers. */
 async function serve(dir: string, env: Record<string, string>) {
   const child = spawnPjm(['serve'], { PJM_DATA_DIR: dir, PJM_HTTP_PORT: '0', ...env });
-  for (let i = 0; i < 600; i++) {
-    const url = /HTTP API at (http:\/\/\S+) /.exec(child.output())?.[1];
-    if (
-      url !== undefined &&
-      (await fetch(`${url}/healthz`).then(
-        (r) => r.ok,
-        () => false,
-      ))
-    )
-      return { child, url };
-    if (child.exitCode !== null) break;
-    await sleep(100);
-  }
-  throw new Error(`pjm serve did not start:\n${child.output()}`);
+  return { child, url: await serviceUrl(child, 'serve') };
 }
 
 t.test('a launched job whose node dies (dispatcher and script SIGKILLed) is flagged stale in time', async (t) => {
