@@ -132,12 +132,17 @@ class HttpClientTest(unittest.TestCase):
             PipelineJob.load(self.transport(), str(uuidlib.uuid4()), "x.y")
         self.assertEqual(refused.exception.code, "unknown_job")
 
-    def test_no_heartbeat_event(self) -> None:
+    def test_heartbeat_recorded_once_then_counted(self) -> None:
         job = PipelineJob(self.transport(), "py-heartbeat", fresh())
+        job.run()
+        self.assertEqual(job.heartbeat({"alive": True}), "RUNNING")
+        self.assertEqual(job.heartbeat(), "RUNNING")
+        assert job.uuid is not None
+        self.assertEqual(self.server.history_names(job.uuid), ["create", "run", "heartbeat"])
+        job.finish()
         with self.assertRaises(PipelineJobsError) as refused:
-            job.send("heartbeat", {"alive": True})
-        self.assertEqual(refused.exception.code, "unknown_event")
-        self.assertFalse(hasattr(job, "heartbeat"))
+            job.heartbeat()
+        self.assertEqual(refused.exception.code, "job_not_live")
 
     def test_admin_reset_and_ready(self) -> None:
         job = PipelineJob(self.transport(), "py-admin", fresh())

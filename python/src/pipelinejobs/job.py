@@ -188,6 +188,14 @@ class PipelineJob:
         """``resource``: records a resource event (staging, queueing); CREATED and RUNNING stay as they are."""
         return self.send("resource", data, event_id=event_id)
 
+    def heartbeat(self, data: Optional[Mapping[str, Any]] = None, *, event_id: Optional[str] = None) -> str:
+        """``heartbeat``: renews the job's lease (docs/heartbeats.md); the state does not change.
+
+        The first beat is a history entry; later ones are only counted on the job (``heartbeat.count``,
+        ``heartbeat.last``). A job in a final state has no lease: ``job_not_live``.
+        """
+        return self.send("heartbeat", data, event_id=event_id)
+
     def finish(self, data: Optional[Mapping[str, Any]] = None, *, event_id: Optional[str] = None) -> str:
         """``finish``: RUNNING -> FINISHED."""
         return self.send("finish", data, event_id=event_id)
@@ -227,8 +235,7 @@ class PipelineJob:
     def send(self, name: str, data: Optional[Mapping[str, Any]] = None, *, event_id: Optional[str] = None) -> str:
         """Any job event by name (``validate``, ``validated``, ``reject``, ``finalize``, ``retire`` ...).
 
-        The server judges the name: one it does not know raises ``unknown_event`` (there is no
-        ``heartbeat`` event; send ``update`` with the heartbeat's data). ``event_id`` re-sends an
+        The server judges the name: one it does not know raises ``unknown_event``. ``event_id`` re-sends an
         event under the id it had, e.g. after a :class:`~pipelinejobs.VerdictTimeout`: the
         manager applies it once.
         """
