@@ -27,6 +27,7 @@ function describeFilters(filters: ListFilters): string {
     filters[key] === undefined ? [] : [`${key} = ${filters[key]}`],
   );
   if (filters.states.length > 0) parts.push(`state in ${filters.states.join(', ')}`);
+  if (filters.stale === true) parts.push('stale');
   return parts.length === 0 ? 'all jobs' : parts.join('; ');
 }
 

@@ -8,7 +8,7 @@ import { stateBadge } from './state-badge.js';
 function jobRow(job: JobDocument): SafeHtml {
   return html`<tr data-uuid="${job.uuid}">
     <td class="mono"><a href="/ui/jobs/${job.uuid}">${job.uuid.slice(0, 8)}</a></td>
-    <td>${stateBadge(job.state)}</td>
+    <td>${stateBadge(job.state)}${job.stale === undefined ? '' : html` <span class="note">stale</span>`}</td>
     <td>${job.phase ?? ''}</td>
     <td>${job.pipeline}</td>
     <td class="wide">${job.owner ?? ''}</td>
@@ -75,6 +75,9 @@ export function filterForm(filters: ListFilters): SafeHtml {
         )}
       </select>
     </label>
+    <label
+      ><input type="checkbox" name="stale" value="true" ${filters.stale === true ? 'checked' : ''} /> Stale only</label
+    >
     <label>Created since (UTC) <input type="datetime-local" name="since" value="${filters.since ?? ''}" /></label>
     <label>Created until (UTC) <input type="datetime-local" name="until" value="${filters.until ?? ''}" /></label>
     <fieldset>

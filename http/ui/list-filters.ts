@@ -17,6 +17,8 @@ export interface ListFilters {
   readonly phase?: string | undefined;
   readonly owner?: string | undefined;
   readonly site?: string | undefined;
+  /** Only jobs flagged stale: their heartbeat lease ran out (docs/heartbeats.md). */
+  readonly stale?: boolean | undefined;
   readonly range?: RangeName | undefined;
   /** Creation time bounds as typed (`YYYY-MM-DDTHH:MM`, read as UTC). */
   readonly since?: string | undefined;
@@ -62,6 +64,7 @@ export function parseFilters(query: Record<string, unknown>): ListFilters {
     phase: text(query['phase']),
     owner: text(query['owner']),
     site: text(query['site']),
+    stale: text(query['stale']) === 'true' ? true : undefined,
     range: range !== undefined && range in RANGES ? (range as RangeName) : undefined,
     since: date(query['since']),
     until: date(query['until']),
@@ -93,6 +96,7 @@ export function toListQuery(filters: ListFilters, now: Date): ListQuery {
     ...(filters.phase !== undefined && { phase: filters.phase }),
     ...(filters.owner !== undefined && { owner: filters.owner }),
     ...(filters.site !== undefined && { site: filters.site }),
+    ...(filters.stale === true && { stale: true }),
     ...(since !== undefined && { createdSince: since }),
     ...(filters.until !== undefined && { createdUntil: utcIso(filters.until) }),
     ...(filters.cursor !== undefined
@@ -109,6 +113,7 @@ export function filterQuery(filters: ListFilters, change: Partial<ListFilters> =
     const value = merged[key];
     if (value !== undefined) params.set(key, value);
   }
+  if (merged.stale === true) params.set('stale', 'true');
   for (const state of merged.states) params.append('state', state);
   return params.toString();
 }

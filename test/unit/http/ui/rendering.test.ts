@@ -115,6 +115,9 @@ t.test('the list renders hostile pipeline names as text, and the next page keeps
   const out = render(jobsTable({ jobs: [job()], nextCursor: 'abc' }, filters));
   t.notMatch(out, /<img/);
   t.match(out, 'href="/ui/jobs?pipeline&#61;demux&#38;range&#61;24h&#38;cursor&#61;abc&#38;state&#61;FAILED"');
+  t.notMatch(out, '>stale<', 'a job that is not stale says nothing of it');
+  const stale = job({ stale: { since: '2026-12-01T00:05:00.000Z', until: '2026-12-01T00:04:00.000Z' } });
+  t.match(render(jobsTable({ jobs: [stale] }, filters)), '<span class="note">stale</span>', 'a stale job says so');
 });
 
 t.test('filters: bad values dropped, time ranges become store bounds', async (t) => {
@@ -140,6 +143,10 @@ t.test('filters: bad values dropped, time ranges become store bounds', async (t)
   const byPhase = parseFilters({ phase: 'pre_processing', state: 'RUNNING' });
   t.equal(toListQuery(byPhase, now).phase, 'pre_processing', 'the phase reaches the store query');
   t.equal(filterQuery(byPhase), 'phase=pre_processing&state=RUNNING');
+  const stale = parseFilters({ stale: 'true', pipeline: 'ap' });
+  t.equal(toListQuery(stale, now).stale, true, 'stale only reaches the store query');
+  t.equal(filterQuery(stale), 'pipeline=ap&stale=true');
+  t.equal(parseFilters({ stale: 'yes' }).stale, undefined, 'anything but true is no filter');
 });
 
 t.test('the machine diagram has every state, the current one and the path highlighted', async (t) => {
