@@ -184,7 +184,13 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     };
     registerBridge(api, bridge);
     registerClaimRoutes(api, bridge);
-    registerUi(api, { store: deps.store, bus: deps.bus, bridge, apiTokens });
+    registerUi(api, {
+      store: deps.store,
+      bus: deps.bus,
+      bridge,
+      apiTokens,
+      ...(deps.deadLetters !== undefined && { deadLetters: deps.deadLetters }),
+    });
     registerRubinRoutes(api, bridge, deps.store, deps.rubin);
     registerPhotonRanch(api, bridge, deps.store, deps.photonranch);
   });

@@ -1,5 +1,6 @@
 import { JOB_STATES, type JobState } from '../../fsm/index.js';
 import type { JobDocument } from '../../model/job.js';
+import type { DeadLetterCount } from '../../ports/dead-letter-store.js';
 import type { JobStore } from '../../ports/job-store.js';
 
 /** Most jobs counted per state: the store has no count query, so the overview pages through at most this many. */
@@ -23,6 +24,20 @@ export interface Overview {
   /** Jobs created per hour, oldest hour first. */
   readonly perHour: readonly number[];
   readonly perHourCapped: boolean;
+  /** Jobs flagged stale (at most {@link COUNT_CAP}), and whether there are more. */
+  readonly stale: { readonly count: number; readonly capped: boolean };
+  /** Dead letters waiting per reason code; absent where the server keeps none. */
+  readonly deadLetters?: readonly DeadLetterCount[];
+}
+
+/**
+ * The dead letters as the dashboard uses them (the `DeadLetters` actor, seen through this shape so
+ * the dashboard imports no actor): counts after taking in the bus's new letters, and replay by code.
+ */
+export interface UiDeadLetters {
+  sweep(): Promise<number>;
+  readonly store: { counts(): Promise<DeadLetterCount[]> };
+  replayCode(code: string): Promise<{ readonly replayed: number; readonly unverified: number }>;
 }
 
 async function pages(store: JobStore, query: Parameters<JobStore['list']>[0], cap: number) {
@@ -63,7 +78,7 @@ async function groupReasons(store: JobStore): Promise<Overview['reasons']> {
 }
 
 /** Reads what the overview shows, each part bounded. */
-export async function readOverview(store: JobStore, now: Date): Promise<Overview> {
+export async function readOverview(store: JobStore, now: Date, deadLetters?: UiDeadLetters): Promise<Overview> {
   const counts = new Map<string, Map<JobState, number>>();
   const capped = new Set<JobState>();
   for (const state of JOB_STATES) {
@@ -83,5 +98,17 @@ export async function readOverview(store: JobStore, now: Date): Promise<Overview
     const hour = Math.floor((Date.parse(job.created) - start) / 3_600_000);
     if (hour >= 0 && hour < SPARK_HOURS) perHour[hour] = (perHour[hour] ?? 0) + 1;
   }
-  return { counts, capped, failed, reasons: await groupReasons(store), perHour, perHourCapped: recent.more };
+  const stale = await pages(store, { stale: true }, COUNT_CAP);
+  const letters =
+    deadLetters === undefined ? undefined : await deadLetters.sweep().then(() => deadLetters.store.counts());
+  return {
+    counts,
+    capped,
+    failed,
+    reasons: await groupReasons(store),
+    perHour,
+    perHourCapped: recent.more,
+    stale: { count: stale.jobs.length, capped: stale.more },
+    ...(letters !== undefined && { deadLetters: letters }),
+  };
 }

@@ -2,6 +2,7 @@ import { JOB_STATES, type JobState } from '../../fsm/index.js';
 import { html, type SafeHtml } from './html.js';
 import { COUNT_CAP, REASONS_OF, type Overview } from './overview-data.js';
 import { stateBadge } from './state-badge.js';
+import type { Viewer } from './ui-viewer.js';
 
 function sparkline(values: readonly number[]): SafeHtml {
   const max = Math.max(1, ...values);
@@ -64,8 +65,61 @@ function countsTable(o: Overview): SafeHtml {
     }`;
 }
 
-/** The overview page: counts per state × pipeline, the latest failures, the creation sparkline. */
-export function overviewPage(o: Overview): SafeHtml {
+/** The stale jobs at a glance: how many, and the link to them. */
+function staleCard(o: Overview): SafeHtml {
+  const { count, capped } = o.stale;
+  return html`<section class="card" aria-labelledby="stale-h">
+    <h2 id="stale-h">Stale jobs</h2>
+    <p>
+      <a href="/ui/jobs?stale=true">${count}${capped ? '+' : ''} job${count === 1 ? '' : 's'}</a> whose heartbeat lease
+      ran out with no word from them.
+    </p>
+  </section>`;
+}
+
+/** Dead letters per reason code; an admin may replay a code (the letters whose token was verified). */
+function deadLettersCard(o: Overview, viewer: Viewer): SafeHtml {
+  const letters = o.deadLetters;
+  if (letters === undefined) return html``;
+  const replay = (code: string): SafeHtml =>
+    viewer.kind !== 'admin'
+      ? html``
+      : html`<form method="post" action="/ui/dead/replay">
+          <input type="hidden" name="csrf" value="${viewer.csrf ?? ''}" />
+          <input type="hidden" name="code" value="${code}" />
+          <button type="submit">Replay</button>
+        </form>`;
+  return html`<section class="card" aria-labelledby="dead-h">
+    <h2 id="dead-h">Dead letters</h2>
+    ${
+      letters.length === 0
+        ? html`<p>None waiting.</p>`
+        : html`<table>
+            <thead>
+              <tr>
+                <th scope="col">Reason code</th>
+                <th scope="col">Letters</th>
+                ${viewer.kind === 'admin' ? html`<th scope="col">Action</th>` : ''}
+              </tr>
+            </thead>
+            <tbody>
+              ${letters.map(
+                (l) =>
+                  html`<tr>
+                    <td class="mono">${l.code}</td>
+                    <td>${l.count}</td>
+                    ${viewer.kind === 'admin' ? html`<td>${replay(l.code)}</td>` : ''}
+                  </tr>`,
+              )}
+            </tbody>
+          </table>`
+    }
+    <p class="note">Events the manager refused (<span class="mono">pjm dead ls</span>).</p>
+  </section>`;
+}
+
+/** The overview page: counts per state × pipeline, the latest failures, stale jobs, dead letters, the sparkline. */
+export function overviewPage(o: Overview, viewer: Viewer): SafeHtml {
   return html`<h1>Overview</h1>
     <section aria-labelledby="counts-h">
       <h2 id="counts-h">Jobs by pipeline and state</h2>
@@ -115,6 +169,7 @@ export function overviewPage(o: Overview): SafeHtml {
               </table>`
         }
       </section>
+      ${staleCard(o)} ${deadLettersCard(o, viewer)}
       <section class="card" aria-labelledby="spark-h">
         <h2 id="spark-h">Jobs created, last 24 h</h2>
         ${sparkline(o.perHour)}

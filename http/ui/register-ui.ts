@@ -19,7 +19,7 @@ import { HISTORY_SHOWN, UI_ACTIONS, jobPage } from './job-page.js';
 import { filterForm, jobsTable } from './jobs-page.js';
 import { layout, type PageParts } from './layout.js';
 import { filterQuery, parseFilterString, parseFilters, toListQuery } from './list-filters.js';
-import { readOverview } from './overview-data.js';
+import { readOverview, type UiDeadLetters } from './overview-data.js';
 import { overviewPage } from './overview-page.js';
 import { registerUiAssets } from './ui-assets.js';
 import { UiSessions } from './ui-session.js';
@@ -34,6 +34,8 @@ export interface UiDeps {
   readonly bridge: BridgeContext;
   /** The admin bearer tokens a sign-in is checked against. */
   readonly apiTokens: ApiTokens;
+  /** The dead letters the overview counts and an admin replays; none: the server keeps none. */
+  readonly deadLetters?: UiDeadLetters;
 }
 
 const viewers = new WeakMap<FastifyRequest, Viewer>();
@@ -182,7 +184,7 @@ export function registerUi(app: FastifyInstance, deps: UiDeps): void {
       reads.get('/ui', { schema: { hide: true } }, async (_request, reply) => reply.redirect('/ui/', 301));
       reads.get('/ui/', { schema: { hide: true } }, async (request, reply) => {
         const now = bridge.clock();
-        const body = overviewPage(await readOverview(store, now));
+        const body = overviewPage(await readOverview(store, now, deps.deadLetters), viewer(request));
         return page(reply, {
           title: 'Overview',
           viewer: viewer(request),
@@ -325,6 +327,28 @@ export function registerUi(app: FastifyInstance, deps: UiDeps): void {
           return reply.redirect(`/ui/jobs/${uuid}?done=${event}`, 303);
         },
       );
+
+      reads.post('/ui/dead/replay', { schema: { hide: true } }, async (request, reply) => {
+        requireAction(request, sessions);
+        const code = form(request)['code'] ?? '';
+        if (deps.deadLetters === undefined || !/^[a-z][a-z0-9_]{0,63}$/.test(code))
+          throw new PipelineJobsError('schema_violation', 'code must be a reason code of the dead letters', {
+            field: 'code',
+          });
+        const { replayed, unverified } = await deps.deadLetters.replayCode(code);
+        const body = html`<h1>Replayed ${replayed} dead letter${replayed === 1 ? '' : 's'}</h1>
+          <p>Reason code <span class="mono">${code}</span>: each sent back with its event id, so it applies once.</p>
+          ${
+            unverified === 0
+              ? ''
+              : html`<p class="note">
+                  ${unverified} left waiting: their token was not verified when they were refused. Check them and replay
+                  with <span class="mono">pjm dead replay --code ${code} --force</span>.
+                </p>`
+          }
+          <p><a href="/ui/">Back to the overview</a></p>`;
+        return page(reply, { title: 'Replay', viewer: viewer(request), body });
+      });
 
       reads.post('/ui/logout', { schema: { hide: true } }, async (request, reply) => {
         requireAction(request, sessions);

@@ -153,3 +153,39 @@ t.test('the /dead routes: admin only, counts, a page, one letter, replay once, f
     'in the OpenAPI document',
   );
 });
+
+t.test('the dashboard counts dead letters per code; an admin replays a code, a reader cannot', async (t) => {
+  const { http, seen } = await rig(t);
+  for (let i = 0; i < 2; i++) {
+    const body = Buffer.from(JSON.stringify({ id: randomUUID(), name: 'run', uuid: randomUUID() }));
+    await http.bus.publish(body, { headers: { 'x-code': 'unknown_job', 'x-token': 'verified' }, routingKey: 'p.run' });
+  }
+  await deadCount(http, 2);
+  const overview = await http.app.inject({ url: '/ui/', remoteAddress: '127.0.0.1' });
+  t.match(overview.body, /<td class="mono">unknown_job<\/td>\s*<td>2<\/td>/, 'the reader sees the counts');
+  t.notMatch(overview.body, 'action="/ui/dead/replay"', 'but no replay button');
+  const admin = await http.app.inject({ url: '/ui/', headers: ADMIN, remoteAddress: '198.51.100.7' });
+  t.match(admin.body, 'action="/ui/dead/replay"');
+  const form = { 'content-type': 'application/x-www-form-urlencoded' };
+  const refused = await http.app.inject({
+    method: 'POST',
+    url: '/ui/dead/replay',
+    headers: form,
+    payload: 'code=unknown_job',
+    remoteAddress: '127.0.0.1',
+  });
+  t.equal(refused.statusCode, 401, 'a reader cannot replay');
+  const before = seen.length;
+  const replayed = await http.app.inject({
+    method: 'POST',
+    url: '/ui/dead/replay',
+    headers: { ...ADMIN, ...form },
+    payload: 'code=unknown_job',
+    remoteAddress: '198.51.100.7',
+  });
+  t.equal(replayed.statusCode, 200);
+  t.match(replayed.body, 'Replayed 2 dead letters');
+  const deadline = Date.now() + 10_000;
+  while (seen.length < before + 2 && Date.now() < deadline) await sleep(50);
+  t.equal(seen.length, before + 2, 'both went back to the events queue');
+});
