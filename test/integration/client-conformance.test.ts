@@ -200,7 +200,7 @@ async function compare(
   const tsRecord = await recorded(ts.url, ts.played.uuid);
   const pyRecord = await recorded(py.url, py.played.uuid);
   t.same(pyRecord, tsRecord, 'identical jobs and histories');
-  t.equal((tsRecord as { history: unknown[] }).history.length, 11, 'eleven applied events');
+  t.equal((tsRecord as { history: unknown[] }).history.length, 12, 'eleven applied events and the first heartbeat');
   return tsRecord;
 }
 
