@@ -100,14 +100,23 @@ if ('skip' in amqp || 'skip' in mongo) {
 
       const api = jobsApi(url);
       const histories = new Map<string, Entry[]>();
-      await until('every job out of retries', scaledMs(240_000), async () => {
+      const settled = await until('every job out of retries', scaledMs(240_000), async () => {
         for (const uuid of uuids) {
           if (histories.has(uuid)) continue;
           const history = (await api.history(uuid)) ?? [];
           if (history.at(-1)?.name === 'retries_exhausted') histories.set(uuid, history);
         }
         return histories.size === JOBS ? true : undefined;
-      });
+      }).catch(() => false);
+      if (!settled) {
+        const counts = new Map<string, number>();
+        for (const uuid of launched()) counts.set(uuid, (counts.get(uuid) ?? 0) + 1);
+        for (const uuid of uuids.filter((u) => !histories.has(u)).slice(0, 5)) {
+          const entries = (await api.history(uuid)) ?? [];
+          t.comment(`stuck ${uuid}: ${counts.get(uuid) ?? 0} launches; ${entries.map((e) => `${e.name}:${e.source}`)}`);
+        }
+      }
+      t.ok(settled, `every job out of retries (${histories.size} of ${JOBS})`);
       await sleep(2000);
       const wrong = uuids.filter(
         (uuid) =>

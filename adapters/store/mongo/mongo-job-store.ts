@@ -165,10 +165,17 @@ export class MongoJobStore implements JobStore {
     return { outcome: 'applied', job: rolled ?? storedToJob(current), from: expected.state, entry };
   }
 
+  /**
+   * The projection, rolled forward first when the history is ahead of it: a writer that died
+   * between the history insert and the projection update, or FerretDB rewriting the document over
+   * a concurrent update (a launch record's), leaves it behind, and a reader that acts on what it
+   * reads (a dispatcher waiting for `ready`) must not wait for a write that may never come.
+   */
   async get(uuid: string): Promise<JobDocument | undefined> {
     const doc = await this.#jobs.findOne({ _id: uuid });
     if (doc === null) return undefined;
-    const job = storedToJob(doc);
+    const ahead = await this.#history.findOne({ job: uuid, version: doc.version + 1 }, { projection: { _id: 1 } });
+    const job = ahead === null ? storedToJob(doc) : ((await this.#rollForward(uuid)) ?? storedToJob(doc));
     const launch = await this.#launches.current(uuid, job.launch);
     return launch === job.launch ? job : { ...job, ...(launch !== undefined && { launch }) };
   }
