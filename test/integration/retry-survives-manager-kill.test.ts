@@ -113,7 +113,9 @@ if ('skip' in amqp || 'skip' in mongo) {
         for (const uuid of launched()) counts.set(uuid, (counts.get(uuid) ?? 0) + 1);
         for (const uuid of uuids.filter((u) => !histories.has(u)).slice(0, 5)) {
           const entries = (await api.history(uuid)) ?? [];
-          t.comment(`stuck ${uuid}: ${counts.get(uuid) ?? 0} launches; ${entries.map((e) => `${e.name}:${e.source}`)}`);
+          t.comment(
+            `stuck ${uuid}: ${counts.get(uuid) ?? 0} launches; ${entries.map((e) => `${e.name}:${e.source}`).join(',')}`,
+          );
         }
       }
       t.ok(settled, `every job out of retries (${histories.size} of ${JOBS})`);
