@@ -112,10 +112,8 @@ if ('skip' in amqp || 'skip' in mongo) {
         const counts = new Map<string, number>();
         for (const uuid of launched()) counts.set(uuid, (counts.get(uuid) ?? 0) + 1);
         for (const uuid of uuids.filter((u) => !histories.has(u)).slice(0, 5)) {
-          const entries = (await api.history(uuid)) ?? [];
-          t.comment(
-            `stuck ${uuid}: ${counts.get(uuid) ?? 0} launches; ${entries.map((e) => `${e.name}:${e.source}`).join(',')}`,
-          );
+          const entries = ((await api.history(uuid)) ?? []).map((e) => `${e.name}:${e.source}`);
+          t.comment(`stuck ${uuid}: ${counts.get(uuid) ?? 0} launches; ${entries.join(',')}`);
         }
       }
       t.ok(settled, `every job out of retries (${histories.size} of ${JOBS})`);
