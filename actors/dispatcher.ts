@@ -1,3 +1,4 @@
+import { errorMessage } from '../errors/index.js';
 import { isAbsolute, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { JobDocument, LaunchRecord, LauncherType } from '../model/job.js';
@@ -56,10 +57,6 @@ interface Watch {
 
 /** How many times a report is published before it is given up (logged). */
 const PUBLISH_ATTEMPTS = 8;
-
-function errorMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
 
 /**
  * The dispatcher actor (docs/dispatcher.md): starts the launcher of a job's pipeline when the job

@@ -1,3 +1,4 @@
+import { errorMessage } from '../errors/index.js';
 import { LIVE_STATES } from '../model/heartbeat.js';
 import type { JobDocument, LauncherType } from '../model/job.js';
 import type { JobTokens } from '../model/job-tokens.js';
@@ -25,10 +26,6 @@ export interface ReaperDeps {
 export interface ReaperOptions {
   /** How often the store is swept for expired leases (PJM_REAPER_PERIOD_SECONDS). */
   readonly periodMs: number;
-}
-
-function errorMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }
 
 /**
