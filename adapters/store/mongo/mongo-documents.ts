@@ -1,3 +1,4 @@
+import type { Filter } from 'mongodb';
 import type { JobState } from '../../../fsm/index.js';
 import type { HistoryEntry, JobClaim, JobDocument, JobHeartbeat, JobStale, LaunchRecord } from '../../../model/job.js';
 import { isJobNoteName } from '../../../model/job-notes.js';
@@ -54,6 +55,19 @@ export interface StoredEntry {
   phase?: string;
   /** The job fields the entry set (`ApplyCommand.set`: claim, attempts, stale, heartbeat…), to roll the job forward. */
   set?: ApplySet;
+  /**
+   * What the job had to be, besides one version behind, for the entry to apply (`ApplyCommand.expected`):
+   * every writer that rolls the job forward checks it, so an entry whose precondition failed is applied
+   * by nobody and its own writer may take it back.
+   */
+  expected?: { state: string; leaseUntil?: string };
+}
+
+/** What an entry carries besides the history entry itself. */
+export interface EntryExtras {
+  readonly detail?: Record<string, unknown> | undefined;
+  readonly set?: ApplySet | undefined;
+  readonly expected?: { readonly state: string; readonly leaseUntil?: string | undefined } | undefined;
 }
 
 /** The stored form of a new job. */
@@ -134,12 +148,8 @@ function launchOf(stored: LaunchRecord): LaunchRecord {
 }
 
 /** The stored form of a history entry. */
-export function entryToStored(
-  uuid: string,
-  entry: HistoryEntry,
-  detail?: Record<string, unknown>,
-  set?: ApplySet,
-): StoredEntry {
+export function entryToStored(uuid: string, entry: HistoryEntry, extras: EntryExtras = {}): StoredEntry {
+  const { detail, set, expected } = extras;
   return {
     _id: entry.id,
     job: uuid,
@@ -153,7 +163,35 @@ export function entryToStored(
     ...(entry.seq !== undefined && { seq: entry.seq }),
     ...(entry.phase !== undefined && { phase: entry.phase }),
     ...(set !== undefined && { set }),
+    ...(expected !== undefined && {
+      expected: {
+        state: expected.state,
+        ...(expected.leaseUntil !== undefined && { leaseUntil: expected.leaseUntil }),
+      },
+    }),
   };
+}
+
+/**
+ * The job an entry applies to: one version behind it, and as its writer expected it (entries
+ * written before preconditions were stored carry none).
+ */
+export function entryPrecondition(entry: StoredEntry): Filter<StoredJob> {
+  return {
+    _id: entry.job,
+    version: entry.version - 1,
+    ...(entry.expected !== undefined && { state: entry.expected.state }),
+    ...(entry.expected?.leaseUntil !== undefined && { 'heartbeat.until': entry.expected.leaseUntil }),
+  };
+}
+
+/** Whether `job`, as read, meets {@link entryPrecondition} of `entry`. */
+export function entryAppliesTo(entry: StoredEntry, job: StoredJob): boolean {
+  return (
+    job.version === entry.version - 1 &&
+    (entry.expected === undefined || job.state === entry.expected.state) &&
+    (entry.expected?.leaseUntil === undefined || job.heartbeat?.until === entry.expected.leaseUntil)
+  );
 }
 
 /** The history entry of a stored entry. */

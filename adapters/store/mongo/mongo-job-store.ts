@@ -21,6 +21,8 @@ import { isDuplicateKey } from './mongo-errors.js';
 import { ensureIndexes } from './mongo-indexes.js';
 import { MongoLaunches, type StoredLaunch } from './mongo-launches.js';
 import {
+  entryAppliesTo,
+  entryPrecondition,
   entryToJobUpdate,
   entryToStored,
   jobToStored,
@@ -133,7 +135,7 @@ export class MongoJobStore implements JobStore {
     if (command.phase !== entry.phase) {
       throw new RangeError(`phase must equal entry.phase (got ${command.phase} and ${entry.phase})`);
     }
-    const stored = entryToStored(uuid, entry, command.detail, command.set);
+    const stored = entryToStored(uuid, entry, { detail: command.detail, set: command.set, expected });
     try {
       await this.#history.insertOne(stored);
     } catch (err) {
@@ -141,12 +143,7 @@ export class MongoJobStore implements JobStore {
       return this.#afterRefusedInsert(uuid, entry.id);
     }
     const after = await this.#jobs.findOneAndUpdate(
-      {
-        _id: uuid,
-        version: expected.version,
-        state: expected.state,
-        ...(expected.leaseUntil !== undefined && { 'heartbeat.until': expected.leaseUntil }),
-      },
+      entryPrecondition(stored),
       { $set: entryToJobUpdate(stored) },
       { returnDocument: 'after' },
     );
@@ -156,11 +153,14 @@ export class MongoJobStore implements JobStore {
       await this.#history.deleteOne({ _id: entry.id });
       return unknownJob(uuid);
     }
-    if (current.version === expected.version) {
-      // Right version, wrong state: the caller's precondition was false, so the entry must go.
+    if (current.version === expected.version && !entryAppliesTo(stored, current)) {
+      // The caller's precondition is false. Every roll-forward checks it too, so no other writer has
+      // applied the entry, and (versions only grow, a lease only moves on) none will: it may go.
       await this.#history.deleteOne({ _id: entry.id });
       return versionConflict(uuid);
     }
+    // The entry is committed: the projection moved on over it, or (FerretDB rewriting a document it
+    // read earlier) went back for a moment; either way rolling forward brings it in.
     const rolled = await this.#rollForward(uuid);
     return { outcome: 'applied', job: rolled ?? storedToJob(current), from: expected.state, entry };
   }
@@ -266,9 +266,10 @@ export class MongoJobStore implements JobStore {
       .sort({ version: 1 })
       .toArray();
     for (const entry of pending) {
-      if (entry.version !== doc.version + 1) break;
+      // A gap, or an entry whose precondition failed (its writer takes it back): the rest waits.
+      if (!entryAppliesTo(entry, doc)) break;
       const next: StoredJob | null = await this.#jobs.findOneAndUpdate(
-        { _id: uuid, version: doc.version },
+        entryPrecondition(entry),
         { $set: entryToJobUpdate(entry) },
         { returnDocument: 'after' },
       );
