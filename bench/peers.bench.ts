@@ -23,7 +23,8 @@ interface Contender {
  * BullMQ on the shared Redis (no persistence) and on a Redis with AOF `everysec` started here,
  * pg-boss on PostgreSQL, pjm embedded over HTTP and pjm over RabbitMQ. Ratios are against
  * BullMQ-AOF and pg-boss measured in the same run. A peer whose service is absent is skipped
- * with a message, or fails the run under PJM_REQUIRE_SERVICES=1.
+ * with a message, or fails the run under PJM_REQUIRE_SERVICES=1. `PJM_BENCH_PEERS` keeps only the
+ * systems whose label contains it (e.g. `pjm`, to profile pjm alone).
  */
 export async function peerBenchmarks(services: PeerServices, log: (line: string) => void): Promise<BenchRow[]> {
   let aofRedis: OwnRedis | undefined;
@@ -45,8 +46,12 @@ export async function peerBenchmarks(services: PeerServices, log: (line: string)
     { label: 'pjm embedded/HttpTransport', start: () => startPjmEmbedded() },
     { label: 'pjm AmqpTransport/SQLite', start: () => startPjmAmqp(services.amqp) },
   ];
+  const only = process.env['PJM_BENCH_PEERS'];
+  const chosen = only === undefined ? contenders : contenders.filter((c) => c.label.includes(only));
+  if (chosen.length === 0)
+    throw new Error(`PJM_BENCH_PEERS=${only} names none of: ${contenders.map((c) => c.label).join(', ')}`);
   const results = new Map<string, PeerResult>();
-  for (const contender of contenders) {
+  for (const contender of chosen) {
     let peer: PeerSystem;
     try {
       peer = await contender.start();
