@@ -27,6 +27,8 @@ export class LocalConsumer {
   readonly #handler: (delivery: Delivery) => void;
   readonly #prefetch: number;
   readonly #held = new Set<LeaseRef>();
+  /** Room promised to publishes of this process whose message is being written leased to this consumer. */
+  #reserved = 0;
   readonly #poll: NodeJS.Timeout;
   #pump: NodeJS.Immediate | undefined;
   #stopped = false;
@@ -42,6 +44,35 @@ export class LocalConsumer {
   /** The handouts given to the handler and not settled yet. */
   get held(): ReadonlySet<LeaseRef> {
     return this.#held;
+  }
+
+  /** Who the consumer's leases name. */
+  get owner(): string {
+    return this.#owner;
+  }
+
+  /**
+   * Promises room for one message a publish of this process will write already leased to this
+   * consumer; false when the consumer is stopped or full. Each promise ends in {@link handOver}
+   * or, when the write failed, {@link unreserve}.
+   */
+  reserve(): boolean {
+    if (this.#stopped || this.#host.isClosed() || this.#room() <= 0) return false;
+    this.#reserved++;
+    return true;
+  }
+
+  /** Gives back room promised by {@link reserve} to a write that did not commit. */
+  unreserve(): void {
+    this.#reserved--;
+  }
+
+  /** Delivers a message written leased to this consumer (after {@link reserve}), as a lease would have. */
+  handOver(message: LeasedMessage): void {
+    this.#reserved--;
+    const ref = { seq: message.seq, owner: this.#owner, delivered: message.delivered };
+    this.#held.add(ref);
+    this.#deliver(message, ref);
   }
 
   /** Looks for messages on the next turn of the event loop (coalesced). */
@@ -61,7 +92,7 @@ export class LocalConsumer {
 
   #fill(): void {
     this.#pump = undefined;
-    const room = this.#prefetch - this.#held.size;
+    const room = this.#room();
     if (this.#stopped || this.#host.isClosed() || room <= 0) return;
     const { queue, leaseMs } = this.#host;
     const now = Date.now();
@@ -80,20 +111,27 @@ export class LocalConsumer {
       ref: { seq: message.seq, owner: this.#owner, delivered: message.delivered },
     }));
     for (const { ref } of leased) this.#held.add(ref);
-    for (const { message, ref } of leased) {
-      if (this.#stopped) {
-        // The handler stopped this consumer mid-batch: what it will never see goes back now.
-        void this.#settle(ref, { kind: 'requeue' }).catch(() => undefined);
-        continue;
-      }
-      try {
-        this.#handler(localDelivery(message, (settlement) => this.#settle(ref, settlement)));
-      } catch (error) {
-        // Like an EventEmitter listener: a throwing handler is a bug and must not pass silently.
-        process.nextTick(() => {
-          throw error;
-        });
-      }
+    for (const { message, ref } of leased) this.#deliver(message, ref);
+  }
+
+  #room(): number {
+    return this.#prefetch - this.#held.size - this.#reserved;
+  }
+
+  #deliver(message: LeasedMessage, ref: LeaseRef): void {
+    if (this.#stopped || this.#host.isClosed()) {
+      // The handler stopped this consumer mid-batch, or it stopped before a handover: what it
+      // will never see goes back now (after close, the lease given back or running out does it).
+      void this.#settle(ref, { kind: 'requeue' }).catch(() => undefined);
+      return;
+    }
+    try {
+      this.#handler(localDelivery(message, (settlement) => this.#settle(ref, settlement)));
+    } catch (error) {
+      // Like an EventEmitter listener: a throwing handler is a bug and must not pass silently.
+      process.nextTick(() => {
+        throw error;
+      });
     }
   }
 

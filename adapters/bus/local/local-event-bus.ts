@@ -14,7 +14,7 @@ import { RequestTimeoutError } from '../../../ports/event-bus.js';
 import { PendingReplies } from '../../../protocol/pending-replies.js';
 import { LocalChannel } from './local-channel.js';
 import { LocalConsumer, type ConsumerHost } from './local-consumer.js';
-import { LocalQueue, type NewMessage } from './local-queue.js';
+import { LocalQueue, type LeasedMessage, type NewMessage } from './local-queue.js';
 import { WriteBatcher } from '../../sqlite/write-batcher.js';
 
 /** Options of {@link LocalEventBus}. */
@@ -38,7 +38,8 @@ const BUSY_TIMEOUT_MS = 5000;
  * events and dead-letter queues live in one SQLite table (WAL), so a message survives a killed
  * process, and several processes may share the file (producers, consumers, or both).
  *
- * - `publish` resolves once the INSERT is committed.
+ * - `publish` resolves once the INSERT is committed. When nothing older is waiting and a consumer
+ *   of this bus has room, the message is written already leased to it and handed over directly.
  * - A consumer leases messages in publish order; an unsettled lease is renewed while this
  *   process lives and released by `close()`. After `kill -9` the lease runs out after `leaseMs`
  *   and another consumer receives the message with `redelivered: true`.
@@ -126,8 +127,21 @@ export class LocalEventBus implements EventBus {
       ...(options.correlationId === undefined ? {} : { correlationId: options.correlationId }),
       ...(options.messageId === undefined ? {} : { messageId: options.messageId }),
     };
-    await this.#writes.enqueue(() => this.#queue.insert(message, Date.now()));
-    channel.published();
+    let taker: LocalConsumer | undefined;
+    let handout: LeasedMessage | undefined;
+    try {
+      await this.#writes.enqueue(() => {
+        const now = Date.now();
+        taker = this.#queue.hasAvailable(now) ? undefined : this.#consumerWithRoom();
+        if (taker === undefined) this.#queue.insert(message, now);
+        else handout = this.#queue.insertLeased(message, now, taker.owner, this.#leaseMs);
+      });
+    } catch (error) {
+      taker?.unreserve();
+      throw error;
+    }
+    if (taker !== undefined && handout !== undefined) taker.handOver(handout);
+    else channel.published();
   }
 
   async consume(handler: (delivery: Delivery) => void, options: ConsumeOptions = {}): Promise<Subscription> {
@@ -191,6 +205,16 @@ export class LocalEventBus implements EventBus {
     if (this.#closed) throw new Error('local event bus is closed');
     if (this.#channel === undefined) throw new Error('local event bus is not started (call start() first)');
     return this.#channel;
+  }
+
+  /**
+   * A consumer of this bus that can take a message at once (room reserved), to be handed it
+   * straight from the publish: the lease, its transaction and the consumer's wake-up turn are
+   * saved, and the message is in the file, leased, like any other handout.
+   */
+  #consumerWithRoom(): LocalConsumer | undefined {
+    for (const consumer of this.#consumers) if (consumer.reserve()) return consumer;
+    return undefined;
   }
 
   #consumerHost(): ConsumerHost {

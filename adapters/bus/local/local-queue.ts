@@ -119,6 +119,43 @@ export class LocalQueue {
     });
   }
 
+  /**
+   * Inserts `message` already leased to `owner` (its first handout) and returns it as
+   * {@link lease} would have: for a consumer of this process that takes it straight from the
+   * publisher. Call it inside a transaction that found nothing available before it, so that no
+   * older message is passed over.
+   */
+  insertLeased(message: NewMessage, now: number, owner: string, leaseMs: number): LeasedMessage {
+    const headers = JSON.stringify(message.headers);
+    const { lastInsertRowid } = this.#stmt(
+      `INSERT INTO bus_messages (queue, routing_key, body, headers, reply_to, correlation_id, message_id, available_at,
+         lease_owner, lease_until, delivered)
+       VALUES ('events', @routingKey, @body, @headers, @replyTo, @correlationId, @messageId, @now, @owner, @until, 1)`,
+    ).run({
+      routingKey: message.routingKey,
+      body: message.body,
+      headers,
+      replyTo: message.replyTo ?? null,
+      correlationId: message.correlationId ?? null,
+      messageId: message.messageId ?? null,
+      now,
+      owner,
+      until: now + leaseMs,
+    });
+    return {
+      seq: Number(lastInsertRowid),
+      // Copies, as a handout read back from the file would be: the publisher keeps its own.
+      body: Buffer.from(message.body),
+      routingKey: message.routingKey,
+      headers: JSON.parse(headers) as Record<string, HeaderValue>,
+      ...(message.replyTo === undefined ? {} : { replyTo: message.replyTo }),
+      ...(message.correlationId === undefined ? {} : { correlationId: message.correlationId }),
+      ...(message.messageId === undefined ? {} : { messageId: message.messageId }),
+      attempts: 0,
+      delivered: 1,
+    };
+  }
+
   /** A cheap read (no write lock) that tells whether {@link lease} would find anything. */
   hasAvailable(now: number): boolean {
     return (
