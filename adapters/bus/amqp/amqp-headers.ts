@@ -1,7 +1,8 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { GetMessage, Message, MessagePropertyHeaders } from 'amqplib';
 import type { DeadLetter, DeadLetterReason, HeaderValue } from '../../../ports/event-bus.js';
 import { PJM_HEADER, PJM_HEADER_PREFIX } from '../../../protocol/amqp-names.js';
+import { newDeadLetterId } from '../../../protocol/dead-letter-id.js';
 
 /** Raw AMQP header table as amqplib decodes it. */
 export type RawHeaders = Readonly<Record<string, unknown>>;
@@ -72,7 +73,7 @@ export function deadLetterHeaders(
     [PJM_HEADER.originalRoutingKey]: routingKey,
     [PJM_HEADER.attempts]: attempts,
     [PJM_HEADER.deadAt]: now.toISOString(),
-    [PJM_HEADER.deadId]: randomUUID(),
+    [PJM_HEADER.deadId]: newDeadLetterId(),
   };
 }
 

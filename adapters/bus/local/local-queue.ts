@@ -1,9 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { StatementCache } from '../../sqlite/statement-cache.js';
 import type { DeadLetter, DeadLetterReason, Delivery, HeaderValue, TokenCheck } from '../../../ports/event-bus.js';
 import { LOCAL_BUS_MIGRATIONS, LOCAL_BUS_SCHEMA } from './local-bus-schema.js';
 import { openDatabase } from '../../sqlite/open-database.js';
+import { newDeadLetterId } from '../../../protocol/dead-letter-id.js';
 
 /** A message ready to be inserted into the events queue: the message fields of a delivery. */
 export type NewMessage = Pick<Delivery, 'body' | 'routingKey' | 'headers' | 'replyTo' | 'correlationId' | 'messageId'>;
@@ -202,7 +202,7 @@ export class LocalQueue {
       params['message'] = settlement.reason.message;
       params['token'] = settlement.reason.token ?? 'unchecked';
       params['stored'] = settlement.stored ?? null;
-      params['deadId'] = randomUUID();
+      params['deadId'] = newDeadLetterId();
       params['deadAt'] = Date.now();
     }
     return this.#stmt(SETTLE_SQL[settlement.kind]).run(params).changes > 0;
