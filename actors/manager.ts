@@ -282,7 +282,9 @@ export class Manager {
     switch (outcome.outcome) {
       case 'applied':
       case 'duplicate': {
-        await this.#safely(() => delivery.ack(), event?.uuid, event?.eventId);
+        // The commit is what the verdict reports: the ack and the notification need not hold the
+        // publisher up (a lost ack is a redelivery, settled as a duplicate).
+        const acked = this.#safely(() => delivery.ack(), event?.uuid, event?.eventId);
         metrics.count(outcome.outcome);
         const withheld = outcome.outcome === 'duplicate' ? outcome.withheld : undefined;
         logger.info(
@@ -294,8 +296,8 @@ export class Manager {
           },
           `event ${outcome.outcome}`,
         );
-        if (outcome.outcome === 'applied') await this.#notify(outcome, event?.eventId);
-        await this.#reply(delivery, outcome);
+        const notified = outcome.outcome === 'applied' ? this.#notify(outcome, event?.eventId) : undefined;
+        await Promise.all([acked, notified, this.#reply(delivery, outcome)]);
         break;
       }
       case 'deferred': {
