@@ -287,7 +287,8 @@ export class Manager {
         const acked = this.#safely(() => delivery.ack(), event?.uuid, event?.eventId);
         metrics.count(outcome.outcome);
         const withheld = outcome.outcome === 'duplicate' ? outcome.withheld : undefined;
-        logger.info(
+        // The job's history records every applied event; refusals and deferrals stay at info/warn.
+        logger.debug(
           {
             ...fields,
             state: outcome.job.state,

@@ -426,7 +426,7 @@ t.test('queue lag is measured from x-pjm-published-at, and every settled message
   t.equal(latency.find((v) => v.metricName === 'pjm_manager_apply_seconds_count')?.value, 3);
 });
 
-t.test('the manager logs each outcome with the job, the event and its id', async (t) => {
+t.test('the manager logs each outcome with the job, the event and its id (applied ones at debug)', async (t) => {
   const rig = await startManagerOnFakes(t);
   const job = await create(rig);
   const id = randomUUID();
@@ -436,8 +436,8 @@ t.test('the manager logs each outcome with the job, the event and its id', async
   t.match(
     rig.logs.filter((l) => l.fields['outcome'] !== undefined).map((l) => [l.level, l.fields]),
     [
-      ['info', { uuid: job.uuid, event: 'create', outcome: 'applied', state: 'CREATED', version: 1 }],
-      ['info', { uuid: job.uuid, eventId: id, event: 'cancel', outcome: 'applied', state: 'CANCELLED', version: 2 }],
+      ['debug', { uuid: job.uuid, event: 'create', outcome: 'applied', state: 'CREATED', version: 1 }],
+      ['debug', { uuid: job.uuid, eventId: id, event: 'cancel', outcome: 'applied', state: 'CANCELLED', version: 2 }],
       ['warn', { uuid: job.uuid, event: 'run', outcome: 'rejected', code: 'illegal_transition' }],
       ['warn', { uuid: job.uuid, event: 'cancel', outcome: 'rejected', code: 'illegal_transition' }],
     ],

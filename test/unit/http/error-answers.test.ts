@@ -7,7 +7,7 @@ import { startHttpRig } from '../../helpers/http-rig.js';
 import { createJob } from '../../helpers/jobs.js';
 
 /** A pino logger whose JSON lines land in `lines`. */
-function logSink() {
+function logSink(level: 'info' | 'debug' = 'info') {
   const lines: Array<Record<string, unknown>> = [];
   const sink = new Writable({
     write(chunk: Buffer, _encoding, done) {
@@ -15,7 +15,7 @@ function logSink() {
       done();
     },
   });
-  return { logger: createLogger('info', sink), lines };
+  return { logger: createLogger(level, sink), lines };
 }
 
 t.test('413 answers state the limit, and the size when the request declared it', async (t) => {
@@ -67,7 +67,7 @@ t.test('413 answers state the limit, and the size when the request declared it',
 });
 
 t.test("the request's log line carries the error code and message of a refusal", async (t) => {
-  const { logger, lines } = logSink();
+  const { logger, lines } = logSink('debug');
   const rig = await startHttpRig({ logger, bodyLimit: 1000 });
   t.teardown(() => rig.close());
   const job = await createJob(rig.store, { pipeline: 'logs' });
@@ -99,4 +99,18 @@ t.test("the request's log line carries the error code and message of a refusal",
   t.notOk('reason' in (requests[3] ?? {}), "the JSON parser's message, which may quote the body, is not logged");
   t.notOk('code' in (requests[4] ?? {}), 'a success has no error code');
   t.notOk(JSON.stringify(lines).includes(token), 'the token, even inside a malformed body, stays out of the log');
+});
+
+t.test('at info a refused request is logged and an answered one is not; at debug both are', async (t) => {
+  for (const level of ['info', 'debug'] as const) {
+    const { logger, lines } = logSink(level);
+    const rig = await startHttpRig({ logger });
+    const job = await createJob(rig.store, { pipeline: 'logs' });
+    await rig.app.inject({ method: 'POST', url: `/events?uuid=${job.uuid}&event=run` });
+    await rig.app.inject({ url: `/jobs/${job.uuid}` });
+    await rig.close();
+    await new Promise((resolve) => setImmediate(resolve));
+    const statuses = lines.filter((l) => l['msg'] === 'request').map((l) => l['status']);
+    t.same(statuses, level === 'info' ? [401] : [401, 200], level);
+  }
 });
