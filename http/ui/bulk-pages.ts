@@ -1,8 +1,7 @@
-import type { JobEventName } from '../../fsm/index.js';
 import { BULK_MAX, type BulkTargets } from './bulk-targets.js';
 import { html, type SafeHtml } from './html.js';
-import { UI_ACTIONS } from './job-page.js';
 import { filterQuery, type ListFilters } from './list-filters.js';
+import { UI_ACTION_NAMES, type UiAction } from './ui-actions.js';
 import type { Viewer } from './ui-viewer.js';
 
 /** The list page's bulk form (admins only): pick an action for every job the filters match, then confirm. */
@@ -14,7 +13,7 @@ export function bulkForm(filters: ListFilters, viewer: Viewer): SafeHtml {
     <label
       >Bulk action on every job these filters match
       <select name="event">
-        ${UI_ACTIONS.map((event) => html`<option value="${event}">${event}</option>`)}
+        ${UI_ACTION_NAMES.map((action) => html`<option value="${action}">${action}</option>`)}
       </select>
     </label>
     <button type="submit">Review…</button>
@@ -31,10 +30,10 @@ function describeFilters(filters: ListFilters): string {
   return parts.length === 0 ? 'all jobs' : parts.join('; ');
 }
 
-/** The confirmation: how many jobs `event` will change, and the button that sends it to exactly those. */
+/** The confirmation: how many jobs `action` will change, and the button that sends it to exactly those. */
 export function bulkConfirmBody(
   filters: ListFilters,
-  event: JobEventName,
+  action: UiAction,
   targets: BulkTargets,
   viewer: Viewer,
   batch: string,
@@ -44,8 +43,8 @@ export function bulkConfirmBody(
     <p class="note">
       ${
         targets.states.length === 0
-          ? html`The machine allows <strong>${event}</strong> in none of the selected states.`
-          : html`The machine allows <strong>${event}</strong> in ${targets.states.join(', ')}; matching jobs in other
+          ? html`The dashboard offers <strong>${action}</strong> in none of the selected states.`
+          : html`The dashboard offers <strong>${action}</strong> in ${targets.states.join(', ')}; matching jobs in other
               states are left alone.`
       }
     </p>`;
@@ -61,19 +60,19 @@ export function bulkConfirmBody(
   if (count === 0) {
     return html`<h1>No job to change</h1>
       ${where}
-      <p>No job matching these filters is in a state that allows ${event}.</p>
+      <p>No job matching these filters is in a state where the dashboard offers ${action}.</p>
       <p><a href="${back}">Back to the list</a></p>`;
   }
-  return html`<h1>Send ${event} to ${count} job${count === 1 ? '' : 's'}?</h1>
+  return html`<h1>Send ${action} to ${count} job${count === 1 ? '' : 's'}?</h1>
     ${where}
     <form method="post" action="/ui/jobs/bulk" class="actions">
       <input type="hidden" name="csrf" value="${viewer.kind === 'admin' ? (viewer.csrf ?? '') : ''}" />
       <input type="hidden" name="filters" value="${filterQuery(filters, { cursor: undefined })}" />
-      <input type="hidden" name="event" value="${event}" />
+      <input type="hidden" name="event" value="${action}" />
       <input type="hidden" name="batch" value="${batch}" />
       <input type="hidden" name="expected" value="${count}" />
-      <button type="submit" class="${event === 'cancel' ? 'danger' : ''}">
-        Yes, ${event} ${count} job${count === 1 ? '' : 's'}
+      <button type="submit" class="${action === 'cancel' ? 'danger' : ''}">
+        Yes, ${action} ${count} job${count === 1 ? '' : 's'}
       </button>
       <a href="${back}">No, back to the list</a>
     </form>`;
@@ -81,7 +80,7 @@ export function bulkConfirmBody(
 
 /** What a bulk action did: events sent, refusals by code. */
 export interface BulkResult {
-  readonly event: JobEventName;
+  readonly action: UiAction;
   readonly sent: number;
   readonly expected: number;
   readonly refused: ReadonlyMap<string, number>;
@@ -90,7 +89,7 @@ export interface BulkResult {
 /** The page after a bulk action. */
 export function bulkDoneBody(filters: ListFilters, result: BulkResult): SafeHtml {
   const back = `/ui/jobs?${filterQuery(filters, { cursor: undefined })}`;
-  return html`<h1>Sent ${result.event} to ${result.sent} job${result.sent === 1 ? '' : 's'}</h1>
+  return html`<h1>Sent ${result.action} to ${result.sent} job${result.sent === 1 ? '' : 's'}</h1>
     ${
       result.sent === result.expected
         ? ''
@@ -107,6 +106,6 @@ export function bulkDoneBody(filters: ListFilters, result: BulkResult): SafeHtml
               ${[...result.refused].map(([code, n]) => html`<li><span class="mono">${code}</span>: ${n}</li>`)}
             </ul>`
     }
-    <p class="note">The manager applies each event in turn; the list shows them as they land.</p>
+    <p class="note">The manager applies each action in turn; the list shows them as they land.</p>
     <p><a href="${back}">Back to the list</a></p>`;
 }

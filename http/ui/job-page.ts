@@ -1,14 +1,12 @@
-import { allowedEvents, type JobEventName, type JobState } from '../../fsm/index.js';
+import type { JobState } from '../../fsm/index.js';
 import type { HistoryEntry, JobDocument } from '../../model/job.js';
 import { jobCallbacks } from '../../protocol/callback-urls.js';
 import { html, type SafeHtml } from './html.js';
 import { jsonDetails } from './json-view.js';
 import { machineDiagram } from './machine-diagram.js';
 import { stateBadge } from './state-badge.js';
+import { UI_ACTION_NAMES, actionAllowed } from './ui-actions.js';
 import type { Viewer } from './ui-viewer.js';
-
-/** Events an admin may send from the dashboard, when the machine allows them in the job's state. */
-export const UI_ACTIONS: readonly JobEventName[] = ['cancel', 'reset', 'ready'];
 
 /** Most history entries a job page shows (the newest); the API has them all. */
 export const HISTORY_SHOWN = 500;
@@ -108,7 +106,7 @@ function timeline(job: JobDocument, history: readonly HistoryEntry[]): SafeHtml 
 
 function actions(view: JobView): SafeHtml {
   const { job, viewer } = view;
-  const allowed = allowedEvents(job.state).filter((e) => UI_ACTIONS.includes(e));
+  const allowed = UI_ACTION_NAMES.filter((action) => actionAllowed(action, job.state));
   if (viewer.kind !== 'admin') {
     return html`<p class="note">
       Read-only. <a href="/ui/login?next=/ui/jobs/${job.uuid}">Sign in as an admin</a> to act on jobs.
@@ -117,12 +115,12 @@ function actions(view: JobView): SafeHtml {
   if (allowed.length === 0) return html`<p class="note">No admin action applies in state ${job.state}.</p>`;
   return html`<div class="actions">
     ${allowed.map(
-      (event) =>
+      (action) =>
         html`<form method="post" action="/ui/jobs/${job.uuid}/events">
           <input type="hidden" name="csrf" value="${viewer.csrf ?? ''}" />
-          <input type="hidden" name="event" value="${event}" />
+          <input type="hidden" name="event" value="${action}" />
           <input type="hidden" name="version" value="${job.version}" />
-          <button type="submit" class="${event === 'cancel' ? 'danger' : ''}">${event}</button>
+          <button type="submit" class="${action === 'cancel' ? 'danger' : ''}">${action}</button>
         </form>`,
     )}
   </div>`;

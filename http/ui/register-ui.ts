@@ -1,8 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { JobEventName } from '../../fsm/index.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { PipelineJobsError } from '../../errors/index.js';
-import { allowedEvents, isJobEventName } from '../../fsm/index.js';
 import type { EventBus } from '../../ports/event-bus.js';
 import type { JobStore } from '../../ports/job-store.js';
 import type { ApiTokens } from '../auth/api-tokens.js';
@@ -15,13 +13,14 @@ import { bulkConfirmBody, bulkDoneBody, bulkForm } from './bulk-pages.js';
 import { bulkEventId, bulkTargets } from './bulk-targets.js';
 import { findJob } from './find-job.js';
 import { html, render, type SafeHtml } from './html.js';
-import { HISTORY_SHOWN, UI_ACTIONS, jobPage } from './job-page.js';
+import { HISTORY_SHOWN, jobPage } from './job-page.js';
 import { filterForm, jobsTable } from './jobs-page.js';
 import { layout, type PageParts } from './layout.js';
 import { filterQuery, parseFilterString, parseFilters, toListQuery } from './list-filters.js';
 import { readOverview, type UiDeadLetters } from './overview-data.js';
 import { overviewPage } from './overview-page.js';
 import { registerUiAssets } from './ui-assets.js';
+import { UI_ACTIONS, actionAllowed, isUiAction, type UiAction } from './ui-actions.js';
 import { UiSessions } from './ui-session.js';
 import { viewerOf, type Viewer } from './ui-viewer.js';
 import { loginPage, messagePage } from './message-pages.js';
@@ -98,19 +97,21 @@ function requireAction(request: FastifyRequest, sessions: UiSessions): void {
   }
 }
 
-/** The event a dashboard action names, if it is one the dashboard sends. */
-function uiAction(value: unknown): Exclude<JobEventName, 'create'> {
-  if (!isJobEventName(value) || value === 'create' || !UI_ACTIONS.includes(value)) {
+/** The dashboard action a form names, if it is one. */
+function uiAction(value: unknown): UiAction {
+  if (!isUiAction(value))
     throw new PipelineJobsError('unknown_event', `the dashboard does not send "${String(value)}"`, {});
-  }
   return value;
 }
 
-/** Sends `event` to each job, a few at a time; counts the refusals (by code) the bridge answers before publishing. */
+/**
+ * Sends `action`'s events to each job (in order; published, not awaited), a few jobs at a time;
+ * counts the jobs the bridge refused (by code) before publishing.
+ */
 async function sendBulk(
   bridge: BridgeContext,
   reply: FastifyReply,
-  event: Exclude<JobEventName, 'create'>,
+  action: UiAction,
   uuids: readonly string[],
   batch: string,
 ): Promise<Map<string, number>> {
@@ -119,15 +120,17 @@ async function sendBulk(
   const worker = async (): Promise<void> => {
     for (let i = next++; i < uuids.length; i = next++) {
       const uuid = uuids[i] as string;
-      const message = {
-        id: bulkEventId(batch, uuid),
-        uuid,
-        name: event,
-        source: 'ui',
-        data: { via: 'dashboard', batch },
-      };
       try {
-        await submitEvent(bridge, reply, { kind: 'admin' }, message, false);
+        for (const [step, name] of UI_ACTIONS[action].entries()) {
+          const message = {
+            id: bulkEventId(batch, uuid, step),
+            uuid,
+            name,
+            source: 'ui',
+            data: { via: 'dashboard', batch },
+          };
+          await submitEvent(bridge, reply, { kind: 'admin' }, message, false);
+        }
       } catch (err) {
         if (!(err instanceof PipelineJobsError)) throw err;
         refused.set(err.code, (refused.get(err.code) ?? 0) + 1);
@@ -220,32 +223,32 @@ export function registerUi(app: FastifyInstance, deps: UiDeps): void {
       reads.get('/ui/jobs/bulk', { schema: { hide: true } }, async (request, reply) => {
         const v = requireAdmin(request);
         const filters = parseFilterString(queryText(request, 'filters'));
-        const event = uiAction(queryText(request, 'event'));
-        const targets = await bulkTargets(store, filters, event, bridge.clock());
-        const body = bulkConfirmBody(filters, event, targets, v, randomUUID());
-        return page(reply, { title: `Bulk ${event}`, viewer: v, body });
+        const action = uiAction(queryText(request, 'event'));
+        const targets = await bulkTargets(store, filters, action, bridge.clock());
+        const body = bulkConfirmBody(filters, action, targets, v, randomUUID());
+        return page(reply, { title: `Bulk ${action}`, viewer: v, body });
       });
 
       reads.post('/ui/jobs/bulk', { schema: { hide: true } }, async (request, reply) => {
         requireAction(request, sessions);
         const fields = form(request);
         const filters = parseFilterString(fields['filters'] ?? '');
-        const event = uiAction(fields['event']);
+        const action = uiAction(fields['event']);
         const batch = fields['batch'] ?? '';
         if (!isUuid(batch)) throw new PipelineJobsError('schema_violation', 'batch must be a uuid', { field: 'batch' });
-        const targets = await bulkTargets(store, filters, event, bridge.clock());
+        const targets = await bulkTargets(store, filters, action, bridge.clock());
         if (targets.tooMany) {
           return page(reply, {
-            title: `Bulk ${event}`,
+            title: `Bulk ${action}`,
             viewer: viewer(request),
-            body: bulkConfirmBody(filters, event, targets, viewer(request), batch),
+            body: bulkConfirmBody(filters, action, targets, viewer(request), batch),
           });
         }
-        const refused = await sendBulk(bridge, reply, event, targets.uuids, batch);
+        const refused = await sendBulk(bridge, reply, action, targets.uuids, batch);
         const sent = targets.uuids.length - [...refused.values()].reduce((a, b) => a + b, 0);
         const expected = Number(fields['expected'] ?? sent);
-        const body = bulkDoneBody(filters, { event, sent, expected, refused });
-        return page(reply, { title: `Bulk ${event}`, viewer: viewer(request), body });
+        const body = bulkDoneBody(filters, { action, sent, expected, refused });
+        return page(reply, { title: `Bulk ${action}`, viewer: viewer(request), body });
       });
 
       reads.get('/ui/find', { schema: { hide: true } }, async (request, reply) => {
@@ -272,7 +275,7 @@ export function registerUi(app: FastifyInstance, deps: UiDeps): void {
             viewer: v,
             base: baseUrl(request, bridge.publicUrl),
             ...(token !== undefined && { revealedToken: token }),
-            ...(typeof done === 'string' && isJobEventName(done) && { notice: `Sent “${done}”.` }),
+            ...(isUiAction(done) && { notice: `Sent “${done}”.` }),
           },
           bridge.clock(),
         );
@@ -310,21 +313,24 @@ export function registerUi(app: FastifyInstance, deps: UiDeps): void {
           const uuid = request.params.uuid.toLowerCase();
           const job = await store.get(uuid);
           if (job === undefined) throw new PipelineJobsError('unknown_job', `no job with uuid ${uuid}`, { uuid });
-          const event = uiAction(form(request)['event']);
-          if (!allowedEvents(job.state).includes(event)) {
-            throw new PipelineJobsError('illegal_transition', `event "${event}" is not allowed in state ${job.state}`, {
+          const action = uiAction(form(request)['event']);
+          if (!actionAllowed(action, job.state)) {
+            throw new PipelineJobsError('illegal_transition', `"${action}" is not allowed in state ${job.state}`, {
               state: job.state,
-              event,
+              event: action,
             });
           }
-          await submitEvent(
-            bridge,
-            reply,
-            { kind: 'admin' },
-            { id: randomUUID(), uuid, name: event, source: 'ui', data: { via: 'dashboard' } },
-            true,
-          );
-          return reply.redirect(`/ui/jobs/${uuid}?done=${event}`, 303);
+          // Each event waits for its verdict, so a retry's ready is sent only once its reset applied.
+          for (const name of UI_ACTIONS[action]) {
+            await submitEvent(
+              bridge,
+              reply,
+              { kind: 'admin' },
+              { id: randomUUID(), uuid, name, source: 'ui', data: { via: 'dashboard' } },
+              true,
+            );
+          }
+          return reply.redirect(`/ui/jobs/${uuid}?done=${action}`, 303);
         },
       );
 

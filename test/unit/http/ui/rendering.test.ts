@@ -100,7 +100,13 @@ t.test('an admin sees only the actions the machine allows, each with the CSRF to
   const created = render(jobPage({ job: job({ state: 'CREATED' }), history, viewer, base: 'http://h' }, new Date()));
   t.same(
     [...created.matchAll(/name="event" value="(\w+)"/g)].map((m) => m[1]),
-    ['reset', 'cancel'],
+    ['cancel', 'reset'],
+  );
+  const failed = render(jobPage({ job: job({ state: 'FAILED' }), history, viewer, base: 'http://h' }, new Date()));
+  t.same(
+    [...failed.matchAll(/name="event" value="(\w+)"/g)].map((m) => m[1]),
+    ['reset', 'retry'],
+    'a failed job can be retried',
   );
 });
 

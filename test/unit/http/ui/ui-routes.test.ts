@@ -245,3 +245,92 @@ t.test('a bulk action with a session needs its CSRF token', async (t) => {
   t.match(review.body, 'Send cancel to 1 job?');
   t.equal((await post(csrf)).statusCode, 200);
 });
+
+t.test('retry: offered for a failed job only; it resets and readies it, once per job in bulk', async (t) => {
+  const rig = await startHttpRig({ manager: true });
+  t.teardown(() => rig.close());
+  const admin = { authorization: `Bearer ${ADMIN_TOKEN}` };
+  const form = { ...admin, 'content-type': 'application/x-www-form-urlencoded' };
+  const send = async (job: { uuid: string; token: string }, name: string) =>
+    (
+      await rig.app.inject({
+        method: 'POST',
+        url: '/events?wait=1',
+        remoteAddress: LOOPBACK,
+        payload: { uuid: job.uuid, token: job.token, name },
+      })
+    ).statusCode;
+  const jobs = await Promise.all(
+    [1, 2, 3].map(async (n) =>
+      (
+        await rig.app.inject({
+          method: 'POST',
+          url: '/jobs?wait=1',
+          remoteAddress: LOOPBACK,
+          payload: { pipeline: 'retries', data: { n } },
+        })
+      ).json<{ uuid: string; token: string }>(),
+    ),
+  );
+  const [one, two, live] = jobs as [(typeof jobs)[0], (typeof jobs)[0], (typeof jobs)[0]];
+  for (const job of [one, two]) {
+    t.equal(await send(job, 'run'), 200);
+    t.equal(await send(job, 'fail'), 200);
+  }
+  t.equal(await send(live, 'run'), 200);
+
+  const failedPage = await rig.app.inject({ url: `/ui/jobs/${one.uuid}`, remoteAddress: REMOTE, headers: admin });
+  t.match(failedPage.body, 'name="event" value="retry"', 'a failed job offers retry');
+  const livePage = await rig.app.inject({ url: `/ui/jobs/${live.uuid}`, remoteAddress: REMOTE, headers: admin });
+  t.notMatch(livePage.body, 'name="event" value="retry"', 'a running job does not');
+  const refused = await rig.app.inject({
+    method: 'POST',
+    url: `/ui/jobs/${live.uuid}/events`,
+    remoteAddress: REMOTE,
+    headers: form,
+    payload: 'event=retry',
+  });
+  t.equal(refused.statusCode, 409, 'nor is it sent to one');
+
+  const retried = await rig.app.inject({
+    method: 'POST',
+    url: `/ui/jobs/${one.uuid}/events`,
+    remoteAddress: REMOTE,
+    headers: form,
+    payload: 'event=retry',
+  });
+  t.equal(retried.statusCode, 303);
+  t.equal(retried.headers.location, `/ui/jobs/${one.uuid}?done=retry`);
+  t.match(await rig.store.get(one.uuid), { state: 'CREATED' });
+  t.same(
+    (await rig.store.history(one.uuid)).map((e) => `${e.name}:${e.source}`),
+    ['create:http', 'run:http', 'fail:http', 'reset:ui', 'ready:ui'],
+  );
+
+  const review = await rig.app.inject({
+    url: '/ui/jobs/bulk',
+    query: { filters: 'pipeline=retries', event: 'retry' },
+    remoteAddress: REMOTE,
+    headers: admin,
+  });
+  t.match(review.body, 'Send retry to 1 job?', 'only the job still failed');
+  const batch = /name="batch" value="([^"]+)"/.exec(review.body)?.[1] ?? '';
+  const confirm = () =>
+    rig.app.inject({
+      method: 'POST',
+      url: '/ui/jobs/bulk',
+      remoteAddress: REMOTE,
+      headers: form,
+      payload: new URLSearchParams({ filters: 'pipeline=retries', event: 'retry', batch, expected: '1' }).toString(),
+    });
+  const [sent] = await Promise.all([confirm(), confirm()]);
+  t.match(sent.body, 'Sent retry to 1 job');
+  for (let i = 0; i < 200 && (await rig.store.get(two.uuid))?.state !== 'CREATED'; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  t.same(
+    (await rig.store.history(two.uuid)).map((e) => e.name),
+    ['create', 'run', 'fail', 'reset', 'ready'],
+    'one reset and one ready, though the confirmation was sent twice',
+  );
+});
