@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { GetMessage, Message, MessagePropertyHeaders } from 'amqplib';
 import type { DeadLetter, DeadLetterReason, HeaderValue } from '../../../ports/event-bus.js';
 import { PJM_HEADER, PJM_HEADER_PREFIX } from '../../../protocol/amqp-names.js';
-import { newDeadLetterId } from '../../../protocol/dead-letter-id.js';
+import { newDeadLetterId } from '../../../model/dead-letter-id.js';
 
 /** Raw AMQP header table as amqplib decodes it. */
 export type RawHeaders = Readonly<Record<string, unknown>>;

@@ -3,7 +3,7 @@ import { StatementCache } from '../../sqlite/statement-cache.js';
 import type { DeadLetter, DeadLetterReason, Delivery, HeaderValue, TokenCheck } from '../../../ports/event-bus.js';
 import { LOCAL_BUS_MIGRATIONS, LOCAL_BUS_SCHEMA } from './local-bus-schema.js';
 import { openDatabase } from '../../sqlite/open-database.js';
-import { newDeadLetterId } from '../../../protocol/dead-letter-id.js';
+import { newDeadLetterId } from '../../../model/dead-letter-id.js';
 
 /** A message ready to be inserted into the events queue: the message fields of a delivery. */
 export type NewMessage = Pick<Delivery, 'body' | 'routingKey' | 'headers' | 'replyTo' | 'correlationId' | 'messageId'>;
