@@ -32,7 +32,8 @@ if ('skip' in amqp || 'skip' in mongo) {
     async (t) => {
       const database = uniqueName('pjm_retries');
       const count = join(mkdtempSync(join(tmpdir(), 'pjm-retries-count-')), 'launches.txt');
-      // Each launch is one line; the script runs long enough that fails keep coming during the kills.
+      // Each launch is one line; the script runs long enough, three at a time, that fails keep coming
+      // during the kills (about 30 s of launches against 20 kills 0.2–1.2 s apart, each with a restart).
       const scripts = scriptsDir({
         'flaky.sh': `echo "$PJM_JOB_UUID" >> ${count}\nsleep 0.$(( $(od -An -N1 -tu1 /dev/urandom) % 9 + 1 ))\nexit 2`,
       });
@@ -43,7 +44,7 @@ if ('skip' in amqp || 'skip' in mongo) {
           'pipelines:',
           '  flaky:',
           `    script: ${join(scripts, 'flaky.sh')}`,
-          `    launcher: {type: local, concurrency: 6, log_dir: ${mkdtempSync(join(tmpdir(), 'pjm-retries-logs-'))}}`,
+          `    launcher: {type: local, concurrency: 3, log_dir: ${mkdtempSync(join(tmpdir(), 'pjm-retries-logs-'))}}`,
           `    retry: {max_attempts: ${MAX_ATTEMPTS}, rules: [{exit_codes: [2]}]}`,
           '',
         ].join('\n'),
@@ -86,7 +87,7 @@ if ('skip' in amqp || 'skip' in mongo) {
       let kills = 0;
       let killedMidway = 0;
       while (kills < KILLS) {
-        await sleep(300 + Math.random() * 1500);
+        await sleep(200 + Math.random() * 1000);
         const i = kills % 2;
         const victim = managers[i] as PjmProcess;
         const before = launched().length;
