@@ -1,9 +1,8 @@
-import { MongoClient } from 'mongodb';
 import t from 'tap';
-import { MongoJobStore } from '../../adapters/store/mongo/mongo-job-store.js';
 import type { LaunchRecord } from '../../model/job.js';
 import { createJob } from '../helpers/jobs.js';
-import { serviceUrl, uniqueName } from '../helpers/services.js';
+import { mongoStoreRig } from '../helpers/mongo-store-rig.js';
+import { serviceUrl } from '../helpers/services.js';
 
 const service = serviceUrl('PJM_TEST_MONGO_URL');
 
@@ -12,22 +11,14 @@ t.test(
   { skip: 'skip' in service ? service.skip : false },
   async (t) => {
     if (!('url' in service)) return;
-    const database = uniqueName('pjm_launch_projection');
-    const store = new MongoJobStore({ url: service.url, database });
-    await store.init();
-    const client = await MongoClient.connect(service.url);
-    t.teardown(async () => {
-      await store.dropDatabase();
-      await store.close();
-      await client.close();
-    });
+    const { store, db } = await mongoStoreRig(t, service.url, 'pjm_launch_projection');
     const job = await createJob(store);
     const intent: LaunchRecord = { state: 'intent', by: 'd1', at: new Date().toISOString(), launcher: 'local' };
     const launched: LaunchRecord = { ...intent, state: 'launched', ref: '4242' };
     t.ok(await store.markLaunch(job.uuid, null, intent));
     t.ok(await store.markLaunch(job.uuid, intent, launched));
     // What FerretDB's read-modify-write of a whole document does when a job write races the projection.
-    const jobs = client.db(database).collection<{ _id: string; launch?: LaunchRecord }>('jobs');
+    const jobs = db.collection<{ _id: string; launch?: LaunchRecord }>('jobs');
     await jobs.updateOne({ _id: job.uuid }, { $set: { launch: intent } });
 
     t.match((await store.get(job.uuid))?.launch, { state: 'launched', by: 'd1', ref: '4242' });

@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { MongoClient } from 'mongodb';
 import t from 'tap';
 import { entryToStored, type StoredEntry } from '../../adapters/store/mongo/mongo-documents.js';
-import { MongoJobStore } from '../../adapters/store/mongo/mongo-job-store.js';
 import { applyEvent } from '../../model/apply-event.js';
 import { createJob, send } from '../helpers/jobs.js';
-import { serviceUrl, uniqueName } from '../helpers/services.js';
+import { mongoStoreRig } from '../helpers/mongo-store-rig.js';
+import { serviceUrl } from '../helpers/services.js';
 
 const service = serviceUrl('PJM_TEST_MONGO_URL');
 
@@ -14,16 +13,8 @@ t.test(
   { skip: 'skip' in service ? service.skip : false },
   async (t) => {
     if (!('url' in service)) return;
-    const database = uniqueName('pjm_refused_entry');
-    const store = new MongoJobStore({ url: service.url, database });
-    await store.init();
-    const client = await MongoClient.connect(service.url);
-    t.teardown(async () => {
-      await store.dropDatabase();
-      await store.close();
-      await client.close();
-    });
-    const history = client.db(database).collection<StoredEntry>('history');
+    const { store, db } = await mongoStoreRig(t, service.url, 'pjm_refused_entry');
+    const history = db.collection<StoredEntry>('history');
     const job = await createJob(store);
     t.match(await send(store, job.uuid, 'run'), { outcome: 'applied', job: { version: 2, state: 'RUNNING' } });
 
@@ -70,19 +61,11 @@ t.test(
   { skip: 'skip' in service ? service.skip : false },
   async (t) => {
     if (!('url' in service)) return;
-    const database = uniqueName('pjm_put_back');
-    const store = new MongoJobStore({ url: service.url, database });
-    await store.init();
-    const client = await MongoClient.connect(service.url);
-    t.teardown(async () => {
-      await store.dropDatabase();
-      await store.close();
-      await client.close();
-    });
+    const { store, db } = await mongoStoreRig(t, service.url, 'pjm_put_back');
     const job = await createJob(store);
     await send(store, job.uuid, 'run');
     // What FerretDB's read-modify-write of a whole document does when a beat races an event.
-    const jobs = client.db(database).collection<{ _id: string }>('jobs');
+    const jobs = db.collection<{ _id: string }>('jobs');
     await jobs.updateOne({ _id: job.uuid }, { $set: { version: 1, state: 'CREATED', lastEvent: 'create' } });
     t.match(await send(store, job.uuid, 'update', { progress: 1 }), { outcome: 'applied', job: { version: 3 } });
     t.match(await store.get(job.uuid), { version: 3, state: 'RUNNING', lastEvent: 'update' });
