@@ -105,8 +105,9 @@ function uiAction(value: unknown): UiAction {
 }
 
 /**
- * Sends `action`'s events to each job (in order; published, not awaited), a few jobs at a time;
- * counts the jobs the bridge refused (by code) before publishing.
+ * Sends `action`'s events to each job, a few jobs at a time: the last one published without waiting,
+ * any before it (a retry's reset) waiting for its verdict, since several managers may take a job's
+ * events in any order. Counts the jobs refused (by code).
  */
 async function sendBulk(
   bridge: BridgeContext,
@@ -121,7 +122,8 @@ async function sendBulk(
     for (let i = next++; i < uuids.length; i = next++) {
       const uuid = uuids[i] as string;
       try {
-        for (const [step, name] of UI_ACTIONS[action].entries()) {
+        const events = UI_ACTIONS[action];
+        for (const [step, name] of events.entries()) {
           const message = {
             id: bulkEventId(batch, uuid, step),
             uuid,
@@ -129,7 +131,7 @@ async function sendBulk(
             source: 'ui',
             data: { via: 'dashboard', batch },
           };
-          await submitEvent(bridge, reply, { kind: 'admin' }, message, false);
+          await submitEvent(bridge, reply, { kind: 'admin' }, message, step < events.length - 1);
         }
       } catch (err) {
         if (!(err instanceof PipelineJobsError)) throw err;
