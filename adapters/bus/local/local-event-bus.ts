@@ -132,7 +132,13 @@ export class LocalEventBus implements EventBus {
     try {
       await this.#writes.enqueue(() => {
         const now = Date.now();
-        taker = this.#queue.hasAvailable(now) ? undefined : this.#consumerWithRoom();
+        // The read for older messages only when a consumer could take this one: a process that
+        // only publishes (or whose consumers are full) inserts as before.
+        taker = this.#consumerWithRoom();
+        if (taker !== undefined && this.#queue.hasAvailable(now)) {
+          taker.unreserve();
+          taker = undefined;
+        }
         if (taker === undefined) this.#queue.insert(message, now);
         else handout = this.#queue.insertLeased(message, now, taker.owner, this.#leaseMs);
       });
