@@ -14,6 +14,34 @@ async function createJob(rig: Awaited<ReturnType<typeof startHttpRig>>): Promise
   return res.json<{ uuid: string; token: string }>();
 }
 
+/**
+ * Reviews a bulk `event` on the jobs `filters` match with `headers` (an admin's); `confirm` sends
+ * the reviewed batch, as the confirmation's button does.
+ */
+async function reviewBulk(
+  rig: Awaited<ReturnType<typeof startHttpRig>>,
+  headers: Record<string, string>,
+  filters: string,
+  event: string,
+) {
+  const review = await rig.app.inject({
+    url: '/ui/jobs/bulk',
+    query: { filters, event },
+    remoteAddress: REMOTE,
+    headers,
+  });
+  const batch = /name="batch" value="([^"]+)"/.exec(review.body)?.[1] ?? '';
+  const confirm = (expected: string) =>
+    rig.app.inject({
+      method: 'POST',
+      url: '/ui/jobs/bulk',
+      remoteAddress: REMOTE,
+      headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams({ filters, event, batch, expected }).toString(),
+    });
+  return { review, batch, confirm };
+}
+
 function cookieOf(setCookie: string | string[] | undefined): string {
   const first = Array.isArray(setCookie) ? setCookie[0] : setCookie;
   return (first ?? '').split(';')[0] ?? '';
@@ -172,23 +200,10 @@ t.test('a bulk action says how many jobs it will change, sends to exactly those,
   });
   t.equal(refused.statusCode, 401, 'a reader cannot even review one');
 
-  const review = await rig.app.inject({
-    url: '/ui/jobs/bulk',
-    query: { filters: 'pipeline=bulk', event: 'cancel' },
-    remoteAddress: REMOTE,
-    headers: admin,
-  });
+  const { review, batch, confirm: confirmWith } = await reviewBulk(rig, admin, 'pipeline=bulk', 'cancel');
   t.equal(review.statusCode, 200);
   t.match(review.body, 'Send cancel to 4 jobs?', 'the running job is not counted: cancel is not allowed there');
-  const batch = /name="batch" value="([^"]+)"/.exec(review.body)?.[1] ?? '';
-  const confirm = () =>
-    rig.app.inject({
-      method: 'POST',
-      url: '/ui/jobs/bulk',
-      remoteAddress: REMOTE,
-      headers: { ...admin, 'content-type': 'application/x-www-form-urlencoded' },
-      payload: new URLSearchParams({ filters: 'pipeline=bulk', event: 'cancel', batch, expected: '4' }).toString(),
-    });
+  const confirm = () => confirmWith('4');
   // A confirmation sent twice at once (a double click) sends each job's event twice, with the same id.
   const [sent, twice] = await Promise.all([confirm(), confirm()]);
   t.equal(sent.statusCode, 200);
@@ -307,23 +322,9 @@ t.test('retry: offered for a failed job only; it resets and readies it, once per
     ['create:http', 'run:http', 'fail:http', 'reset:ui', 'ready:ui'],
   );
 
-  const review = await rig.app.inject({
-    url: '/ui/jobs/bulk',
-    query: { filters: 'pipeline=retries', event: 'retry' },
-    remoteAddress: REMOTE,
-    headers: admin,
-  });
+  const { review, confirm } = await reviewBulk(rig, admin, 'pipeline=retries', 'retry');
   t.match(review.body, 'Send retry to 1 job?', 'only the job still failed');
-  const batch = /name="batch" value="([^"]+)"/.exec(review.body)?.[1] ?? '';
-  const confirm = () =>
-    rig.app.inject({
-      method: 'POST',
-      url: '/ui/jobs/bulk',
-      remoteAddress: REMOTE,
-      headers: form,
-      payload: new URLSearchParams({ filters: 'pipeline=retries', event: 'retry', batch, expected: '1' }).toString(),
-    });
-  const [sent] = await Promise.all([confirm(), confirm()]);
+  const [sent] = await Promise.all([confirm('1'), confirm('1')]);
   t.match(sent.body, 'Sent retry to 1 job');
   for (let i = 0; i < 200 && (await rig.store.get(two.uuid))?.state !== 'CREATED'; i++) {
     await new Promise((resolve) => setTimeout(resolve, 25));
